@@ -1,0 +1,44 @@
+"""iree-gn: Group Normalization authored in JAX, compiled by IREE, cached, deployable.
+
+    >>> import numpy as np, iree_gn
+    >>> x = np.random.randn(2, 64, 64, 320).astype(np.float32)
+    >>> y = iree_gn.group_norm(x, groups=32)                       # TF 1.x contrib semantics
+    >>> op = iree_gn.compile((None, 64, 64, 320), "float32", groups=32, activation="silu")
+    >>> y = op(x, gamma, beta)                                      # the compiled op
+"""
+
+from ._activations import ACTIVATIONS
+from ._api import compile, group_norm
+from ._cache import CacheWarning, DiskCache, FORMAT_VERSION
+from ._compiler import CompileError
+from ._export import TraceError
+from ._ops import CompiledGroupNorm, clear_memory_cache
+from ._spec import GroupNormSpec, SUPPORTED_DTYPES
+from ._targets import TARGETS, Target
+from ._variables import (AUTO_REUSE, GraphKeys, NamedOutput, Variable, VariableStore,
+                         variable_scope)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "AUTO_REUSE",
+    "CacheWarning",
+    "CompileError",
+    "CompiledGroupNorm",
+    "DiskCache",
+    "FORMAT_VERSION",
+    "GraphKeys",
+    "GroupNormSpec",
+    "NamedOutput",
+    "SUPPORTED_DTYPES",
+    "TARGETS",
+    "Target",
+    "TraceError",
+    "Variable",
+    "VariableStore",
+    "clear_memory_cache",
+    "compile",
+    "group_norm",
+    "variable_scope",
+]

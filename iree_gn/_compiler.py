@@ -1,0 +1,84 @@
+"""StableHLO text -> IREE ``.vmfb`` bytes, with errors that say how to reproduce them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import subprocess
+import tempfile
+from typing import Optional, Sequence
+
+from ._targets import Target
+
+# Flags every module gets: the input dialect. float64 specs also keep f64 (IREE demotes
+# f64 to f32 by default, which would silently compute float64 inputs in float32).
+_BASE_FLAGS = ("--iree-input-type=stablehlo",)
+_F64_FLAGS = ("--iree-input-demote-f64-to-f32=false",)
+
+
+class CompileError(RuntimeError):
+    """``iree-compile`` failed. Keeps the command, the diagnostics and the input file.
+
+    Attributes:
+      command: the full command line (a list).
+      diagnostics: the compiler's stderr.
+      input_path: where the StableHLO input was saved, so the command can be rerun.
+    """
+
+    def __init__(self, message: str, command: Sequence[str], diagnostics: str, input_path: str):
+        self.command = list(command)
+        self.diagnostics = diagnostics
+        self.input_path = input_path
+        super().__init__(
+            f"{message}\n--- iree-compile diagnostics ---\n{diagnostics.strip()}\n"
+            f"--- reproduce with ---\n{shlex.join(self.command)}"
+        )
+
+
+def compiler_path() -> str:
+    from iree.compiler.tools import binaries
+
+    return binaries.find_tool("iree-compile")
+
+
+def compile_flags(target: Target, dtype: str) -> tuple:
+    """The exact flags for ``target`` (what the cache key records)."""
+    return _BASE_FLAGS + target.flags + (_F64_FLAGS if dtype == "float64" else ())
+
+
+def compile_text(
+    text: str, target: Target, dtype: str, *, keep_dir: Optional[str] = None,
+    extra_flags: Sequence[str] = (),
+) -> bytes:
+    """Compile StableHLO ``text`` for ``target``; return the ``.vmfb`` bytes.
+
+    On failure the input is kept under ``keep_dir`` (default: the system temp folder) and a
+    :class:`CompileError` names the file and the command that reproduces the failure.
+    """
+    flags = list(compile_flags(target, dtype)) + list(extra_flags)
+    tool = compiler_path()
+    with tempfile.TemporaryDirectory(prefix="iree-gn-") as tmp:
+        src = os.path.join(tmp, "input.mlir")
+        out = os.path.join(tmp, "module.vmfb")
+        with open(src, "w") as f:
+            f.write(text)
+        cmd = [tool, src, *flags, "-o", out]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode == 0 and os.path.exists(out):
+            with open(out, "rb") as f:
+                return f.read()
+        keep = keep_dir or tempfile.gettempdir()
+        os.makedirs(keep, exist_ok=True)
+        kept = os.path.join(
+            keep, f"iree-gn-failed-{hashlib.sha256(text.encode()).hexdigest()[:12]}.mlir")
+        with open(kept, "w") as f:
+            f.write(text)
+        repro = [tool, kept, *flags, "-o", "module.vmfb"]
+        raise CompileError(
+            f"iree-compile failed for target {target.name!r} (exit {proc.returncode}); "
+            f"the input is saved at {kept}.",
+            repro,
+            proc.stderr or proc.stdout,
+            kept,
+        )

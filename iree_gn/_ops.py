@@ -1,0 +1,231 @@
+"""Compiled group-norm ops: build (trace, export, compile) or fetch from the caches, and call.
+
+``get_op(spec, target)`` is the one way an op comes to exist. It looks in memory, then on
+disk by the spec-level lookup key (no JAX needed), and only then traces the JAX definition,
+exports StableHLO and runs ``iree-compile``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+
+from . import _cache, _targets
+from ._compiler import compile_flags, compile_text
+from ._spec import GroupNormSpec, canonical_dtype
+from ._targets import Target
+
+_MEMORY: Dict[Tuple[GroupNormSpec, str], "CompiledGroupNorm"] = {}
+_LOCK = threading.Lock()
+
+# Counters that tests and benchmarks read to prove where an op came from.
+STATS = {"traced": 0, "compiled": 0, "disk_hits": 0, "memory_hits": 0}
+
+
+def _param_names(spec: GroupNormSpec):
+    return (["gamma"] if spec.scale else []) + (["beta"] if spec.center else [])
+
+
+def _as_array(value, arg: str) -> np.ndarray:
+    """NumPy view of an array-like (ndarray, ``__array__``, or ``__dlpack__``)."""
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "__array__"):
+        return np.asarray(value)
+    if hasattr(value, "__dlpack__"):
+        try:
+            return np.from_dlpack(value)
+        except Exception as e:
+            raise TypeError(
+                f"{arg}: cannot read a {type(value).__name__} through DLPack ({e}); pass a "
+                f"host (CPU) array.") from e
+    try:
+        return np.asarray(value)
+    except Exception as e:
+        raise TypeError(f"{arg} must be an array, got {type(value).__name__}: {e}") from e
+
+
+class CompiledGroupNorm:
+    """A group-norm op compiled by IREE for one spec and one target.
+
+    Call it as ``op(x, gamma, beta, out=None)``: ``gamma`` is passed when the spec has
+    ``scale=True``, ``beta`` when ``center=True`` (each shape ``[C]``, the input dtype).
+    ``x`` must have the spec's shape (any size on ``None`` axes) and dtype; the result is a
+    NumPy array of the same shape and dtype, written into ``out`` when given.
+
+    Attributes:
+      spec: the :class:`GroupNormSpec`.
+      target: the :class:`Target` row it was compiled for.
+      key: the content cache key (sha256 hex).
+      vmfb: the compiled module bytes.
+      path: the on-disk cache file, or None when the cache was not writable.
+    """
+
+    def __init__(self, spec: GroupNormSpec, target: Target, vmfb: bytes, key: str,
+                 path: Optional[str], block: Optional["CompiledGroupNorm"] = None):
+        self.spec, self.target, self.vmfb, self.key, self.path = spec, target, vmfb, key, path
+        self._block = block  # for dynamic specs: the static op driven over the dynamic axes
+        self._module = None
+        self._params = _param_names(spec)
+        self._np_dtype = None
+
+    def __repr__(self) -> str:
+        return (f"CompiledGroupNorm({self.spec.short_name()}, target={self.target.name!r}, "
+                f"key={self.key[:12]})")
+
+    # -- loading ------------------------------------------------------------------------------
+    def _loaded(self):
+        if self._module is None:
+            if self.target.driver is None:
+                raise RuntimeError(
+                    f"target {self.target.name!r} is compile-only on this machine: no IREE "
+                    f"runtime driver here runs it. Ship the module (see `iree-gn build`) to a "
+                    f"machine that has the device.")
+            from . import _runtime
+
+            dev = _runtime.Device.get(self.target.driver)
+            self._module = _runtime.LoadedModule(self.vmfb, dev)
+            self._np_dtype = _runtime.numpy_dtype(self.spec.dtype)
+        return self._module
+
+    # -- calling ------------------------------------------------------------------------------
+    def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
+        spec = self.spec
+        x = _as_array(x, "inputs")
+        if len(params) != len(self._params):
+            raise TypeError(
+                f"this op takes x{''.join(', ' + p for p in self._params)} "
+                f"({len(self._params) + 1} arrays: center={spec.center}, scale={spec.scale}), "
+                f"got {len(params) + 1}.")
+        if not spec.matches(x.shape):
+            raise ValueError(
+                f"inputs has shape {x.shape}; this op was compiled for {spec.shape} "
+                f"(None = any size).")
+        dt = canonical_dtype(x.dtype, arg="inputs.dtype")
+        if dt != spec.dtype:
+            raise TypeError(f"inputs has dtype {dt}; this op was compiled for {spec.dtype}.")
+        ps = []
+        for name, p in zip(self._params, params):
+            p = _as_array(p, name)
+            if p.shape != spec.param_shape:
+                raise ValueError(f"{name} has shape {p.shape}; expected {spec.param_shape}.")
+            ps.append(np.ascontiguousarray(p, dtype=x.dtype))
+        if out is not None:
+            if not isinstance(out, np.ndarray) or out.shape != x.shape or out.dtype != x.dtype \
+                    or not out.flags.c_contiguous or not out.flags.writeable:
+                raise ValueError(
+                    f"out must be a writable C-contiguous ndarray of shape {x.shape} and dtype "
+                    f"{x.dtype}.")
+        if x.size == 0:
+            return out if out is not None else np.empty(x.shape, x.dtype)
+        x = np.ascontiguousarray(x)
+        if self._block is not None:
+            return self._call_blocks(x, ps, out)
+        return self._loaded()([x, *ps], spec.dtype, out)
+
+    def _call_blocks(self, x, ps, out):
+        # Dynamic axes carry independent statistics, so each index of them is one call of
+        # the static block op (whose dynamic axes have size 1).
+        block = self._block
+        module = block._loaded()
+        if out is None:
+            out = np.empty(x.shape, x.dtype)
+        dyn = self.spec.dynamic_axes
+        for idx in itertools.product(*(range(x.shape[a]) for a in dyn)):
+            sl = [slice(None)] * x.ndim
+            for a, i in zip(dyn, idx):
+                sl[a] = slice(i, i + 1)
+            sl = tuple(sl)
+            xb = np.ascontiguousarray(x[sl])
+            ob = out[sl]
+            if ob.flags.c_contiguous:
+                module([xb, *ps], block.spec.dtype, ob)
+            else:
+                ob[...] = module([xb, *ps], block.spec.dtype)
+        return out
+
+    @property
+    def stablehlo(self) -> str:
+        """The StableHLO text this op was compiled from (re-traced if not on disk)."""
+        if self._block is not None:
+            return self._block.stablehlo
+        if self.path:
+            try:
+                with open(self.path[:-5] + ".mlir") as f:
+                    return f.read()
+            except OSError:
+                pass
+        from ._export import stablehlo_text
+
+        return stablehlo_text(self.spec, self.target.formulation)
+
+
+def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
+    return spec.with_shape([1 if d is None else d for d in spec.shape])
+
+
+def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCache] = None
+           ) -> CompiledGroupNorm:
+    """The compiled op for (spec, target), from memory, disk, or a fresh compile."""
+    mkey = (spec, target.name)
+    op = _MEMORY.get(mkey)
+    if op is not None:
+        STATS["memory_hits"] += 1
+        return op
+    if spec.dtype == "float64" and not target.f64:
+        raise TypeError(
+            f"dtype float64 is not supported on target {target.name!r}, whose devices lack "
+            f"native float64; use float32, or target 'llvm-cpu'.")
+    with _LOCK:
+        op = _MEMORY.get(mkey)
+        if op is None:
+            cache = cache or _cache.DiskCache()
+            if spec.is_static:
+                op = _build_static(spec, target, cache)
+            else:
+                bspec = _block_spec(spec)
+                block = _MEMORY.get((bspec, target.name)) or _build_static(bspec, target, cache)
+                _MEMORY[(bspec, target.name)] = block
+                op = CompiledGroupNorm(spec, target, block.vmfb, block.key, block.path, block)
+            _MEMORY[mkey] = op
+    return op
+
+
+def _build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache
+                  ) -> CompiledGroupNorm:
+    flags = compile_flags(target, spec.dtype)
+    lookup = None
+    if spec.portable:
+        lookup = _cache.make_key(_cache.lookup_key_parts(
+            spec.key_text(), target.name, flags, target.formulation))
+        hit = cache.lookup(lookup)
+        if hit is not None:
+            data = cache.load(hit[0], target.name)
+            if data is not None:
+                STATS["disk_hits"] += 1
+                return CompiledGroupNorm(spec, target, data, hit[0],
+                                         cache.entry_paths(hit[0], target.name)[0])
+    from ._export import stablehlo_text
+
+    text = stablehlo_text(spec, target.formulation)
+    STATS["traced"] += 1
+    key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags))
+    data = cache.load(key, target.name)
+    if data is None:
+        data = compile_text(text, target, spec.dtype)
+        STATS["compiled"] += 1
+    else:
+        STATS["disk_hits"] += 1
+    path = cache.store(key, target.name, data, {"spec_name": spec.short_name(),
+                                               "flags": list(flags)},
+                       lookup_key=lookup, stablehlo=text)
+    return CompiledGroupNorm(spec, target, data, key, path)
+
+
+def clear_memory_cache() -> None:
+    """Forget every op compiled in this process (the disk cache is untouched)."""
+    with _LOCK:
+        _MEMORY.clear()

@@ -1,0 +1,157 @@
+"""Loading compiled modules on a device and calling them with NumPy arrays.
+
+Needs only ``iree.runtime`` and NumPy (the deploy path imports it). One
+:class:`Device` per (driver, device index) per process, created with IREE's caching
+allocator: without it every call allocates and page-faults its output (3x slower on large
+tensors, IREE_NOTES.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+
+import iree.runtime as rt
+
+try:  # bfloat16 as a NumPy dtype; iree-base-runtime and jax both depend on ml_dtypes
+    import ml_dtypes
+
+    BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # pragma: no cover - ml_dtypes is a dependency of iree-base-runtime
+    BFLOAT16 = None
+
+_ELEMENT_TYPES = {
+    "float32": rt.HalElementType.FLOAT_32,
+    "float16": rt.HalElementType.FLOAT_16,
+    "bfloat16": rt.HalElementType.BFLOAT_16,
+    "float64": rt.HalElementType.FLOAT_64,
+}
+
+_LOCK = threading.Lock()
+_INSTANCE: Optional[rt.VmInstance] = None
+_DEVICES: Dict[Tuple[str, int], "Device"] = {}
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    return BFLOAT16 if name == "bfloat16" else np.dtype(name)
+
+
+def instance() -> rt.VmInstance:
+    global _INSTANCE
+    with _LOCK:
+        if _INSTANCE is None:
+            _INSTANCE = rt.VmInstance()
+        return _INSTANCE
+
+
+class DeviceError(RuntimeError):
+    """The requested device is absent or could not be opened."""
+
+
+class Device:
+    """An opened IREE device: the driver's device, its allocator and a HAL module."""
+
+    def __init__(self, driver: str, index: int = 0):
+        self.driver, self.index = driver, index
+        try:
+            drv = rt.get_driver(driver)
+            infos = drv.query_available_devices()
+            if index >= len(infos):
+                raise DeviceError(
+                    f"driver {driver!r} reports {len(infos)} device(s); device {index} is absent.")
+            self.info = infos[index]
+            try:
+                self.hal = drv.create_device(self.info["device_id"], allocators=["caching"])
+            except (TypeError, ValueError, RuntimeError):
+                self.hal = drv.create_device(self.info["device_id"])
+        except DeviceError:
+            raise
+        except Exception as e:  # the driver raises RuntimeError/ValueError for absent devices
+            raise DeviceError(f"cannot open an IREE {driver!r} device: {e}") from e
+        self.allocator = self.hal.allocator
+        self._hal_module = rt.create_hal_module(instance(), self.hal)
+        # Host-visible device memory (CPU drivers) is read back by mapping; device-local memory
+        # (GPUs) needs a queue copy into a host staging buffer first.
+        self.mappable_outputs = driver in ("local-task", "local-sync")
+
+    @classmethod
+    def get(cls, driver: str, index: int = 0) -> "Device":
+        with _LOCK:
+            dev = _DEVICES.get((driver, index))
+        if dev is None:
+            dev = cls(driver, index)
+            with _LOCK:
+                dev = _DEVICES.setdefault((driver, index), dev)
+        return dev
+
+    # -- transfers ---------------------------------------------------------------------------
+    def to_device(self, a: np.ndarray, dtype: str) -> rt.HalBufferView:
+        """Copy a C-contiguous host array into a device buffer view."""
+        if dtype == "bfloat16":
+            a = a.view(np.uint16)  # the allocator's buffer import knows no bfloat16
+        return self.allocator.allocate_buffer_copy(
+            memory_type=rt.MemoryType.DEVICE_LOCAL,
+            allowed_usage=rt.BufferUsage.DEFAULT,
+            device=self.hal,
+            buffer=a,
+            element_type=_ELEMENT_TYPES[dtype],
+        )
+
+    def to_host(self, bv: rt.HalBufferView, dtype: str,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
+        """Copy a device buffer view to a host array (``out`` when given)."""
+        shape = tuple(bv.shape)
+        raw = np.uint16 if dtype == "bfloat16" else numpy_dtype(dtype)
+        if self.mappable_outputs:
+            mapped = bv.map()
+            view = mapped.asarray(shape, np.dtype(raw))
+        else:
+            view = self._staged_copy(bv, shape, np.dtype(raw))
+        if out is None:
+            out = np.empty(shape, numpy_dtype(dtype))
+        np.copyto(out.view(raw) if dtype == "bfloat16" else out, view, casting="no")
+        return out
+
+    def _staged_copy(self, bv, shape, raw) -> np.ndarray:
+        # Device-local results: copy on the device's queue into a host-local staging buffer,
+        # wait, then map it. (DeviceArray.to_host() imports a host pointer instead, which
+        # Vulkan refuses unless it is 4096-byte aligned.)
+        src = bv.get_buffer()
+        staging = self.allocator.allocate_buffer(
+            memory_type=rt.MemoryType.HOST_LOCAL | rt.MemoryType.DEVICE_VISIBLE,
+            allowed_usage=rt.BufferUsage.TRANSFER_TARGET | rt.BufferUsage.MAPPING_SCOPED,
+            allocation_size=src.byte_length(),
+        )
+        sem = self.hal.create_semaphore(0)
+        self.hal.queue_copy(src, staging, wait_semaphores=rt.HalFence.create_at(sem, 0),
+                            signal_semaphores=rt.HalFence.create_at(sem, 1))
+        rt.HalFence.create_at(sem, 1).wait()
+        return staging.map().asarray(shape, raw)
+
+
+class LoadedModule:
+    """A ``.vmfb`` loaded into a VM context on one device; ``main`` is the entry point."""
+
+    def __init__(self, vmfb: bytes, device: Device, entry: str = "main"):
+        self.device = device
+        self._vmfb = vmfb  # keep the bytes alive: wrap_buffer does not copy
+        self.module = rt.VmModule.copy_buffer(instance(), vmfb)
+        self.context = rt.VmContext(instance(), modules=[device._hal_module, self.module])
+        fn = self.module.lookup_function(entry)
+        if fn is None:
+            raise RuntimeError(
+                f"module has no function {entry!r}; it exports {self.module.function_names}.")
+        self.function = fn
+
+    def __call__(self, arrays: Sequence[np.ndarray], dtype: str,
+                 out: Optional[np.ndarray] = None) -> np.ndarray:
+        dev = self.device
+        args = rt.VmVariantList(len(arrays))
+        for a in arrays:
+            args.push_ref(dev.to_device(a, dtype))
+        results = rt.VmVariantList(1)
+        self.context.invoke(self.function, args, results)
+        bv = results.get_as_object(0, rt.HalBufferView)
+        return dev.to_host(bv, dtype, out)

@@ -1,0 +1,271 @@
+"""The validated configuration of one group-norm op.
+
+A :class:`GroupNormSpec` is built once per (shape, dtype, options), validated with the
+checks and messages of TF 1.x ``tf.contrib.layers.group_norm`` (plus the ones TF forgot),
+and then drives everything downstream: the JAX trace, the StableHLO export and the cache
+key. It is frozen and hashable, so it is also the in-memory cache key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import numbers
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+# Supported element types, by canonical name. bfloat16 comes from ml_dtypes, which both
+# jax and iree-base-runtime depend on.
+SUPPORTED_DTYPES = ("float32", "float16", "bfloat16", "float64")
+
+Activation = Union[None, str, Callable[..., Any]]
+
+
+def canonical_dtype(dtype: Any, *, arg: str = "dtype") -> str:
+    """Return the canonical dtype name, or raise ``TypeError`` naming the rule."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = str(getattr(dtype, "name", dtype))
+    if name not in SUPPORTED_DTYPES:
+        raise TypeError(
+            f"{arg}={name!r} is not supported: group_norm takes floating-point inputs of "
+            f"{', '.join(SUPPORTED_DTYPES)}."
+        )
+    return name
+
+
+def _check_int(value: Any, arg: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{arg} must be an integer, got {value!r} ({type(value).__name__}).")
+    return int(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupNormSpec:
+    """One group-norm configuration, normalized and validated.
+
+    Attributes:
+      shape: the input shape; ``None`` marks a dynamic axis (allowed only on axes that are
+        neither the channel axis nor a reduction axis, such as the batch axis).
+      dtype: ``"float32"``, ``"float16"``, ``"bfloat16"`` or ``"float64"``.
+      groups: number of groups G; divides the channel count C.
+      channels_axis: the channel axis, non-negative.
+      reduction_axes: the reduction axes, non-negative and sorted.
+      center, scale: whether ``beta`` / ``gamma`` (shape ``[C]``) are applied.
+      epsilon: added to the variance.
+      activation: ``None``, an activation name from :data:`iree_gn.ACTIVATIONS`, or a
+        JAX-traceable callable (callables are not portable across processes).
+      mean_close_to_zero: ``False`` two-pass moments, ``True`` one-pass sufficient statistics.
+    """
+
+    shape: Tuple[Optional[int], ...]
+    dtype: str
+    groups: int
+    channels_axis: int
+    reduction_axes: Tuple[int, ...]
+    center: bool = True
+    scale: bool = True
+    epsilon: float = 1e-6
+    activation: Activation = None
+    mean_close_to_zero: bool = False
+
+    @classmethod
+    def create(
+        cls,
+        shape: Sequence[Optional[int]],
+        dtype: Any,
+        *,
+        groups: int = 32,
+        channels_axis: int = -1,
+        reduction_axes: Sequence[int] = (-3, -2),
+        center: bool = True,
+        scale: bool = True,
+        epsilon: float = 1e-6,
+        activation: Activation = None,
+        mean_close_to_zero: bool = False,
+    ) -> "GroupNormSpec":
+        """Validate user arguments (TF's rules and messages) and build the spec."""
+        from . import _activations  # local: keeps the import graph one-way
+
+        dtype = canonical_dtype(dtype)
+        try:
+            shape = tuple(None if d is None else d for d in shape)
+        except TypeError:
+            raise ValueError(f"shape must be a sequence of ints or None, got {shape!r}.") from None
+        for i, d in enumerate(shape):
+            if d is not None and (
+                isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 0
+            ):
+                raise ValueError(
+                    f"shape[{i}]={d!r} is invalid: dimensions are non-negative ints or None."
+                )
+        shape = tuple(None if d is None else int(d) for d in shape)
+        rank = len(shape)
+        if rank < 2:
+            raise ValueError(
+                f"Inputs must have rank >= 2 (a channel axis and at least one more), got "
+                f"rank {rank} with shape {shape}."
+            )
+        groups = _check_int(groups, "groups")
+        channels_axis = _check_int(channels_axis, "channels_axis")
+        if isinstance(reduction_axes, numbers.Integral):
+            raise ValueError(
+                f"reduction_axes must be a tuple of ints, got {reduction_axes!r}; "
+                f"write ({reduction_axes},) for one axis."
+            )
+        try:
+            reduction_axes = tuple(reduction_axes)
+        except TypeError:
+            raise ValueError(
+                f"reduction_axes must be a tuple of ints, got {reduction_axes!r}."
+            ) from None
+        reduction_axes = tuple(_check_int(a, "reduction_axes") for a in reduction_axes)
+
+        # TF's message for every axis outside [-rank, rank), with the offending value added.
+        if not -rank <= channels_axis < rank:
+            raise ValueError(
+                f"Axis is out of bounds. channels_axis={channels_axis} for inputs of rank {rank} "
+                f"(valid: {-rank}..{rank - 1})."
+            )
+        channels_axis %= rank
+        channels = shape[channels_axis]
+        if channels is None:
+            raise ValueError(
+                f"Inputs has undefined channel dimension: {channels_axis}."
+            )
+        norm_axes = []
+        for a in reduction_axes:
+            if not -rank <= a < rank:
+                raise ValueError(
+                    f"Axis is out of bounds. reduction_axes={reduction_axes} has {a} for "
+                    f"inputs of rank {rank} (valid: {-rank}..{rank - 1})."
+                )
+            a %= rank
+            if shape[a] is None:
+                raise ValueError(f"Inputs has undefined dimensions {a}.")
+            if a == channels_axis:
+                raise ValueError(
+                    f"reduction_axis must be mutually exclusive with channels_axis "
+                    f"(both name axis {a} of a rank-{rank} input)."
+                )
+            if a in norm_axes:
+                raise ValueError(
+                    f"reduction_axes={reduction_axes} repeats axis {a}: each axis may appear once."
+                )
+            norm_axes.append(a)
+        if groups <= 0:
+            raise ValueError(f"Invalid groups {groups} for {channels} channels: groups must be >= 1.")
+        if groups > channels:
+            raise ValueError(f"Invalid groups {groups} for {channels} channels.")
+        if channels % groups != 0:
+            raise ValueError(f"{channels} channels is not commensurate with {groups} groups.")
+
+        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
+            raise ValueError(f"epsilon must be a real number, got {epsilon!r}.")
+        epsilon = float(epsilon)
+        if not math.isfinite(epsilon) or epsilon < 0:
+            raise ValueError(f"epsilon={epsilon!r} is invalid: it must be finite and >= 0.")
+        for name, flag in (("center", center), ("scale", scale),
+                           ("mean_close_to_zero", mean_close_to_zero)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {flag!r}.")
+        activation = _activations.canonical(activation)
+        return cls(
+            shape=shape,
+            dtype=dtype,
+            groups=groups,
+            channels_axis=channels_axis,
+            reduction_axes=tuple(sorted(norm_axes)),
+            center=bool(center),
+            scale=bool(scale),
+            epsilon=epsilon,
+            activation=activation,
+            mean_close_to_zero=bool(mean_close_to_zero),
+        )
+
+    # ---- derived facts -------------------------------------------------------------------
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def channels(self) -> int:
+        return self.shape[self.channels_axis]  # type: ignore[return-value]
+
+    @property
+    def param_shape(self) -> Tuple[int]:
+        return (self.channels,)
+
+    @property
+    def dynamic_axes(self) -> Tuple[int, ...]:
+        return tuple(i for i, d in enumerate(self.shape) if d is None)
+
+    @property
+    def is_static(self) -> bool:
+        return not self.dynamic_axes
+
+    @property
+    def portable(self) -> bool:
+        """True when the spec can be named across processes (no Python callable in it)."""
+        return self.activation is None or isinstance(self.activation, str)
+
+    def with_shape(self, shape: Sequence[Optional[int]]) -> "GroupNormSpec":
+        return dataclasses.replace(self, shape=tuple(shape))
+
+    def matches(self, shape: Sequence[int]) -> bool:
+        """Whether a concrete input shape is served by this (possibly dynamic) spec."""
+        return len(shape) == self.rank and all(
+            d is None or d == s for d, s in zip(self.shape, shape)
+        )
+
+    def to_json(self) -> dict:
+        """A JSON-able dict (for manifests and cache keys); needs a portable spec."""
+        if not self.portable:
+            raise ValueError(
+                f"activation={self.activation!r} is a Python callable, which cannot be named in "
+                f"a manifest; use an activation name ({', '.join(sorted(_names()))})."
+            )
+        d = dataclasses.asdict(self)
+        d["shape"] = list(self.shape)
+        d["reduction_axes"] = list(self.reduction_axes)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "GroupNormSpec":
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - fields
+        if unknown:
+            raise ValueError(f"unknown spec fields {sorted(unknown)}; known: {sorted(fields)}.")
+        kw = dict(d)
+        shape = kw.pop("shape")
+        dtype = kw.pop("dtype")
+        if "activation" in kw:
+            kw["activation"] = kw["activation"]
+        return cls.create(shape, dtype, **kw)
+
+    def key_text(self) -> str:
+        """Stable text of the spec for cache keys (callables by qualified name)."""
+        d = dataclasses.asdict(self)
+        if not self.portable:
+            fn = self.activation
+            d["activation"] = "callable:" + getattr(fn, "__module__", "?") + "." + getattr(
+                fn, "__qualname__", repr(fn)
+            )
+        return json.dumps(d, sort_keys=True)
+
+    def short_name(self) -> str:
+        """A readable name such as ``2x64x64x320-float32-g32-c3``."""
+        dims = "x".join("N" if d is None else str(d) for d in self.shape)
+        act = "" if self.activation is None else "-" + (
+            self.activation if isinstance(self.activation, str) else "fn"
+        )
+        return f"{dims}-{self.dtype}-g{self.groups}-c{self.channels_axis}{act}"
+
+
+def _names():
+    from ._activations import ACTIVATIONS
+
+    return ACTIVATIONS

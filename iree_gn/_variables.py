@@ -1,0 +1,223 @@
+"""TF 1.x-style variables, scopes and collections for ``group_norm``'s ``beta``/``gamma``.
+
+``group_norm`` creates its parameters the way ``tf.contrib.layers`` does: in a variable
+scope (default name ``GroupNorm``, uniquified to ``GroupNorm_1``... on later calls), as
+model variables (collections ``GLOBAL_VARIABLES`` and ``MODEL_VARIABLES``, plus
+``TRAINABLE_VARIABLES`` when trainable, plus any ``variables_collections``), shared only
+under ``reuse``. Variables live in a :class:`VariableStore`; ``with VariableStore() as s:``
+makes one current, otherwise a process-wide default store is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+AUTO_REUSE = "auto_reuse"
+"""Pass as ``reuse`` to create variables when missing and reuse them when present."""
+
+
+class GraphKeys:
+    """Standard collection names (the values TF uses)."""
+
+    GLOBAL_VARIABLES = "variables"
+    MODEL_VARIABLES = "model_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+
+
+class Variable:
+    """A named parameter array. ``np.asarray(var)`` gives its value."""
+
+    def __init__(self, name: str, value: np.ndarray, trainable: bool):
+        self.name = name
+        self._value = value
+        self.trainable = trainable
+
+    @property
+    def shape(self):
+        return self._value.shape
+
+    @property
+    def dtype(self):
+        return self._value.dtype
+
+    def numpy(self) -> np.ndarray:
+        return self._value.copy()
+
+    def read_value(self) -> np.ndarray:
+        return self._value
+
+    def assign(self, value) -> "Variable":
+        """Set the value; it must have the variable's shape (it is cast to its dtype)."""
+        v = np.asarray(value)
+        if v.shape != self.shape:
+            raise ValueError(
+                f"cannot assign a value of shape {v.shape} to variable {self.name!r} of shape "
+                f"{self.shape}.")
+        self._value = np.ascontiguousarray(v, dtype=self.dtype)
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        return self._value if dtype is None else self._value.astype(dtype)
+
+    def __repr__(self) -> str:
+        return f"<iree_gn.Variable {self.name!r} shape={self.shape} dtype={self.dtype.name}>"
+
+
+class NamedOutput:
+    """An output recorded in a collection with the scope name it was produced under."""
+
+    def __init__(self, name: str, value: np.ndarray):
+        self.name, self.value = name, value
+
+    def __array__(self, dtype=None, copy=None):
+        return self.value if dtype is None else self.value.astype(dtype)
+
+    def __repr__(self) -> str:
+        return f"<iree_gn.NamedOutput {self.name!r} shape={self.value.shape}>"
+
+
+_CURRENT = threading.local()
+
+
+class VariableStore:
+    """Variables by full name, collections, and the scope-name counter.
+
+    Use as a context manager to make it current::
+
+        with iree_gn.VariableStore() as store:
+            y = iree_gn.group_norm(x, groups=8)
+            store.get_variables_by_name("beta")   # [<... 'GroupNorm/beta' ...>]
+    """
+
+    def __init__(self):
+        self._vars: Dict[str, Variable] = {}
+        self._collections: Dict[str, List[Any]] = {}
+        self._name_counts: Dict[str, int] = {}
+        self._scopes: List[str] = []
+
+    # -- current store ------------------------------------------------------------------------
+    def __enter__(self) -> "VariableStore":
+        stack = getattr(_CURRENT, "stack", None)
+        if stack is None:
+            stack = _CURRENT.stack = []
+        stack.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _CURRENT.stack.pop()
+
+    # -- scopes -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def variable_scope(self, name: str):
+        """Prefix the names of variables created inside with ``name/``."""
+        if not isinstance(name, str) or not name.strip("/"):
+            raise ValueError(f"variable_scope name must be a non-empty string, got {name!r}.")
+        self._scopes.append(name.strip("/"))
+        try:
+            yield self
+        finally:
+            self._scopes.pop()
+
+    def _prefixed(self, name: str) -> str:
+        return "/".join(self._scopes + [name])
+
+    def open_scope(self, scope: Optional[str], default_name: str, reuse) -> str:
+        """The full scope name for a layer call, as ``tf.variable_scope`` picks it."""
+        if scope is None:
+            if reuse is True:
+                raise ValueError(
+                    "reuse=True cannot be used without a scope: pass scope='...' naming the "
+                    "layer whose variables to reuse.")
+            base = self._prefixed(default_name)
+            n = self._name_counts.get(base, 0)
+            self._name_counts[base] = n + 1
+            return base if n == 0 else f"{base}_{n}"
+        if not isinstance(scope, str) or not scope.strip("/"):
+            raise ValueError(f"scope must be a non-empty string or None, got {scope!r}.")
+        full = self._prefixed(scope.strip("/"))
+        # A named scope also claims its name, so a later default-named one does not collide.
+        self._name_counts.setdefault(full, 1)
+        return full
+
+    # -- variables ----------------------------------------------------------------------------
+    def get_variable(self, name: str, shape, dtype, initializer, *, reuse, trainable: bool,
+                     collections) -> Variable:
+        """Create or reuse ``name`` with TF's rules and messages."""
+        var = self._vars.get(name)
+        if var is not None:
+            if reuse is None or reuse is False:
+                raise ValueError(
+                    f"Variable {name} already exists, disallowed. Did you mean to set "
+                    f"reuse=True or reuse=iree_gn.AUTO_REUSE in the scope?")
+            if tuple(var.shape) != tuple(shape):
+                raise ValueError(
+                    f"Trying to share variable {name}, but specified shape {tuple(shape)} and "
+                    f"found shape {tuple(var.shape)}.")
+            if var.dtype != dtype:
+                raise ValueError(
+                    f"Trying to share variable {name}, but specified dtype {np.dtype(dtype).name}"
+                    f" and found dtype {var.dtype.name}.")
+            return var
+        if reuse is True:
+            raise ValueError(
+                f"Variable {name} does not exist, or was not created with group_norm. Did you "
+                f"mean to set reuse=iree_gn.AUTO_REUSE or reuse=None?")
+        value = initializer(tuple(shape), dtype)
+        var = Variable(name, value, trainable)
+        self._vars[name] = var
+        keys = [GraphKeys.GLOBAL_VARIABLES, GraphKeys.MODEL_VARIABLES]
+        if trainable:
+            keys.append(GraphKeys.TRAINABLE_VARIABLES)
+        for key in list(dict.fromkeys(keys + list(collections or []))):
+            self._collections.setdefault(key, []).append(var)
+        return var
+
+    def get_variables_by_name(self, given_name: str) -> List[Variable]:
+        """Variables whose last name component is ``given_name`` (e.g. ``"beta"``)."""
+        return [v for n, v in self._vars.items() if n.rsplit("/", 1)[-1] == given_name]
+
+    def get_variable_by_name(self, full_name: str) -> Variable:
+        try:
+            return self._vars[full_name]
+        except KeyError:
+            raise KeyError(
+                f"no variable {full_name!r}; have {sorted(self._vars)}.") from None
+
+    @property
+    def variables(self) -> List[Variable]:
+        return list(self._vars.values())
+
+    # -- collections --------------------------------------------------------------------------
+    def add_to_collections(self, keys, value) -> None:
+        for key in dict.fromkeys(keys):
+            self._collections.setdefault(key, []).append(value)
+
+    def get_collection(self, key: str, scope: Optional[str] = None) -> List[Any]:
+        """Items of collection ``key`` (those whose name starts with ``scope``, if given)."""
+        items = list(self._collections.get(key, []))
+        if scope is not None:
+            items = [i for i in items if getattr(i, "name", "").startswith(scope)]
+        return items
+
+
+_DEFAULT = VariableStore()
+
+
+def current_store() -> VariableStore:
+    stack = getattr(_CURRENT, "stack", None)
+    return stack[-1] if stack else _DEFAULT
+
+
+def default_store() -> VariableStore:
+    return _DEFAULT
+
+
+@contextlib.contextmanager
+def variable_scope(name: str):
+    """``with iree_gn.variable_scope("block1"):`` prefixes variable names in the current store."""
+    with current_store().variable_scope(name) as s:
+        yield s
