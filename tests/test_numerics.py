@@ -1,0 +1,252 @@
+"""group_norm against the independent float64 reference: layouts, ranks, groups, dtypes,
+variance algorithms, center/scale, activations, and edge cases, on every runnable target."""
+
+import numpy as np
+import pytest
+
+import iree_gn
+from reference import ACT_REF, TOL, assert_close, ref_group_norm, to_f64
+from targets_for_tests import RUN_TARGETS
+
+# (shape, channels_axis, reduction_axes, groups): every layout the TF docs name, plus the
+# ranks 2..5 and inputs without a batch axis.
+LAYOUTS = {
+    "NHWC": ((2, 8, 8, 64), -1, (-3, -2), 32),
+    "NCHW": ((2, 64, 8, 8), -3, (-2, -1), 32),
+    "NC": ((4, 64), -1, (), 16),
+    "NCW": ((3, 32, 20), -2, (-1,), 8),
+    "NWC": ((3, 20, 32), -1, (-2,), 8),
+    "NDHWC": ((2, 4, 6, 6, 32), -1, (-4, -3, -2), 8),
+    "NCDHW": ((2, 32, 4, 6, 6), -4, (-3, -2, -1), 8),
+    "HWC-no-batch": ((8, 8, 32), -1, (-3, -2), 8),
+    "NHWC-extra-axis-kept": ((2, 3, 8, 8, 16), -1, (-3, -2), 4),  # axis 1 keeps its own stats
+}
+
+
+def _params(rng, C, dtype):
+    gamma = (1 + 0.5 * rng.standard_normal(C)).astype(dtype)
+    beta = (0.5 * rng.standard_normal(C)).astype(dtype)
+    return gamma, beta
+
+
+def _input(rng, shape, dtype, mean=0.0, std=1.0):
+    return (mean + std * rng.standard_normal(shape)).astype(dtype)
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("mean_close_to_zero", [False, True])
+def test_layouts(target, layout, mean_close_to_zero, rng):
+    shape, ca, red, groups = LAYOUTS[layout]
+    x = _input(rng, shape, np.float32, mean=0.3, std=2.0)
+    C = shape[ca]
+    gamma, beta = _params(rng, C, np.float32)
+    init = {"gamma": gamma, "beta": beta}
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=groups, channels_axis=ca, reduction_axes=red,
+                               param_initializers=init, mean_close_to_zero=mean_close_to_zero,
+                               target=target)
+    assert isinstance(y, np.ndarray) and y.shape == x.shape and y.dtype == x.dtype
+    ref = ref_group_norm(x, groups, ca, red, gamma, beta, one_pass=mean_close_to_zero)
+    assert_close(y, ref, "float32")
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+@pytest.mark.parametrize("groups", [1, 2, 8, 64])  # 1 = layer norm, 64 = C = instance norm
+def test_groups(target, groups, rng):
+    x = _input(rng, (2, 6, 6, 64), np.float32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=groups, target=target)
+    assert_close(y, ref_group_norm(x, groups), "float32")
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+@pytest.mark.parametrize("center,scale", [(True, True), (True, False), (False, True),
+                                          (False, False)])
+def test_center_scale(target, center, scale, rng):
+    x = _input(rng, (2, 4, 4, 32), np.float32)
+    g, b = _params(rng, 32, np.float32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=8, center=center, scale=scale,
+                               param_initializers={"gamma": g, "beta": b}, target=target)
+    ref = ref_group_norm(x, 8, gamma=g if scale else None, beta=b if center else None)
+    assert_close(y, ref, "float32")
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+@pytest.mark.parametrize("activation", [a for a in ACT_REF if a is not None])
+def test_activation_names(target, activation, rng):
+    x = _input(rng, (2, 4, 4, 32), np.float32)
+    g, b = _params(rng, 32, np.float32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=8, activation_fn=activation, target=target,
+                               param_initializers={"gamma": g, "beta": b})
+    assert_close(y, ref_group_norm(x, 8, gamma=g, beta=b, activation=activation), "float32")
+
+
+def test_activation_callable(rng):
+    import jax
+    import jax.numpy as jnp
+
+    x = _input(rng, (2, 4, 4, 32), np.float32)
+    with iree_gn.VariableStore():
+        y1 = iree_gn.group_norm(x, groups=8, activation_fn=jax.nn.relu)
+        y2 = iree_gn.group_norm(x, groups=8, activation_fn=lambda t: jnp.maximum(t, 0) * 2)
+    ref = ref_group_norm(x, 8)
+    assert_close(y1, np.maximum(ref, 0), "float32")
+    assert_close(y2, np.maximum(ref, 0) * 2, "float32")
+
+
+def test_activation_not_traceable(rng):
+    x = _input(rng, (2, 4, 4, 32), np.float32)
+
+    def numpy_only(t):
+        return np.asarray(t) + 1  # concretizes a tracer: not traceable
+
+    with iree_gn.VariableStore(), pytest.raises(TypeError, match="could not be traced by JAX"):
+        iree_gn.group_norm(x, groups=8, activation_fn=numpy_only)
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "float64"])
+def test_dtypes(target, dtype, rng):
+    if dtype == "float64" and not iree_gn.TARGETS[target].f64:
+        pytest.skip(f"{target} has no native float64 (refused with a TypeError, tested below)")
+    from iree_gn._runtime import numpy_dtype
+
+    npdt = numpy_dtype(dtype)
+    x = _input(rng, (2, 8, 8, 64), np.float32, mean=1.0, std=3.0).astype(npdt)
+    g, b = _params(rng, 64, np.float32)
+    g, b = g.astype(npdt), b.astype(npdt)
+    with iree_gn.VariableStore() as store:
+        y = iree_gn.group_norm(x, groups=32, param_initializers={"gamma": g, "beta": b},
+                               activation_fn="silu", target=target)
+        assert store.get_variables_by_name("gamma")[0].dtype == npdt
+    assert y.dtype == npdt and y.shape == x.shape
+    assert_close(y, ref_group_norm(x, 32, gamma=g, beta=b, activation="silu"), dtype)
+
+
+def test_float64_is_computed_in_float64(rng):
+    # A float32 computation could not reach 1e-10 on inputs with mean 1e3.
+    x = _input(rng, (2, 8, 8, 64), np.float64, mean=1e3, std=1.0)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32)
+    np.testing.assert_allclose(y, ref_group_norm(x, 32), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint8", "complex64", "bool"])
+def test_bad_dtype(dtype):
+    x = np.ones((2, 4, 4, 32), dtype=dtype)
+    with pytest.raises(TypeError, match=f"{dtype}.*not supported"):
+        iree_gn.group_norm(x, groups=8)
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+def test_large_mean_two_pass_stays_accurate(target, rng):
+    # |mean| >> std, float32: the default two-pass moments stay accurate; the input itself
+    # is only known to half an ulp at 1e4 (~5e-4), which bounds what any method can do.
+    x = _input(rng, (2, 16, 16, 64), np.float32, mean=1e4, std=1.0)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, target=target)
+    err = np.abs(to_f64(y) - ref_group_norm(x, 32)).max()
+    assert err < 5e-3, err
+
+
+def test_large_mean_one_pass_loses_precision(rng):
+    # Documents the trade-off: one-pass E[x^2]-E[x]^2 cancels catastrophically here.
+    x = _input(rng, (2, 16, 16, 64), np.float32, mean=1e4, std=1.0)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, mean_close_to_zero=True)
+    err = np.abs(to_f64(y) - ref_group_norm(x, 32)).max()
+    assert err > 1e-1, err  # orders of magnitude worse than two-pass
+
+
+def test_small_values_one_pass_matches(rng):
+    x = _input(rng, (2, 8, 8, 64), np.float32, mean=1e-4, std=1e-3)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, mean_close_to_zero=True, epsilon=1e-12)
+    assert_close(y, ref_group_norm(x, 32, epsilon=1e-12), "float32")
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+def test_nan_poisons_only_its_group(target, rng):
+    x = _input(rng, (2, 4, 4, 64), np.float32)
+    x[1, 2, 3, 5] = np.nan   # sample 1, group 2 (channels 4..5 with groups=32)
+    x[0, 0, 0, 63] = np.inf  # sample 0, group 31
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, target=target)
+    bad = ~np.isfinite(y)
+    expect = np.zeros_like(bad)
+    expect[1, :, :, 4:6] = True
+    expect[0, :, :, 62:64] = True
+    np.testing.assert_array_equal(bad, expect)
+
+
+@pytest.mark.parametrize("shape", [(0, 4, 4, 32), (2, 0, 4, 32)])
+def test_empty_input(shape):
+    x = np.zeros(shape, np.float32)
+    with iree_gn.VariableStore() as store:
+        y = iree_gn.group_norm(x, groups=8)
+        assert len(store.variables) == 2  # variables are created even for empty inputs
+    assert y.shape == shape and y.dtype == np.float32
+
+
+def test_epsilon_changes_result(rng):
+    x = _input(rng, (2, 4, 4, 32), np.float32, std=0.1)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=8, epsilon=0.5)
+    assert_close(y, ref_group_norm(x, 8, epsilon=0.5), "float32")
+    assert np.abs(y).max() < 0.5  # var ~0.01 << epsilon shrinks the output
+
+
+def test_array_likes(rng):
+    import jax.numpy as jnp
+
+    x = _input(rng, (2, 4, 4, 32), np.float32)
+    ref = ref_group_norm(x, 8)
+
+    class DLPackOnly:
+        def __init__(self, a):
+            self._a = a
+
+        def __dlpack__(self, **kw):
+            return self._a.__dlpack__(**kw)
+
+        def __dlpack_device__(self):
+            return self._a.__dlpack_device__()
+
+    class ArrayOnly:
+        def __array__(self, dtype=None, copy=None):
+            return x
+
+    with iree_gn.VariableStore():
+        for value in (jnp.asarray(x), DLPackOnly(x), ArrayOnly(), x.tolist()):
+            y = iree_gn.group_norm(value, groups=8) if not isinstance(value, list) else \
+                iree_gn.group_norm(np.asarray(value, np.float32), groups=8)
+            assert isinstance(y, np.ndarray)
+            assert_close(y, ref, "float32")
+
+
+def test_torch_tensor(rng):
+    torch = pytest.importorskip("torch", reason="torch is a benchmark extra")
+    x = _input(rng, (2, 4, 4, 32), np.float32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(torch.from_numpy(x), groups=8)
+    assert_close(y, ref_group_norm(x, 8), "float32")
+
+
+def test_non_contiguous_input(rng):
+    x = _input(rng, (2, 32, 4, 4), np.float32).transpose(0, 2, 3, 1)  # NHWC view of NCHW
+    assert not x.flags.c_contiguous
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=8)
+    assert_close(y, ref_group_norm(x, 8), "float32")
+
+
+def test_out_argument(rng):
+    x = _input(rng, (2, 4, 4, 32), np.float32)
+    out = np.full_like(x, np.nan)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=8, out=out)
+    assert y is out
+    assert_close(out, ref_group_norm(x, 8), "float32")
