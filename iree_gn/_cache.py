@@ -158,7 +158,7 @@ class DiskCache:
         try:
             with open(meta_path) as f:
                 meta = json.load(f)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, ValueError) as e:
             self._warn(f"unreadable metadata {meta_path} ({e}); recompiling.")

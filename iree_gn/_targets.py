@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Target:
         and by the bundle builder, so a module without code for its target is caught).
       f64: whether float64 is computed natively (else float64 specs are refused).
       description: one line for ``iree-gn targets``.
+      fits: ``fits(device_props) -> (ok, why)``: whether a probed device runs this target's
+        modules right (see ``_devices.probe``); None for CPU rows.
+      auto: whether ``target="auto"`` may pick it (real accelerators; not software GPUs).
     """
 
     name: str
@@ -40,6 +43,8 @@ class Target:
     marker: bytes
     f64: bool
     description: str
+    fits: Optional[Callable[[dict], Tuple[bool, str]]] = None
+    auto: bool = False
 
     @property
     def family(self) -> str:
@@ -100,10 +105,31 @@ def available_drivers() -> Tuple[str, ...]:
     return tuple(rt.query_available_drivers())
 
 
+def fits_here(target: Target) -> Tuple[bool, str]:
+    """Whether a device that runs ``target`` is present, and if not, why."""
+    if target.driver is None:
+        return False, "compile-only on this machine (another architecture)"
+    if target.backend == "llvm-cpu":
+        return True, ""
+    from . import _devices
+
+    d = _devices.probe().get(target.driver)
+    if d is None or not d["available"]:
+        return False, f"no {target.driver} device: {d['error'] if d else 'driver not built in'}"
+    for dev in d["devices"]:
+        ok, why = target.fits(dev) if target.fits else (True, "")
+        if ok:
+            return True, ""
+    return False, why
+
+
 def resolve(name) -> Target:
     """The row to compile for: ``name`` itself, or for ``"auto"`` the best device present."""
     if isinstance(name, Target):
         return name
     if name == "auto":
+        for t in TARGETS.values():
+            if t.backend != "llvm-cpu" and t.auto and fits_here(t)[0]:
+                return t
         return TARGETS["llvm-cpu"]
     return get(name)

@@ -1,0 +1,3 @@
+"""Subcommands for AOT bundles (build, run, inspect); see ``_bundle``."""
+
+COMMANDS: dict = {}

@@ -1,0 +1,122 @@
+"""Device discovery: which IREE runtime drivers and devices exist here, with the properties
+that decide which target's modules run right on them (``iree-gn targets``).
+
+Imports only ``iree.runtime``; safe on the deploy path.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+from typing import Dict, List
+
+from . import _targets
+
+
+def _parse_info(text: str) -> Dict[str, str]:
+    props: Dict[str, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"^([a-z_]+):\s*(.*)$", line.strip())
+        if m and m.group(1) not in props:
+            props[m.group(1)] = m.group(2)
+    sub = re.search(r"subgroup: size=(\d+)", text)
+    if sub:
+        props["subgroup_size"] = sub.group(1)
+    for feat in ("shaderFloat16", "shaderInt8", "storageBuffer16BitAccess", "shaderFloat64"):
+        m = re.search(feat + r"=(yes|no)", text)
+        if m:
+            props[feat] = m.group(1)
+    cc = re.search(r"compute[_ ]capability[:=]\s*(\d+)\.(\d+)", text, re.I)
+    if cc:
+        props["compute_capability"] = f"{cc.group(1)}.{cc.group(2)}"
+    arch = re.search(r"(gfx[0-9a-f]+)", text)
+    if arch:
+        props["gfx_arch"] = arch.group(1)
+    return props
+
+
+def _nvidia_smi_caps() -> List[str]:
+    # The CUDA driver's device dump may not name the compute capability; nvidia-smi does.
+    exe = shutil.which("nvidia-smi")
+    if not exe:
+        return []
+    try:
+        out = subprocess.run([exe, "--query-gpu=compute_cap", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+@functools.lru_cache(maxsize=None)
+def probe() -> Dict[str, dict]:
+    """driver -> {"available": bool, "error": str, "devices": [props...]} for every driver."""
+    import iree.runtime as rt
+
+    found: Dict[str, dict] = {}
+    for name in rt.query_available_drivers():
+        entry = {"available": False, "error": "", "devices": []}
+        try:
+            drv = rt.get_driver(name)
+            infos = drv.query_available_devices()
+        except Exception as e:  # the driver's library is absent (libcuda, libamdhip64...)
+            entry["error"] = str(e).splitlines()[0]
+            found[name] = entry
+            continue
+        caps = _nvidia_smi_caps() if name == "cuda" else []
+        for i, info in enumerate(infos):
+            props = {"index": i, "name": info.get("name", ""), "path": info.get("path", "")}
+            try:
+                props.update(_parse_info(drv.dump_device_info(info["device_id"])))
+            except Exception:
+                pass
+            if name == "cuda" and "compute_capability" not in props and i < len(caps):
+                props["compute_capability"] = caps[i]
+            entry["devices"].append(props)
+        entry["available"] = bool(entry["devices"])
+        if not entry["devices"]:
+            entry["error"] = "driver loaded but reports no device"
+        found[name] = entry
+    return found
+
+
+def report() -> dict:
+    """Everything ``iree-gn targets`` prints: targets, drivers, devices and the fits."""
+    drivers = probe()
+    rows = []
+    for t in _targets.TARGETS.values():
+        fit = _targets.fits_here(t)
+        rows.append({"target": t.name, "driver": t.driver, "runs_here": fit[0],
+                     "why": fit[1], "description": t.description})
+    best = None
+    try:
+        best = _targets.resolve("auto").name
+    except Exception as e:  # pragma: no cover - llvm-cpu always fits
+        best = f"none ({e})"
+    return {"targets": rows, "drivers": drivers, "auto": best}
+
+
+def format_report(rep: dict) -> str:
+    lines = ["Drivers and devices on this machine:"]
+    for name, d in rep["drivers"].items():
+        if not d["available"]:
+            lines.append(f"  {name:11s} -  ({d['error']})")
+            continue
+        for dev in d["devices"]:
+            extra = ", ".join(f"{k}={dev[k]}" for k in (
+                "type", "driver", "subgroup_size", "compute_capability", "gfx_arch")
+                if k in dev)
+            lines.append(f"  {name:11s} #{dev['index']}: {dev['name']}" + (
+                f" ({extra})" if extra else ""))
+    lines.append("")
+    lines.append("Targets (runs here = a device for it is present):")
+    for r in rep["targets"]:
+        mark = "yes" if r["runs_here"] else "no "
+        lines.append(f"  {r['target']:20s} {mark}  {r['description']}")
+        if r["why"]:
+            lines.append(f"  {'':20s}      {r['why']}")
+    lines.append("")
+    lines.append(f"target='auto' picks: {rep['auto']}")
+    return "\n".join(lines)

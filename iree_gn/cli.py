@@ -1,0 +1,106 @@
+"""The ``iree-gn`` command: subcommands dispatched through one table, errors handled once.
+
+Exit codes: 0 success, 1 a command's work failed (e.g. some modules did not build),
+2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Dict, List, Optional
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandFailed(Exception):
+    """A subcommand ran but did not fully succeed (exit code 1)."""
+
+
+def _cache_info(args) -> int:
+    from ._cache import DiskCache
+
+    info = DiskCache().info()
+    if args.json:
+        print(json.dumps(info, indent=1))
+        return EXIT_OK
+    print(f"cache: {info['path']}")
+    print(f"modules: {info['entries']}, {info['bytes'] / 1e6:.2f} MB on disk")
+    for m in info["modules"]:
+        print(f"  {m['file']}  {m['target']}  {m['spec']}  {m['size']} B")
+    return EXIT_OK
+
+
+def _cache_clear(args) -> int:
+    from ._cache import DiskCache
+
+    cache = DiskCache()
+    n = cache.clear()
+    print(f"removed {n} module(s) from {cache.path}")
+    return EXIT_OK
+
+
+def _targets_cmd(args) -> int:
+    from . import _devices
+
+    report = _devices.report()
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(_devices.format_report(report))
+    return EXIT_OK
+
+
+# name -> (handler, help, argument adder). Adding a subcommand means adding a row.
+def _commands() -> Dict[str, tuple]:
+    from . import _bundle_cli
+
+    table = {
+        "cache info": (_cache_info, "show the compile cache's folder and modules",
+                       lambda p: p.add_argument("--json", action="store_true")),
+        "cache clear": (_cache_clear, "remove every cached module", lambda p: None),
+        "targets": (_targets_cmd, "list targets, drivers and devices here, and which fit",
+                    lambda p: p.add_argument("--json", action="store_true")),
+    }
+    table.update(_bundle_cli.COMMANDS)
+    return table
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="iree-gn", description="Group norm compiled by IREE: cache, targets, bundles.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    groups: Dict[str, argparse._SubParsersAction] = {}
+    for name, (handler, help_, add_args) in _commands().items():
+        words = name.split()
+        if len(words) == 1:
+            p = sub.add_parser(words[0], help=help_)
+        else:
+            if words[0] not in groups:
+                gp = sub.add_parser(words[0], help=f"{words[0]} commands")
+                groups[words[0]] = gp.add_subparsers(dest="subcommand", required=True)
+            p = groups[words[0]].add_parser(words[1], help=help_)
+        add_args(p)
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable = args.handler
+    try:
+        return handler(args)
+    except CommandFailed as e:
+        print(f"iree-gn: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ValueError, TypeError, FileNotFoundError) as e:
+        print(f"iree-gn: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""The compile cache: key properties, atomic writes, corruption recovery, unwritable
+folders, reuse across processes and concurrent compiles."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _cache, _ops, _targets
+from iree_gn._spec import GroupNormSpec
+from reference import assert_close, ref_group_norm
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASE = dict(stablehlo="module {}", spec="{}", target="llvm-cpu", flags=("--a",))
+
+
+def _key(**over):
+    kw = dict(BASE, **over)
+    return _cache.make_key(_cache.content_key_parts(kw["stablehlo"], kw["spec"], kw["target"],
+                                                    kw["flags"]))
+
+
+def test_key_is_stable():
+    assert _key() == _key()
+    assert len(_key()) == 64
+
+
+@pytest.mark.parametrize("part,value", [
+    ("stablehlo", "module { }"), ("spec", '{"groups": 2}'), ("target", "vulkan"),
+    ("flags", ("--a", "--b")),
+])
+def test_key_changes_with_each_part(part, value):
+    assert _key(**{part: value}) != _key()
+
+
+@pytest.mark.parametrize("pkg", ["iree-base-compiler", "iree-base-runtime", "jax",
+                                 "iree-gn-format"])
+def test_key_changes_with_versions(monkeypatch, pkg):
+    before = _key()
+    real = _cache.versions()
+    monkeypatch.setattr(_cache, "versions", lambda: dict(real, **{pkg: "999"}))
+    assert _key() != before
+
+
+def test_parts_are_delimited():
+    # Moving text from one part to the next must change the key.
+    a = _cache.make_key([("a", "xy"), ("b", "z")])
+    b = _cache.make_key([("a", "x"), ("b", "yz")])
+    assert a != b
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
+    p = tmp_path / "f.bin"
+    _cache.atomic_write(str(p), b"old")
+
+    def boom(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", boom)
+    with pytest.raises(OSError):
+        _cache.atomic_write(str(p), b"new contents")
+    assert p.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["f.bin"]  # no temp file left behind
+
+
+SPEC = GroupNormSpec.create((2, 4, 4, 16), "float32", groups=4)
+
+
+def _fresh_op(cache_dir):
+    _ops.clear_memory_cache()
+    return _ops.get_op(SPEC, _targets.get("llvm-cpu"), cache=_cache.DiskCache(str(cache_dir)))
+
+
+def _check(op, rng):
+    x = rng.standard_normal((2, 4, 4, 16)).astype(np.float32)
+    g, b = np.ones(16, np.float32), np.zeros(16, np.float32)
+    assert_close(op(x, g, b), ref_group_norm(x, 4), "float32")
+
+
+def test_second_call_does_no_trace_or_compile(rng):
+    x = rng.standard_normal((2, 3, 5, 24)).astype(np.float32)
+    with iree_gn.VariableStore():
+        iree_gn.group_norm(x, groups=6)
+        before = dict(_ops.STATS)
+        iree_gn.group_norm(x, groups=6)
+    assert _ops.STATS["traced"] == before["traced"]
+    assert _ops.STATS["compiled"] == before["compiled"]
+    assert _ops.STATS["memory_hits"] == before["memory_hits"] + 1
+
+
+def test_disk_hit_and_corruption_recovery(tmp_path, rng):
+    op = _fresh_op(tmp_path)
+    assert op.path and os.path.exists(op.path)
+    meta = json.loads(open(op.path[:-5] + ".json").read())
+    assert meta["sha256"] and meta["size"] == len(op.vmfb)
+    assert os.path.basename(op.path).startswith("gn-llvm-cpu-")
+
+    before = dict(_ops.STATS)
+    op2 = _fresh_op(tmp_path)
+    assert _ops.STATS["disk_hits"] == before["disk_hits"] + 1
+    assert _ops.STATS["compiled"] == before["compiled"]
+    _check(op2, rng)
+
+    with open(op.path, "r+b") as f:  # truncate the module
+        f.truncate(100)
+    with pytest.warns(iree_gn.CacheWarning, match="corrupt"):
+        op3 = _fresh_op(tmp_path)
+    _check(op3, rng)
+    assert os.path.getsize(op.path) == meta["size"]  # rebuilt in place
+
+    with open(op.path[:-5] + ".json", "w") as f:
+        f.write("{not json")
+    with pytest.warns(iree_gn.CacheWarning, match="unreadable metadata"):
+        _check(_fresh_op(tmp_path), rng)
+
+
+def test_unwritable_cache_dir_warns_and_works(tmp_path, rng):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.warns(iree_gn.CacheWarning, match="cannot write"):
+        op = _fresh_op(blocker / "cache")
+    assert op.path is None
+    _check(op, rng)
+
+
+def _run_py(code, cache_dir, **kw):
+    env = dict(os.environ, IREE_GN_CACHE_DIR=str(cache_dir), PYTHONPATH=REPO)
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+CHILD = """
+    import sys, numpy as np, iree_gn
+    from iree_gn import _ops
+    x = np.random.default_rng(0).standard_normal((2, 4, 4, 16)).astype(np.float32)
+    y = iree_gn.group_norm(x, groups=4)
+    m = x.astype(np.float64).reshape(2, 4, 4, 4, 4)
+    ref = ((m - m.mean((1, 2, 4), keepdims=True)) / np.sqrt(m.var((1, 2, 4), keepdims=True)
+           + 1e-6)).reshape(x.shape)
+    assert np.abs(y - ref).max() < 1e-4
+    print(_ops.STATS["compiled"], _ops.STATS["disk_hits"], "jax" in sys.modules)
+"""
+
+
+def test_cross_process_reuse_without_jax(tmp_path):
+    p = _run_py(CHILD, tmp_path)
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert out.split() == ["1", "0", "True"]  # cold: traced with JAX and compiled
+    p = _run_py(CHILD, tmp_path)
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert out.split() == ["0", "1", "False"]  # warm: from disk, JAX never imported
+
+
+def test_concurrent_compiles_leave_one_valid_entry(tmp_path):
+    procs = [_run_py(CHILD, tmp_path) for _ in range(3)]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    names = sorted(os.listdir(tmp_path))
+    vmfbs = [n for n in names if n.endswith(".vmfb")]
+    assert len(vmfbs) == 1, names
+    assert not [n for n in names if n.startswith(".tmp-")]
+    # The surviving entry verifies (sha256 and size match its metadata).
+    key = json.load(open(tmp_path / (vmfbs[0][:-5] + ".json")))["key"]
+    assert _cache.DiskCache(str(tmp_path)).load(key, "llvm-cpu") is not None
+
+
+def test_cli_cache_info_and_clear(tmp_path):
+    _fresh_op(tmp_path)
+    env = dict(os.environ, IREE_GN_CACHE_DIR=str(tmp_path), PYTHONPATH=REPO)
+    info = subprocess.run([sys.executable, "-m", "iree_gn.cli", "cache", "info", "--json"],
+                          env=env, capture_output=True, text=True, check=True)
+    d = json.loads(info.stdout)
+    assert d["entries"] == 1 and d["path"] == str(tmp_path)
+    clear = subprocess.run([sys.executable, "-m", "iree_gn.cli", "cache", "clear"], env=env,
+                           capture_output=True, text=True, check=True)
+    assert "removed 1 module" in clear.stdout
+    assert not [n for n in os.listdir(tmp_path) if n.startswith("gn-")]

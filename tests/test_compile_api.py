@@ -1,0 +1,74 @@
+"""iree_gn.compile: the shape-specialized op, dynamic axes, out=, bfloat16 buffers."""
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _ops
+from reference import assert_close, ref_group_norm
+
+
+def test_compile_and_call(rng):
+    op = iree_gn.compile((2, 8, 8, 32), "float32", groups=8, activation="silu")
+    assert isinstance(op, iree_gn.CompiledGroupNorm)
+    x = rng.standard_normal((2, 8, 8, 32)).astype(np.float32)
+    g = rng.standard_normal(32).astype(np.float32)
+    b = rng.standard_normal(32).astype(np.float32)
+    assert_close(op(x, g, b), ref_group_norm(x, 8, gamma=g, beta=b, activation="silu"),
+                 "float32")
+    assert "stablehlo.reduce" in op.stablehlo
+    assert iree_gn.compile((2, 8, 8, 32), "float32", groups=8, activation="swish") is op
+
+
+def test_compile_without_params(rng):
+    op = iree_gn.compile((3, 16), np.float16, groups=4, reduction_axes=(), center=False,
+                         scale=False)
+    x = rng.standard_normal((3, 16)).astype(np.float16)
+    assert_close(op(x), ref_group_norm(x, 4, reduction_axes=()), "float16")
+
+
+@pytest.mark.parametrize("batch", [1, 3, 5])
+def test_dynamic_batch_serves_every_size_without_recompiling(batch, rng):
+    op = iree_gn.compile((None, 6, 6, 32), "float32", groups=8, activation="relu")
+    before = dict(_ops.STATS)
+    x = rng.standard_normal((batch, 6, 6, 32)).astype(np.float32)
+    g = rng.standard_normal(32).astype(np.float32)
+    b = rng.standard_normal(32).astype(np.float32)
+    y = op(x, g, b)
+    assert _ops.STATS["compiled"] == before["compiled"]
+    assert_close(y, ref_group_norm(x, 8, gamma=g, beta=b, activation="relu"), "float32")
+
+
+def test_dynamic_non_leading_axis(rng):
+    # (N, T, H, W, C) with both N and T dynamic: each (n, t) keeps its own statistics.
+    op = iree_gn.compile((None, None, 4, 4, 16), "float32", groups=4)
+    x = rng.standard_normal((2, 3, 4, 4, 16)).astype(np.float32)
+    one = np.ones(16, np.float32)
+    y = op(x, one, one * 0)
+    assert_close(y, ref_group_norm(x, 4), "float32")
+
+
+def test_dynamic_rejects_wrong_static_dims(rng):
+    op = iree_gn.compile((None, 6, 6, 32), "float32", groups=8)
+    with pytest.raises(ValueError, match=r"compiled for \(None, 6, 6, 32\)"):
+        op(np.zeros((2, 6, 7, 32), np.float32), np.ones(32, np.float32),
+           np.zeros(32, np.float32))
+
+
+def test_out_is_written_in_place(rng):
+    op = iree_gn.compile((2, 8, 8, 32), "float32", groups=8)
+    x = rng.standard_normal((2, 8, 8, 32)).astype(np.float32)
+    out = np.full_like(x, np.nan)
+    g, b = np.ones(32, np.float32), np.zeros(32, np.float32)
+    assert op(x, g, b, out=out) is out
+    assert_close(out, ref_group_norm(x, 8), "float32")
+
+
+def test_bfloat16_roundtrip(rng):
+    from iree_gn._runtime import BFLOAT16
+
+    op = iree_gn.compile((2, 4, 4, 16), "bfloat16", groups=4)
+    x = rng.standard_normal((2, 4, 4, 16)).astype(BFLOAT16)
+    y = op(x, np.ones(16, BFLOAT16), np.zeros(16, BFLOAT16))
+    assert y.dtype == BFLOAT16
+    assert_close(y, ref_group_norm(x, 4), "bfloat16")

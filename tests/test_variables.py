@@ -1,0 +1,141 @@
+"""Variables, scopes, reuse and collections behave as tf.contrib.layers.group_norm's do."""
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import GraphKeys
+from reference import assert_close, ref_group_norm
+
+
+@pytest.fixture
+def x(rng):
+    return rng.standard_normal((2, 4, 4, 16)).astype(np.float32)
+
+
+def test_default_scope_names_are_uniquified(x):
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4)
+        iree_gn.group_norm(x, groups=4)
+        iree_gn.group_norm(x, groups=4, scope="IN")
+        iree_gn.group_norm(x, groups=4)
+        names = [v.name for v in store.variables]
+    assert names == ["GroupNorm/gamma", "GroupNorm/beta", "GroupNorm_1/gamma",
+                     "GroupNorm_1/beta", "IN/gamma", "IN/beta", "GroupNorm_2/gamma",
+                     "GroupNorm_2/beta"]
+
+
+def test_variable_properties(x):
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4)
+        (beta,) = store.get_variables_by_name("beta")
+        (gamma,) = store.get_variables_by_name("gamma")
+    assert beta.name == "GroupNorm/beta" and beta.shape == (16,) and beta.dtype == np.float32
+    assert beta.trainable
+    np.testing.assert_array_equal(np.asarray(beta), np.zeros(16, np.float32))
+    np.testing.assert_array_equal(np.asarray(gamma), np.ones(16, np.float32))
+
+
+def test_reuse_shares_variables_and_assign_changes_result(x):
+    with iree_gn.VariableStore() as store:
+        y0 = iree_gn.group_norm(x, groups=4, scope="IN")
+        store.get_variable_by_name("IN/gamma").assign(np.full(16, 2.0))
+        store.get_variable_by_name("IN/beta").assign(np.arange(16.0))
+        y1 = iree_gn.group_norm(x, groups=4, scope="IN", reuse=True)
+        assert len(store.variables) == 2
+    assert_close(y0, ref_group_norm(x, 4), "float32")
+    assert_close(y1, ref_group_norm(x, 4, gamma=np.full(16, 2.0), beta=np.arange(16.0)),
+                 "float32")
+
+
+def test_reuse_errors(x):
+    with iree_gn.VariableStore():
+        with pytest.raises(ValueError, match=r"Variable IN/gamma does not exist"):
+            iree_gn.group_norm(x, groups=4, scope="IN", reuse=True)
+        iree_gn.group_norm(x, groups=4, scope="IN")
+        with pytest.raises(ValueError, match=r"Variable IN/gamma already exists, disallowed"):
+            iree_gn.group_norm(x, groups=4, scope="IN")
+        with pytest.raises(ValueError, match=r"Trying to share variable IN/gamma, but specified "
+                                              r"shape \(8,\) and found shape \(16,\)"):
+            iree_gn.group_norm(x[..., :8], groups=4, scope="IN", reuse=True)
+
+
+def test_auto_reuse(x):
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4, scope="A", reuse=iree_gn.AUTO_REUSE)
+        iree_gn.group_norm(x, groups=4, scope="A", reuse=iree_gn.AUTO_REUSE)
+        assert [v.name for v in store.variables] == ["A/gamma", "A/beta"]
+
+
+def test_nested_variable_scope(x):
+    with iree_gn.VariableStore() as store, iree_gn.variable_scope("block1"):
+        iree_gn.group_norm(x, groups=4)
+        iree_gn.group_norm(x, groups=4, scope="IN")
+        assert [v.name for v in store.variables] == [
+            "block1/GroupNorm/gamma", "block1/GroupNorm/beta", "block1/IN/gamma",
+            "block1/IN/beta"]
+
+
+def test_center_scale_create_only_what_is_used(x):
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4, center=False)
+        iree_gn.group_norm(x, groups=4, scale=False)
+        iree_gn.group_norm(x, groups=4, center=False, scale=False)
+        assert [v.name for v in store.variables] == ["GroupNorm/gamma", "GroupNorm_1/beta"]
+
+
+def test_collections_and_trainable(x):
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4, variables_collections=["mine"], scope="A")
+        iree_gn.group_norm(x, groups=4, variables_collections={"beta": ["betas"]}, scope="B",
+                           trainable=False)
+        names = lambda key: [v.name for v in store.get_collection(key)]  # noqa: E731
+        assert names(GraphKeys.GLOBAL_VARIABLES) == ["A/gamma", "A/beta", "B/gamma", "B/beta"]
+        assert names(GraphKeys.MODEL_VARIABLES) == ["A/gamma", "A/beta", "B/gamma", "B/beta"]
+        assert names(GraphKeys.TRAINABLE_VARIABLES) == ["A/gamma", "A/beta"]
+        assert names("mine") == ["A/gamma", "A/beta"]
+        assert names("betas") == ["B/beta"]
+        assert not store.get_variable_by_name("B/beta").trainable
+        assert names(GraphKeys.GLOBAL_VARIABLES) == [
+            v.name for v in store.get_collection(GraphKeys.GLOBAL_VARIABLES, scope="")]
+        assert [v.name for v in store.get_collection(GraphKeys.GLOBAL_VARIABLES, scope="B")] == [
+            "B/gamma", "B/beta"]
+
+
+def test_outputs_collections(x):
+    with iree_gn.VariableStore() as store:
+        y = iree_gn.group_norm(x, groups=4, outputs_collections=["outs", "acts"], scope="GN7")
+        (item,) = store.get_collection("outs")
+        assert item.name == "GN7" and item.value is y
+        np.testing.assert_array_equal(np.asarray(store.get_collection("acts")[0]), y)
+
+
+def test_param_initializers(x, rng):
+    g = rng.standard_normal(16).astype(np.float32)
+    calls = []
+
+    def beta_init(shape, dtype):
+        calls.append((shape, np.dtype(dtype)))
+        return np.full(shape, 0.25, dtype)
+
+    with iree_gn.VariableStore() as store:
+        y = iree_gn.group_norm(x, groups=4, param_initializers={"gamma": g, "beta": beta_init})
+        assert calls == [((16,), np.dtype(np.float32))]
+        np.testing.assert_array_equal(np.asarray(store.get_variables_by_name("gamma")[0]), g)
+        y2 = iree_gn.group_norm(x, groups=4, param_initializers={"beta": 1.5})  # scalar fills
+    assert_close(y, ref_group_norm(x, 4, gamma=g, beta=np.full(16, 0.25)), "float32")
+    assert_close(y2, ref_group_norm(x, 4, beta=np.full(16, 1.5)), "float32")
+
+
+def test_default_store_is_used_outside_a_with(x):
+    store = iree_gn._variables.default_store()
+    before = len(store.variables)
+    iree_gn.group_norm(x, groups=4)
+    assert len(store.variables) == before + 2
+
+
+def test_assign_checks_shape(x):
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4)
+        with pytest.raises(ValueError, match=r"cannot assign a value of shape \(3,\)"):
+            store.get_variables_by_name("beta")[0].assign(np.zeros(3))
