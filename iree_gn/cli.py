@@ -52,11 +52,19 @@ def _targets_cmd(args) -> int:
     return EXIT_OK
 
 
+def _demo(args) -> int:
+    from . import _demo
+
+    return _demo.run(target=args.target)
+
+
 # name -> (handler, help, argument adder). Adding a subcommand means adding a row.
 def _commands() -> Dict[str, tuple]:
     from . import _bundle_cli
 
     table = {
+        "demo": (_demo, "compile and run group norm; print its error and times",
+                 lambda p: p.add_argument("--target", default="llvm-cpu")),
         "cache info": (_cache_info, "show the compile cache's folder and modules",
                        lambda p: p.add_argument("--json", action="store_true")),
         "cache clear": (_cache_clear, "remove every cached module", lambda p: None),
