@@ -1,3 +1,196 @@
-"""Subcommands for AOT bundles (build, run, inspect); see ``_bundle``."""
+"""Subcommands for AOT bundles: ``build`` (``_bundle``), ``run`` and ``inspect`` (``deploy``).
 
-COMMANDS: dict = {}
+``run`` and ``inspect`` import only the runtime side, so they work where JAX and the IREE
+compiler are not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+EXIT_OK = 0
+
+
+def _failed(msg: str):
+    from .cli import CommandFailed
+
+    return CommandFailed(msg)
+
+
+# ---- build --------------------------------------------------------------------------------------
+def _build_args(p) -> None:
+    p.add_argument("config", nargs="?", help="TOML or JSON file of configurations")
+    p.add_argument("-o", "--output", required=True, help="the bundle folder to write")
+    p.add_argument("--targets", default=None,
+                   help="comma-separated targets (default: the config's, else llvm-cpu)")
+    p.add_argument("--from-mlir", action="append", default=[], metavar="PATH",
+                   help="compile StableHLO files (with .json sidecars) from a folder or file; "
+                        "needs no JAX")
+    p.add_argument("--spec", action="append", default=[], metavar="JSON",
+                   help="one configuration as JSON (the CONFIG entry keys)")
+    p.add_argument("--add", action="store_true",
+                   help="keep the modules of an existing bundle at -o (unless rebuilt)")
+    p.add_argument("-j", "--jobs", type=int, default=None,
+                   help="worker processes (default: the number of CPUs)")
+
+
+def _build(args) -> int:
+    from . import _bundle
+
+    items, default_targets = [], None
+    if args.config:
+        items, default_targets = _bundle.items_from_config(args.config)
+    for path in args.from_mlir:
+        items += _bundle.items_from_mlir(path)
+    for text in args.spec:
+        items.append(_bundle.item_from_json(text))
+    if not items:
+        raise ValueError("nothing to build: give a CONFIG file, --from-mlir PATH or --spec JSON.")
+    targets = (args.targets.split(",") if args.targets else default_targets or ("llvm-cpu",))
+    result = _bundle.build(items, targets, args.output, jobs=args.jobs, add=args.add,
+                           command=["iree-gn", "build", *sys.argv[2:]]
+                           if sys.argv[1:2] == ["build"] else None)
+    n_ok, n_bad = len(result.modules), len(result.failures)
+    if result.path is None:
+        raise _failed(f"no module was built ({n_bad} failure(s), listed above); nothing was "
+                      f"written to {args.output}.")
+    print(f"wrote {result.path}: {n_ok} module(s)" + (f", {n_bad} failed" if n_bad else ""))
+    if n_bad:
+        raise _failed(f"{n_bad} module(s) failed (listed above); the bundle holds the "
+                      f"{n_ok} that built.")
+    return EXIT_OK
+
+
+# ---- run ----------------------------------------------------------------------------------------
+def _run_args(p) -> None:
+    p.add_argument("bundle", help="a bundle folder written by `iree-gn build`")
+    p.add_argument("--input", required=True, help="x as a .npy file")
+    p.add_argument("--gamma", help="gamma [C] as .npy (default: ones)")
+    p.add_argument("--beta", help="beta [C] as .npy (default: zeros)")
+    p.add_argument("--target", default="auto", help="a target in the bundle (default: auto)")
+    p.add_argument("--groups", type=int, default=None,
+                   help="pick the configuration with this many groups")
+    p.add_argument("--activation", default=None,
+                   help="pick the configuration with this activation ('none' for none)")
+    p.add_argument("-o", "--output", required=True, help="where to write y (.npy)")
+
+
+def _load_npy(path: str, what: str):
+    import numpy as np
+
+    try:
+        return np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what} {path!r}: no such file.") from None
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{what} {path!r} is not a readable .npy file: {e}") from None
+
+
+def _run(args) -> int:
+    import numpy as np
+
+    from . import _runtime, deploy
+
+    x = _load_npy(args.input, "--input")
+    gamma = _load_npy(args.gamma, "--gamma") if args.gamma else None
+    beta = _load_npy(args.beta, "--beta") if args.beta else None
+    match = {}
+    if args.groups is not None:
+        match["groups"] = args.groups
+    if args.activation is not None:
+        match["activation"] = None if args.activation.lower() == "none" else args.activation
+    try:
+        bundle = deploy.load_bundle(args.bundle, device=args.target)
+        mod = bundle.find(x.shape, x.dtype, **match)
+        y = bundle.group_norm(x, gamma, beta, target=mod.target, **match)
+    except _runtime.DeviceError as e:
+        raise _failed(str(e)) from None
+    with open(args.output, "wb") as f:  # np.save on a path would append .npy
+        np.save(f, y)
+    print(f"ran {mod.name} on {mod.target} ({mod.driver}): {x.shape} {x.dtype} -> "
+          f"{args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+# ---- inspect ------------------------------------------------------------------------------------
+def _inspect_args(p) -> None:
+    p.add_argument("bundle", help="a bundle folder written by `iree-gn build`")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+
+
+def _inspect(args) -> int:
+    from . import deploy
+
+    manifest = deploy.read_manifest(args.bundle)
+    modules = deploy.parse_modules(manifest, args.bundle)
+    bad = {}
+    for m in modules:
+        try:
+            deploy.check_files(args.bundle, [m])
+        except deploy.BundleIntegrityError as e:
+            bad[m.file] = str(e).splitlines()[1].strip()
+    fits = {t: deploy._runs_here(t, next(m.driver for m in modules if m.target == t))
+            for t in dict.fromkeys(m.target for m in modules)}
+    try:
+        auto = deploy._choose_targets(args.bundle, modules, manifest, "auto")[0]
+    except deploy.BundleError:
+        auto = None
+    report = {
+        "path": args.bundle,
+        "format_version": manifest["format_version"],
+        "created": manifest.get("created"),
+        "versions": manifest.get("versions", {}),
+        "host": manifest.get("host", {}),
+        "targets": {t: {"runs_here": ok, "why": why} for t, (ok, why) in fits.items()},
+        "auto": auto,
+        "modules": [dict(name=m.name, file=m.file, target=m.target, driver=m.driver,
+                         spec=m.spec.to_json(), module_shape=list(m.module_shape),
+                         size=m.size, sha256=m.sha256, ok=m.file not in bad,
+                         problem=bad.get(m.file)) for m in modules],
+        "failures": manifest.get("failures", []),
+    }
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(_format(report))
+    if bad:
+        raise _failed(f"{len(bad)} module(s) of {args.bundle} fail the integrity check.")
+    return EXIT_OK
+
+
+def _format(r: dict) -> str:
+    v = r["versions"]
+    lines = [
+        f"bundle {r['path']} (format {r['format_version']}, built {r['created']} by iree-gn "
+        f"{v.get('iree-gn', '?')}, IREE {v.get('iree-base-compiler', '?')}, JAX "
+        f"{v.get('jax', '?')}, on {r['host'].get('cpu') or r['host'].get('machine', '?')})",
+        "targets:",
+    ]
+    for t, f in r["targets"].items():
+        lines.append(f"  {t:20s} {'runs here' if f['runs_here'] else 'not here: ' + f['why']}")
+    lines.append(f"device='auto' picks: {r['auto'] or 'nothing (no target runs here)'}")
+    lines.append(f"modules ({len(r['modules'])}):")
+    for m in r["modules"]:
+        s = m["spec"]
+        shape = "x".join("N" if d is None else str(d) for d in s["shape"])
+        state = "ok" if m["ok"] else "BAD: " + m["problem"]
+        lines.append(
+            f"  {m['target']:20s} {shape:16s} {s['dtype']:8s} groups={s['groups']} "
+            f"axis={s['channels_axis']} act={s['activation'] or 'none'} "
+            f"eps={s['epsilon']:g}{' one-pass' if s['mean_close_to_zero'] else ''}"
+            f"{'' if s['center'] else ' no-beta'}{'' if s['scale'] else ' no-gamma'}  "
+            f"{m['size']} B  {state}")
+    if r["failures"]:
+        lines.append(f"failed when built ({len(r['failures'])}):")
+        for f in r["failures"]:
+            lines.append(f"  {f['config']} -> {f.get('target') or '-'}: {f['error']}")
+    return "\n".join(lines)
+
+
+COMMANDS: dict = {
+    "build": (_build, "compile configurations x targets into an AOT bundle", _build_args),
+    "run": (_run, "run group norm from a bundle on .npy files (needs no JAX)", _run_args),
+    "inspect": (_inspect, "show a bundle's modules, versions and which run here",
+                _inspect_args),
+}

@@ -1,0 +1,544 @@
+"""Building ahead-of-time bundles: configurations x targets -> ``.vmfb`` files + manifest.
+
+``iree-gn build CONFIG -o BUNDLE --targets llvm-cpu,vulkan`` compiles every configuration
+of CONFIG for every target, in parallel worker processes, through the same compile cache as
+:func:`iree_gn.compile` (so a module compiled before is not compiled again). The layout and
+the manifest format are documented in :mod:`iree_gn.deploy`, which loads bundles.
+
+CONFIG is TOML or JSON. Each entry is one group-norm configuration::
+
+    targets = ["llvm-cpu", "vulkan"]          # default targets (the --targets flag wins)
+
+    [[config]]
+    shape = ["N", 64, 64, 320]                # "N" (JSON: null) marks a dynamic axis
+    dtype = "float16"
+    groups = 32
+    layout = "NHWC"                           # or channels_axis / reduction_axes
+    activation = "silu"                       # center, scale, epsilon, mean_close_to_zero too
+
+    [[config]]
+    mlir = "../mlir/nhwc-2x16x16x1280-f32.mlir"   # a StableHLO file with its .json sidecar
+    targets = ["llvm-cpu"]                    # per-entry targets override the defaults
+
+A module that fails (a configuration that does not validate, a compile error, a module
+without code for its target) is reported with its diagnostics and left out; the rest are
+written. The bundle is built in a temp folder next to BUNDLE and moved into place at the
+end, with ``manifest.json`` written last, so no reader ever sees a half-written bundle.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime
+import glob
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from typing import IO, Dict, List, Optional, Sequence, Tuple
+
+from . import _cache, _targets, deploy
+from ._spec import GroupNormSpec
+
+_SPEC_KEYS = ("shape", "dtype", "groups", "channels_axis", "reduction_axes", "center",
+              "scale", "epsilon", "activation", "mean_close_to_zero")
+_ENTRY_KEYS = _SPEC_KEYS + ("layout", "mlir", "targets", "name")
+_DYNAMIC = (None, "N", "n", "?", "None", "none", "dynamic")
+
+
+@dataclasses.dataclass
+class Item:
+    """One configuration of a build request: a spec (or why it is not one) and its source."""
+
+    label: str
+    spec: Optional[GroupNormSpec] = None
+    mlir: Optional[str] = None          # a StableHLO file to compile instead of tracing JAX
+    formulation: Optional[str] = None   # the formulation that file holds
+    targets: Optional[Tuple[str, ...]] = None
+    error: Optional[str] = None
+
+
+@dataclasses.dataclass
+class BuildResult:
+    """What a build produced: the bundle path (None when nothing was written), the manifest's
+    module entries, and every failure (label, target, message)."""
+
+    path: Optional[str]
+    modules: List[dict]
+    failures: List[dict]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and bool(self.modules)
+
+
+# ---- reading configurations -----------------------------------------------------------------
+def load_config(path: str) -> Tuple[List[dict], dict]:
+    """The entries of a TOML or JSON CONFIG file, and its top-level defaults."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise FileNotFoundError(f"cannot read config {path!r}: {e}") from None
+    if path.endswith(".toml"):
+        import tomllib
+
+        try:
+            doc = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"config {path!r} is not valid TOML: {e}") from None
+    else:
+        try:
+            doc = json.loads(raw)
+        except ValueError as e:
+            raise ValueError(
+                f"config {path!r} is not valid JSON ({e}); name TOML files *.toml.") from None
+    if isinstance(doc, list):
+        doc = {"config": doc}
+    if not isinstance(doc, dict):
+        raise ValueError(f"config {path!r}: expected a table with [[config]] entries.")
+    entries = doc.get("config", doc.get("configs"))
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ValueError(
+            f"config {path!r} has no list of configurations: write [[config]] tables (TOML) "
+            f"or {{\"config\": [{{...}}]}} (JSON).")
+    defaults = {k: v for k, v in doc.items() if k not in ("config", "configs")}
+    unknown = sorted(set(defaults) - {"targets"})
+    if unknown:
+        raise ValueError(f"config {path!r}: unknown top-level keys {unknown}; known: targets, "
+                         f"config.")
+    return entries, defaults
+
+
+def _targets_list(value, where: str) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"{where}: targets must be a non-empty list of target names.")
+    for name in value:
+        _targets.get(name)  # raises, listing the known targets
+    return tuple(dict.fromkeys(value))
+
+
+def _layout_axes(layout: str, rank: int) -> Tuple[int, Tuple[int, ...]]:
+    lay = str(layout).upper()
+    if len(lay) != rank or lay.count("C") != 1 or len(set(lay)) != len(lay):
+        raise ValueError(
+            f"layout={layout!r} must name each of the {rank} axes once with one 'C' (e.g. "
+            f"NHWC, NCHW).")
+    return lay.index("C"), tuple(i for i, a in enumerate(lay) if a not in "NC")
+
+
+def spec_from_entry(entry: dict) -> GroupNormSpec:
+    """A validated spec from one CONFIG entry (the spec's own messages on bad values)."""
+    unknown = sorted(set(entry) - set(_ENTRY_KEYS))
+    if unknown:
+        raise ValueError(f"unknown keys {unknown}; known: {', '.join(_ENTRY_KEYS)}.")
+    if "shape" not in entry:
+        raise ValueError("shape is required (e.g. shape = [\"N\", 64, 64, 320]).")
+    shape = entry["shape"]
+    if not isinstance(shape, (list, tuple)):
+        raise ValueError(f"shape must be a list, got {shape!r}.")
+    dims = []
+    for d in shape:
+        if d in _DYNAMIC:
+            dims.append(None)
+        elif isinstance(d, str):
+            raise ValueError(f"shape {shape!r}: {d!r} is not a size; write an int, or \"N\" "
+                             f"(JSON: null) for a dynamic axis.")
+        else:
+            dims.append(d)
+    kw = {k: entry[k] for k in _SPEC_KEYS if k in entry and k not in ("shape", "dtype")}
+    if "layout" in entry:
+        if "channels_axis" in kw or "reduction_axes" in kw:
+            raise ValueError("give layout or channels_axis/reduction_axes, not both.")
+        kw["channels_axis"], kw["reduction_axes"] = _layout_axes(entry["layout"], len(dims))
+    return GroupNormSpec.create(dims, entry.get("dtype", "float32"), **kw)
+
+
+def read_sidecar(mlir_path: str) -> Tuple[GroupNormSpec, str]:
+    """The spec and formulation recorded next to a StableHLO file (``X.mlir`` -> ``X.json``)."""
+    side = os.path.splitext(mlir_path)[0] + ".json"
+    try:
+        with open(side, encoding="utf-8") as f:
+            d = json.load(f)
+        return GroupNormSpec.from_json(d["spec"]), str(d.get("formulation", "fused"))
+    except FileNotFoundError:
+        raise ValueError(
+            f"{mlir_path}: no spec sidecar {side} (build_tools/gen_mlir.py writes one per "
+            f"file).") from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{side}: bad spec sidecar ({type(e).__name__}: {e}).") from None
+
+
+def items_from_config(path: str) -> Tuple[List[Item], Optional[Tuple[str, ...]]]:
+    """Build items for every CONFIG entry (an invalid one carries its error, not raised)."""
+    entries, defaults = load_config(path)
+    base = os.path.dirname(os.path.abspath(path))
+    default_targets = (_targets_list(defaults["targets"], f"config {path!r}")
+                       if "targets" in defaults else None)
+    items = []
+    for i, entry in enumerate(entries):
+        label = str(entry.get("name") or f"{os.path.basename(path)}[{i}]")
+        try:
+            targets = (_targets_list(entry["targets"], label) if "targets" in entry else None)
+            if "mlir" in entry:
+                extra = sorted(set(entry) - {"mlir", "targets", "name"})
+                if extra:
+                    raise ValueError(f"an mlir entry takes its spec from the file's .json "
+                                     f"sidecar; remove {extra}.")
+                items.append(_mlir_item(os.path.join(base, entry["mlir"]), targets, label))
+            else:
+                spec = spec_from_entry(entry)
+                items.append(Item(label=f"{label} {spec.short_name()}", spec=spec,
+                                  targets=targets))
+        except (ValueError, TypeError) as e:
+            items.append(Item(label=label, error=f"invalid configuration: {e}"))
+    return items, default_targets
+
+
+def _mlir_item(path: str, targets=None, label: Optional[str] = None) -> Item:
+    label = label or os.path.basename(path)
+    try:
+        spec, formulation = read_sidecar(path)
+    except ValueError as e:
+        return Item(label=label, error=str(e))
+    return Item(label=f"{label} {spec.short_name()}", spec=spec, mlir=os.path.abspath(path),
+                formulation=formulation, targets=targets)
+
+
+def items_from_mlir(path: str) -> List[Item]:
+    """One item per ``*.mlir`` file of a folder (or the one file ``path``)."""
+    if os.path.isdir(path):
+        files = sorted(glob.glob(os.path.join(path, "*.mlir")))
+        if not files:
+            raise ValueError(f"--from-mlir {path!r}: no .mlir files there.")
+    elif os.path.isfile(path):
+        files = [path]
+    else:
+        raise FileNotFoundError(f"--from-mlir {path!r}: no such file or folder.")
+    return [_mlir_item(f) for f in files]
+
+
+def item_from_json(text: str) -> Item:
+    """An item from a ``--spec '{...}'`` argument (the CONFIG entry keys, in JSON)."""
+    try:
+        entry = json.loads(text)
+        if not isinstance(entry, dict):
+            raise ValueError("expected a JSON object")
+        spec = spec_from_entry(entry)
+    except (ValueError, TypeError) as e:
+        return Item(label=f"--spec {text}", error=f"invalid configuration: {e}")
+    return Item(label=spec.short_name(), spec=spec)
+
+
+# ---- the work of one module (runs in a worker process) --------------------------------------
+def _block_shape(spec: GroupNormSpec) -> Tuple[int, ...]:
+    return tuple(1 if d is None else d for d in spec.shape)
+
+
+def _compile_module(job: dict) -> dict:
+    """Compile one (spec, target); return the module and its StableHLO, or the error."""
+    t0 = time.monotonic()
+    try:
+        target = _targets.get(job["target"])
+        spec = GroupNormSpec.from_json(job["spec"])
+        # The module for a dynamic spec is the static block op that _ops drives over the
+        # dynamic axes (None -> 1): the same spec, so the same cache entry.
+        mspec = spec.with_shape(_block_shape(spec))
+        if job.get("mlir"):
+            vmfb, text, key = _from_mlir(job, mspec, target)
+        else:
+            from . import _ops
+
+            op = _ops.get_op(mspec, target)
+            vmfb, text, key = op.vmfb, op.stablehlo, op.key
+        if target.marker and target.marker not in vmfb:
+            raise RuntimeError(
+                f"the compiled module has no code for {target.name} (its marker "
+                f"{target.marker!r} is absent); the flags {list(target.flags)} did not "
+                f"select the target.")
+        from ._compiler import compile_flags
+
+        return {"ok": True, "vmfb": vmfb, "stablehlo": text, "key": key,
+                "flags": list(compile_flags(target, spec.dtype)),
+                "seconds": time.monotonic() - t0}
+    except Exception as e:  # reported per module; the others go on
+        return {"ok": False, "error": f"{type(e).__name__}: {e}",
+                "seconds": time.monotonic() - t0}
+
+
+def _from_mlir(job: dict, spec: GroupNormSpec, target) -> Tuple[bytes, str, str]:
+    """Compile a StableHLO file through the cache, under the key _ops would use for it."""
+    from ._compiler import compile_flags, compile_text
+
+    if job.get("formulation") != target.formulation:
+        raise ValueError(
+            f"{job['mlir']} holds the {job.get('formulation')!r} formulation; target "
+            f"{target.name!r} needs {target.formulation!r} (the other is wrong or slow there). "
+            f"Build this configuration from a CONFIG entry (traced with JAX) instead.")
+    if spec.dtype == "float64" and not target.f64:
+        raise TypeError(f"dtype float64 is not supported on target {target.name!r}.")
+    with open(job["mlir"], encoding="utf-8") as f:
+        text = f.read()
+    flags = compile_flags(target, spec.dtype)
+    cache = _cache.DiskCache()
+    key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags))
+    data = cache.load(key, target.name)
+    if data is None:
+        data = compile_text(text, target, spec.dtype)
+        cache.store(key, target.name, data, {"spec_name": spec.short_name(),
+                                             "flags": list(flags)}, stablehlo=text)
+    return data, text, key
+
+
+# ---- the build --------------------------------------------------------------------------------
+def _progress(done: int, total: int, label: str, ok: bool, seconds: float, stream) -> None:
+    if stream is None:
+        return
+    width = 24
+    fill = width * done // max(total, 1)
+    state = "ok    " if ok else "FAILED"
+    print(f"[{'#' * fill}{'.' * (width - fill)}] {done}/{total} {state} {label} "
+          f"({seconds:.1f}s)", file=stream, flush=True)
+
+
+def _check_destination(out_dir: str) -> None:
+    if os.path.exists(out_dir):
+        if not os.path.isdir(out_dir):
+            raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
+        if os.listdir(out_dir) and not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
+            raise ValueError(
+                f"-o {out_dir!r} is a non-empty folder that is not a bundle (no "
+                f"{deploy.MANIFEST}); refusing to replace it. Choose another folder.")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def _versions() -> Dict[str, str]:
+    from . import __version__
+
+    return dict(_cache.versions(), **{"iree-gn": __version__,
+                                      "bundle-format": str(deploy.BUNDLE_FORMAT_VERSION)})
+
+
+def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
+          jobs: Optional[int] = None, add: bool = False, stream: Optional[IO] = sys.stderr,
+          command: Optional[Sequence[str]] = None) -> BuildResult:
+    """Compile ``items`` x targets into the bundle ``out_dir``; see the module docstring.
+
+    ``targets`` applies to items without their own. With ``add``, the modules of an existing
+    bundle at ``out_dir`` are kept (verified) unless rebuilt. Returns a :class:`BuildResult`;
+    failures are reported in it (and on ``stream``), never raised.
+    """
+    out_dir = os.path.abspath(out_dir)
+    _check_destination(out_dir)
+    targets = _targets_list(list(targets), "--targets")
+    failures: List[dict] = []
+    planned: Dict[Tuple[str, str], dict] = {}
+    for it in items:
+        if it.error:
+            failures.append({"config": it.label, "target": None, "error": it.error})
+            continue
+        if not it.spec.portable:
+            failures.append({"config": it.label, "target": None,
+                             "error": "a Python-callable activation cannot go into a bundle"})
+            continue
+        for t in it.targets or targets:
+            k = (it.spec.key_text(), t)
+            if k not in planned:  # the same (spec, target) twice is built once
+                planned[k] = {"label": it.label, "spec": it.spec.to_json(), "target": t,
+                              "mlir": it.mlir, "formulation": it.formulation,
+                              "source": f"mlir:{os.path.basename(it.mlir)}" if it.mlir
+                              else "jax"}
+    for f in failures:
+        _report_failure(f, stream)
+    work = list(planned.values())
+    results = _run_jobs(work, jobs, stream)
+
+    old = _old_modules(out_dir) if add else []
+    tmp = None
+    modules: List[dict] = []
+    try:
+        parent = os.path.dirname(out_dir)
+        os.makedirs(parent, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.building-", dir=parent)
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the bundle from others
+        for job, res in zip(work, results):
+            if not res["ok"]:
+                f = {"config": job["label"], "target": job["target"], "error": res["error"]}
+                failures.append(f)
+                continue
+            modules.append(_write_module(tmp, job, res))
+        rebuilt = {(json.dumps(m["spec"], sort_keys=True), m["target"]) for m in modules}
+        for m, blob, hlo in old:
+            if (json.dumps(m["spec"], sort_keys=True), m["target"]) not in rebuilt:
+                _write_file(os.path.join(tmp, m["file"]), blob)
+                if hlo is not None:
+                    _write_file(os.path.join(tmp, m["stablehlo"]), hlo)
+                modules.append(m)
+        if not modules:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return BuildResult(None, [], failures)
+        manifest = {
+            "format": deploy.BUNDLE_FORMAT,
+            "format_version": deploy.BUNDLE_FORMAT_VERSION,
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "versions": _versions(),
+            "host": deploy.host_info(),
+            "command": list(command) if command else None,
+            "targets": {name: _target_info(name) for name in
+                        dict.fromkeys(m["target"] for m in modules)},
+            "modules": sorted(modules, key=lambda m: (m["name"], m["target"])),
+            "failures": [dict(f, error=f["error"].splitlines()[0][:500]) for f in failures],
+        }
+        # Written last: a folder without a manifest is an unfinished build, refused on load.
+        _write_file(os.path.join(tmp, deploy.MANIFEST),
+                    (json.dumps(manifest, indent=1) + "\n").encode())
+        _swap_into_place(tmp, out_dir)
+        tmp = None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return BuildResult(out_dir, modules, failures)
+
+
+def _report_failure(f: dict, stream) -> None:
+    if stream is not None:
+        where = f" for {f['target']}" if f.get("target") else ""
+        print(f"FAILED {f['config']}{where}:\n  " + f["error"].replace("\n", "\n  "),
+              file=stream, flush=True)
+
+
+def _run_jobs(work: List[dict], jobs: Optional[int], stream) -> List[dict]:
+    total = len(work)
+    results: List[Optional[dict]] = [None] * total
+    n = max(1, min(jobs or os.cpu_count() or 1, total))
+
+    def done(i, res, count):
+        job = work[i]
+        results[i] = res
+        _progress(count, total, f"{job['label']} -> {job['target']}", res["ok"],
+                  res["seconds"], stream)
+        if not res["ok"]:
+            _report_failure({"config": job["label"], "target": job["target"],
+                             "error": res["error"]}, stream)
+
+    if total == 0:
+        return []
+    if n == 1:
+        for i, job in enumerate(work):
+            done(i, _compile_module(job), i + 1)
+        return results  # type: ignore[return-value]
+    # spawn, not fork: the parent may hold JAX/XLA threads, which a fork would copy mid-state.
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        futures = {pool.submit(_compile_module, job): i for i, job in enumerate(work)}
+        for count, fut in enumerate(concurrent.futures.as_completed(futures), 1):
+            try:
+                res = fut.result()
+            except Exception as e:  # the worker died (BrokenProcessPool): this module failed
+                res = {"ok": False, "error": f"worker process failed: {type(e).__name__}: {e}",
+                       "seconds": 0.0}
+            done(futures[fut], res, count)
+    return results  # type: ignore[return-value]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _write_module(folder: str, job: dict, res: dict) -> dict:
+    spec = GroupNormSpec.from_json(job["spec"])
+    h = hashlib.sha256(spec.key_text().encode()).hexdigest()[:8]
+    stem = f"gn-{spec.short_name()}-{h}-{_safe(job['target'])}"
+    vmfb, text = res["vmfb"], res["stablehlo"].encode()
+    _write_file(os.path.join(folder, stem + ".vmfb"), vmfb)
+    _write_file(os.path.join(folder, stem + ".mlir"), text)
+    row = _targets.get(job["target"])
+    return {
+        "name": spec.short_name(),
+        "file": stem + ".vmfb",
+        "stablehlo": stem + ".mlir",
+        "spec": spec.to_json(),
+        "module_shape": list(_block_shape(spec)),
+        "target": row.name,
+        "backend": row.backend,
+        "driver": row.driver,
+        "formulation": row.formulation,
+        "flags": res["flags"],
+        "sha256": hashlib.sha256(vmfb).hexdigest(),
+        "size": len(vmfb),
+        "stablehlo_sha256": hashlib.sha256(text).hexdigest(),
+        "cache_key": res["key"],
+        "source": job["source"],
+    }
+
+
+def _target_info(name: str) -> dict:
+    row = _targets.TARGETS.get(name)
+    if row is None:
+        return {}
+    return {"backend": row.backend, "driver": row.driver, "formulation": row.formulation,
+            "flags": list(row.flags), "description": row.description}
+
+
+def _old_modules(out_dir: str) -> List[Tuple[dict, bytes, Optional[bytes]]]:
+    """The verified modules of an existing bundle, to keep when adding to it."""
+    if not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
+        return []
+    manifest = deploy.read_manifest(out_dir)
+    deploy.parse_modules(manifest, out_dir)
+    kept = []
+    for m in manifest.get("modules", []):
+        try:
+            with open(os.path.join(out_dir, m["file"]), "rb") as f:
+                blob = f.read()
+        except OSError as e:
+            raise deploy.BundleIntegrityError(
+                f"--add: {m['file']} of {out_dir} is unreadable ({e}); rebuild without --add."
+            ) from None
+        if hashlib.sha256(blob).hexdigest() != m["sha256"]:
+            raise deploy.BundleIntegrityError(
+                f"--add: {m['file']} of {out_dir} does not match its manifest sha256; rebuild "
+                f"the bundle without --add.")
+        try:
+            with open(os.path.join(out_dir, m["stablehlo"]), "rb") as f:
+                hlo = f.read()
+        except (OSError, KeyError):
+            hlo = None
+        kept.append((m, blob, hlo))
+    return kept
+
+
+def _swap_into_place(tmp: str, out_dir: str) -> None:
+    """Move the finished folder to ``out_dir``, replacing an old bundle there."""
+    if not os.path.exists(out_dir):
+        os.rename(tmp, out_dir)
+        return
+    old = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-",
+                           dir=os.path.dirname(out_dir))
+    os.rmdir(old)
+    os.rename(out_dir, old)
+    try:
+        os.rename(tmp, out_dir)
+    except OSError:
+        os.rename(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
