@@ -20,7 +20,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DIR = os.path.join(REPO, "mlir")
@@ -78,9 +78,9 @@ def expected() -> Dict[str, str]:
     return files
 
 
-def check(folder: str = DEFAULT_DIR) -> List[str]:
-    """Every difference between ``folder`` and a fresh export, one line each."""
-    want = expected()
+def check(folder: str = DEFAULT_DIR, want: Optional[Dict[str, str]] = None) -> List[str]:
+    """Every difference between ``folder`` and a fresh export (or ``want``), one line each."""
+    want = expected() if want is None else want
     problems = []
     for name, content in want.items():
         path = os.path.join(folder, name)

@@ -1,0 +1,86 @@
+"""mlir/ holds the exported StableHLO of the canonical configurations; it must match a fresh
+export, so that a JAX upgrade (or an op change) that alters the IR is seen in review."""
+
+import importlib.util
+import json
+import os
+import shutil
+
+import pytest
+
+from iree_gn._spec import GroupNormSpec
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MLIR = os.path.join(REPO, "mlir")
+FIX = "run `python3 build_tools/gen_mlir.py` and commit mlir/ with the reason it changed"
+
+
+def _gen():
+    spec = importlib.util.spec_from_file_location(
+        "gen_mlir", os.path.join(REPO, "build_tools", "gen_mlir.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def gen():
+    return _gen()
+
+
+@pytest.fixture(scope="module")
+def fresh(gen):
+    return gen.expected()  # one export of every configuration for the whole module
+
+
+def test_mlir_matches_a_fresh_export(gen, fresh):
+    problems = gen.check(MLIR, fresh)
+    assert not problems, (
+        "mlir/ differs from what JAX exports now:\n  " + "\n  ".join(problems)
+        + f"\nIf the change is intended, {FIX}.")
+
+
+def test_canonical_set_is_small_and_complete(gen):
+    stems = [stem for stem, _ in gen.canonical_specs()]
+    assert len(stems) == len(set(stems)) == 16  # 4 shapes x NHWC/NCHW x f32/f16
+    shapes = {tuple(s.shape) for _, s in gen.canonical_specs()}
+    for nhwc in [(2, 64, 64, 320), (2, 32, 32, 640), (2, 16, 16, 1280), (8, 56, 56, 256)]:
+        n, h, w, c = nhwc
+        assert nhwc in shapes and (n, c, h, w) in shapes
+
+
+def test_sidecars_name_the_spec_of_their_file(gen):
+    for stem, spec in gen.canonical_specs():
+        with open(os.path.join(MLIR, stem + ".json")) as f:
+            side = json.load(f)
+        assert GroupNormSpec.from_json(side["spec"]) == spec, stem
+        assert side["formulation"] == "fused"
+        with open(os.path.join(MLIR, stem + ".mlir")) as f:
+            text = f.read()
+        dims = "x".join(map(str, spec.shape))
+        elt = {"float32": "f32", "float16": "f16"}[spec.dtype]
+        assert f"tensor<{dims}x{elt}>" in text, stem
+        assert "loc(" not in text, f"{stem}: debug locations would make the drift check noisy"
+
+
+def test_check_reports_drift_and_stale_files(gen, fresh, tmp_path):
+    folder = tmp_path / "mlir"
+    shutil.copytree(MLIR, folder)
+    name = sorted(n for n in os.listdir(folder) if n.endswith(".mlir"))[0]
+    with open(folder / name, "a") as f:
+        f.write("// an edit\n")
+    (folder / "old-config.mlir").write_text("module {}\n")
+    os.unlink(folder / name.replace(".mlir", ".json"))
+    problems = gen.check(str(folder), fresh)
+    text = "\n".join(problems)
+    assert f"{name}: differs" in text
+    assert name.replace(".mlir", ".json") + ": missing" in text
+    assert "old-config.mlir: not a canonical configuration" in text
+    assert len(problems) == 3
+
+
+def test_write_then_check_is_clean(gen, fresh, tmp_path, monkeypatch):
+    monkeypatch.setattr(gen, "expected", lambda: fresh)
+    gen.write(str(tmp_path))
+    assert gen.check(str(tmp_path), fresh) == []
+    assert gen.main(["--check", "--out", str(tmp_path)]) == 0
