@@ -1,0 +1,543 @@
+"""AOT bundles: `iree-gn build` (parallel, cached, partial failures), the manifest, and the
+runtime-only loader (numerics vs the float64 reference, integrity, format and device checks,
+runtime-only import), `iree-gn run` and `iree-gn inspect`.
+
+One bundle is built once for the module (tiny shapes; the compile cache is shared with the
+rest of the session) and copied where a test needs to damage it.
+"""
+
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _targets, deploy
+from iree_gn._bundle import spec_from_entry
+from iree_gn._compiler import compile_flags
+from iree_gn._spec import GroupNormSpec
+from reference import assert_close, ref_group_norm
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# `python -m iree_gn.cli` would run cli.py as __main__, whose CommandFailed is not the one
+# the subcommands raise; call main() as the installed `iree-gn` script does.
+CLI = [sys.executable, "-c", "import sys; from iree_gn.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+CPU_TARGETS = ["llvm-cpu", "llvm-cpu:x86-64-v3"]
+# GPU rows join the bundle when the target table has them (CUDA/ROCm: compile-only here).
+GPU_TARGETS = [t for t in ("vulkan", "cuda:sm_80", "cuda:sm_90", "rocm:gfx942")
+               if t in iree_gn.TARGETS]
+BUNDLE_TARGETS = CPU_TARGETS + GPU_TARGETS
+
+STATIC = dict(shape=[2, 4, 4, 8], dtype="float32", groups=4)
+DYNAMIC = dict(shape=[None, 4, 4, 8], dtype="float32", groups=4, activation="silu")
+NCHW16 = dict(shape=[2, 8, 3, 3], dtype="float16", groups=2, channels_axis=1,
+              reduction_axes=[2, 3], center=False)
+
+CONFIG = """\
+[[config]]
+name = "static"
+shape = [2, 4, 4, 8]
+groups = 4
+layout = "NHWC"
+
+[[config]]
+name = "dynamic"
+shape = ["N", 4, 4, 8]
+groups = 4
+activation = "silu"
+
+[[config]]
+name = "nchw16"
+shape = [2, 8, 3, 3]
+dtype = "float16"
+groups = 2
+layout = "NCHW"
+center = false
+
+[[config]]
+name = "bad-groups"
+shape = [2, 4, 4, 8]
+groups = 3
+
+[[config]]
+name = "broken-ir"
+mlir = "broken.mlir"
+targets = ["llvm-cpu"]
+"""
+
+
+def run_cli(*args, env=None, cwd=REPO):
+    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=600)
+
+
+def _run_target_param(name):
+    marks = []
+    if name not in iree_gn.TARGETS:
+        marks.append(pytest.mark.skip(reason=f"no {name!r} row in iree_gn.TARGETS yet"))
+    else:
+        ok, why = _targets.fits_here(iree_gn.TARGETS[name])
+        if not ok:
+            marks.append(pytest.mark.skip(reason=f"{name} does not run here: {why}"))
+    if name == "vulkan":
+        marks.append(pytest.mark.vulkan)
+    return pytest.param(name, id=name, marks=marks)
+
+
+RUN_TARGETS = [_run_target_param(t) for t in ("llvm-cpu", "llvm-cpu:x86-64-v3", "vulkan")]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The shared bundle, built through the CLI with two bad entries among good ones."""
+    work = tmp_path_factory.mktemp("bundle")
+    (work / "gn.toml").write_text(CONFIG)
+    (work / "broken.mlir").write_text("this is not StableHLO\n")
+    (work / "broken.json").write_text(json.dumps(
+        {"spec": GroupNormSpec.create((1, 2, 2, 4), "float32", groups=2).to_json(),
+         "formulation": "fused"}))
+    out = work / "gn-bundle"
+    proc = run_cli("build", work / "gn.toml", "-o", out, "--targets", ",".join(BUNDLE_TARGETS))
+    return {"dir": str(out), "proc": proc, "work": work}
+
+
+@pytest.fixture
+def bundle_copy(built, tmp_path):
+    dst = tmp_path / "copy"
+    shutil.copytree(built["dir"], dst)
+    return str(dst)
+
+
+def _manifest(path):
+    with open(os.path.join(path, "manifest.json")) as f:
+        return json.load(f)
+
+
+def _x(rng, shape, dtype="float32", mean=0.0):
+    return (rng.standard_normal(shape) * 2 + mean).astype(dtype)
+
+
+# ---- build ----------------------------------------------------------------------------------
+def test_partial_failure_keeps_the_rest_and_exits_1(built):
+    proc = built["proc"]
+    assert proc.returncode == 1, proc.stderr
+    err = proc.stderr
+    assert "bad-groups" in err and "8 channels is not commensurate with 3 groups" in err
+    assert "broken-ir" in err and "iree-compile diagnostics" in err  # the compiler's own words
+    assert "reproduce with" in err
+    assert "3 module(s) failed" not in err and "2 module(s) failed" in err
+    n = 3 * len(BUNDLE_TARGETS)
+    assert f"{n + 1}/{n + 1}" in err  # the progress line reached the end (+1: broken-ir)
+    m = _manifest(built["dir"])
+    assert len(m["modules"]) == n
+    assert {f["config"].split()[0] for f in m["failures"]} == {"bad-groups", "broken-ir"}
+    # Built in a temp folder and renamed: nothing is left next to the bundle.
+    assert sorted(os.listdir(os.path.dirname(built["dir"]))) == [
+        "broken.json", "broken.mlir", "gn-bundle", "gn.toml"]
+
+
+def test_manifest_records_versions_specs_flags_and_checksums(built):
+    m = _manifest(built["dir"])
+    assert m["format"] == "iree-gn-bundle"
+    assert m["format_version"] == deploy.BUNDLE_FORMAT_VERSION
+    for k in ("iree-gn", "iree-base-compiler", "iree-base-runtime", "jax"):
+        assert m["versions"][k] not in ("", None, "absent"), k
+    assert m["versions"]["iree-gn"] == iree_gn.__version__
+    names = set()
+    for mod in m["modules"]:
+        spec = GroupNormSpec.from_json(mod["spec"])
+        target = iree_gn.TARGETS[mod["target"]]
+        assert mod["flags"] == list(compile_flags(target, spec.dtype))
+        assert mod["driver"] == target.driver
+        with open(os.path.join(built["dir"], mod["file"]), "rb") as f:
+            blob = f.read()
+        assert mod["size"] == len(blob)
+        assert mod["sha256"] == hashlib.sha256(blob).hexdigest()
+        assert target.marker in blob  # the module holds code for its target
+        with open(os.path.join(built["dir"], mod["stablehlo"])) as f:
+            text = f.read()
+        assert "func.func public @main" in text
+        assert mod["module_shape"] == [1 if d is None else d for d in spec.shape]
+        names.add((spec.short_name(), mod["target"]))
+    assert len(names) == len(m["modules"])
+    assert {t for _, t in names} == set(BUNDLE_TARGETS)
+
+
+def test_dynamic_module_is_the_block_op_that_compile_uses(built):
+    # The bundle stores the same static block module (None -> 1) that the op drives, under
+    # the same cache key, so a build after compile() (or the reverse) compiles nothing.
+    m = _manifest(built["dir"])
+    mod = next(x for x in m["modules"]
+               if x["spec"]["shape"][0] is None and x["target"] == "llvm-cpu")
+    op = iree_gn.compile((None, 4, 4, 8), "float32", groups=4, activation="silu")
+    assert mod["cache_key"] == op.key
+    assert mod["sha256"] == hashlib.sha256(op.vmfb).hexdigest()
+    assert mod["module_shape"] == [1, 4, 4, 8]
+
+
+def test_clean_build_exits_0_and_replaces_the_old_bundle(built, tmp_path):
+    out = tmp_path / "b"
+    for _ in range(2):  # the second build replaces the first, atomically
+        proc = run_cli("build", "-o", out, "--targets", "llvm-cpu",
+                       "--spec", json.dumps(STATIC), "--spec", json.dumps(STATIC))
+        assert proc.returncode == 0, proc.stderr
+    assert sorted(os.listdir(tmp_path)) == ["b"]
+    m = _manifest(out)
+    assert len(m["modules"]) == 1 and m["failures"] == []  # the duplicate is built once
+    assert m["command"][:2] == ["iree-gn", "build"]
+
+
+def test_build_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    proc = run_cli("build", "-o", tmp_path, "--spec", json.dumps(STATIC))
+    assert proc.returncode == 2
+    assert "not a bundle" in proc.stderr
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_build_with_nothing_valid_writes_nothing_and_exits_1(tmp_path):
+    proc = run_cli("build", "-o", tmp_path / "b", "--spec", json.dumps(dict(STATIC, groups=3)))
+    assert proc.returncode == 1
+    assert "no module was built" in proc.stderr
+    assert not (tmp_path / "b").exists()
+
+
+def test_unknown_target_is_a_usage_error(tmp_path):
+    proc = run_cli("build", "-o", tmp_path / "b", "--spec", json.dumps(STATIC),
+                   "--targets", "llvm-cpu,tpu")
+    assert proc.returncode == 2 and "'tpu' is not a known target" in proc.stderr
+
+
+@pytest.mark.parametrize("entry,expect", [
+    (dict(shape=["N", 4, 4, 8], groups=4), dict(shape=(None, 4, 4, 8), channels_axis=3)),
+    (dict(shape=[None, 8, 3, 3], groups=2, layout="NCHW"),
+     dict(channels_axis=1, reduction_axes=(2, 3))),
+    (dict(shape=[2, 5, 8], groups=4, layout="NWC", activation="swish"),
+     dict(reduction_axes=(1,), activation="silu")),
+])
+def test_config_entries(entry, expect):
+    spec = spec_from_entry(entry)
+    for k, v in expect.items():
+        assert getattr(spec, k) == v
+
+
+@pytest.mark.parametrize("entry,msg", [
+    (dict(shape=[2, 4, 4, 8], groups=4, layout="NHWC", channels_axis=3), "not both"),
+    (dict(shape=[2, 4, 4, 8], groups=4, layuot="NHWC"), "unknown keys ['layuot']"),
+    (dict(shape=[2, "x", 4, 8]), "'x' is not a size"),
+    (dict(shape=[2, 4, 4, 8], layout="NHW"), "layout='NHW'"),
+])
+def test_config_entry_errors(entry, msg):
+    with pytest.raises(ValueError) as e:
+        spec_from_entry(entry)
+    assert msg in str(e.value)
+
+
+def test_json_config_with_null_dims(tmp_path):
+    from iree_gn._bundle import items_from_config
+
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"targets": ["llvm-cpu:x86-64-v3"],
+                               "config": [dict(DYNAMIC)]}))
+    items, targets = items_from_config(str(cfg))
+    assert targets == ("llvm-cpu:x86-64-v3",)
+    assert items[0].spec.shape == (None, 4, 4, 8) and items[0].error is None
+
+
+# ---- deploy: numerics -----------------------------------------------------------------------
+@pytest.mark.parametrize("target", RUN_TARGETS)
+def test_static_matches_reference(built, target, rng):
+    b = deploy.load_bundle(built["dir"], device=target)
+    assert b.targets == [target]
+    x = _x(rng, (2, 4, 4, 8), mean=3.0)
+    g, be = _x(rng, (8,)), _x(rng, (8,))
+    y = b.group_norm(x, g, be, activation=None)
+    assert y.shape == x.shape and y.dtype == x.dtype
+    assert_close(y, ref_group_norm(x, 4, gamma=g, beta=be), "float32")
+    # gamma/beta default to ones/zeros
+    assert_close(b(x, activation=None), ref_group_norm(x, 4), "float32")
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+@pytest.mark.parametrize("batch", [1, 3])
+def test_dynamic_batch_matches_reference(built, target, batch, rng):
+    b = deploy.load_bundle(built["dir"], device=target)
+    x = _x(rng, (batch, 4, 4, 8))
+    g, be = _x(rng, (8,)), _x(rng, (8,))
+    out = np.empty_like(x)
+    y = b(x, g, be, out=out)
+    assert y is out
+    assert_close(y, ref_group_norm(x, 4, gamma=g, beta=be, activation="silu"), "float32")
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+def test_nchw_float16_without_beta(built, target, rng):
+    b = deploy.load_bundle(built["dir"], device=target)
+    x = _x(rng, (2, 8, 3, 3), "float16")
+    g = _x(rng, (8,), "float16")
+    y = b(x, g)
+    assert y.dtype == np.float16
+    assert_close(y, ref_group_norm(x, 2, channels_axis=1, reduction_axes=(2, 3), gamma=g),
+                 "float16")
+    with pytest.raises(ValueError, match="center=False"):
+        b(x, g, g)
+
+
+def test_auto_prefers_this_cpu_over_software_gpus(built):
+    b = deploy.load_bundle(built["dir"])
+    assert b.targets[0] == "llvm-cpu"  # built here, so the host-CPU module is safe and fastest
+    assert set(b.targets) >= {"llvm-cpu", "llvm-cpu:x86-64-v3"}
+
+
+def test_auto_avoids_a_host_cpu_module_built_on_another_cpu(bundle_copy):
+    m = _manifest(bundle_copy)
+    m["host"] = {"machine": m["host"]["machine"], "cpu": "Some Other CPU"}
+    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+        json.dump(m, f)
+    with pytest.warns(RuntimeWarning, match="build machine's own CPU"):
+        b = deploy.load_bundle(bundle_copy)
+    cpu = [t for t in b.targets if t.startswith("llvm-cpu")]
+    assert cpu == ["llvm-cpu:x86-64-v3", "llvm-cpu"]
+
+
+# ---- deploy: requests the bundle cannot serve ----------------------------------------------
+def test_ambiguous_request_names_the_differing_option(built, rng):
+    b = deploy.load_bundle(built["dir"], device="llvm-cpu")
+    with pytest.raises(deploy.BundleError) as e:
+        b(_x(rng, (2, 4, 4, 8)))
+    assert "differ in activation" in str(e.value) and "activation=None" in str(e.value)
+    assert_close(b(_x(rng, (2, 4, 4, 8)) * 0 + 1, activation="silu"),
+                 ref_group_norm(np.ones((2, 4, 4, 8)), 4, activation="silu"), "float32")
+
+
+def test_missing_module_lists_contents_and_the_build_line_that_adds_it(bundle_copy, rng):
+    b = deploy.load_bundle(bundle_copy, device="llvm-cpu")
+    x = _x(rng, (3, 4, 4, 16))
+    with pytest.raises(deploy.ModuleNotInBundle) as e:
+        b(x)
+    msg = str(e.value)
+    assert "shape (3, 4, 4, 16), float32" in msg
+    for mod in b.modules:
+        assert mod.describe() in msg
+    line = next(l.strip() for l in msg.splitlines() if l.strip().startswith("iree-gn build"))
+    argv = shlex.split(line)
+    assert argv[:3] == ["iree-gn", "build", "--add"]
+    # The suggested line works: it adds the module and keeps the others.
+    proc = run_cli(*argv[1:])
+    assert proc.returncode == 0, proc.stderr
+    b2 = deploy.load_bundle(bundle_copy, device="llvm-cpu")
+    assert len(b2.modules) == len(b.modules) + 1
+    spec = b2.find(x.shape, x.dtype).spec
+    y = b2(x)
+    assert_close(y, ref_group_norm(x, spec.groups, activation=spec.activation), "float32")
+
+
+def test_wrong_dtype_is_a_missing_module(built, rng):
+    b = deploy.load_bundle(built["dir"], device="llvm-cpu")
+    with pytest.raises(deploy.ModuleNotInBundle, match="float64"):
+        b(_x(rng, (2, 4, 4, 8), "float64"), activation=None)
+
+
+def test_bundle_for_another_device_is_refused(bundle_copy, tmp_path):
+    # As if built for Arm only (the loader trusts the manifest's targets; sha256 still holds).
+    m = _manifest(bundle_copy)
+    arm = iree_gn.TARGETS["llvm-cpu:aarch64"]
+    m["modules"] = [dict(x, target=arm.name, driver=arm.driver) for x in m["modules"]
+                    if x["target"] == "llvm-cpu"]
+    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+        json.dump(m, f)
+    with pytest.raises(deploy.BundleDeviceError) as e:
+        deploy.load_bundle(bundle_copy)
+    assert "another device" in str(e.value) and "llvm-cpu:aarch64" in str(e.value)
+    np.save(tmp_path / "x.npy", np.ones((2, 4, 4, 8), np.float32))
+    proc = run_cli("run", bundle_copy, "--input", tmp_path / "x.npy", "-o", tmp_path / "y.npy")
+    assert proc.returncode == 2 and "another device" in proc.stderr
+    assert not (tmp_path / "y.npy").exists()
+
+
+def test_device_not_in_bundle_is_refused(built):
+    with pytest.raises(deploy.BundleDeviceError) as e:
+        deploy.load_bundle(built["dir"], device="metal")
+    assert "llvm-cpu" in str(e.value)  # lists what the bundle has
+
+
+# ---- deploy: integrity and format ----------------------------------------------------------
+def test_checksum_mismatch_is_refused_before_running(bundle_copy, tmp_path, rng):
+    m = _manifest(bundle_copy)
+    victim = next(x for x in m["modules"] if x["target"] == "llvm-cpu")["file"]
+    path = os.path.join(bundle_copy, victim)
+    with open(path, "r+b") as f:
+        f.seek(100)
+        byte = f.read(1)
+        f.seek(100)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(deploy.BundleIntegrityError) as e:
+        deploy.load_bundle(bundle_copy)
+    assert victim in str(e.value) and "sha256" in str(e.value)
+    np.save(tmp_path / "x.npy", _x(rng, (2, 4, 4, 8)))
+    proc = run_cli("run", bundle_copy, "--input", tmp_path / "x.npy", "-o", tmp_path / "y.npy")
+    assert proc.returncode == 2 and "integrity" in proc.stderr
+    assert not (tmp_path / "y.npy").exists()
+    proc = run_cli("inspect", bundle_copy)
+    assert proc.returncode == 1 and "BAD" in proc.stdout
+
+
+def test_unsupported_format_version_names_both(bundle_copy):
+    m = _manifest(bundle_copy)
+    m["format_version"] = 99
+    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+        json.dump(m, f)
+    with pytest.raises(deploy.BundleFormatError) as e:
+        deploy.load_bundle(bundle_copy)
+    msg = str(e.value)
+    assert "format version 99" in msg
+    assert "reads format version(s) " + ", ".join(map(str, deploy.SUPPORTED_FORMAT_VERSIONS)) in msg
+
+
+def test_bundle_without_manifest_is_an_unfinished_build(bundle_copy):
+    os.unlink(os.path.join(bundle_copy, "manifest.json"))
+    with pytest.raises(deploy.BundleFormatError, match="did not finish"):
+        deploy.load_bundle(bundle_copy)
+
+
+# ---- CLI: run and inspect -------------------------------------------------------------------
+def test_cli_run(built, tmp_path, rng):
+    x = _x(rng, (3, 4, 4, 8))
+    g, be = _x(rng, (8,)), _x(rng, (8,))
+    for name, a in (("x", x), ("g", g), ("b", be)):
+        np.save(tmp_path / f"{name}.npy", a)
+    proc = run_cli("run", built["dir"], "--input", tmp_path / "x.npy", "--gamma",
+                   tmp_path / "g.npy", "--beta", tmp_path / "b.npy", "--target", "llvm-cpu",
+                   "-o", tmp_path / "y.npy")
+    assert proc.returncode == 0, proc.stderr
+    assert "on llvm-cpu" in proc.stderr
+    assert_close(np.load(tmp_path / "y.npy"),
+                 ref_group_norm(x, 4, gamma=g, beta=be, activation="silu"), "float32")
+    # gamma/beta default to ones/zeros; --activation picks among configurations
+    np.save(tmp_path / "x2.npy", x[:2])
+    proc = run_cli("run", built["dir"], "--input", tmp_path / "x2.npy", "--activation", "none",
+                   "-o", tmp_path / "y2.npy")
+    assert proc.returncode == 0, proc.stderr
+    assert_close(np.load(tmp_path / "y2.npy"), ref_group_norm(x[:2], 4), "float32")
+
+
+def test_cli_inspect(built):
+    proc = run_cli("inspect", built["dir"])
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "format 1" in out and "device='auto' picks: llvm-cpu" in out
+    assert "Nx4x4x8" in out and "act=silu" in out and "failed when built (2)" in out
+    proc = run_cli("inspect", built["dir"], "--json")
+    rep = json.loads(proc.stdout)
+    assert len(rep["modules"]) == 3 * len(BUNDLE_TARGETS)
+    assert all(m["ok"] for m in rep["modules"])
+    assert rep["targets"]["llvm-cpu"]["runs_here"] is True
+
+
+# ---- runtime-only: no JAX, no IREE compiler -------------------------------------------------
+BLOCKER = textwrap.dedent("""\
+    # Installed by tests/test_bundle.py: make the named packages unimportable.
+    import os, sys
+
+    _BLOCKED = tuple(b for b in os.environ.get("IREE_GN_BLOCK_IMPORTS", "").split(",") if b)
+
+    class _Blocker:
+        def find_spec(self, name, path=None, target=None):
+            if any(name == b or name.startswith(b + ".") for b in _BLOCKED):
+                raise ImportError(f"{name} is blocked in this test (runtime-only install)")
+            return None
+
+    sys.meta_path.insert(0, _Blocker())
+""")
+
+
+@pytest.fixture
+def blocked_env(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(BLOCKER)
+
+    def env(blocked):
+        e = dict(os.environ)
+        e["PYTHONPATH"] = os.pathsep.join([str(site), REPO, os.path.join(REPO, "tests")])
+        e["IREE_GN_BLOCK_IMPORTS"] = ",".join(blocked)
+        return e
+
+    return env
+
+
+def test_deploy_needs_neither_jax_nor_the_compiler(built, blocked_env, tmp_path):
+    script = textwrap.dedent(f"""
+        import sys
+        import numpy as np
+        for name in ("jax", "iree.compiler"):
+            try:
+                __import__(name)
+            except ImportError:
+                pass
+            else:
+                raise SystemExit(f"the blocker did not block {{name}}")
+        from iree_gn.deploy import load_bundle
+        from reference import assert_close, ref_group_norm
+        b = load_bundle({built['dir']!r})
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+        assert_close(b(x, activation=None), ref_group_norm(x, 4), "float32")
+        x = rng.standard_normal((5, 4, 4, 8)).astype(np.float32)
+        assert_close(b(x), ref_group_norm(x, 4, activation="silu"), "float32")
+        bad = sorted(m for m in sys.modules if m.split(".")[0] in ("jax", "jaxlib")
+                     or m.startswith("iree.compiler"))
+        assert not bad, bad
+        print("RUNTIME-ONLY OK", b.targets[0])
+    """)
+    env = blocked_env(["jax", "jaxlib", "iree.compiler"])
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, cwd=str(tmp_path), timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "RUNTIME-ONLY OK llvm-cpu" in proc.stdout
+    # The CLI's run and inspect also work there.
+    np.save(tmp_path / "x.npy", np.ones((2, 4, 4, 8), np.float32))
+    proc = run_cli("run", built["dir"], "--input", tmp_path / "x.npy", "--activation", "none",
+                   "-o", tmp_path / "y.npy", env=env, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert np.allclose(np.load(tmp_path / "y.npy"), 0)
+    proc = run_cli("inspect", built["dir"], env=env, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_build_from_mlir_needs_no_jax(blocked_env, tmp_path, rng):
+    out = tmp_path / "b"
+    src = os.path.join(REPO, "mlir", "nhwc-2x16x16x1280-f32.mlir")
+    proc = run_cli("build", "--from-mlir", src, "-o", out, "--targets", "llvm-cpu",
+                   env=blocked_env(["jax", "jaxlib"]), cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    m = _manifest(out)
+    assert m["modules"][0]["source"] == "mlir:nhwc-2x16x16x1280-f32.mlir"
+    with open(src) as f:
+        assert (out / m["modules"][0]["stablehlo"]).read_text() == f.read()
+    b = deploy.load_bundle(str(out))
+    x = _x(rng, (2, 16, 16, 1280), mean=5.0)
+    g, be = _x(rng, (1280,)), _x(rng, (1280,))
+    assert_close(b(x, g, be), ref_group_norm(x, 32, gamma=g, beta=be), "float32")
+
+
+def test_mlir_of_another_formulation_is_refused_per_target(tmp_path):
+    # A StableHLO file holds one formulation; a target that needs another must not get it.
+    src = os.path.join(REPO, "mlir", "nhwc-2x16x16x1280-f32")
+    shutil.copy(src + ".mlir", tmp_path / "gn.mlir")
+    side = json.loads(open(src + ".json").read())
+    side["formulation"] = "barrier"
+    (tmp_path / "gn.json").write_text(json.dumps(side))
+    proc = run_cli("build", "--from-mlir", tmp_path, "-o", tmp_path / "b", "--targets",
+                   "llvm-cpu")
+    assert proc.returncode == 1
+    assert "holds the 'barrier' formulation" in proc.stderr
+    assert not (tmp_path / "b").exists()
