@@ -231,10 +231,14 @@ def item_from_json(text: str) -> Item:
         entry = json.loads(text)
         if not isinstance(entry, dict):
             raise ValueError("expected a JSON object")
+        if "mlir" in entry:
+            raise ValueError("an mlir file goes in --from-mlir or a CONFIG entry")
         spec = spec_from_entry(entry)
+        targets = (_targets_list(entry["targets"], "--spec") if "targets" in entry else None)
     except (ValueError, TypeError) as e:
         return Item(label=f"--spec {text}", error=f"invalid configuration: {e}")
-    return Item(label=spec.short_name(), spec=spec)
+    label = f"{entry['name']} {spec.short_name()}" if "name" in entry else spec.short_name()
+    return Item(label=label, spec=spec, targets=targets)
 
 
 # ---- the work of one module (runs in a worker process) --------------------------------------

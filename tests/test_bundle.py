@@ -241,6 +241,15 @@ def test_config_entry_errors(entry, msg):
     assert msg in str(e.value)
 
 
+def test_spec_argument_takes_targets_and_name():
+    from iree_gn._bundle import item_from_json
+
+    it = item_from_json(json.dumps(dict(STATIC, name="s", targets=["llvm-cpu:x86-64-v3"])))
+    assert it.error is None and it.targets == ("llvm-cpu:x86-64-v3",)
+    assert it.label.startswith("s ")
+    assert "unknown keys" in item_from_json(json.dumps(dict(STATIC, grups=2))).error
+
+
 def test_json_config_with_null_dims(tmp_path):
     from iree_gn._bundle import items_from_config
 
