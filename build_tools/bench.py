@@ -1039,8 +1039,8 @@ def main(argv=None) -> int:
         print(msg, flush=True)
 
     data: Dict[str, Any] = {
-        "command": "python build_tools/bench.py " + " ".join(
-            a for a in (argv if argv is not None else sys.argv[1:])),
+        "command": " ".join(["python build_tools/bench.py"] + list(
+            argv if argv is not None else sys.argv[1:])),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "load_start": os.getloadavg(),
         "budget": dataclasses.asdict(budget),
