@@ -111,4 +111,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Run the package's module, not this __main__ copy, so the exception types that the
+    # subcommands raise are the ones main() catches.
+    from iree_gn.cli import main as _main
+
+    sys.exit(_main())
