@@ -26,7 +26,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DIR = os.path.join(REPO, "mlir")
 if REPO not in sys.path:
     sys.path.insert(0, REPO)  # run from a checkout, without installing the package
-FORMULATION = "fused"
+# The CPU formulation: what `iree-gn build --from-mlir` compiles for llvm-cpu targets.
+from iree_gn._targets import TARGETS as _TARGETS  # noqa: E402
+
+FORMULATION = _TARGETS["llvm-cpu"].formulation
 
 # name: (N, H, W, C)
 SHAPES = {

@@ -43,6 +43,10 @@ def compile(  # noqa: A001 - the name users asked for
         shape, dtype, groups=groups, channels_axis=channels_axis,
         reduction_axes=reduction_axes, center=center, scale=scale, epsilon=epsilon,
         activation=activation, mean_close_to_zero=mean_close_to_zero)
+    if 0 in spec.shape:
+        raise ValueError(
+            f"shape {tuple(spec.shape)} has a zero-size axis: there is nothing to compile "
+            f"(use None for a dynamic axis; group_norm returns empty inputs as they are).")
     return get_op(spec, _targets.resolve(target))
 
 
@@ -230,7 +234,14 @@ def group_norm(
             collections=_collections_for(variables_collections, "beta"), **colls_opts)
         params.append(beta.read_value())
 
-    y = get_op(spec, tgt)(x, *params, out=out)
+    if x.size == 0:
+        # Nothing to normalize (an empty batch, or an empty reduction axis): TF returns an
+        # empty tensor; no module is compiled for it.
+        if out is not None and (out.shape != x.shape or out.dtype != x.dtype):
+            raise ValueError(f"out must have shape {x.shape} and dtype {x.dtype}.")
+        y = out if out is not None else np.empty(x.shape, x.dtype)
+    else:
+        y = get_op(spec, tgt)(x, *params, out=out)
     if outputs_collections:
         names = [outputs_collections] if isinstance(outputs_collections, str) else list(
             outputs_collections)

@@ -32,12 +32,22 @@ from typing import Callable, List
 from ._spec import GroupNormSpec
 
 # Formulations: how the statistics are separated from the normalize pass.
-#   "fused":   let the compiler fuse statistics and normalize as it sees fit (CPU).
-#   "barrier": jax.lax.optimization_barrier between statistics and normalize, so the
-#              reduction and the elementwise pass are separate dispatches. IREE's SPIR-V
-#              codegen miscompiles the fused reduce-then-subtract dispatch on some devices
-#              (see IREE_NOTES.md), so GPU targets use this form.
-FORMULATIONS = ("fused", "barrier")
+#   "fused":   moments over the grouped view; the compiler fuses statistics and normalize as
+#              it sees fit (with O2 on CPU: one dispatch, one workgroup per sample).
+#   "barrier": the form proven right on IREE's GPU code generators (Vulkan on lavapipe, CUDA):
+#              a first mean m0, then one variadic reduce of (x - m0) and its square, then
+#              optimization barriers so that no dispatch fuses a reduction with the subtract
+#              that reads it. IREE's SPIR-V codegen miscompiles such fused dispatches (NaN or
+#              errors of 1-1000 on lavapipe, IREE_NOTES.md); the residual mean of x - m0 keeps
+#              float32 exact at |mean| >> std (2e-7..4e-5 at mean 1e4). float16/bfloat16 are
+#              upcast behind a barrier too: without it SPIR-V compiles ran for >15 minutes or
+#              overflowed the 32 KB of shared memory.
+#   "split":   per-channel sums (one variadic reduce: sum and sum of squares of x - shift,
+#              one read of x), the outermost reduction axis split into K chunks so that even
+#              one sample spreads over every core, an exact combine of the per-channel sums
+#              into group moments, then one multiply-add per element. On the 2-core CPU here
+#              it is 1.5-7x faster than "fused" on large tensors (build_tools/bench.py).
+FORMULATIONS = ("fused", "barrier", "split")
 
 
 def param_names(spec: GroupNormSpec) -> List[str]:
@@ -66,9 +76,10 @@ def build(spec: GroupNormSpec, formulation: str = "fused") -> Callable:
     before = list(spec.shape[:ca])
     after = list(spec.shape[ca + 1:])
     grouped_shape = tuple(before + [G, C // G] + after)
+    red_g = tuple(a if a < ca else a + 1 for a in spec.reduction_axes)
     # The moments axes in the grouped layout: the within-group channel axis plus the
     # reduction axes shifted past the inserted group axis.
-    moments_axes = tuple(sorted([ca + 1] + [a if a < ca else a + 1 for a in spec.reduction_axes]))
+    moments_axes = tuple(sorted((ca + 1,) + red_g))
     param_bcast = tuple([1] * len(before) + [G, C // G] + [1] * len(after))
     sdt = jnp.dtype(stat_dtype(spec))
     out_dt = jnp.dtype(spec.dtype) if spec.dtype != "bfloat16" else jnp.bfloat16
@@ -76,38 +87,137 @@ def build(spec: GroupNormSpec, formulation: str = "fused") -> Callable:
     for a in moments_axes:
         count *= grouped_shape[a]
     names = param_names(spec)
+    eps = spec.epsilon
+
+    def first(t, axes):
+        # The element at index 0 of ``axes`` (kept as size-1 axes).
+        return t[tuple(slice(0, 1) if i in axes else slice(None) for i in range(t.ndim))]
+
+    def moments_grouped(xg):
+        """(mean, var) with keepdims over the moments axes of the grouped view."""
+        if spec.mean_close_to_zero:
+            s1 = jnp.sum(xg, axis=moments_axes, keepdims=True)
+            s2 = jnp.sum(xg * xg, axis=moments_axes, keepdims=True)
+            mean = s1 / count
+            return mean, jnp.maximum(s2 / count - mean * mean, 0)
+        # Shifted two-pass: subtracting one element of the group first makes the sums
+        # small when |mean| >> std, so float32 accumulation keeps its precision (plain
+        # two-pass errs by ~7e-3 at mean 1e4, std 1; shifted by ~1e-6).
+        shift = first(xg, moments_axes)
+        d = xg - shift
+        m = jnp.mean(d, axis=moments_axes, keepdims=True)
+        var = jnp.mean(jnp.square(d - m), axis=moments_axes, keepdims=True)
+        return m + shift, var
+
+    def moments_split(xg):
+        """(mean, var) with keepdims, from per-channel sums of x - shift (see "split")."""
+        # Split the outermost reduction axis into K chunks: the partial sums have K times
+        # more independent rows, which is what lets IREE use every core for batch 1.
+        M = count // (C // G)  # elements per channel per kept index
+        K = 1
+        if red_g:
+            r0 = red_g[0]
+            n0 = grouped_shape[r0]
+            for k in _split_factors(M * (C // G) * G):
+                if n0 % k == 0:
+                    K = k
+                    break
+        if K > 1:
+            split_shape = grouped_shape[:r0] + (K, n0 // K) + grouped_shape[r0 + 1:]
+            xs = xg.reshape(split_shape)
+            red_s = tuple(a if a < r0 else a + 1 for a in red_g)  # r0 -> its inner part
+            k_axes = red_s + (r0,)
+        else:
+            xs, red_s, k_axes = xg, red_g, red_g
+        if spec.mean_close_to_zero:
+            shift = None  # TF's one-pass sufficient statistics: plain sums of x and x^2
+            d = xs
+        else:
+            shift = first(xs, k_axes)  # one value per (kept index, channel)
+            d = xs - shift
+        zero = jnp.zeros((), sdt)
+        s1, s2 = jax.lax.reduce((d, d * d), (zero, zero),
+                                lambda p, q: (p[0] + q[0], p[1] + q[1]), red_s)
+        if K > 1:
+            # Reduce the K partial sums in a separate dispatch.
+            s1, s2 = jax.lax.optimization_barrier((s1, s2))
+            kpos = r0 - sum(1 for a in red_s if a < r0)
+            s1, s2 = s1.sum(axis=kpos), s2.sum(axis=kpos)
+        # s1, s2: the grouped shape without the reduction axes; restore them as size 1.
+        keep = tuple(1 if i in red_g else n for i, n in enumerate(grouped_shape))
+        s1, s2 = s1.reshape(keep), s2.reshape(keep)
+        cg = ca + 1
+        if shift is None:
+            mean = jnp.sum(s1, axis=cg, keepdims=True) / count
+            var = jnp.sum(s2, axis=cg, keepdims=True) / count - mean * mean
+            return mean, jnp.maximum(var, 0)
+        k = shift.reshape(keep)
+        ch_mean = k + s1 / M
+        mean = jnp.mean(ch_mean, axis=cg, keepdims=True)
+        dk = k - mean
+        # sum over the group of (x - mean)^2 = sum_c [s2 + 2 (k - mean) s1 + M (k - mean)^2]
+        ss = jnp.sum(s2 + 2 * dk * s1 + M * dk * dk, axis=cg, keepdims=True)
+        return mean, jnp.maximum(ss / count, 0)
+
+    def normalize_barrier(xg):
+        """(centered x, rstd) for the GPU form (see "barrier" above)."""
+        zero = jnp.zeros((), sdt)
+        if spec.mean_close_to_zero:
+            m0 = jnp.zeros((1,) * xg.ndim, sdt)  # TF's one-pass sums of x and x^2
+        else:
+            m0 = jax.lax.optimization_barrier(jnp.mean(xg, axis=moments_axes, keepdims=True))
+        d = xg - m0
+        s1, s2 = jax.lax.reduce((d, d * d), (zero, zero),
+                                lambda p, q: (p[0] + q[0], p[1] + q[1]), moments_axes)
+        keep = tuple(1 if i in moments_axes else n for i, n in enumerate(grouped_shape))
+        r = s1.reshape(keep) / count
+        var = jnp.maximum(s2.reshape(keep) / count - r * r, 0)
+        rstd = jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
+        m0, r, rstd = jax.lax.optimization_barrier((m0, r, rstd))
+        return (xg - m0) - r, rstd
 
     def group_norm(x, *params):
         p = dict(zip(names, params))
-        xg = x.reshape(grouped_shape).astype(sdt)
-        if spec.mean_close_to_zero:
-            s = jnp.sum(xg, axis=moments_axes, keepdims=True)
-            ss = jnp.sum(xg * xg, axis=moments_axes, keepdims=True)
-            mean = s / count
-            var = jnp.maximum(ss / count - mean * mean, 0)
-        else:
-            # Shifted two-pass: subtracting one element of the group first makes the sums
-            # small when |mean| >> std, so float32 accumulation keeps its precision (plain
-            # two-pass errs by ~7e-3 at mean 1e4, std 1; shifted by ~1e-6).
-            shift = xg[tuple(slice(0, 1) if i in moments_axes else slice(None)
-                             for i in range(len(grouped_shape)))]
-            xg = xg - shift
-            mean = jnp.mean(xg, axis=moments_axes, keepdims=True)
-            var = jnp.mean(jnp.square(xg - mean), axis=moments_axes, keepdims=True)
-        rstd = jax.lax.rsqrt(var + jnp.asarray(spec.epsilon, sdt))
         if formulation == "barrier":
-            mean, rstd = jax.lax.optimization_barrier((mean, rstd))
+            xf = x.astype(sdt)
+            if x.dtype != sdt:
+                xf = jax.lax.optimization_barrier(xf)
+            centered, rstd = normalize_barrier(xf.reshape(grouped_shape))
+            y = centered * rstd
+            if "gamma" in p:
+                y = y * p["gamma"].astype(sdt).reshape(param_bcast)
+            if "beta" in p:
+                y = y + p["beta"].astype(sdt).reshape(param_bcast)
+            return act(y).astype(out_dt).reshape(spec.shape)
+        xg = x.reshape(grouped_shape).astype(sdt)
+        if formulation == "split":
+            mean, var = moments_split(xg)
+        else:
+            mean, var = moments_grouped(xg)
+        rstd = jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
         a = rstd
         if "gamma" in p:
             a = a * p["gamma"].astype(sdt).reshape(param_bcast)
         b = -mean * a
         if "beta" in p:
             b = b + p["beta"].astype(sdt).reshape(param_bcast)
+        if formulation == "split":
+            # Keeps the normalize pass one clean elementwise dispatch over x.
+            xg, a, b = jax.lax.optimization_barrier((xg, a, b))
         y = act(xg * a + b)
         return y.astype(out_dt).reshape(spec.shape)
 
     group_norm.__name__ = "group_norm"
     return group_norm
+
+
+def _split_factors(n: int):
+    """Chunk counts to try for the "split" formulation, best first, by tensor size."""
+    if n >= (1 << 22):
+        return (16, 8, 4, 2, 1)
+    if n >= (1 << 19):
+        return (4, 2, 1)
+    return (1,)
 
 
 def abstract_args(spec: GroupNormSpec):

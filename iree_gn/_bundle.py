@@ -289,7 +289,7 @@ def _from_mlir(job: dict, spec: GroupNormSpec, target) -> Tuple[bytes, str, str]
     if spec.dtype == "float64" and not target.f64:
         raise TypeError(f"dtype float64 is not supported on target {target.name!r}.")
     with open(job["mlir"], encoding="utf-8") as f:
-        text = f.read()
+        text = target.prepare(f.read())
     flags = compile_flags(target, spec.dtype)
     cache = _cache.DiskCache()
     key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags))

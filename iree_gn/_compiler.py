@@ -50,6 +50,7 @@ def compile_flags(target: Target, dtype: str) -> tuple:
 def compile_text(
     text: str, target: Target, dtype: str, *, keep_dir: Optional[str] = None,
     extra_flags: Sequence[str] = (),
+    timeout: Optional[float] = None,
 ) -> bytes:
     """Compile StableHLO ``text`` for ``target``; return the ``.vmfb`` bytes.
 
@@ -58,13 +59,23 @@ def compile_text(
     """
     flags = list(compile_flags(target, dtype)) + list(extra_flags)
     tool = compiler_path()
+    if timeout is None:
+        # A compile that runs away (seen: >15 min for some f16 SPIR-V forms) must fail as one
+        # error, not stall a build.
+        timeout = float(os.environ.get("IREE_GN_COMPILE_TIMEOUT", "600"))
     with tempfile.TemporaryDirectory(prefix="iree-gn-") as tmp:
         src = os.path.join(tmp, "input.mlir")
         out = os.path.join(tmp, "module.vmfb")
         with open(src, "w") as f:
             f.write(text)
         cmd = [tool, src, *flags, "-o", out]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            proc = subprocess.CompletedProcess(cmd, -9, "", (
+                f"iree-compile did not finish within {timeout} s (set IREE_GN_COMPILE_TIMEOUT "
+                f"to allow longer).\n" + (e.stderr.decode() if isinstance(e.stderr, bytes)
+                                          else e.stderr or "")))
         if proc.returncode == 0 and os.path.exists(out):
             with open(out, "rb") as f:
                 return f.read()

@@ -62,7 +62,9 @@ def probe() -> Dict[str, dict]:
             drv = rt.get_driver(name)
             infos = drv.query_available_devices()
         except Exception as e:  # the driver's library is absent (libcuda, libamdhip64...)
-            entry["error"] = str(e).splitlines()[0]
+            # Keep the driver's reason, not its source location.
+            msg = str(e).splitlines()[0]
+            entry["error"] = re.sub(r"^.*?(UNAVAILABLE|NOT_FOUND); ", "", msg).split("; please")[0]
             found[name] = entry
             continue
         caps = _nvidia_smi_caps() if name == "cuda" else []

@@ -7,6 +7,8 @@ moves, without changing the program.
 
 from __future__ import annotations
 
+import re
+
 from ._spec import GroupNormSpec
 
 
@@ -42,4 +44,26 @@ def stablehlo_text(spec: GroupNormSpec, formulation: str = "fused") -> str:
             f"activation_fn={spec.activation!r} changed the output shape from {spec.shape} "
             f"to {getattr(out, 'shape', out)}: an activation must be elementwise."
         )
-    return text
+    return add_out_entry(text, len(args), tuple(spec.shape), out.dtype)
+
+
+def add_out_entry(text: str, n_args: int, shape, dtype) -> str:
+    """Append ``main_out``: ``main`` with its result written into a caller's ``!hal.buffer``.
+
+    ``iree.abi.output`` makes IREE write the result into that buffer, so a caller that
+    imports its NumPy output zero-copy gets the answer with no copy and no allocation.
+    """
+    m = re.search(r"func\.func public @main\((.*?)\)\s*->", text, re.S)
+    argtypes = re.findall(r"%\w+: (tensor<[^>]*>)", m.group(1))
+    if len(argtypes) != n_args:
+        raise RuntimeError(f"could not read main's signature from the exported module: {argtypes}")
+    res = re.search(r"->\s*\(?(tensor<[^>]*>)", text[m.end() - 2:]).group(1)
+    args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(argtypes))
+    names = ", ".join(f"%a{i}" for i in range(len(argtypes)))
+    wrapper = (
+        f"  func.func public @main_out({args}, %out: !hal.buffer {{iree.abi.output = 0 : index}})"
+        f" -> {res} {{\n"
+        f"    %r = call @main({names}) : ({', '.join(argtypes)}) -> {res}\n"
+        f"    return %r : {res}\n  }}\n")
+    end = text.rstrip().rfind("}")
+    return text[:end] + wrapper + text[end:]

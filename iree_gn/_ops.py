@@ -86,7 +86,9 @@ class CompiledGroupNorm:
                     f"machine that has the device.")
             from . import _runtime
 
-            dev = _runtime.Device.get(self.target.driver)
+            nbytes = _runtime.numpy_dtype(self.spec.dtype).itemsize * int(
+                np.prod(self.spec.shape))
+            dev = _runtime.Device.get(self.target.driver_for(nbytes))
             self._module = _runtime.LoadedModule(self.vmfb, dev)
             self._np_dtype = _runtime.numpy_dtype(self.spec.dtype)
         return self._module
@@ -210,7 +212,7 @@ def _build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache
                                          cache.entry_paths(hit[0], target.name)[0])
     from ._export import stablehlo_text
 
-    text = stablehlo_text(spec, target.formulation)
+    text = target.prepare(stablehlo_text(spec, target.formulation))
     STATS["traced"] += 1
     key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags))
     data = cache.load(key, target.name)

@@ -29,6 +29,11 @@ _ELEMENT_TYPES = {
     "float64": rt.HalElementType.FLOAT_64,
 }
 
+_HOST_DRIVERS = ("local-task", "local-sync")
+_ALIGN = 64  # host allocations imported into IREE must be 64-byte aligned
+_IMPORT_MEMORY = rt.MemoryType.DEVICE_LOCAL | rt.MemoryType.HOST_VISIBLE
+_IMPORT_USAGE = rt.BufferUsage.DEFAULT | rt.BufferUsage.MAPPING
+
 _LOCK = threading.Lock()
 _INSTANCE: Optional[rt.VmInstance] = None
 _DEVICES: Dict[Tuple[str, int], "Device"] = {}
@@ -36,6 +41,19 @@ _DEVICES: Dict[Tuple[str, int], "Device"] = {}
 
 def numpy_dtype(name: str) -> np.dtype:
     return BFLOAT16 if name == "bfloat16" else np.dtype(name)
+
+
+def aligned_empty(shape, dtype) -> np.ndarray:
+    """An uninitialized C-contiguous array whose data is 64-byte aligned."""
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    buf = np.empty(n + _ALIGN, np.uint8)
+    off = (-buf.ctypes.data) % _ALIGN
+    return buf[off:off + n].view(dtype).reshape(shape)
+
+
+def is_importable(a: np.ndarray) -> bool:
+    return a.flags.c_contiguous and a.ctypes.data % _ALIGN == 0
 
 
 def instance() -> rt.VmInstance:
@@ -62,9 +80,11 @@ class Device:
                 raise DeviceError(
                     f"driver {driver!r} reports {len(infos)} device(s); device {index} is absent.")
             self.info = infos[index]
-            try:
+            if driver in _HOST_DRIVERS:
                 self.hal = drv.create_device(self.info["device_id"], allocators=["caching"])
-            except (TypeError, ValueError, RuntimeError):
+            else:
+                # The caching allocator is for the CPU drivers; on Vulkan (lavapipe) it makes
+                # the module's queue alloca fail ("allocator cannot allocate a Vulkan buffer").
                 self.hal = drv.create_device(self.info["device_id"])
         except DeviceError:
             raise
@@ -74,7 +94,9 @@ class Device:
         self._hal_module = rt.create_hal_module(instance(), self.hal)
         # Host-visible device memory (CPU drivers) is read back by mapping; device-local memory
         # (GPUs) needs a queue copy into a host staging buffer first.
-        self.mappable_outputs = driver in ("local-task", "local-sync")
+        self.mappable_outputs = driver in _HOST_DRIVERS
+        # CPU drivers run on host memory: inputs and the output are imported zero-copy.
+        self.zero_copy = driver in _HOST_DRIVERS
 
     @classmethod
     def get(cls, driver: str, index: int = 0) -> "Device":
@@ -132,11 +154,17 @@ class Device:
 
 
 class LoadedModule:
-    """A ``.vmfb`` loaded into a VM context on one device; ``main`` is the entry point."""
+    """A ``.vmfb`` loaded into a VM context on one device.
+
+    Modules export ``main(x, [gamma], [beta]) -> y`` and ``main_out(..., out)`` whose result
+    is written into a caller-supplied buffer (``iree.abi.output``). On CPU drivers the
+    call imports the NumPy inputs and output zero-copy and invokes ``main_out``: no copy in,
+    no copy out, no allocation when the caller passes ``out``.
+    """
 
     def __init__(self, vmfb: bytes, device: Device, entry: str = "main"):
         self.device = device
-        self._vmfb = vmfb  # keep the bytes alive: wrap_buffer does not copy
+        self._vmfb = vmfb
         self.module = rt.VmModule.copy_buffer(instance(), vmfb)
         self.context = rt.VmContext(instance(), modules=[device._hal_module, self.module])
         fn = self.module.lookup_function(entry)
@@ -144,10 +172,26 @@ class LoadedModule:
             raise RuntimeError(
                 f"module has no function {entry!r}; it exports {self.module.function_names}.")
         self.function = fn
+        self.function_out = self.module.lookup_function(entry + "_out")
+        self._scratch: Dict[int, np.ndarray] = {}
+
+    def _import(self, a: np.ndarray, dtype: str, slot: int) -> rt.HalBufferView:
+        if not (is_importable(a) and a.flags.writeable):
+            # Unaligned, strided or read-only (IREE imports writable memory only): one copy into a reusable aligned scratch buffer.
+            buf = self._scratch.get(slot)
+            if buf is None or buf.shape != a.shape or buf.dtype != a.dtype:
+                buf = self._scratch[slot] = aligned_empty(a.shape, a.dtype)
+            np.copyto(buf, a)
+            a = buf
+        raw = a.view(np.uint16) if dtype == "bfloat16" else a
+        hb = self.device.allocator.import_host_allocation(raw, _IMPORT_MEMORY, _IMPORT_USAGE)
+        return rt.HalBufferView(hb, a.shape, _ELEMENT_TYPES[dtype])
 
     def __call__(self, arrays: Sequence[np.ndarray], dtype: str,
                  out: Optional[np.ndarray] = None) -> np.ndarray:
         dev = self.device
+        if dev.zero_copy and self.function_out is not None:
+            return self._call_zero_copy(arrays, dtype, out)
         args = rt.VmVariantList(len(arrays))
         for a in arrays:
             args.push_ref(dev.to_device(a, dtype))
@@ -155,3 +199,23 @@ class LoadedModule:
         self.context.invoke(self.function, args, results)
         bv = results.get_as_object(0, rt.HalBufferView)
         return dev.to_host(bv, dtype, out)
+
+    def _call_zero_copy(self, arrays, dtype, out):
+        x = arrays[0]
+        target = out
+        if target is None or not is_importable(target):
+            target = aligned_empty(x.shape, x.dtype)
+        args = rt.VmVariantList(len(arrays) + 1)
+        keep = []
+        for i, a in enumerate(arrays):
+            bv = self._import(a, dtype, i)
+            keep.append(bv)
+            args.push_ref(bv)
+        raw = target.view(np.uint16) if dtype == "bfloat16" else target
+        ob = self.device.allocator.import_host_allocation(raw, _IMPORT_MEMORY, _IMPORT_USAGE)
+        args.push_ref(ob)
+        self.context.invoke(self.function_out, args, rt.VmVariantList(1))
+        if out is not None and target is not out:
+            np.copyto(out, target)
+            return out
+        return target

@@ -2,4 +2,20 @@
 
 import pytest
 
-RUN_TARGETS = [pytest.param("llvm-cpu", id="llvm-cpu")]
+from iree_gn import _targets
+
+
+def _param(name):
+    try:
+        _targets.resolve(name)
+        marks = []
+    except _targets.DeviceNotFound as e:
+        marks = [pytest.mark.skip(reason=f"no device for {name!r} here: {e}")]
+    if name == "vulkan":
+        marks.append(pytest.mark.vulkan)
+    return pytest.param(name, id=name, marks=marks)
+
+
+# llvm-cpu always; Vulkan on whatever device is present (Mesa lavapipe in CI: .ci/run
+# installs it, so there it runs rather than skips).
+RUN_TARGETS = [_param("llvm-cpu"), _param("vulkan")]

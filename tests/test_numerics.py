@@ -110,8 +110,11 @@ def test_activation_not_traceable(rng):
 @pytest.mark.parametrize("target", RUN_TARGETS)
 @pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "float64"])
 def test_dtypes(target, dtype, rng):
-    if dtype == "float64" and not iree_gn.TARGETS[target].f64:
-        pytest.skip(f"{target} has no native float64 (refused with a TypeError, tested below)")
+    from iree_gn import _targets
+
+    if dtype == "float64" and not _targets.resolve(target).f64:
+        pytest.skip(f"{target} has no native float64 (refused with a TypeError: "
+                    "test_float64_refused_where_not_native)")
     from iree_gn._runtime import numpy_dtype
 
     npdt = numpy_dtype(dtype)
@@ -250,3 +253,9 @@ def test_out_argument(rng):
         y = iree_gn.group_norm(x, groups=8, out=out)
     assert y is out
     assert_close(out, ref_group_norm(x, 8), "float32")
+
+
+def test_float64_refused_where_not_native():
+    with iree_gn.VariableStore(), pytest.raises(TypeError, match="float64 is not supported on "
+                                                                 "target 'vulkan:llvmpipe'"):
+        iree_gn.group_norm(np.zeros((1, 2, 2, 8)), groups=2, target="vulkan:llvmpipe")
