@@ -13,16 +13,16 @@ bfloat16 and float32 inputs and in float64 for float64 inputs; the variance is c
 zero; the result is cast back to the input dtype.
 
 Two variance algorithms, as in TF:
-  * ``mean_close_to_zero=False`` (default): two-pass moments, mean first, then the mean of
-    squared deviations, both taken on ``x - s`` where ``s`` is one element of the group
-    (a shift that keeps float32 sums small). Accurate for any mean.
-  * ``mean_close_to_zero=True``: one-pass sufficient statistics (sum, sum of squares),
-    ``var = E[x^2] - E[x]^2``. Fewer dependent passes, but the subtraction cancels
-    catastrophically when |mean| >> std (see tests/test_numerics.py for measured numbers).
+  * ``mean_close_to_zero=False`` (default): exact moments from sums of ``x - k``, ``k`` one
+    element per channel (CPU) or a first-pass mean (GPU), so float32 sums never hold
+    |mean|-sized values: accurate for any mean (max error ~1e-6 at mean 1e4, std 1).
+  * ``mean_close_to_zero=True``: TF's one-pass sufficient statistics (sum, sum of squares),
+    ``var = E[x^2] - E[x]^2``. The subtraction cancels catastrophically when |mean| >> std
+    (see ``group_norm``'s docstring for measured numbers).
 
-The normalize step is written as one fused multiply-add per element,
-``y = x * a + b`` with ``a = gamma * rsqrt(var + eps)`` and ``b = beta - mean * a``
-computed per (sample, channel), which is what lets IREE emit a single elementwise pass.
+The normalize step is one multiply-add per element on ``x - k``:
+``y = (x - k) * a + b`` with ``a = gamma * rsqrt(var + eps)`` and ``b = beta - (mean - k) * a``
+per (sample, channel), a clean elementwise pass.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ from typing import Callable, List
 from ._spec import GroupNormSpec
 
 # Formulations: how the statistics are separated from the normalize pass.
-#   "fused":   moments over the grouped view; the compiler fuses statistics and normalize as
-#              it sees fit (with O2 on CPU: one dispatch, one workgroup per sample).
 #   "barrier": the form proven right on IREE's GPU code generators (Vulkan on lavapipe, CUDA):
 #              a first mean m0, then one variadic reduce of (x - m0) and its square, then
 #              optimization barriers so that no dispatch fuses a reduction with the subtract
@@ -46,8 +44,9 @@ from ._spec import GroupNormSpec
 #              one read of x), the outermost reduction axis split into K chunks so that even
 #              one sample spreads over every core, an exact combine of the per-channel sums
 #              into group moments, then one multiply-add per element. On the 2-core CPU here
-#              it is 1.5-7x faster than "fused" on large tensors (build_tools/bench.py).
-FORMULATIONS = ("fused", "barrier", "split")
+#              it is 1.5-7x faster than the textbook two-pass form (which
+#              IREE fuses into one dispatch, one workgroup per sample) on large tensors (build_tools/bench.py).
+FORMULATIONS = ("barrier", "split")
 
 
 def param_names(spec: GroupNormSpec) -> List[str]:
@@ -59,7 +58,7 @@ def stat_dtype(spec: GroupNormSpec) -> str:
     return "float64" if spec.dtype == "float64" else "float32"
 
 
-def build(spec: GroupNormSpec, formulation: str = "fused") -> Callable:
+def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
     """Return ``f(x, [gamma], [beta]) -> y`` in JAX for a static ``spec``."""
     import jax
     import jax.numpy as jnp
@@ -93,24 +92,8 @@ def build(spec: GroupNormSpec, formulation: str = "fused") -> Callable:
         # The element at index 0 of ``axes`` (kept as size-1 axes).
         return t[tuple(slice(0, 1) if i in axes else slice(None) for i in range(t.ndim))]
 
-    def moments_grouped(xg):
-        """(mean, var) with keepdims over the moments axes of the grouped view."""
-        if spec.mean_close_to_zero:
-            s1 = jnp.sum(xg, axis=moments_axes, keepdims=True)
-            s2 = jnp.sum(xg * xg, axis=moments_axes, keepdims=True)
-            mean = s1 / count
-            return mean, jnp.maximum(s2 / count - mean * mean, 0)
-        # Shifted two-pass: subtracting one element of the group first makes the sums
-        # small when |mean| >> std, so float32 accumulation keeps its precision (plain
-        # two-pass errs by ~7e-3 at mean 1e4, std 1; shifted by ~1e-6).
-        shift = first(xg, moments_axes)
-        d = xg - shift
-        m = jnp.mean(d, axis=moments_axes, keepdims=True)
-        var = jnp.mean(jnp.square(d - m), axis=moments_axes, keepdims=True)
-        return m + shift, var
-
     def moments_split(xg):
-        """(mean, var) with keepdims, from per-channel sums of x - shift (see "split")."""
+        """(shift, mean - shift, var) with keepdims, from per-channel sums of x - shift."""
         # Split the outermost reduction axis into K chunks: the partial sums have K times
         # more independent rows, which is what lets IREE use every core for batch 1.
         M = count // (C // G)  # elements per channel per kept index
@@ -150,14 +133,17 @@ def build(spec: GroupNormSpec, formulation: str = "fused") -> Callable:
         if shift is None:
             mean = jnp.sum(s1, axis=cg, keepdims=True) / count
             var = jnp.sum(s2, axis=cg, keepdims=True) / count - mean * mean
-            return mean, jnp.maximum(var, 0)
+            return jnp.zeros((), sdt), mean, jnp.maximum(var, 0)
         k = shift.reshape(keep)
-        ch_mean = k + s1 / M
-        mean = jnp.mean(ch_mean, axis=cg, keepdims=True)
-        dk = k - mean
+        # Everything relative to the per-channel shift k: the group mean of x - k is
+        # mean_c(s1/M + k - k0) taken against the channel's own k, so that no float32 sum
+        # ever holds |mean|-sized values.
+        ch = s1 / M  # mean of x - k per channel
+        m_rel = jnp.mean(ch + (k - first(k, (cg,))), axis=cg, keepdims=True)  # mean - k0
+        dk = (k - first(k, (cg,))) - m_rel  # k - mean, per channel
         # sum over the group of (x - mean)^2 = sum_c [s2 + 2 (k - mean) s1 + M (k - mean)^2]
         ss = jnp.sum(s2 + 2 * dk * s1 + M * dk * dk, axis=cg, keepdims=True)
-        return mean, jnp.maximum(ss / count, 0)
+        return k, -dk, jnp.maximum(ss / count, 0)
 
     def normalize_barrier(xg):
         """(centered x, rstd) for the GPU form (see "barrier" above)."""
@@ -189,22 +175,19 @@ def build(spec: GroupNormSpec, formulation: str = "fused") -> Callable:
             if "beta" in p:
                 y = y + p["beta"].astype(sdt).reshape(param_bcast)
             return act(y).astype(out_dt).reshape(spec.shape)
+        # "split": y = (x - k) * a + b with k the per-channel shift, a = gamma * rstd and
+        # b = beta - (mean - k) * a, so the multiply-add never cancels |mean|-sized terms.
         xg = x.reshape(grouped_shape).astype(sdt)
-        if formulation == "split":
-            mean, var = moments_split(xg)
-        else:
-            mean, var = moments_grouped(xg)
-        rstd = jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
-        a = rstd
+        k, m_minus_k, var = moments_split(xg)
+        a = jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
         if "gamma" in p:
             a = a * p["gamma"].astype(sdt).reshape(param_bcast)
-        b = -mean * a
+        b = -m_minus_k * a
         if "beta" in p:
             b = b + p["beta"].astype(sdt).reshape(param_bcast)
-        if formulation == "split":
-            # Keeps the normalize pass one clean elementwise dispatch over x.
-            xg, a, b = jax.lax.optimization_barrier((xg, a, b))
-        y = act(xg * a + b)
+        # Keeps the normalize pass one clean elementwise dispatch over x.
+        xg, k, a, b = jax.lax.optimization_barrier((xg, k, a, b))
+        y = act((xg - k) * a + b)
         return y.astype(out_dt).reshape(spec.shape)
 
     group_norm.__name__ = "group_norm"

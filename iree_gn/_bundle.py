@@ -167,7 +167,7 @@ def read_sidecar(mlir_path: str) -> Tuple[GroupNormSpec, str]:
     try:
         with open(side, encoding="utf-8") as f:
             d = json.load(f)
-        return GroupNormSpec.from_json(d["spec"]), str(d.get("formulation", "fused"))
+        return GroupNormSpec.from_json(d["spec"]), str(d.get("formulation", "split"))
     except FileNotFoundError:
         raise ValueError(
             f"{mlir_path}: no spec sidecar {side} (build_tools/gen_mlir.py writes one per "

@@ -16,7 +16,7 @@ class TraceError(TypeError):
     """The op (usually a user ``activation_fn``) could not be traced by JAX."""
 
 
-def stablehlo_text(spec: GroupNormSpec, formulation: str = "fused") -> str:
+def stablehlo_text(spec: GroupNormSpec, formulation: str = "split") -> str:
     """Trace the JAX definition for ``spec`` and return its StableHLO module as text."""
     import jax
 

@@ -32,7 +32,7 @@ CLI = [sys.executable, "-c", "import sys; from iree_gn.cli import main; sys.exit
 
 CPU_TARGETS = ["llvm-cpu", "llvm-cpu:x86-64-v3"]
 # GPU rows join the bundle when the target table has them (CUDA/ROCm: compile-only here).
-GPU_TARGETS = [t for t in ("vulkan", "cuda:sm_80", "cuda:sm_90", "rocm:gfx942")
+GPU_TARGETS = [t for t in ("vulkan:llvmpipe", "cuda:sm_80", "cuda:sm_90", "rocm:gfx942")
                if t in iree_gn.TARGETS]
 BUNDLE_TARGETS = CPU_TARGETS + GPU_TARGETS
 
@@ -87,12 +87,12 @@ def _run_target_param(name):
         ok, why = _targets.fits_here(iree_gn.TARGETS[name])
         if not ok:
             marks.append(pytest.mark.skip(reason=f"{name} does not run here: {why}"))
-    if name == "vulkan":
+    if name.startswith("vulkan"):
         marks.append(pytest.mark.vulkan)
     return pytest.param(name, id=name, marks=marks)
 
 
-RUN_TARGETS = [_run_target_param(t) for t in ("llvm-cpu", "llvm-cpu:x86-64-v3", "vulkan")]
+RUN_TARGETS = [_run_target_param(t) for t in ("llvm-cpu", "llvm-cpu:x86-64-v3", "vulkan:llvmpipe")]
 
 
 @pytest.fixture(scope="module")
