@@ -222,8 +222,11 @@ def run(args) -> int:
             xcl = xt.to(memory_format=torch.channels_last)
             tn = _torch_ms(lambda: F.group_norm(xt, spec.groups, gt, bt, spec.epsilon), n)
             tc = _torch_ms(lambda: F.group_norm(xcl, spec.groups, gt, bt, spec.epsilon), n)
+            # Like for like with IREE's blocking invoke: host wall time of call + synchronize.
+            tw = _median_ms(lambda: (F.group_norm(xt, spec.groups, gt, bt, spec.epsilon),
+                                     torch.cuda.synchronize()), n)
             best = min(tn[0], tc[0])
-            row.update(torch_nchw_ms=tn[0], torch_cl_ms=tc[0],
+            row.update(torch_nchw_ms=tn[0], torch_cl_ms=tc[0], torch_nchw_wall_ms=tw[0],
                        torch_GBps=nbytes / (best * 1e-3) / 1e9,
                        ratio_iree_over_torch=it[0] / best)
         if bw:
@@ -231,6 +234,40 @@ def run(args) -> int:
         res["bench"].append(row)
         log("  " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
                                for k, v in row.items()}))
+
+    # Formulation/flag variants (build_tools/device_cuda_variants.py), timed the same way.
+    vdir = os.path.join(os.path.dirname(args.bundle), "variants")
+    res["variants"] = []
+    if tgt.driver == "cuda" and os.path.exists(os.path.join(vdir, "variants.json")):
+        log("== variants: correctness and device-resident median ms ==")
+        from iree_gn._spec import GroupNormSpec
+
+        for v in json.load(open(os.path.join(vdir, "variants.json"))):
+            spec = GroupNormSpec.from_json(v["spec"])
+            with open(os.path.join(vdir, v["file"]), "rb") as f:
+                lm = _runtime.LoadedModule(f.read(), dev)
+
+            def call(x, g, b, lm=lm, s=spec):
+                return lm([a for a in (x, g, b) if a is not None], s.dtype)
+
+            row = {"variant": v["variant"], "spec": spec.short_name()}
+            means = [0.0, 1e4] if spec.dtype == "float32" and np.prod(spec.shape) < (1 << 24) \
+                else [0.0]
+            checks = [_check(call, spec, rng, spec.shape, m, log) for m in means]
+            row["ok"] = all(c["ok"] for c in checks)
+            res["checks"] += checks
+            x, g, b = _inputs(rng, spec, spec.shape)
+            argl = rt.VmVariantList(3)
+            for a in (x, g, b):
+                argl.push_ref(dev.to_device(a, spec.dtype))
+            it = _median_ms(lambda: lm.context.invoke(lm.function, argl, rt.VmVariantList(1)),
+                            30)
+            row.update(iree_ms=it[0], iree_GBps=2 * x.nbytes / (it[0] * 1e-3) / 1e9)
+            if bw:
+                row["iree_pct_bw"] = 100 * row["iree_GBps"] / bw
+            res["variants"].append(row)
+            log("  " + json.dumps({k: (round(w, 4) if isinstance(w, float) else w)
+                                   for k, w in row.items()}))
 
     n_bad = sum(not c["ok"] for c in res["checks"] + res["ptx_jit_sm80"])
     res["failures"] = n_bad
