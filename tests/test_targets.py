@@ -1,0 +1,84 @@
+"""The target table: every row compiles and its module holds code for its target; family
+names and 'auto' follow the devices present; a missing device is a clear error."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _devices, _ops, _targets
+from iree_gn._spec import GroupNormSpec
+
+SPEC = GroupNormSpec.create((2, 4, 4, 16), "float32", groups=4, activation="silu")
+
+
+@pytest.mark.parametrize("name", list(iree_gn.TARGETS))
+def test_every_target_compiles_with_code_for_its_target(name):
+    # CUDA (sm_80/86/89/90), ROCm (gfx90a/942/1100) and cross-compiled CPUs are compile-only
+    # here; the module must still hold code for its target: the PTX `.target sm_NN` line,
+    # the gfx arch of the HSA code object, or the embedded ELF format of the CPU.
+    t = iree_gn.TARGETS[name]
+    op = _ops.get_op(SPEC, t)
+    assert t.marker in op.vmfb, f"{name}: {t.marker!r} not in the module"
+    assert len(op.vmfb) > 1000
+
+
+def test_sm90_module_is_ptx_for_sm90():
+    op = _ops.get_op(SPEC, iree_gn.TARGETS["cuda:sm_90"])
+    assert b".target sm_90" in op.vmfb and b".version 8.0" in op.vmfb
+    assert b".target sm_80" not in op.vmfb
+
+
+def test_aarch64_module_is_arm():
+    op = _ops.get_op(SPEC, iree_gn.TARGETS["llvm-cpu:aarch64"])
+    assert b"embedded-elf-arm_64" in op.vmfb and b"embedded-elf-x86_64" not in op.vmfb
+
+
+def test_compile_only_target_says_so_when_called():
+    op = _ops.get_op(SPEC, iree_gn.TARGETS["rocm:gfx942"])
+    with pytest.raises(Exception, match="hip|HIP|device"):
+        op(np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32), np.zeros(16, np.float32))
+
+
+def test_unknown_target():
+    with pytest.raises(ValueError, match=r"target='tpu' is not a known target"):
+        _targets.resolve("tpu")
+
+
+def test_auto_prefers_real_accelerators_over_software_gpus():
+    t = _targets.resolve("auto")
+    real = [r for r in iree_gn.TARGETS.values() if r.auto and _targets.fits_here(r)[0]]
+    assert t.name == (real[0].name if real else "llvm-cpu")
+    assert not iree_gn.TARGETS["vulkan:llvmpipe"].auto  # lavapipe runs on the CPU: never 'auto'
+
+
+def test_family_without_device_names_target_and_what_was_found():
+    if _targets.fits_here(iree_gn.TARGETS["cuda:sm_90"])[0]:
+        pytest.skip("an NVIDIA GPU is present")
+    with pytest.raises(_targets.DeviceNotFound, match=r"target='cuda': no device here fits "
+                                                       r"any cuda target\. cuda:sm_90: "):
+        iree_gn.compile((2, 4, 4, 16), groups=4, target="cuda")
+
+
+def test_vulkan_family_follows_the_device():
+    d = _devices.probe().get("vulkan", {})
+    if not d.get("available"):
+        pytest.skip(f"no Vulkan device here: {d.get('error')}")
+    dev = d["devices"][0]
+    t = _targets.resolve("vulkan")
+    ok, _ = t.fits(dev)
+    assert ok
+    if dev.get("driver") == "llvmpipe":
+        assert t.name == "vulkan:llvmpipe" and dev["subgroup_size"] == "8"
+
+
+def test_cli_targets_lists_everything():
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(__file__)))
+    out = subprocess.run([sys.executable, "-m", "iree_gn.cli", "targets"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    for name in iree_gn.TARGETS:
+        assert name in out
+    assert "local-task" in out and "target='auto' picks:" in out
