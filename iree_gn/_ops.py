@@ -95,6 +95,18 @@ class CompiledGroupNorm:
 
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
+        module = self._module
+        if (module is not None and type(x) is np.ndarray and x.shape == self.spec.shape
+                and x.dtype == self._np_dtype and len(params) == len(self._params)
+                and all(type(p) is np.ndarray and p.shape == self.spec.param_shape
+                        and p.dtype == self._np_dtype for p in params)
+                and (out is None or (type(out) is np.ndarray and out.shape == x.shape
+                                     and out.dtype == x.dtype and out.flags.writeable))):
+            # The hot path: exactly the compiled shape and dtype, nothing to convert.
+            return module([x, *params], self.spec.dtype, out)
+        return self._call_checked(x, *params, out=out)
+
+    def _call_checked(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
         spec = self.spec
         x = _as_array(x, "inputs")
         if len(params) != len(self._params):

@@ -174,18 +174,31 @@ class LoadedModule:
         self.function = fn
         self.function_out = self.module.lookup_function(entry + "_out")
         self._scratch: Dict[int, np.ndarray] = {}
+        self._imports: Dict[int, tuple] = {}  # slot -> (array, its import)
 
-    def _import(self, a: np.ndarray, dtype: str, slot: int) -> rt.HalBufferView:
+    def _import(self, a: np.ndarray, dtype: str, slot: int):
+        """A HAL buffer (view) aliasing ``a``; slot -1 is the output (a bare buffer)."""
+        # Calls that pass the same array again (weights, a reused output buffer) reuse its
+        # import: the import aliases the array's memory, so new contents are seen, and the
+        # cache holds the array, so its memory outlives the import.
+        hit = self._imports.get(slot)
+        if hit is not None and hit[0] is a:
+            return hit[1]
+        src = a
         if not (is_importable(a) and a.flags.writeable):
-            # Unaligned, strided or read-only (IREE imports writable memory only): one copy into a reusable aligned scratch buffer.
+            # Unaligned, strided or read-only (IREE imports writable memory only): one copy
+            # into a reusable aligned scratch buffer, refreshed on every call.
             buf = self._scratch.get(slot)
             if buf is None or buf.shape != a.shape or buf.dtype != a.dtype:
                 buf = self._scratch[slot] = aligned_empty(a.shape, a.dtype)
             np.copyto(buf, a)
-            a = buf
-        raw = a.view(np.uint16) if dtype == "bfloat16" else a
+            src = buf
+        raw = src.view(np.uint16) if dtype == "bfloat16" else src
         hb = self.device.allocator.import_host_allocation(raw, _IMPORT_MEMORY, _IMPORT_USAGE)
-        return rt.HalBufferView(hb, a.shape, _ELEMENT_TYPES[dtype])
+        ref = hb if slot < 0 else rt.HalBufferView(hb, src.shape, _ELEMENT_TYPES[dtype])
+        if src is a:
+            self._imports[slot] = (a, ref)
+        return ref
 
     def __call__(self, arrays: Sequence[np.ndarray], dtype: str,
                  out: Optional[np.ndarray] = None) -> np.ndarray:
@@ -201,19 +214,15 @@ class LoadedModule:
         return dev.to_host(bv, dtype, out)
 
     def _call_zero_copy(self, arrays, dtype, out):
-        x = arrays[0]
-        target = out
-        if target is None or not is_importable(target):
-            target = aligned_empty(x.shape, x.dtype)
+        if out is not None and (self._imports.get(-1, (None,))[0] is out or (
+                is_importable(out) and out.flags.writeable)):
+            target = out
+        else:
+            target = aligned_empty(arrays[0].shape, arrays[0].dtype)
         args = rt.VmVariantList(len(arrays) + 1)
-        keep = []
         for i, a in enumerate(arrays):
-            bv = self._import(a, dtype, i)
-            keep.append(bv)
-            args.push_ref(bv)
-        raw = target.view(np.uint16) if dtype == "bfloat16" else target
-        ob = self.device.allocator.import_host_allocation(raw, _IMPORT_MEMORY, _IMPORT_USAGE)
-        args.push_ref(ob)
+            args.push_ref(self._import(a, dtype, i))
+        args.push_ref(self._import(target, dtype, -1))
         self.context.invoke(self.function_out, args, rt.VmVariantList(1))
         if out is not None and target is not out:
             np.copyto(out, target)

@@ -33,7 +33,7 @@ class Variable:
 
     def __init__(self, name: str, value: np.ndarray, trainable: bool):
         self.name = name
-        self._value = value
+        self._value = _aligned(value)
         self.trainable = trainable
 
     @property
@@ -57,7 +57,8 @@ class Variable:
             raise ValueError(
                 f"cannot assign a value of shape {v.shape} to variable {self.name!r} of shape "
                 f"{self.shape}.")
-        self._value = np.ascontiguousarray(v, dtype=self.dtype)
+        # In place: the compiled op's zero-copy import of this buffer stays valid.
+        np.copyto(self._value, v, casting="unsafe")
         return self
 
     def __array__(self, dtype=None, copy=None):
@@ -78,6 +79,15 @@ class NamedOutput:
 
     def __repr__(self) -> str:
         return f"<iree_gn.NamedOutput {self.name!r} shape={self.value.shape}>"
+
+
+def _aligned(value: np.ndarray) -> np.ndarray:
+    # 64-byte aligned storage: the CPU runtime imports it zero-copy, once, across calls.
+    from ._runtime import aligned_empty
+
+    out = aligned_empty(value.shape, value.dtype)
+    np.copyto(out, value)
+    return out
 
 
 _CURRENT = threading.local()
