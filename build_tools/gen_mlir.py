@@ -4,7 +4,7 @@
     python3 build_tools/gen_mlir.py            # rewrite mlir/
     python3 build_tools/gen_mlir.py --check    # exit 1 and list the files that drifted
 
-Each configuration gives ``<name>.mlir`` (``_export.stablehlo_text`` with the ``fused``
+Each configuration gives ``<name>.mlir`` (``_export.stablehlo_text`` with the llvm-cpu target's
 formulation, without debug locations) and ``<name>.json`` (its spec and formulation), which
 ``iree-gn build --from-mlir mlir/`` compiles without JAX. tests/test_mlir_drift.py fails
 when the files differ from a fresh export, so a JAX (or op) change that alters the IR is seen.

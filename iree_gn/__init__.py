@@ -13,6 +13,7 @@ from ._cache import CacheWarning, DiskCache, FORMAT_VERSION
 from ._compiler import CompileError
 from ._export import TraceError
 from ._ops import CompiledGroupNorm, clear_memory_cache
+from ._runtime import aligned_array, aligned_empty as empty
 from ._spec import GroupNormSpec, SUPPORTED_DTYPES
 from ._targets import TARGETS, Target
 from ._variables import (AUTO_REUSE, GraphKeys, NamedOutput, Variable, VariableStore,
@@ -37,6 +38,8 @@ __all__ = [
     "TraceError",
     "Variable",
     "VariableStore",
+    "aligned_array",
+    "empty",
     "clear_memory_cache",
     "compile",
     "group_norm",

@@ -23,8 +23,22 @@ SUPPORTED_DTYPES = ("float32", "float16", "bfloat16", "float64")
 Activation = Union[None, str, Callable[..., Any]]
 
 
+_DTYPE_NAMES: dict = {}
+
+
 def canonical_dtype(dtype: Any, *, arg: str = "dtype") -> str:
     """Return the canonical dtype name, or raise ``TypeError`` naming the rule."""
+    try:
+        return _DTYPE_NAMES[dtype]  # the hot path: a dtype seen before
+    except (KeyError, TypeError):
+        pass
+    name = _canonical_dtype(dtype, arg)
+    if isinstance(dtype, np.dtype):
+        _DTYPE_NAMES[dtype] = name
+    return name
+
+
+def _canonical_dtype(dtype: Any, arg: str) -> str:
     try:
         name = np.dtype(dtype).name
     except TypeError:
