@@ -14,6 +14,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from . import _cache, _targets
+from ._authoring import param_names
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec, canonical_dtype
 from ._targets import Target
@@ -23,10 +24,6 @@ _LOCK = threading.Lock()
 
 # Counters that tests and benchmarks read to prove where an op came from.
 STATS = {"traced": 0, "compiled": 0, "disk_hits": 0, "memory_hits": 0}
-
-
-def _param_names(spec: GroupNormSpec):
-    return (["gamma"] if spec.scale else []) + (["beta"] if spec.center else [])
 
 
 def _as_array(value, arg: str) -> np.ndarray:
@@ -69,7 +66,7 @@ class CompiledGroupNorm:
         self.spec, self.target, self.vmfb, self.key, self.path = spec, target, vmfb, key, path
         self._block = block  # for dynamic specs: the static op driven over the dynamic axes
         self._module = None
-        self._params = _param_names(spec)
+        self._params = param_names(spec)
         self._np_dtype = None
 
     def __repr__(self) -> str:

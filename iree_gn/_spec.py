@@ -256,8 +256,6 @@ class GroupNormSpec:
         kw = dict(d)
         shape = kw.pop("shape")
         dtype = kw.pop("dtype")
-        if "activation" in kw:
-            kw["activation"] = kw["activation"]
         return cls.create(shape, dtype, **kw)
 
     def key_text(self) -> str:
