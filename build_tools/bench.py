@@ -45,7 +45,6 @@ import dataclasses
 import datetime
 import gc
 import json
-import math
 import os
 import platform
 import shutil
@@ -666,7 +665,6 @@ def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
     moved = 2 * x.nbytes  # read the input once, write the output once
     dst = np.empty_like(x)
     copy = summarize(measure(lambda: np.copyto(dst, x), budget))
-    del dst
     roof_s = moved / bw["roofline_Bps"]
     row = {"case": dataclasses.asdict(case), "bytes_moved": moved, "copy": copy,
            "roofline_s": roof_s, "tolerance": tol, "results": []}
@@ -819,7 +817,6 @@ def write_markdown(path: str, data: dict) -> None:
     L.append("")
     L.append("| what | measured | target | met |")
     L.append("|---|---|---|---|")
-    tg = data.get("targets_measured", {})
     su = data.get("startup")
     ov = data.get("overhead")
 
@@ -941,20 +938,14 @@ def write_chart(path: str, data: dict) -> Optional[str]:
     xs = np.arange(len(shapes))
     cmap = plt.get_cmap("tab10")
     for j, n in enumerate(["copy (floor)"] + names):
-        vals = []
-        for row in rows:
+        def ms(row, key, j=j, n=n):
             if j == 0:
-                vals.append(row["copy"]["median_s"] * 1e3)
-                continue
+                return row["copy"][key] * 1e3
             r = next((r for r in row["results"] if r["impl"] == n), None)
-            vals.append(r["median_s"] * 1e3 if r and "median_s" in r else np.nan)
-        mins = []
-        for row in rows:
-            if j == 0:
-                mins.append(row["copy"]["min_s"] * 1e3)
-                continue
-            r = next((r for r in row["results"] if r["impl"] == n), None)
-            mins.append(r["min_s"] * 1e3 if r and "min_s" in r else np.nan)
+            return r[key] * 1e3 if r and key in r else np.nan
+
+        vals = [ms(row, "median_s") for row in rows]
+        mins = [ms(row, "min_s") for row in rows]
         color = "lightgray" if j == 0 else cmap(j - 1)
         pos = xs + (j - len(names) / 2) * width
         ax1.bar(pos, vals, width, label=n, color=color,

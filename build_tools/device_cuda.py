@@ -60,7 +60,6 @@ def prepare(args) -> int:
 
 # ---- on the GPU machine ----------------------------------------------------------------------
 def _inputs(rng, spec, shape, mean=0.0):
-    import numpy as np
     from iree_gn._runtime import numpy_dtype
 
     dt = numpy_dtype(spec.dtype)

@@ -1,6 +1,6 @@
 """Build formulation/flag variants of the benchmark shapes for cuda:sm_90 into
 .device/variants (timed and checked by device_cuda.py run), to find the fastest form."""
-import sys, os, json, time, dataclasses
+import sys, os, json, time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 from iree_gn._spec import GroupNormSpec

@@ -7,13 +7,12 @@ exports StableHLO and runs ``iree-compile``.
 
 from __future__ import annotations
 
-import itertools
 import threading
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from . import _cache, _targets
+from . import _cache
 from ._authoring import param_names
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec, canonical_dtype
@@ -138,25 +137,11 @@ class CompiledGroupNorm:
         return self._loaded()([x, *ps], spec.dtype, out)
 
     def _call_blocks(self, x, ps, out):
-        # Dynamic axes carry independent statistics, so each index of them is one call of
-        # the static block op (whose dynamic axes have size 1).
+        from . import _runtime
+
         block = self._block
-        module = block._loaded()
-        if out is None:
-            out = np.empty(x.shape, x.dtype)
-        dyn = self.spec.dynamic_axes
-        for idx in itertools.product(*(range(x.shape[a]) for a in dyn)):
-            sl = [slice(None)] * x.ndim
-            for a, i in zip(dyn, idx):
-                sl[a] = slice(i, i + 1)
-            sl = tuple(sl)
-            xb = np.ascontiguousarray(x[sl])
-            ob = out[sl]
-            if ob.flags.c_contiguous:
-                module([xb, *ps], block.spec.dtype, ob)
-            else:
-                ob[...] = module([xb, *ps], block.spec.dtype)
-        return out
+        return _runtime.call_blocks(block._loaded(), self.spec.dynamic_axes, x, ps,
+                                    block.spec.dtype, out)
 
     @property
     def stablehlo(self) -> str:

@@ -8,6 +8,7 @@ tensors, IREE_NOTES.md).
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from typing import Dict, Optional, Sequence, Tuple
@@ -107,11 +108,9 @@ class Device:
             raise DeviceError(f"cannot open an IREE {driver!r} device: {e}") from e
         self.allocator = self.hal.allocator
         self._hal_module = rt.create_hal_module(instance(), self.hal)
-        # Host-visible device memory (CPU drivers) is read back by mapping; device-local memory
-        # (GPUs) needs a queue copy into a host staging buffer first.
-        self.mappable_outputs = driver in _HOST_DRIVERS
-        # CPU drivers run on host memory: inputs and the output are imported zero-copy.
-        self.zero_copy = driver in _HOST_DRIVERS
+        # CPU drivers run on host memory: results are read by mapping, and inputs and the
+        # output are imported zero-copy. Device-local memory (GPUs) needs queue copies.
+        self.host_memory = driver in _HOST_DRIVERS
 
     @classmethod
     def get(cls, driver: str, index: int = 0) -> "Device":
@@ -141,7 +140,7 @@ class Device:
         """Copy a device buffer view to a host array (``out`` when given)."""
         shape = tuple(bv.shape)
         raw = np.uint16 if dtype == "bfloat16" else numpy_dtype(dtype)
-        if self.mappable_outputs:
+        if self.host_memory:
             mapped = bv.map()
             view = mapped.asarray(shape, np.dtype(raw))
         else:
@@ -221,7 +220,7 @@ class LoadedModule:
     def __call__(self, arrays: Sequence[np.ndarray], dtype: str,
                  out: Optional[np.ndarray] = None) -> np.ndarray:
         dev = self.device
-        if dev.zero_copy and self.function_out is not None:
+        if dev.host_memory and self.function_out is not None:
             return self._call_zero_copy(arrays, dtype, out)
         args = rt.VmVariantList(len(arrays))
         for a in arrays:
@@ -254,3 +253,24 @@ class LoadedModule:
             np.copyto(out, target)
             return out
         return target
+
+
+def call_blocks(module: LoadedModule, dynamic_axes: Sequence[int], x: np.ndarray,
+                params: Sequence[np.ndarray], dtype: str,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
+    """Run a static *block* module (each dynamic axis of size 1) over every index of the
+    dynamic axes of ``x``: those axes carry independent statistics, so this is exact."""
+    if out is None:
+        out = np.empty(x.shape, x.dtype)
+    for idx in itertools.product(*(range(x.shape[a]) for a in dynamic_axes)):
+        sl = [slice(None)] * x.ndim
+        for a, i in zip(dynamic_axes, idx):
+            sl[a] = slice(i, i + 1)
+        sl = tuple(sl)
+        xb = np.ascontiguousarray(x[sl])
+        ob = out[sl]
+        if ob.flags.c_contiguous:
+            module([xb, *params], dtype, ob)
+        else:
+            ob[...] = module([xb, *params], dtype)
+    return out

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
 import math
 import os
@@ -316,7 +315,7 @@ class Bundle:
                     f"bundle {self.path!r} has {len(variants)} configurations for an input of "
                     f"shape {shape}, {dtype} on {t} that differ in {', '.join(differing)}:\n  "
                     + "\n  ".join(m.describe() for m in cands)
-                    + f"\nSay which, e.g. group_norm(x, ..., "
+                    + "\nSay which, e.g. group_norm(x, ..., "
                     + ", ".join(f"{k}={getattr(cands[0].spec, k)!r}" for k in differing) + ").")
             (group,) = variants.values()
             return min(group, key=lambda m: len(m.spec.dynamic_axes))
@@ -397,21 +396,9 @@ class Bundle:
         module = self._module(mod)
         if spec.is_static:
             return module([x, *params], spec.dtype, out)
-        # Dynamic axes carry independent statistics: one call of the block module per index.
-        if out is None:
-            out = np.empty(x.shape, x.dtype)
-        dyn = spec.dynamic_axes
-        for idx in itertools.product(*(range(x.shape[a]) for a in dyn)):
-            sl = [slice(None)] * x.ndim
-            for a, i in zip(dyn, idx):
-                sl[a] = slice(i, i + 1)
-            sl = tuple(sl)
-            ob = out[sl]
-            if ob.flags.c_contiguous:
-                module([np.ascontiguousarray(x[sl]), *params], spec.dtype, ob)
-            else:
-                ob[...] = module([np.ascontiguousarray(x[sl]), *params], spec.dtype)
-        return out
+        from . import _runtime
+
+        return _runtime.call_blocks(module, spec.dynamic_axes, x, params, spec.dtype, out)
 
     __call__ = group_norm
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import iree_gn
-from reference import ACT_REF, TOL, assert_close, ref_group_norm, to_f64
+from reference import ACT_REF, assert_close, ref_group_norm, to_f64
 from targets_for_tests import RUN_TARGETS
 
 # (shape, channels_axis, reduction_axes, groups): every layout the TF docs name, plus the
