@@ -43,10 +43,14 @@ from ._spec import GroupNormSpec
 #   "split":   per-channel sums (one variadic reduce: sum and sum of squares of x - shift,
 #              one read of x), the outermost reduction axis split into K chunks so that even
 #              one sample spreads over every core, an exact combine of the per-channel sums
-#              into group moments, then one multiply-add per element. On the 2-core CPU here
-#              it is 1.5-7x faster than the textbook two-pass form (which
-#              IREE fuses into one dispatch, one workgroup per sample) on large tensors (build_tools/bench.py).
-FORMULATIONS = ("barrier", "split")
+#              into group moments, then one multiply-add per element; all in the grouped
+#              layout (..., G, C // G, ...). Proven on CUDA (sm_80/sm_90, 40/40 configs).
+#   "native":  the same arithmetic in x's own layout: the reduce and the normalize see the
+#              channel axis whole (NHWC: rows of C contiguous channels), and only the tiny
+#              combine is grouped. On llvm-cpu IREE vectorizes the NHWC reduce along C with
+#              no masked remainder (C // G = 40 made the grouped reduce 8x slower on
+#              2x16x16x1280: 1.03 ms vs 0.12 ms for that dispatch, build_tools/bench.py).
+FORMULATIONS = ("barrier", "split", "native")
 
 
 def param_names(spec: GroupNormSpec) -> List[str]:
@@ -80,6 +84,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
     # reduction axes shifted past the inserted group axis.
     moments_axes = tuple(sorted((ca + 1,) + red_g))
     param_bcast = tuple([1] * len(before) + [G, C // G] + [1] * len(after))
+    native_bcast = tuple([1] * len(before) + [C] + [1] * len(after))
     sdt = jnp.dtype(stat_dtype(spec))
     out_dt = jnp.dtype(spec.dtype) if spec.dtype != "bfloat16" else jnp.bfloat16
     count = 1
@@ -92,32 +97,35 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
         # The element at index 0 of ``axes`` (kept as size-1 axes).
         return t[tuple(slice(0, 1) if i in axes else slice(None) for i in range(t.ndim))]
 
-    def moments_split(xg):
-        """(shift, mean - shift, var) with keepdims, from per-channel sums of x - shift."""
+    def moments_split(t, red):
+        """(k, mean - k, var) with keepdims, from per-channel sums of t - k.
+
+        ``t`` is x (float) in the formulation's layout (``x``'s own, or grouped) and ``red``
+        the reduction axes in that layout; the results have ``t``'s rank with ``red`` size 1.
+        """
         # Split the outermost reduction axis into K chunks: the partial sums have K times
         # more independent rows, which is what lets IREE use every core for batch 1.
         M = count // (C // G)  # elements per channel per kept index
         K = 1
-        if red_g:
-            r0 = red_g[0]
-            n0 = grouped_shape[r0]
-            for k in _split_factors(M * (C // G) * G):
+        if red:
+            r0 = red[0]
+            n0 = t.shape[r0]
+            for k in _split_factors(M * C):
                 if n0 % k == 0:
                     K = k
                     break
         if K > 1:
-            split_shape = grouped_shape[:r0] + (K, n0 // K) + grouped_shape[r0 + 1:]
-            xs = xg.reshape(split_shape)
-            red_s = tuple(a if a < r0 else a + 1 for a in red_g)  # r0 -> its inner part
+            ts = t.reshape(t.shape[:r0] + (K, n0 // K) + t.shape[r0 + 1:])
+            red_s = tuple(a if a < r0 else a + 1 for a in red)  # r0 -> its inner part
             k_axes = red_s + (r0,)
         else:
-            xs, red_s, k_axes = xg, red_g, red_g
+            ts, red_s, k_axes = t, red, red
         if spec.mean_close_to_zero:
             shift = None  # TF's one-pass sufficient statistics: plain sums of x and x^2
-            d = xs
+            d = ts
         else:
-            shift = first(xs, k_axes)  # one value per (kept index, channel)
-            d = xs - shift
+            shift = first(ts, k_axes)  # one value per (kept index, channel)
+            d = ts - shift
         zero = jnp.zeros((), sdt)
         s1, s2 = jax.lax.reduce((d, d * d), (zero, zero),
                                 lambda p, q: (p[0] + q[0], p[1] + q[1]), red_s)
@@ -126,15 +134,17 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
             s1, s2 = jax.lax.optimization_barrier((s1, s2))
             kpos = r0 - sum(1 for a in red_s if a < r0)
             s1, s2 = s1.sum(axis=kpos), s2.sum(axis=kpos)
-        # s1, s2: the grouped shape without the reduction axes; restore them as size 1.
-        keep = tuple(1 if i in red_g else n for i, n in enumerate(grouped_shape))
-        s1, s2 = s1.reshape(keep), s2.reshape(keep)
+        # The combine works on the grouped kept shape: channel axis -> (G, C // G).
+        keep_t = tuple(1 if i in red else n for i, n in enumerate(t.shape))
+        gkeep = tuple(1 if i in red_g else n for i, n in enumerate(grouped_shape))
+        s1, s2 = s1.reshape(gkeep), s2.reshape(gkeep)
         cg = ca + 1
         if shift is None:
             mean = jnp.sum(s1, axis=cg, keepdims=True) / count
             var = jnp.sum(s2, axis=cg, keepdims=True) / count - mean * mean
-            return jnp.zeros((), sdt), mean, jnp.maximum(var, 0)
-        k = shift.reshape(keep)
+            return (jnp.zeros((), sdt), jnp.broadcast_to(mean, gkeep).reshape(keep_t),
+                    jnp.broadcast_to(jnp.maximum(var, 0), gkeep).reshape(keep_t))
+        k = shift.reshape(gkeep)
         # Everything relative to the per-channel shift k: the group mean of x - k is
         # mean_c(s1/M + k - k0) taken against the channel's own k, so that no float32 sum
         # ever holds |mean|-sized values.
@@ -143,7 +153,8 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
         dk = (k - first(k, (cg,))) - m_rel  # k - mean, per channel
         # sum over the group of (x - mean)^2 = sum_c [s2 + 2 (k - mean) s1 + M (k - mean)^2]
         ss = jnp.sum(s2 + 2 * dk * s1 + M * dk * dk, axis=cg, keepdims=True)
-        return k, -dk, jnp.maximum(ss / count, 0)
+        var = jnp.broadcast_to(jnp.maximum(ss / count, 0), gkeep)
+        return k.reshape(keep_t), (-dk).reshape(keep_t), var.reshape(keep_t)
 
     def normalize_barrier(xg):
         """(centered x, rstd) for the GPU form (see "barrier" above)."""
@@ -175,19 +186,23 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
             if "beta" in p:
                 y = y + p["beta"].astype(sdt).reshape(param_bcast)
             return act(y).astype(out_dt).reshape(spec.shape)
-        # "split": y = (x - k) * a + b with k the per-channel shift, a = gamma * rstd and
-        # b = beta - (mean - k) * a, so the multiply-add never cancels |mean|-sized terms.
-        xg = x.reshape(grouped_shape).astype(sdt)
-        k, m_minus_k, var = moments_split(xg)
+        # "split"/"native": y = (x - k) * a + b with k the per-channel shift,
+        # a = gamma * rstd and b = beta - (mean - k) * a, so the multiply-add never cancels
+        # |mean|-sized terms.
+        if formulation == "native":
+            t, red, pb = x.astype(sdt), spec.reduction_axes, native_bcast
+        else:
+            t, red, pb = x.reshape(grouped_shape).astype(sdt), red_g, param_bcast
+        k, m_minus_k, var = moments_split(t, red)
         a = jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
         if "gamma" in p:
-            a = a * p["gamma"].astype(sdt).reshape(param_bcast)
+            a = a * p["gamma"].astype(sdt).reshape(pb)
         b = -m_minus_k * a
         if "beta" in p:
-            b = b + p["beta"].astype(sdt).reshape(param_bcast)
+            b = b + p["beta"].astype(sdt).reshape(pb)
         # Keeps the normalize pass one clean elementwise dispatch over x.
-        xg, k, a, b = jax.lax.optimization_barrier((xg, k, a, b))
-        y = act((xg - k) * a + b)
+        t, k, a, b = jax.lax.optimization_barrier((t, k, a, b))
+        y = act((t - k) * a + b)
         return y.astype(out_dt).reshape(spec.shape)
 
     group_norm.__name__ = "group_norm"

@@ -1,87 +1,88 @@
 module @jit_group_norm attributes {mhlo.num_partitions = 1 : i32, mhlo.num_replicas = 1 : i32} {
   func.func public @main(%arg0: tensor<2x32x32x640xf32>, %arg1: tensor<640xf32>, %arg2: tensor<640xf32>) -> (tensor<2x32x32x640xf32> {jax.result_info = "result"}) {
-    %0 = stablehlo.reshape %arg0 : (tensor<2x32x32x640xf32>) -> tensor<2x32x32x32x20xf32>
-    %1 = stablehlo.reshape %0 : (tensor<2x32x32x32x20xf32>) -> tensor<2x4x8x32x32x20xf32>
-    %2 = stablehlo.slice %1 [0:2, 0:1, 0:1, 0:1, 0:32, 0:20] : (tensor<2x4x8x32x32x20xf32>) -> tensor<2x1x1x1x32x20xf32>
-    %3 = stablehlo.broadcast_in_dim %2, dims = [0, 1, 2, 3, 4, 5] : (tensor<2x1x1x1x32x20xf32>) -> tensor<2x4x8x32x32x20xf32>
-    %4 = stablehlo.subtract %1, %3 : tensor<2x4x8x32x32x20xf32>
-    %5 = stablehlo.multiply %4, %4 : tensor<2x4x8x32x32x20xf32>
+    %0 = stablehlo.reshape %arg0 : (tensor<2x32x32x640xf32>) -> tensor<2x4x8x32x640xf32>
+    %1 = stablehlo.slice %0 [0:2, 0:1, 0:1, 0:1, 0:640] : (tensor<2x4x8x32x640xf32>) -> tensor<2x1x1x1x640xf32>
+    %2 = stablehlo.broadcast_in_dim %1, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x1x640xf32>) -> tensor<2x4x8x32x640xf32>
+    %3 = stablehlo.subtract %0, %2 : tensor<2x4x8x32x640xf32>
+    %4 = stablehlo.multiply %3, %3 : tensor<2x4x8x32x640xf32>
     %cst = stablehlo.constant dense<0.000000e+00> : tensor<f32>
     %cst_0 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-    %6:2 = stablehlo.reduce(%4 init: %cst), (%5 init: %cst_0) across dimensions = [2, 3] : (tensor<2x4x8x32x32x20xf32>, tensor<2x4x8x32x32x20xf32>, tensor<f32>, tensor<f32>) -> (tensor<2x4x32x20xf32>, tensor<2x4x32x20xf32>)
+    %5:2 = stablehlo.reduce(%3 init: %cst), (%4 init: %cst_0) across dimensions = [2, 3] : (tensor<2x4x8x32x640xf32>, tensor<2x4x8x32x640xf32>, tensor<f32>, tensor<f32>) -> (tensor<2x4x640xf32>, tensor<2x4x640xf32>)
      reducer(%arg3: tensor<f32>, %arg5: tensor<f32>) (%arg4: tensor<f32>, %arg6: tensor<f32>)  {
-      %63 = stablehlo.add %arg3, %arg5 : tensor<f32>
-      %64 = stablehlo.add %arg4, %arg6 : tensor<f32>
-      stablehlo.return %63, %64 : tensor<f32>, tensor<f32>
+      %64 = stablehlo.add %arg3, %arg5 : tensor<f32>
+      %65 = stablehlo.add %arg4, %arg6 : tensor<f32>
+      stablehlo.return %64, %65 : tensor<f32>, tensor<f32>
     }
-    %7:2 = stablehlo.optimization_barrier %6#0, %6#1 : tensor<2x4x32x20xf32>, tensor<2x4x32x20xf32>
+    %6:2 = stablehlo.optimization_barrier %5#0, %5#1 : tensor<2x4x640xf32>, tensor<2x4x640xf32>
     %cst_1 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-    %8 = stablehlo.reduce(%7#0 init: %cst_1) applies stablehlo.add across dimensions = [1] : (tensor<2x4x32x20xf32>, tensor<f32>) -> tensor<2x32x20xf32>
+    %7 = stablehlo.reduce(%6#0 init: %cst_1) applies stablehlo.add across dimensions = [1] : (tensor<2x4x640xf32>, tensor<f32>) -> tensor<2x640xf32>
     %cst_2 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-    %9 = stablehlo.reduce(%7#1 init: %cst_2) applies stablehlo.add across dimensions = [1] : (tensor<2x4x32x20xf32>, tensor<f32>) -> tensor<2x32x20xf32>
-    %10 = stablehlo.reshape %8 : (tensor<2x32x20xf32>) -> tensor<2x1x1x32x20xf32>
-    %11 = stablehlo.reshape %9 : (tensor<2x32x20xf32>) -> tensor<2x1x1x32x20xf32>
-    %12 = stablehlo.reshape %2 : (tensor<2x1x1x1x32x20xf32>) -> tensor<2x1x1x32x20xf32>
+    %8 = stablehlo.reduce(%6#1 init: %cst_2) applies stablehlo.add across dimensions = [1] : (tensor<2x4x640xf32>, tensor<f32>) -> tensor<2x640xf32>
+    %9 = stablehlo.reshape %7 : (tensor<2x640xf32>) -> tensor<2x1x1x32x20xf32>
+    %10 = stablehlo.reshape %8 : (tensor<2x640xf32>) -> tensor<2x1x1x32x20xf32>
+    %11 = stablehlo.reshape %1 : (tensor<2x1x1x1x640xf32>) -> tensor<2x1x1x32x20xf32>
     %cst_3 = stablehlo.constant dense<1.024000e+03> : tensor<f32>
-    %13 = stablehlo.broadcast_in_dim %cst_3, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x20xf32>
-    %14 = stablehlo.divide %10, %13 : tensor<2x1x1x32x20xf32>
-    %15 = stablehlo.slice %12 [0:2, 0:1, 0:1, 0:32, 0:1] : (tensor<2x1x1x32x20xf32>) -> tensor<2x1x1x32x1xf32>
-    %16 = stablehlo.broadcast_in_dim %15, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
-    %17 = stablehlo.subtract %12, %16 : tensor<2x1x1x32x20xf32>
-    %18 = stablehlo.add %14, %17 : tensor<2x1x1x32x20xf32>
+    %12 = stablehlo.broadcast_in_dim %cst_3, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x20xf32>
+    %13 = stablehlo.divide %9, %12 : tensor<2x1x1x32x20xf32>
+    %14 = stablehlo.slice %11 [0:2, 0:1, 0:1, 0:32, 0:1] : (tensor<2x1x1x32x20xf32>) -> tensor<2x1x1x32x1xf32>
+    %15 = stablehlo.broadcast_in_dim %14, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
+    %16 = stablehlo.subtract %11, %15 : tensor<2x1x1x32x20xf32>
+    %17 = stablehlo.add %13, %16 : tensor<2x1x1x32x20xf32>
     %cst_4 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-    %19 = stablehlo.reduce(%18 init: %cst_4) applies stablehlo.add across dimensions = [4] : (tensor<2x1x1x32x20xf32>, tensor<f32>) -> tensor<2x1x1x32xf32>
-    %20 = stablehlo.broadcast_in_dim %19, dims = [0, 1, 2, 3] : (tensor<2x1x1x32xf32>) -> tensor<2x1x1x32x1xf32>
+    %18 = stablehlo.reduce(%17 init: %cst_4) applies stablehlo.add across dimensions = [4] : (tensor<2x1x1x32x20xf32>, tensor<f32>) -> tensor<2x1x1x32xf32>
+    %19 = stablehlo.broadcast_in_dim %18, dims = [0, 1, 2, 3] : (tensor<2x1x1x32xf32>) -> tensor<2x1x1x32x1xf32>
     %cst_5 = stablehlo.constant dense<2.000000e+01> : tensor<f32>
-    %21 = stablehlo.broadcast_in_dim %cst_5, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x1xf32>
-    %22 = stablehlo.divide %20, %21 : tensor<2x1x1x32x1xf32>
-    %23 = stablehlo.slice %12 [0:2, 0:1, 0:1, 0:32, 0:1] : (tensor<2x1x1x32x20xf32>) -> tensor<2x1x1x32x1xf32>
-    %24 = stablehlo.broadcast_in_dim %23, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
-    %25 = stablehlo.subtract %12, %24 : tensor<2x1x1x32x20xf32>
-    %26 = stablehlo.broadcast_in_dim %22, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
-    %27 = stablehlo.subtract %25, %26 : tensor<2x1x1x32x20xf32>
+    %20 = stablehlo.broadcast_in_dim %cst_5, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x1xf32>
+    %21 = stablehlo.divide %19, %20 : tensor<2x1x1x32x1xf32>
+    %22 = stablehlo.slice %11 [0:2, 0:1, 0:1, 0:32, 0:1] : (tensor<2x1x1x32x20xf32>) -> tensor<2x1x1x32x1xf32>
+    %23 = stablehlo.broadcast_in_dim %22, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
+    %24 = stablehlo.subtract %11, %23 : tensor<2x1x1x32x20xf32>
+    %25 = stablehlo.broadcast_in_dim %21, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
+    %26 = stablehlo.subtract %24, %25 : tensor<2x1x1x32x20xf32>
     %cst_6 = stablehlo.constant dense<2.000000e+00> : tensor<f32>
-    %28 = stablehlo.broadcast_in_dim %cst_6, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x20xf32>
-    %29 = stablehlo.multiply %28, %27 : tensor<2x1x1x32x20xf32>
-    %30 = stablehlo.multiply %29, %10 : tensor<2x1x1x32x20xf32>
-    %31 = stablehlo.add %11, %30 : tensor<2x1x1x32x20xf32>
+    %27 = stablehlo.broadcast_in_dim %cst_6, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x20xf32>
+    %28 = stablehlo.multiply %27, %26 : tensor<2x1x1x32x20xf32>
+    %29 = stablehlo.multiply %28, %9 : tensor<2x1x1x32x20xf32>
+    %30 = stablehlo.add %10, %29 : tensor<2x1x1x32x20xf32>
     %cst_7 = stablehlo.constant dense<1.024000e+03> : tensor<f32>
-    %32 = stablehlo.broadcast_in_dim %cst_7, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x20xf32>
-    %33 = stablehlo.multiply %32, %27 : tensor<2x1x1x32x20xf32>
-    %34 = stablehlo.multiply %33, %27 : tensor<2x1x1x32x20xf32>
-    %35 = stablehlo.add %31, %34 : tensor<2x1x1x32x20xf32>
+    %31 = stablehlo.broadcast_in_dim %cst_7, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x20xf32>
+    %32 = stablehlo.multiply %31, %26 : tensor<2x1x1x32x20xf32>
+    %33 = stablehlo.multiply %32, %26 : tensor<2x1x1x32x20xf32>
+    %34 = stablehlo.add %30, %33 : tensor<2x1x1x32x20xf32>
     %cst_8 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-    %36 = stablehlo.reduce(%35 init: %cst_8) applies stablehlo.add across dimensions = [4] : (tensor<2x1x1x32x20xf32>, tensor<f32>) -> tensor<2x1x1x32xf32>
-    %37 = stablehlo.broadcast_in_dim %36, dims = [0, 1, 2, 3] : (tensor<2x1x1x32xf32>) -> tensor<2x1x1x32x1xf32>
-    %38 = stablehlo.negate %27 : tensor<2x1x1x32x20xf32>
+    %35 = stablehlo.reduce(%34 init: %cst_8) applies stablehlo.add across dimensions = [4] : (tensor<2x1x1x32x20xf32>, tensor<f32>) -> tensor<2x1x1x32xf32>
+    %36 = stablehlo.broadcast_in_dim %35, dims = [0, 1, 2, 3] : (tensor<2x1x1x32xf32>) -> tensor<2x1x1x32x1xf32>
     %cst_9 = stablehlo.constant dense<2.048000e+04> : tensor<f32>
-    %39 = stablehlo.broadcast_in_dim %cst_9, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x1xf32>
-    %40 = stablehlo.divide %37, %39 : tensor<2x1x1x32x1xf32>
+    %37 = stablehlo.broadcast_in_dim %cst_9, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x1xf32>
+    %38 = stablehlo.divide %36, %37 : tensor<2x1x1x32x1xf32>
     %cst_10 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-    %41 = stablehlo.broadcast_in_dim %cst_10, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x1xf32>
-    %42 = stablehlo.maximum %40, %41 : tensor<2x1x1x32x1xf32>
+    %39 = stablehlo.broadcast_in_dim %cst_10, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x1xf32>
+    %40 = stablehlo.maximum %38, %39 : tensor<2x1x1x32x1xf32>
+    %41 = stablehlo.broadcast_in_dim %40, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
+    %42 = stablehlo.reshape %11 : (tensor<2x1x1x32x20xf32>) -> tensor<2x1x1x640xf32>
+    %43 = stablehlo.negate %26 : tensor<2x1x1x32x20xf32>
+    %44 = stablehlo.reshape %43 : (tensor<2x1x1x32x20xf32>) -> tensor<2x1x1x640xf32>
+    %45 = stablehlo.reshape %41 : (tensor<2x1x1x32x20xf32>) -> tensor<2x1x1x640xf32>
     %cst_11 = stablehlo.constant dense<9.99999997E-7> : tensor<f32>
-    %43 = stablehlo.broadcast_in_dim %cst_11, dims = [] : (tensor<f32>) -> tensor<2x1x1x32x1xf32>
-    %44 = stablehlo.add %42, %43 : tensor<2x1x1x32x1xf32>
-    %45 = stablehlo.rsqrt %44 : tensor<2x1x1x32x1xf32>
-    %46 = stablehlo.reshape %arg1 : (tensor<640xf32>) -> tensor<1x1x1x32x20xf32>
-    %47 = stablehlo.broadcast_in_dim %45, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x1xf32>) -> tensor<2x1x1x32x20xf32>
-    %48 = stablehlo.broadcast_in_dim %46, dims = [0, 1, 2, 3, 4] : (tensor<1x1x1x32x20xf32>) -> tensor<2x1x1x32x20xf32>
-    %49 = stablehlo.multiply %47, %48 : tensor<2x1x1x32x20xf32>
-    %50 = stablehlo.negate %38 : tensor<2x1x1x32x20xf32>
-    %51 = stablehlo.multiply %50, %49 : tensor<2x1x1x32x20xf32>
-    %52 = stablehlo.reshape %arg2 : (tensor<640xf32>) -> tensor<1x1x1x32x20xf32>
-    %53 = stablehlo.broadcast_in_dim %52, dims = [0, 1, 2, 3, 4] : (tensor<1x1x1x32x20xf32>) -> tensor<2x1x1x32x20xf32>
-    %54 = stablehlo.add %51, %53 : tensor<2x1x1x32x20xf32>
-    %55:4 = stablehlo.optimization_barrier %0, %12, %49, %54 : tensor<2x32x32x32x20xf32>, tensor<2x1x1x32x20xf32>, tensor<2x1x1x32x20xf32>, tensor<2x1x1x32x20xf32>
-    %56 = stablehlo.broadcast_in_dim %55#1, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x20xf32>) -> tensor<2x32x32x32x20xf32>
-    %57 = stablehlo.subtract %55#0, %56 : tensor<2x32x32x32x20xf32>
-    %58 = stablehlo.broadcast_in_dim %55#2, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x20xf32>) -> tensor<2x32x32x32x20xf32>
-    %59 = stablehlo.multiply %57, %58 : tensor<2x32x32x32x20xf32>
-    %60 = stablehlo.broadcast_in_dim %55#3, dims = [0, 1, 2, 3, 4] : (tensor<2x1x1x32x20xf32>) -> tensor<2x32x32x32x20xf32>
-    %61 = stablehlo.add %59, %60 : tensor<2x32x32x32x20xf32>
-    %62 = stablehlo.reshape %61 : (tensor<2x32x32x32x20xf32>) -> tensor<2x32x32x640xf32>
-    return %62 : tensor<2x32x32x640xf32>
+    %46 = stablehlo.broadcast_in_dim %cst_11, dims = [] : (tensor<f32>) -> tensor<2x1x1x640xf32>
+    %47 = stablehlo.add %45, %46 : tensor<2x1x1x640xf32>
+    %48 = stablehlo.rsqrt %47 : tensor<2x1x1x640xf32>
+    %49 = stablehlo.reshape %arg1 : (tensor<640xf32>) -> tensor<1x1x1x640xf32>
+    %50 = stablehlo.broadcast_in_dim %49, dims = [0, 1, 2, 3] : (tensor<1x1x1x640xf32>) -> tensor<2x1x1x640xf32>
+    %51 = stablehlo.multiply %48, %50 : tensor<2x1x1x640xf32>
+    %52 = stablehlo.negate %44 : tensor<2x1x1x640xf32>
+    %53 = stablehlo.multiply %52, %51 : tensor<2x1x1x640xf32>
+    %54 = stablehlo.reshape %arg2 : (tensor<640xf32>) -> tensor<1x1x1x640xf32>
+    %55 = stablehlo.broadcast_in_dim %54, dims = [0, 1, 2, 3] : (tensor<1x1x1x640xf32>) -> tensor<2x1x1x640xf32>
+    %56 = stablehlo.add %53, %55 : tensor<2x1x1x640xf32>
+    %57:4 = stablehlo.optimization_barrier %arg0, %42, %51, %56 : tensor<2x32x32x640xf32>, tensor<2x1x1x640xf32>, tensor<2x1x1x640xf32>, tensor<2x1x1x640xf32>
+    %58 = stablehlo.broadcast_in_dim %57#1, dims = [0, 1, 2, 3] : (tensor<2x1x1x640xf32>) -> tensor<2x32x32x640xf32>
+    %59 = stablehlo.subtract %57#0, %58 : tensor<2x32x32x640xf32>
+    %60 = stablehlo.broadcast_in_dim %57#2, dims = [0, 1, 2, 3] : (tensor<2x1x1x640xf32>) -> tensor<2x32x32x640xf32>
+    %61 = stablehlo.multiply %59, %60 : tensor<2x32x32x640xf32>
+    %62 = stablehlo.broadcast_in_dim %57#3, dims = [0, 1, 2, 3] : (tensor<2x1x1x640xf32>) -> tensor<2x32x32x640xf32>
+    %63 = stablehlo.add %61, %62 : tensor<2x32x32x640xf32>
+    return %63 : tensor<2x32x32x640xf32>
   }
   func.func public @main_out(%a0: tensor<2x32x32x640xf32>, %a1: tensor<640xf32>, %a2: tensor<640xf32>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x32x32x640xf32> {
     %r = call @main(%a0, %a1, %a2) : (tensor<2x32x32x640xf32>, tensor<640xf32>, tensor<640xf32>) -> tensor<2x32x32x640xf32>
