@@ -29,7 +29,7 @@ if REPO not in sys.path:
 # The CPU formulation: what `iree-gn build --from-mlir` compiles for llvm-cpu targets.
 from iree_gn._targets import TARGETS as _TARGETS  # noqa: E402
 
-FORMULATION = _TARGETS["llvm-cpu"].formulation
+CPU = _TARGETS["llvm-cpu"]
 
 # name: (N, H, W, C)
 SHAPES = {
@@ -66,8 +66,8 @@ def render(spec) -> Dict[str, str]:
     """The file contents for one spec: ``{".mlir": text, ".json": sidecar}``."""
     from iree_gn._export import stablehlo_text
 
-    text = stablehlo_text(spec, FORMULATION)
-    sidecar = json.dumps({"spec": spec.to_json(), "formulation": FORMULATION,
+    text = stablehlo_text(spec, CPU.formulation_for(spec))
+    sidecar = json.dumps({"spec": spec.to_json(), "formulation": CPU.formulation_for(spec),
                           "generated_by": "build_tools/gen_mlir.py"}, indent=1, sort_keys=True)
     return {".mlir": text, ".json": sidecar + "\n"}
 

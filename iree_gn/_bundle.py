@@ -281,10 +281,11 @@ def _from_mlir(job: dict, spec: GroupNormSpec, target) -> Tuple[bytes, str, str]
     """Compile a StableHLO file through the cache, under the key _ops would use for it."""
     from ._compiler import compile_flags, compile_text
 
-    if job.get("formulation") != target.formulation:
+    if job.get("formulation") != target.formulation_for(spec):
         raise ValueError(
             f"{job['mlir']} holds the {job.get('formulation')!r} formulation; target "
-            f"{target.name!r} needs {target.formulation!r} (the other is wrong or slow there). "
+            f"{target.name!r} needs {target.formulation_for(spec)!r} for this shape (the other "
+            f"is wrong or slow there). "
             f"Build this configuration from a CONFIG entry (traced with JAX) instead.")
     if spec.dtype == "float64" and not target.f64:
         raise TypeError(f"dtype float64 is not supported on target {target.name!r}.")
@@ -485,7 +486,7 @@ def _write_module(folder: str, job: dict, res: dict) -> dict:
         "target": row.name,
         "backend": row.backend,
         "driver": row.driver,
-        "formulation": row.formulation,
+        "formulation": row.formulation_for(spec.with_shape(_block_shape(spec))),
         "flags": res["flags"],
         "sha256": hashlib.sha256(vmfb).hexdigest(),
         "size": len(vmfb),

@@ -67,6 +67,7 @@ class CompiledGroupNorm:
         self._module = None
         self._params = param_names(spec)
         self._np_dtype = None
+        self._shape, self._pshape = spec.shape, spec.param_shape  # for the hot path
 
     def __repr__(self) -> str:
         return (f"CompiledGroupNorm({self.spec.short_name()}, target={self.target.name!r}, "
@@ -92,14 +93,17 @@ class CompiledGroupNorm:
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
         module = self._module
-        if (module is not None and type(x) is np.ndarray and x.shape == self.spec.shape
+        if (module is not None and type(x) is np.ndarray and x.shape == self._shape
                 and x.dtype == self._np_dtype and len(params) == len(self._params)
-                and all(type(p) is np.ndarray and p.shape == self.spec.param_shape
-                        and p.dtype == self._np_dtype for p in params)
                 and (out is None or (type(out) is np.ndarray and out.shape == x.shape
                                      and out.dtype == x.dtype and out.flags.writeable))):
-            # The hot path: exactly the compiled shape and dtype, nothing to convert.
-            return module([x, *params], self.spec.dtype, out)
+            pshape, dt = self._pshape, self._np_dtype
+            for p in params:
+                if type(p) is not np.ndarray or p.shape != pshape or p.dtype != dt:
+                    break
+            else:
+                # The hot path: exactly the compiled shape and dtype, nothing to convert.
+                return module([x, *params], self.spec.dtype, out)
         return self._call_checked(x, *params, out=out)
 
     def _call_checked(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
@@ -156,7 +160,7 @@ class CompiledGroupNorm:
                 pass
         from ._export import stablehlo_text
 
-        return stablehlo_text(self.spec, self.target.formulation)
+        return stablehlo_text(self.spec, self.target.formulation_for(self.spec))
 
 
 def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
@@ -166,7 +170,7 @@ def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
 def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCache] = None
            ) -> CompiledGroupNorm:
     """The compiled op for (spec, target), from memory, disk, or a fresh compile."""
-    mkey = (spec, target.name)
+    mkey = (spec, target)
     op = _MEMORY.get(mkey)
     if op is not None:
         STATS["memory_hits"] += 1
@@ -183,8 +187,8 @@ def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCa
                 op = _build_static(spec, target, cache)
             else:
                 bspec = _block_spec(spec)
-                block = _MEMORY.get((bspec, target.name)) or _build_static(bspec, target, cache)
-                _MEMORY[(bspec, target.name)] = block
+                block = _MEMORY.get((bspec, target)) or _build_static(bspec, target, cache)
+                _MEMORY[(bspec, target)] = block
                 op = CompiledGroupNorm(spec, target, block.vmfb, block.key, block.path, block)
             _MEMORY[mkey] = op
     return op
@@ -196,7 +200,7 @@ def _build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache
     lookup = None
     if spec.portable:
         lookup = _cache.make_key(_cache.lookup_key_parts(
-            spec.key_text(), target.name, flags, target.formulation))
+            spec.key_text(), target.name, flags, target.formulation_for(spec)))
         hit = cache.lookup(lookup)
         if hit is not None:
             data = cache.load(hit[0], target.name)
@@ -206,7 +210,7 @@ def _build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache
                                          cache.entry_paths(hit[0], target.name)[0])
     from ._export import stablehlo_text
 
-    text = target.prepare(stablehlo_text(spec, target.formulation))
+    text = target.prepare(stablehlo_text(spec, target.formulation_for(spec)))
     STATS["traced"] += 1
     key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags))
     data = cache.load(key, target.name)

@@ -222,6 +222,14 @@ class GroupNormSpec:
         return not self.dynamic_axes
 
     @property
+    def nbytes(self) -> int:
+        """Bytes of one input of a static spec."""
+        n = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8}[self.dtype]
+        for d in self.shape:
+            n *= d
+        return n
+
+    @property
     def portable(self) -> bool:
         """True when the spec can be named across processes (no Python callable in it)."""
         return self.activation is None or isinstance(self.activation, str)

@@ -17,6 +17,12 @@ import re
 from typing import Callable, Dict, List, Optional, Tuple
 
 
+# Inputs under this size use a target's small_formulation. Measured on llvm-cpu here (median
+# us per call, local-sync): 1x8x8x32 (8 KB) 18 fused vs 40 native, 1x16x16x64 (64 KB) 45 vs
+# 58, 1x32x32x64 (256 KB) 134 vs 91: one workgroup per sample stops paying past ~100 KB.
+FUSED_BYTES = 96 << 10
+
+
 @dataclasses.dataclass(frozen=True)
 class Target:
     """One row of the target table.
@@ -52,6 +58,7 @@ class Target:
     small_driver: Optional[str] = None
     small_bytes: int = 0
     device_target: Optional[str] = None
+    small_formulation: Optional[str] = None
 
     def prepare(self, text: str) -> str:
         """The compiler input for this target: ``text``, plus the module's own
@@ -63,6 +70,14 @@ class Target:
         if m.group(2):
             return text[:m.end()] + attr + ", " + text[m.end():]
         return text[:m.end()] + " attributes {" + attr + "}" + text[m.end():]
+
+    def formulation_for(self, spec) -> str:
+        """The JAX formulation for a static ``spec``: ``small_formulation`` for inputs under
+        ``FUSED_BYTES`` (one dispatch: a small call costs what its dispatches cost), else
+        ``formulation``."""
+        if self.small_formulation and spec.is_static and spec.nbytes < FUSED_BYTES:
+            return self.small_formulation
+        return self.formulation
 
     def driver_for(self, nbytes: int) -> Optional[str]:
         """The runtime driver for an input of ``nbytes``: ``small_driver`` below
@@ -81,8 +96,11 @@ def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str
     return Target(
         name=name,
         backend="llvm-cpu",
+        # Distribution tiles of 512 (default 64): the normalize pass then runs on whole
+        # channel rows (2x64x64x320: 0.80 -> 0.41 ms for that dispatch; NCHW 1.64 -> 0.56 ms),
+        # and the reduce on larger slabs (build_tools/bench.py, IREE_NOTES.md).
         flags=("--iree-hal-target-device=local", "--iree-hal-local-target-device-backends=llvm-cpu",
-               "--iree-opt-level=O2") + cpu_flags,
+               "--iree-opt-level=O2", "--iree-llvmcpu-distribution-size=512") + cpu_flags,
         driver=driver,
         # Per-channel sums in x's own layout with a K-way split: uses every core even for
         # batch 1 (IREE_NOTES.md: the fused dispatch runs one workgroup per sample), and
@@ -93,6 +111,7 @@ def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str
         description=desc,
         small_driver="local-sync" if driver else None,
         small_bytes=1 << 20,
+        small_formulation="fused",
     )
 
 

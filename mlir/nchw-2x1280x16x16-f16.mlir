@@ -9,9 +9,9 @@ module @jit_group_norm attributes {mhlo.num_partitions = 1 : i32, mhlo.num_repli
     %cst_0 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
     %5:2 = stablehlo.reduce(%3 init: %cst), (%4 init: %cst_0) across dimensions = [2, 3] : (tensor<2x1280x16x16xf32>, tensor<2x1280x16x16xf32>, tensor<f32>, tensor<f32>) -> (tensor<2x1280xf32>, tensor<2x1280xf32>)
      reducer(%arg3: tensor<f32>, %arg5: tensor<f32>) (%arg4: tensor<f32>, %arg6: tensor<f32>)  {
-      %64 = stablehlo.add %arg3, %arg5 : tensor<f32>
-      %65 = stablehlo.add %arg4, %arg6 : tensor<f32>
-      stablehlo.return %64, %65 : tensor<f32>, tensor<f32>
+      %65 = stablehlo.add %arg3, %arg5 : tensor<f32>
+      %66 = stablehlo.add %arg4, %arg6 : tensor<f32>
+      stablehlo.return %65, %66 : tensor<f32>, tensor<f32>
     }
     %6 = stablehlo.reshape %5#0 : (tensor<2x1280xf32>) -> tensor<2x32x40x1x1xf32>
     %7 = stablehlo.reshape %5#1 : (tensor<2x1280xf32>) -> tensor<2x32x40x1x1xf32>
@@ -72,15 +72,16 @@ module @jit_group_norm attributes {mhlo.num_partitions = 1 : i32, mhlo.num_repli
     %53 = stablehlo.reshape %52 : (tensor<1280xf32>) -> tensor<1x1280x1x1xf32>
     %54 = stablehlo.broadcast_in_dim %53, dims = [0, 1, 2, 3] : (tensor<1x1280x1x1xf32>) -> tensor<2x1280x1x1xf32>
     %55 = stablehlo.add %51, %54 : tensor<2x1280x1x1xf32>
-    %56:4 = stablehlo.optimization_barrier %0, %39, %49, %55 : tensor<2x1280x16x16xf32>, tensor<2x1280x1x1xf32>, tensor<2x1280x1x1xf32>, tensor<2x1280x1x1xf32>
-    %57 = stablehlo.broadcast_in_dim %56#1, dims = [0, 1, 2, 3] : (tensor<2x1280x1x1xf32>) -> tensor<2x1280x16x16xf32>
-    %58 = stablehlo.subtract %56#0, %57 : tensor<2x1280x16x16xf32>
-    %59 = stablehlo.broadcast_in_dim %56#2, dims = [0, 1, 2, 3] : (tensor<2x1280x1x1xf32>) -> tensor<2x1280x16x16xf32>
-    %60 = stablehlo.multiply %58, %59 : tensor<2x1280x16x16xf32>
-    %61 = stablehlo.broadcast_in_dim %56#3, dims = [0, 1, 2, 3] : (tensor<2x1280x1x1xf32>) -> tensor<2x1280x16x16xf32>
-    %62 = stablehlo.add %60, %61 : tensor<2x1280x16x16xf32>
-    %63 = stablehlo.convert %62 : (tensor<2x1280x16x16xf32>) -> tensor<2x1280x16x16xf16>
-    return %63 : tensor<2x1280x16x16xf16>
+    %56:4 = stablehlo.optimization_barrier %arg0, %39, %49, %55 : tensor<2x1280x16x16xf16>, tensor<2x1280x1x1xf32>, tensor<2x1280x1x1xf32>, tensor<2x1280x1x1xf32>
+    %57 = stablehlo.convert %56#0 : (tensor<2x1280x16x16xf16>) -> tensor<2x1280x16x16xf32>
+    %58 = stablehlo.broadcast_in_dim %56#1, dims = [0, 1, 2, 3] : (tensor<2x1280x1x1xf32>) -> tensor<2x1280x16x16xf32>
+    %59 = stablehlo.subtract %57, %58 : tensor<2x1280x16x16xf32>
+    %60 = stablehlo.broadcast_in_dim %56#2, dims = [0, 1, 2, 3] : (tensor<2x1280x1x1xf32>) -> tensor<2x1280x16x16xf32>
+    %61 = stablehlo.multiply %59, %60 : tensor<2x1280x16x16xf32>
+    %62 = stablehlo.broadcast_in_dim %56#3, dims = [0, 1, 2, 3] : (tensor<2x1280x1x1xf32>) -> tensor<2x1280x16x16xf32>
+    %63 = stablehlo.add %61, %62 : tensor<2x1280x16x16xf32>
+    %64 = stablehlo.convert %63 : (tensor<2x1280x16x16xf32>) -> tensor<2x1280x16x16xf16>
+    return %64 : tensor<2x1280x16x16xf16>
   }
   func.func public @main_out(%a0: tensor<2x1280x16x16xf16>, %a1: tensor<1280xf16>, %a2: tensor<1280xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x1280x16x16xf16> {
     %r = call @main(%a0, %a1, %a2) : (tensor<2x1280x16x16xf16>, tensor<1280xf16>, tensor<1280xf16>) -> tensor<2x1280x16x16xf16>

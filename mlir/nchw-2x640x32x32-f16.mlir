@@ -10,9 +10,9 @@ module @jit_group_norm attributes {mhlo.num_partitions = 1 : i32, mhlo.num_repli
     %cst_0 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
     %6:2 = stablehlo.reduce(%4 init: %cst), (%5 init: %cst_0) across dimensions = [3, 4] : (tensor<2x640x4x8x32xf32>, tensor<2x640x4x8x32xf32>, tensor<f32>, tensor<f32>) -> (tensor<2x640x4xf32>, tensor<2x640x4xf32>)
      reducer(%arg3: tensor<f32>, %arg5: tensor<f32>) (%arg4: tensor<f32>, %arg6: tensor<f32>)  {
-      %68 = stablehlo.add %arg3, %arg5 : tensor<f32>
-      %69 = stablehlo.add %arg4, %arg6 : tensor<f32>
-      stablehlo.return %68, %69 : tensor<f32>, tensor<f32>
+      %69 = stablehlo.add %arg3, %arg5 : tensor<f32>
+      %70 = stablehlo.add %arg4, %arg6 : tensor<f32>
+      stablehlo.return %69, %70 : tensor<f32>, tensor<f32>
     }
     %7:2 = stablehlo.optimization_barrier %6#0, %6#1 : tensor<2x640x4xf32>, tensor<2x640x4xf32>
     %cst_1 = stablehlo.constant dense<0.000000e+00> : tensor<f32>
@@ -78,15 +78,16 @@ module @jit_group_norm attributes {mhlo.num_partitions = 1 : i32, mhlo.num_repli
     %57 = stablehlo.reshape %56 : (tensor<640xf32>) -> tensor<1x640x1x1xf32>
     %58 = stablehlo.broadcast_in_dim %57, dims = [0, 1, 2, 3] : (tensor<1x640x1x1xf32>) -> tensor<2x640x1x1xf32>
     %59 = stablehlo.add %55, %58 : tensor<2x640x1x1xf32>
-    %60:4 = stablehlo.optimization_barrier %0, %43, %53, %59 : tensor<2x640x32x32xf32>, tensor<2x640x1x1xf32>, tensor<2x640x1x1xf32>, tensor<2x640x1x1xf32>
-    %61 = stablehlo.broadcast_in_dim %60#1, dims = [0, 1, 2, 3] : (tensor<2x640x1x1xf32>) -> tensor<2x640x32x32xf32>
-    %62 = stablehlo.subtract %60#0, %61 : tensor<2x640x32x32xf32>
-    %63 = stablehlo.broadcast_in_dim %60#2, dims = [0, 1, 2, 3] : (tensor<2x640x1x1xf32>) -> tensor<2x640x32x32xf32>
-    %64 = stablehlo.multiply %62, %63 : tensor<2x640x32x32xf32>
-    %65 = stablehlo.broadcast_in_dim %60#3, dims = [0, 1, 2, 3] : (tensor<2x640x1x1xf32>) -> tensor<2x640x32x32xf32>
-    %66 = stablehlo.add %64, %65 : tensor<2x640x32x32xf32>
-    %67 = stablehlo.convert %66 : (tensor<2x640x32x32xf32>) -> tensor<2x640x32x32xf16>
-    return %67 : tensor<2x640x32x32xf16>
+    %60:4 = stablehlo.optimization_barrier %arg0, %43, %53, %59 : tensor<2x640x32x32xf16>, tensor<2x640x1x1xf32>, tensor<2x640x1x1xf32>, tensor<2x640x1x1xf32>
+    %61 = stablehlo.convert %60#0 : (tensor<2x640x32x32xf16>) -> tensor<2x640x32x32xf32>
+    %62 = stablehlo.broadcast_in_dim %60#1, dims = [0, 1, 2, 3] : (tensor<2x640x1x1xf32>) -> tensor<2x640x32x32xf32>
+    %63 = stablehlo.subtract %61, %62 : tensor<2x640x32x32xf32>
+    %64 = stablehlo.broadcast_in_dim %60#2, dims = [0, 1, 2, 3] : (tensor<2x640x1x1xf32>) -> tensor<2x640x32x32xf32>
+    %65 = stablehlo.multiply %63, %64 : tensor<2x640x32x32xf32>
+    %66 = stablehlo.broadcast_in_dim %60#3, dims = [0, 1, 2, 3] : (tensor<2x640x1x1xf32>) -> tensor<2x640x32x32xf32>
+    %67 = stablehlo.add %65, %66 : tensor<2x640x32x32xf32>
+    %68 = stablehlo.convert %67 : (tensor<2x640x32x32xf32>) -> tensor<2x640x32x32xf16>
+    return %68 : tensor<2x640x32x32xf16>
   }
   func.func public @main_out(%a0: tensor<2x640x32x32xf16>, %a1: tensor<640xf16>, %a2: tensor<640xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x640x32x32xf16> {
     %r = call @main(%a0, %a1, %a2) : (tensor<2x640x32x32xf16>, tensor<640xf16>, tensor<640xf16>) -> tensor<2x640x32x32xf16>

@@ -1,5 +1,7 @@
 """Which targets the numerics tests run on, each skipping with its reason when absent."""
 
+import dataclasses
+
 import pytest
 
 from iree_gn import _targets
@@ -19,3 +21,9 @@ def _param(name):
 # llvm-cpu always; Vulkan on whatever device is present (Mesa lavapipe in CI: .ci/run
 # installs it, so there it runs rather than skips).
 RUN_TARGETS = [_param("llvm-cpu"), _param("vulkan")]
+
+# The test shapes are small, so llvm-cpu compiles most of them in its one-dispatch "fused"
+# formulation; this row forces the multi-dispatch "native" one that larger inputs get, so
+# both CPU formulations meet every numerics test.
+CPU_NATIVE = dataclasses.replace(_targets.TARGETS["llvm-cpu"], small_formulation=None)
+RUN_TARGETS.insert(1, pytest.param(CPU_NATIVE, id="llvm-cpu-native"))

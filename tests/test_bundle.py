@@ -103,7 +103,8 @@ def built(tmp_path_factory):
     (work / "broken.mlir").write_text("this is not StableHLO\n")
     (work / "broken.json").write_text(json.dumps(
         {"spec": GroupNormSpec.create((1, 2, 2, 4), "float32", groups=2).to_json(),
-         "formulation": iree_gn.TARGETS["llvm-cpu"].formulation}))
+         "formulation": iree_gn.TARGETS["llvm-cpu"].formulation_for(
+             GroupNormSpec.create((1, 2, 2, 4), "float32", groups=2))}))
     out = work / "gn-bundle"
     proc = run_cli("build", work / "gn.toml", "-o", out, "--targets", ",".join(BUNDLE_TARGETS))
     return {"dir": str(out), "proc": proc, "work": work}

@@ -56,7 +56,7 @@ def test_sidecars_name_the_spec_of_their_file(gen):
         with open(os.path.join(MLIR, stem + ".json")) as f:
             side = json.load(f)
         assert GroupNormSpec.from_json(side["spec"]) == spec, stem
-        assert side["formulation"] == iree_gn.TARGETS["llvm-cpu"].formulation
+        assert side["formulation"] == iree_gn.TARGETS["llvm-cpu"].formulation_for(spec)
         with open(os.path.join(MLIR, stem + ".mlir")) as f:
             text = f.read()
         dims = "x".join(map(str, spec.shape))
