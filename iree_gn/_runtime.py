@@ -226,24 +226,43 @@ class LoadedModule:
         return hb if bare else rt.HalBufferView(hb, a.shape, _ELEMENT_TYPES[dtype])
 
     def _call_staged(self, arrays, dtype, out):
-        """Small calls: copy in, invoke with the argument list built on the first call, copy
-        out. The module is shape-specialized, so the staging buffers fit every call."""
+        """Small calls: x is copied into a buffer imported once; the parameters and ``out``
+        are used in place when they are importable (64-byte aligned, writable: variables and
+        ``iree_gn.empty`` buffers are) and copied through staging buffers otherwise. The
+        argument list is built once per set of parameter/output arrays and reused (the
+        cache holds those arrays, so their memory outlives the imports)."""
+        x, params = arrays[0], arrays[1:]
+        key = (*map(id, params), id(out))
         with self._staged_lock:
-            if self._staged is None:
-                bufs = [aligned_empty(a.shape, a.dtype) for a in arrays]
-                bufs.append(aligned_empty(arrays[0].shape, arrays[0].dtype))
-                args = rt.VmVariantList(len(bufs))
-                for i, b in enumerate(bufs):
-                    args.push_ref(self._import_now(b, dtype, bare=i == len(arrays)))
-                self._staged = (bufs, args)
-            bufs, args = self._staged
-            for b, a in zip(bufs, arrays):
-                np.copyto(b, a)
+            st = self._staged
+            if st is None or st[0] != key:
+                st = self._staged = self._stage(x, params, out, dtype, key)
+            _, xs, staged, out_buf, args = st[:5]
+            np.copyto(xs, x)
+            for i, buf in staged:
+                np.copyto(buf, params[i])
             self.context.invoke(self.function_out, args, rt.VmVariantList(1))
+            if out_buf is out:
+                return out
             if out is None:
-                return bufs[-1].copy()
-            np.copyto(out, bufs[-1])
+                return out_buf.copy()
+            np.copyto(out, out_buf)
             return out
+
+    def _stage(self, x, params, out, dtype, key):
+        xs = aligned_empty(x.shape, x.dtype)
+        args = rt.VmVariantList(len(params) + 2)
+        args.push_ref(self._import_now(xs, dtype, bare=False))
+        staged = []
+        for i, p in enumerate(params):
+            if not (is_importable(p) and p.flags.writeable):
+                p = aligned_empty(p.shape, p.dtype)
+                staged.append((i, p))
+            args.push_ref(self._import_now(p, dtype, bare=False))
+        out_buf = out if out is not None and is_importable(out) and out.flags.writeable \
+            else aligned_empty(x.shape, x.dtype)
+        args.push_ref(self._import_now(out_buf, dtype, bare=True))
+        return (key, xs, staged, out_buf, args, params)  # params: keeps the ids valid
 
     def __call__(self, arrays: Sequence[np.ndarray], dtype: str,
                  out: Optional[np.ndarray] = None) -> np.ndarray:

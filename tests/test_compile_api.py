@@ -72,3 +72,25 @@ def test_bfloat16_roundtrip(rng):
     y = op(x, np.ones(16, BFLOAT16), np.zeros(16, BFLOAT16))
     assert y.dtype == BFLOAT16
     assert_close(y, ref_group_norm(x, 4), "bfloat16")
+
+
+def test_small_calls_see_new_inputs_params_and_outputs(rng):
+    # Small inputs take the staged path (argument list built once, parameters and out used
+    # in place when aligned): every call must still see the current x, the current contents
+    # of the parameter arrays (assigned in place, or new arrays) and write the out it gets.
+    shape = (2, 4, 4, 32)
+    op = iree_gn.compile(shape, np.float32, groups=8)
+    g, b = iree_gn.aligned_array(rng.standard_normal(32).astype(np.float32)), \
+        iree_gn.aligned_array(rng.standard_normal(32).astype(np.float32))
+    outs = [iree_gn.empty(shape, np.float32), np.empty(shape, np.float32)]
+    for i in range(4):
+        x = rng.standard_normal(shape).astype(np.float32) * (i + 1) + i
+        g[...] = rng.standard_normal(32)  # in place: aliased params must see it
+        ub = rng.standard_normal(32).astype(np.float32)  # a new, unaligned array each call
+        for out in outs:
+            y = op(x, g, ub, out=out)
+            assert y is out
+            assert_close(y, ref_group_norm(x, 8, gamma=g, beta=ub), "float32")
+        y = op(x, g, b)
+        assert y is not outs[0] and y is not outs[1]
+        assert_close(y, ref_group_norm(x, 8, gamma=g, beta=b), "float32")
