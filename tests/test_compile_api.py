@@ -94,3 +94,26 @@ def test_small_calls_see_new_inputs_params_and_outputs(rng):
         y = op(x, g, b)
         assert y is not outs[0] and y is not outs[1]
         assert_close(y, ref_group_norm(x, 8, gamma=g, beta=b), "float32")
+
+
+def test_results_without_out_are_never_reused_while_referenced(rng):
+    # Calls without out= may reuse the memory of an earlier result, but only one that no
+    # variable and no view references any more.
+    shape = (2, 32, 32, 320)  # over the small-call size: the pooled path
+    op = iree_gn.compile(shape, np.float32, groups=32)
+    g, b = np.ones(320, np.float32), np.zeros(320, np.float32)
+    xs = [rng.standard_normal(shape).astype(np.float32) + i for i in range(4)]
+    y0 = op(xs[0], g, b)
+    view = op(xs[1], g, b)[1:]  # only a view of the second result is kept
+    y2 = op(xs[2], g, b)
+    y3 = op(xs[3], g, b)
+    for x, y in ((xs[0], y0), (xs[1][1:], view), (xs[2], y2), (xs[3], y3)):
+        assert_close(y, ref_group_norm(x, 32), "float32")
+    assert not any(np.shares_memory(p, q) for p, q in
+                   ((y0, view), (y0, y2), (y0, y3), (view, y2), (view, y3), (y2, y3)))
+    kept = {id(y2.base), id(y3.base)}
+    del y2
+    y4 = op(xs[0], g, b)  # y2's memory is free now: reused, without touching y3
+    assert id(y4.base) in kept
+    assert_close(y3, ref_group_norm(xs[3], 32), "float32")
+    assert_close(y4, ref_group_norm(xs[0], 32), "float32")
