@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -58,6 +59,18 @@ def _spec_for(shape, dtype, groups, channels_axis, reduction_axes, center, scale
         shape, dtype, groups=groups, channels_axis=channels_axis,
         reduction_axes=reduction_axes, center=center, scale=scale, epsilon=epsilon,
         activation=activation, mean_close_to_zero=mean_close_to_zero)
+
+
+# Layers called again with reuse on their existing variables: key -> (store weakref, op,
+# variables). A VariableStore never drops a variable, so what the first call resolved (the
+# spec, the target, the variables) stays what a repeated identical call resolves.
+_REUSE: dict = {}
+
+
+def _remember(key, store, op, variables) -> None:
+    if len(_REUSE) > 1024:
+        _REUSE.clear()
+    _REUSE[key] = (weakref.ref(store), op, tuple(variables))
 
 
 def _initializer(param_initializers, name: str, default: Callable) -> Callable:
@@ -191,6 +204,22 @@ def group_norm(
         >>> x = np.random.randn(2, 16, 16, 64).astype(np.float32)
         >>> y = iree_gn.group_norm(x, groups=32)
     """
+    if scope is not None and outputs_collections is None and type(inputs) is np.ndarray and (
+            reuse is True or reuse is _variables.AUTO_REUSE):
+        # A layer called again on its own variables: everything was validated by its first
+        # call, so repeated calls skip straight to the compiled op (see _remember).
+        store = _variables.current_store()
+        try:
+            key = (id(store), store.scope_prefix, scope, reuse, inputs.shape, inputs.dtype,
+                   groups, channels_axis, reduction_axes, center, scale, epsilon,
+                   activation_fn, mean_close_to_zero, target)
+            hit = _REUSE.get(key)
+        except TypeError:  # an unhashable argument (a list of axes...): the full path
+            hit = key = None
+        if hit is not None and hit[0]() is store:
+            return hit[1](inputs, *[v.read_value() for v in hit[2]], out=out)
+    else:
+        key = None
     x = _as_array(inputs, "inputs")
     _check_key_dict(param_initializers, "param_initializers")
     if isinstance(variables_collections, dict):
@@ -221,18 +250,21 @@ def group_norm(
     dtype = x.dtype
     params = []
     colls_opts = dict(reuse=reuse, trainable=bool(trainable))
+    variables = []
     if spec.scale:
         gamma = store.get_variable(
             f"{sc}/gamma", spec.param_shape, dtype,
             _initializer(param_initializers, "gamma", lambda s, d: np.ones(s, d)),
             collections=_collections_for(variables_collections, "gamma"), **colls_opts)
         params.append(gamma.read_value())
+        variables.append(gamma)
     if spec.center:
         beta = store.get_variable(
             f"{sc}/beta", spec.param_shape, dtype,
             _initializer(param_initializers, "beta", lambda s, d: np.zeros(s, d)),
             collections=_collections_for(variables_collections, "beta"), **colls_opts)
         params.append(beta.read_value())
+        variables.append(beta)
 
     if x.size == 0:
         # Nothing to normalize (an empty batch, or an empty reduction axis): TF returns an
@@ -241,7 +273,10 @@ def group_norm(
             raise ValueError(f"out must have shape {x.shape} and dtype {x.dtype}.")
         y = out if out is not None else np.empty(x.shape, x.dtype)
     else:
-        y = get_op(spec, tgt)(x, *params, out=out)
+        op = get_op(spec, tgt)
+        y = op(x, *params, out=out)
+        if key is not None and x is inputs:
+            _remember(key, store, op, variables)
     if outputs_collections:
         names = [outputs_collections] if isinstance(outputs_collections, str) else list(
             outputs_collections)

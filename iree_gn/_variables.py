@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -131,6 +131,11 @@ class VariableStore:
             yield self
         finally:
             self._scopes.pop()
+
+    @property
+    def scope_prefix(self) -> Tuple[str, ...]:
+        """The open variable scopes (outermost first)."""
+        return tuple(self._scopes)
 
     def _prefixed(self, name: str) -> str:
         return "/".join(self._scopes + [name])

@@ -139,3 +139,28 @@ def test_assign_checks_shape(x):
         iree_gn.group_norm(x, groups=4)
         with pytest.raises(ValueError, match=r"cannot assign a value of shape \(3,\)"):
             store.get_variables_by_name("beta")[0].assign(np.zeros(3))
+
+
+def test_repeated_reuse_calls_follow_the_store_scope_and_values(x, rng):
+    # Repeated reuse calls take a shortcut past validation; it must still see assigned
+    # values, each store's own variables, the open variable_scope, and fail as TF does
+    # when the call differs from what the variables allow.
+    init = {"gamma": rng.standard_normal(16).astype(np.float32)}
+    with iree_gn.VariableStore() as s1:
+        y = iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE,
+                               param_initializers=init)
+        for _ in range(2):
+            assert_close(iree_gn.group_norm(x, groups=4, scope="gn", reuse=True), y, "float32")
+        s1.get_variable_by_name("gn/gamma").assign(np.full(16, 3.0))
+        y3 = iree_gn.group_norm(x, groups=4, scope="gn", reuse=True)
+        assert_close(y3, ref_group_norm(x, 4, gamma=np.full(16, 3.0)), "float32")
+        with iree_gn.variable_scope("outer"):
+            with pytest.raises(ValueError, match="Variable outer/gn/gamma does not exist"):
+                iree_gn.group_norm(x, groups=4, scope="gn", reuse=True)
+        with pytest.raises(ValueError, match="Trying to share variable gn/gamma"):
+            iree_gn.group_norm(x[..., :8], groups=4, scope="gn", reuse=True)
+    with iree_gn.VariableStore():
+        with pytest.raises(ValueError, match="Variable gn/gamma does not exist"):
+            iree_gn.group_norm(x, groups=4, scope="gn", reuse=True)
+        y4 = iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE)
+        assert_close(y4, ref_group_norm(x, 4), "float32")  # fresh gamma=1, not s1's
