@@ -105,7 +105,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
     def moments_split(t, red):
         """(k, mean - k, var) with keepdims, from per-channel sums of t - k.
 
-        ``t`` is x (float) in the formulation's layout (``x``'s own, or grouped) and ``red``
+        ``t`` is x in the formulation's layout (``x``'s own, or grouped) and ``red``
         the reduction axes in that layout; the results have ``t``'s rank with ``red`` size 1.
         """
         # Split the outermost reduction axis into K chunks: the partial sums have K times
@@ -125,12 +125,14 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
             k_axes = red_s + (r0,)
         else:
             ts, red_s, k_axes = t, red, red
+        # Widen after the reshape, and the shift apart from the sums, so that each convert
+        # has one user and IREE fuses it into the reduce: no float32 copy of a float16 x.
         if spec.mean_close_to_zero:
             shift = None  # TF's one-pass sufficient statistics: plain sums of x and x^2
-            d = ts
+            d = ts.astype(sdt)
         else:
-            shift = first(ts, k_axes)  # one value per (kept index, channel)
-            d = ts - shift
+            shift = first(ts, k_axes).astype(sdt)  # one value per (kept index, channel)
+            d = ts.astype(sdt) - shift
         zero = jnp.zeros((), sdt)
         s1, s2 = jax.lax.reduce((d, d * d), (zero, zero),
                                 lambda p, q: (p[0] + q[0], p[1] + q[1]), red_s)
@@ -209,10 +211,9 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
         # a = gamma * rstd and b = beta - (mean - k) * a, so the multiply-add never cancels
         # |mean|-sized terms.
         if formulation == "native":
-            # float16/bfloat16: the reduce reads a float32 copy of x. A convert fused into the
-            # reduce makes IREE pick 32-lane vectors and scalarize their multiply-adds (2.2 ms
-            # vs 0.40 + 0.20 ms for copy + reduce on 2x64x64x320); the normalize reads x.
-            t, red, pb = x.astype(sdt), spec.reduction_axes, native_bcast
+            # float16/bfloat16: the reduce widens x in registers (its vector sizes are fixed
+            # by _tuning.retune; without it 2.2 ms for the reduce of 2x64x64x320).
+            t, red, pb = x, spec.reduction_axes, native_bcast
         else:
             t, red, pb = x.reshape(grouped_shape).astype(sdt), red_g, param_bcast
         k, m_minus_k, var = moments_split(t, red)

@@ -28,6 +28,8 @@ import tempfile
 import warnings
 from typing import Dict, Iterable, Optional, Tuple
 
+from . import _tuning
+
 # Bump when the module ABI or the layout above changes: old entries are then ignored.
 FORMAT_VERSION = 1
 
@@ -59,6 +61,7 @@ def versions() -> Dict[str, str]:
         "jax": v("jax"),
         "jaxlib": v("jaxlib"),
         "iree-gn-format": str(FORMAT_VERSION),
+        "iree-gn-tuning": _tuning.TAG,
     }
 
 

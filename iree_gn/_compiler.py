@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from typing import Optional, Sequence
 
+from . import _tuning
 from ._targets import Target
 
 # Flags every module gets: the input dialect. float64 specs also keep f64 (IREE demotes
@@ -54,7 +55,9 @@ def compile_text(
 ) -> bytes:
     """Compile StableHLO ``text`` for ``target``; return the ``.vmfb`` bytes.
 
-    On failure the input is kept under ``keep_dir`` (default: the system temp folder) and a
+    Where ``_tuning.needed`` says so, the compile runs in two phases with the dispatch
+    configurations retuned in between (see ``_tuning``). On failure the input of the phase
+    that failed is kept under ``keep_dir`` (default: the system temp folder) and a
     :class:`CompileError` names the file and the command that reproduces the failure.
     """
     flags = list(compile_flags(target, dtype)) + list(extra_flags)
@@ -68,28 +71,48 @@ def compile_text(
         out = os.path.join(tmp, "module.vmfb")
         with open(src, "w") as f:
             f.write(text)
-        cmd = [tool, src, *flags, "-o", out]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as e:
-            proc = subprocess.CompletedProcess(cmd, -9, "", (
-                f"iree-compile did not finish within {timeout} s (set IREE_GN_COMPILE_TIMEOUT "
-                f"to allow longer).\n" + (e.stderr.decode() if isinstance(e.stderr, bytes)
-                                          else e.stderr or "")))
-        if proc.returncode == 0 and os.path.exists(out):
-            with open(out, "rb") as f:
-                return f.read()
-        keep = keep_dir or tempfile.gettempdir()
-        os.makedirs(keep, exist_ok=True)
-        kept = os.path.join(
-            keep, f"iree-gn-failed-{hashlib.sha256(text.encode()).hexdigest()[:12]}.mlir")
-        with open(kept, "w") as f:
-            f.write(text)
-        repro = [tool, kept, *flags, "-o", "module.vmfb"]
-        raise CompileError(
-            f"iree-compile failed for target {target.name!r} (exit {proc.returncode}); "
-            f"the input is saved at {kept}.",
-            repro,
-            proc.stderr or proc.stdout,
-            kept,
-        )
+        if _tuning.needed(target.backend, dtype):
+            cfg = os.path.join(tmp, "configured.mlir")
+            _run(tool, src, flags + ["--compile-to=executable-configurations"], cfg, target,
+                 keep_dir, timeout, "")
+            with open(cfg) as f:
+                tuned, _ = _tuning.retune(f.read())
+            with open(cfg, "w") as f:
+                f.write(tuned)
+            src, flags = cfg, flags + ["--compile-from=executable-configurations"]
+            note = " (the second phase, after _tuning.retune; its input is the kept file)"
+        else:
+            note = ""
+        _run(tool, src, flags, out, target, keep_dir, timeout, note)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def _run(tool: str, src: str, flags: Sequence[str], out: str, target: Target,
+         keep_dir: Optional[str], timeout: float, note: str) -> None:
+    cmd = [tool, src, *flags, "-o", out]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        proc = subprocess.CompletedProcess(cmd, -9, "", (
+            f"iree-compile did not finish within {timeout} s (set IREE_GN_COMPILE_TIMEOUT "
+            f"to allow longer).\n" + (e.stderr.decode() if isinstance(e.stderr, bytes)
+                                      else e.stderr or "")))
+    if proc.returncode == 0 and os.path.exists(out):
+        return
+    with open(src) as f:
+        text = f.read()
+    keep = keep_dir or tempfile.gettempdir()
+    os.makedirs(keep, exist_ok=True)
+    kept = os.path.join(
+        keep, f"iree-gn-failed-{hashlib.sha256(text.encode()).hexdigest()[:12]}.mlir")
+    with open(kept, "w") as f:
+        f.write(text)
+    repro = [tool, kept, *flags, "-o", "module.vmfb"]
+    raise CompileError(
+        f"iree-compile failed for target {target.name!r} (exit {proc.returncode}){note}; "
+        f"the input is saved at {kept}.",
+        repro,
+        proc.stderr or proc.stdout,
+        kept,
+    )
