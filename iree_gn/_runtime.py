@@ -265,11 +265,11 @@ class LoadedModule:
             st = self._staged
             if st is None or st[0] != key:
                 st = self._staged = self._stage(x, params, out, dtype, key)
-            _, xs, staged, out_buf, args = st[:5]
-            np.copyto(xs, x)
+            _, xs, staged, out_buf, args, results, _ = st
+            xs[...] = x
             for i, buf in staged:
-                np.copyto(buf, params[i])
-            self.context.invoke(self.function_out, args, rt.VmVariantList(1))
+                buf[...] = params[i]
+            self.context.invoke(self.function_out, args, results)
             if out_buf is out:
                 return out
             if out is None:
@@ -290,7 +290,8 @@ class LoadedModule:
         out_buf = out if out is not None and is_importable(out) and out.flags.writeable \
             else aligned_empty(x.shape, x.dtype)
         args.push_ref(self._import_now(out_buf, dtype, bare=True))
-        return (key, xs, staged, out_buf, args, params)  # params: keeps the ids valid
+        # ``results`` is reused too (each invoke overwrites it); ``params`` keeps the ids valid.
+        return (key, xs, staged, out_buf, args, rt.VmVariantList(1), params)
 
     def __call__(self, arrays: Sequence[np.ndarray], dtype: str,
                  out: Optional[np.ndarray] = None) -> np.ndarray:
