@@ -67,10 +67,10 @@ def _spec_for(shape, dtype, groups, channels_axis, reduction_axes, center, scale
 _REUSE: dict = {}
 
 
-def _remember(key, store, op, variables) -> None:
+def _remember(key, store, op, variables, held) -> None:
     if len(_REUSE) > 1024:
         _REUSE.clear()
-    _REUSE[key] = (weakref.ref(store), op, tuple(variables))
+    _REUSE[key] = (weakref.ref(store), op, tuple(variables), held)
 
 
 def _initializer(param_initializers, name: str, default: Callable) -> Callable:
@@ -210,9 +210,12 @@ def group_norm(
         # call, so repeated calls skip straight to the compiled op (see _remember).
         store = _variables.current_store()
         try:
+            # The initializer and collection arguments by identity: the entry holds them,
+            # so a different object (unvalidated) never matches.
             key = (id(store), store.scope_prefix, scope, reuse, inputs.shape, inputs.dtype,
                    groups, channels_axis, reduction_axes, center, scale, epsilon,
-                   activation_fn, mean_close_to_zero, target)
+                   activation_fn, mean_close_to_zero, target, trainable,
+                   id(param_initializers), id(variables_collections))
             hit = _REUSE.get(key)
         except TypeError:  # an unhashable argument (a list of axes...): the full path
             hit = key = None
@@ -276,7 +279,7 @@ def group_norm(
         op = get_op(spec, tgt)
         y = op(x, *params, out=out)
         if key is not None and x is inputs:
-            _remember(key, store, op, variables)
+            _remember(key, store, op, variables, (param_initializers, variables_collections))
     if outputs_collections:
         names = [outputs_collections] if isinstance(outputs_collections, str) else list(
             outputs_collections)

@@ -198,9 +198,9 @@ class LoadedModule:
         self._scratch: Dict[int, np.ndarray] = {}
         self._imports: Dict[object, tuple] = {}  # slot -> (array, its import)
         self._small_out: Optional[np.ndarray] = None
-        self._staged = None  # (buffers, prebuilt argument list) for _call_staged
+        self._staged = None  # _call_staged's buffers and argument lists (see _stage)
         self._pool: list = []  # [array, its memory's owner, import, free refcounts]
-        self._staged_lock = threading.Lock()
+        self._state_lock = threading.Lock()  # guards _staged and _pool
 
     def _import(self, a: np.ndarray, dtype: str, slot: int):
         """A HAL buffer (view) aliasing ``a``; slot -1 is the output (a bare buffer)."""
@@ -232,7 +232,7 @@ class LoadedModule:
         no view: every view links to the memory's owner), else a new one. A caller that
         drops each result then pays no allocation, page faults or import per call (10 MB:
         ~1-3 ms)."""
-        with self._staged_lock:
+        with self._state_lock:
             pool = self._pool
             for i in range(len(pool) - 1, -1, -1):  # the most recent first: warm in cache
                 if _refcounts(pool[i]) == pool[i][3]:
@@ -241,9 +241,9 @@ class LoadedModule:
                     return entry[0], entry[2]
             arr = aligned_empty(x.shape, x.dtype)
             entry = [arr, arr.base, self._import_now(arr, dtype, bare=True), None]
-            if len(self._pool) >= 2:
-                self._pool.pop(0)
-            self._pool.append(entry)
+            if len(pool) >= 2:
+                pool.pop(0)
+            pool.append(entry)
             counts = _refcounts(entry)
             entry[3] = (counts[0] - 1, counts[1])  # less this function's ``arr``
             return arr, entry[2]
@@ -261,7 +261,7 @@ class LoadedModule:
         cache holds those arrays, so their memory outlives the imports)."""
         x, params = arrays[0], arrays[1:]
         key = (*map(id, params), id(out))
-        with self._staged_lock:
+        with self._state_lock:
             st = self._staged
             if st is None or st[0] != key:
                 st = self._staged = self._stage(x, params, out, dtype, key)

@@ -164,3 +164,17 @@ def test_repeated_reuse_calls_follow_the_store_scope_and_values(x, rng):
             iree_gn.group_norm(x, groups=4, scope="gn", reuse=True)
         y4 = iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE)
         assert_close(y4, ref_group_norm(x, 4), "float32")  # fresh gamma=1, not s1's
+
+
+def test_repeated_reuse_calls_still_validate_new_arguments(x):
+    with iree_gn.VariableStore():
+        init = {"gamma": np.ones(16, np.float32)}
+        for _ in range(2):
+            iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE,
+                               param_initializers=init)
+        with pytest.raises(ValueError, match="unknown keys"):
+            iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE,
+                               param_initializers={"gama": np.ones(16, np.float32)})
+        with pytest.raises(ValueError, match="trainable"):
+            iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE,
+                               param_initializers=init, trainable="yes")
