@@ -83,9 +83,7 @@ class CompiledGroupNorm:
                     f"machine that has the device.")
             from . import _runtime
 
-            nbytes = _runtime.numpy_dtype(self.spec.dtype).itemsize * int(
-                np.prod(self.spec.shape))
-            dev = _runtime.Device.get(self.target.driver_for(nbytes))
+            dev = _runtime.Device.get(self.target.driver_for(self.spec.nbytes))
             self._module = _runtime.LoadedModule(self.vmfb, dev)
             self._np_dtype = _runtime.numpy_dtype(self.spec.dtype)
         return self._module

@@ -36,7 +36,6 @@ _HOST_DRIVERS = ("local-task", "local-sync")
 _ALIGN = 64  # host allocations imported into IREE must be 64-byte aligned
 _IMPORT_MEMORY = rt.MemoryType.DEVICE_LOCAL | rt.MemoryType.HOST_VISIBLE
 _IMPORT_USAGE = rt.BufferUsage.DEFAULT | rt.BufferUsage.MAPPING
-_SMALL_OUT = 256 * 1024
 # Inputs up to this size are copied into buffers imported once, with a prebuilt argument
 # list: importing a NumPy array costs ~60 us, copying 64 KB ~3 us.
 _SMALL_COPY = 64 * 1024
@@ -197,7 +196,6 @@ class LoadedModule:
         self.function_out = self.module.lookup_function(entry + "_out")
         self._scratch: Dict[int, np.ndarray] = {}
         self._imports: Dict[object, tuple] = {}  # slot -> (array, its import)
-        self._small_out: Optional[np.ndarray] = None
         self._staged: Dict[tuple, tuple] = {}  # _call_staged's buffers and arguments (_stage)
         self._pool: list = []  # [array, its memory's owner, import, free refcounts]
         self._state_lock = threading.Lock()  # guards _staged and _pool
@@ -315,15 +313,8 @@ class LoadedModule:
         if out is not None and (self._imports.get(-1, (None,))[0] is out or (
                 is_importable(out) and out.flags.writeable)):
             target = out
-        elif out is None and x.nbytes <= _SMALL_OUT:
-            # Small results: a reused, already-imported buffer, then a copy (importing a fresh
-            # buffer costs ~60 us; copying a few KB costs nothing).
-            target = self._small_out
-            if target is None or target.shape != x.shape or target.dtype != x.dtype:
-                target = self._small_out = aligned_empty(x.shape, x.dtype)
-            out = np.empty(x.shape, x.dtype)
         else:
-            target = None
+            target = None  # a pooled result (or a staged copy into the caller's out)
         args = rt.VmVariantList(len(arrays) + 1)
         for i, a in enumerate(arrays):
             args.push_ref(self._import(a, dtype, i))
