@@ -286,7 +286,8 @@ def _from_mlir(job: dict, spec: GroupNormSpec, target) -> Tuple[bytes, str, str]
             f"{job['mlir']} holds the {job.get('formulation')!r} formulation; target "
             f"{target.name!r} needs {target.formulation_for(spec)!r} for this shape (the other "
             f"is wrong or slow there). "
-            f"Build this configuration from a CONFIG entry (traced with JAX) instead.")
+            f"Regenerate it (build_tools/gen_mlir.py), or build this configuration from a "
+            f"CONFIG entry instead.")
     if spec.dtype == "float64" and not target.f64:
         raise TypeError(f"dtype float64 is not supported on target {target.name!r}.")
     with open(job["mlir"], encoding="utf-8") as f:

@@ -17,7 +17,13 @@ class TraceError(TypeError):
 
 
 def stablehlo_text(spec: GroupNormSpec, formulation: str = "split") -> str:
-    """Trace the JAX definition for ``spec`` and return its StableHLO module as text."""
+    """The compiler input for ``spec``: the JAX definition traced to StableHLO text, or for
+    ``formulation="kernel"`` the hand-written module of ``_kernels`` (no JAX needed)."""
+    if formulation == "kernel":
+        from . import _kernels
+
+        n_args = 1 + int(spec.scale) + int(spec.center)
+        return add_out_entry(_kernels.module_text(spec), n_args, tuple(spec.shape), spec.dtype)
     import jax
 
     from . import _authoring

@@ -16,6 +16,8 @@ import os
 import re
 from typing import Callable, Dict, List, Optional, Tuple
 
+from . import _kernels
+
 
 # Inputs under this size use a target's small_formulation. Measured on llvm-cpu here (median
 # us per call, local-sync): 1x8x8x32 (8 KB) 18 fused vs 40 native, 1x16x16x64 (64 KB) 45 vs
@@ -43,6 +45,9 @@ class Target:
       small_driver, small_bytes: a driver for inputs under ``small_bytes`` (see driver_for).
       device_target: a complete ``#hal.device.target`` put into the module (see ``prepare``)
         for GPUs that IREE's flags cannot name (sm_90 in IREE 3.13).
+      small_formulation: the formulation for inputs under ``FUSED_BYTES``.
+      kernel: whether the hand-written dispatches of ``_kernels`` serve the specs they
+        support (inputs of ``FUSED_BYTES`` and more).
     """
 
     name: str
@@ -59,6 +64,7 @@ class Target:
     small_bytes: int = 0
     device_target: Optional[str] = None
     small_formulation: Optional[str] = None
+    kernel: bool = False
 
     def prepare(self, text: str) -> str:
         """The compiler input for this target: ``text``, plus the module's own
@@ -72,9 +78,12 @@ class Target:
         return text[:m.end()] + " attributes {" + attr + "}" + text[m.end():]
 
     def formulation_for(self, spec) -> str:
-        """The JAX formulation for a static ``spec``: ``small_formulation`` for inputs under
-        ``FUSED_BYTES`` (one dispatch: a small call costs what its dispatches cost), else
-        ``formulation``."""
+        """The formulation for a static ``spec``: ``"kernel"`` (the hand-written dispatch of
+        ``_kernels``: one read of x from memory, one dispatch) where this row has kernels and
+        one supports ``spec``; else ``small_formulation`` for inputs under ``FUSED_BYTES``
+        (one dispatch: a small call costs what its dispatches cost); else ``formulation``."""
+        if self.kernel and _kernels.supports(spec):
+            return "kernel"
         if self.small_formulation and spec.is_static and spec.nbytes < FUSED_BYTES:
             return self.small_formulation
         return self.formulation
@@ -112,6 +121,7 @@ def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str
         small_driver="local-sync" if driver else None,
         small_bytes=1 << 20,
         small_formulation="fused",
+        kernel=True,
     )
 
 

@@ -22,8 +22,11 @@ def _param(name):
 # installs it, so there it runs rather than skips).
 RUN_TARGETS = [_param("llvm-cpu"), _param("vulkan")]
 
-# The test shapes are small, so llvm-cpu compiles most of them in its one-dispatch "fused"
-# formulation; this row forces the multi-dispatch "native" one that larger inputs get, so
-# both CPU formulations meet every numerics test.
-CPU_NATIVE = dataclasses.replace(_targets.TARGETS["llvm-cpu"], small_formulation=None)
-RUN_TARGETS.insert(1, pytest.param(CPU_NATIVE, id="llvm-cpu-native"))
+# The default llvm-cpu row runs most test shapes through the hand-written kernels
+# (iree_gn/_kernels.py). These rows turn them off, so that the JAX formulations meet every
+# numerics test too: "fused" (one dispatch, what small inputs without a kernel get) and
+# "native" (the multi-dispatch form of large inputs without a kernel).
+CPU_FUSED = dataclasses.replace(_targets.TARGETS["llvm-cpu"], kernel=False)
+CPU_NATIVE = dataclasses.replace(CPU_FUSED, small_formulation=None)
+RUN_TARGETS[1:1] = [pytest.param(CPU_FUSED, id="llvm-cpu-fused"),
+                    pytest.param(CPU_NATIVE, id="llvm-cpu-native")]

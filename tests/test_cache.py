@@ -137,29 +137,34 @@ def _run_py(code, cache_dir, **kw):
 CHILD = """
     import sys, numpy as np, iree_gn
     from iree_gn import _ops
-    x = np.random.default_rng(0).standard_normal((2, 4, 4, 16)).astype(np.float32)
+    x = np.random.default_rng(0).standard_normal((2, 4, 4, 16)).astype(np.DTYPE)
     y = iree_gn.group_norm(x, groups=4)
     m = x.astype(np.float64).reshape(2, 4, 4, 4, 4)
     ref = ((m - m.mean((1, 2, 4), keepdims=True)) / np.sqrt(m.var((1, 2, 4), keepdims=True)
            + 1e-6)).reshape(x.shape)
-    assert np.abs(y - ref).max() < 1e-4
+    assert y.dtype == x.dtype and np.abs(y - ref).max() < 1e-4
     print(_ops.STATS["compiled"], _ops.STATS["disk_hits"], "jax" in sys.modules)
 """
 
 
-def test_cross_process_reuse_without_jax(tmp_path):
-    p = _run_py(CHILD, tmp_path)
+@pytest.mark.parametrize("dtype,cold_jax", [
+    ("float32", "False"),  # a hand-written llvm-cpu kernel: even the cold compile needs no JAX
+    ("float64", "True"),   # no kernel: traced with JAX
+])
+def test_cross_process_reuse_without_jax(tmp_path, dtype, cold_jax):
+    child = CHILD.replace("DTYPE", dtype)
+    p = _run_py(child, tmp_path)
     out, err = p.communicate(timeout=300)
     assert p.returncode == 0, err
-    assert out.split() == ["1", "0", "True"]  # cold: traced with JAX and compiled
-    p = _run_py(CHILD, tmp_path)
+    assert out.split() == ["1", "0", cold_jax]  # cold: compiled
+    p = _run_py(child, tmp_path)
     out, err = p.communicate(timeout=300)
     assert p.returncode == 0, err
     assert out.split() == ["0", "1", "False"]  # warm: from disk, JAX never imported
 
 
 def test_concurrent_compiles_leave_one_valid_entry(tmp_path):
-    procs = [_run_py(CHILD, tmp_path) for _ in range(3)]
+    procs = [_run_py(CHILD.replace("DTYPE", "float64"), tmp_path) for _ in range(3)]
     for p in procs:
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err

@@ -1,0 +1,605 @@
+"""Hand-written llvm-cpu dispatches for inputs too big for one core's L2 cache.
+
+IREE's own pipeline splits group norm into a statistics dispatch and a normalize dispatch
+(``_authoring``'s "native" form), so every call reads x twice from DRAM and writes y once:
+~3 passes of memory traffic. A fused dispatch that IREE forms itself is scalarized (1x8x8x32
+is fine, 8x56x56x256 took 11.5 ms). The kernels here do what PyTorch's CPU kernel does: each
+workgroup owns a block of x that it reads once from DRAM, then re-reads from its own cache to
+normalize. They are written in MLIR (``scf``/``vector``/``memref``) inside a
+``stream.executable`` and called by ``flow.dispatch``; IREE still lowers them to LLVM for the
+target CPU, so every llvm-cpu row (host, x86-64-v3, aarch64) gets them.
+
+Two layouts (x viewed as 3-D, with N the batch axis 0):
+
+* channels last, x as [N, R, C] (NHWC, NDHWC): one workgroup per sample. Per-channel sums of
+  ``x - k`` and ``(x - k)^2`` with ``k`` the sample's first row (the "native" numerics: no
+  float32 sum ever holds |mean|-sized values), accumulated per block of ``_BLOCK`` rows and
+  then added up (float32 error grows with ``_BLOCK + R / _BLOCK``, not ``R``); the exact
+  combine into group moments; then ``y = act((x - k) * a + b)`` per channel with
+  ``a = gamma * rsqrt(var + eps)``, ``b = beta - (mean - k) * a``. Rows are read contiguously,
+  which the hardware prefetchers follow (a workgroup per channel block reads strided rows and
+  measured 1.5-2x slower).
+* channels first, x as [N, G, L] with L = C/G * R (NCHW, NCDHW): one workgroup per (sample,
+  group), whose L elements are contiguous. Pass 1: the sum of x -> m0; pass 2 (from cache):
+  sums of ``d = x - m0`` and ``d^2``, so ``mean = m0 + E[d]`` and ``var = E[d^2] - E[d]^2``
+  carry no cancellation; pass 3: ``y = act((x - m0) * a + b)`` with
+  ``b = beta - (mean - m0) * a`` (the float32 mean itself is never formed).
+
+With ``mean_close_to_zero`` both use TF's one-pass sufficient statistics (sums of x and x^2,
+``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32; float16 and
+bfloat16 are widened on load and narrowed on store.
+
+:func:`supports` says which specs get a kernel (the rest use the JAX formulations): float32,
+float16 or bfloat16; no activation or one of :data:`ACTIVATIONS`; batch axis 0 and every other
+non-channel axis reduced; at least 2 samples for channels last (one workgroup per sample), and
+a group block that fits in L2 for channels first. The module text is the compiler input, so it
+is part of every cache key: a change here recompiles.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import numpy as np
+
+from ._spec import GroupNormSpec
+
+# Activations the kernels compute themselves (others, and callables, use the JAX path).
+ACTIVATIONS = ("relu", "relu6", "leaky_relu", "silu", "sigmoid", "tanh", "elu", "gelu",
+               "gelu_tanh")
+
+# Rows per partial-sum block (channels last).
+_BLOCK = 64
+# Largest (sample, group) block for channels first: it is re-read from L2 (1-2 MiB per core on
+# current x86 and Arm servers; 1 MiB here).
+_CF_BLOCK_BYTES = 1 << 20
+# Calls under this size run on one thread anyway (llvm-cpu's small_bytes).
+_SINGLE_THREAD_BYTES = 1 << 20
+# Channels last keeps five float32 arrays of C on the stack; IREE allows 32 KiB.
+_CL_MAX_CHANNELS = 1536
+
+_ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
+
+
+def layout(spec: GroupNormSpec) -> Optional[str]:
+    """``"channels_last"``, ``"channels_first"`` or None: whether a kernel handles ``spec``."""
+    if not spec.is_static or spec.dtype not in _ELEM or spec.rank < 3 or spec.nbytes == 0:
+        return None
+    if spec.activation is not None and spec.activation not in ACTIVATIONS:
+        return None
+    n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
+    if ca == n - 1 and red == tuple(range(1, n - 1)):
+        # One workgroup per sample: batch 1 would run on one core, unless the call is small
+        # enough to run on the single-threaded driver anyway (_targets.Target.small_bytes).
+        if (spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES) and \
+                spec.channels <= _CL_MAX_CHANNELS:
+            return "channels_last"
+        return None
+    if ca == 1 and red == tuple(range(2, n)):
+        r = 1
+        for d in spec.shape[2:]:
+            r *= d
+        if spec.channels // spec.groups * r * 4 <= _CF_BLOCK_BYTES:
+            return "channels_first"
+    return None
+
+
+def supports(spec: GroupNormSpec) -> bool:
+    return layout(spec) is not None
+
+
+def module_text(spec: GroupNormSpec) -> str:
+    """The MLIR module for ``spec``: ``@main(x, [gamma], [beta]) -> y``, with x of
+    ``spec.shape`` and ``spec.dtype`` and gamma/beta of shape [C]."""
+    kind = layout(spec)
+    if kind is None:
+        raise ValueError(f"no hand-written kernel for {spec.short_name()}")
+    return (_ChannelsLast if kind == "channels_last" else _ChannelsFirst)(spec).module()
+
+
+def _f32_literal(v: float) -> str:
+    """``v`` rounded to float32, as an MLIR float literal that parses back to that value."""
+    r = repr(float(np.float32(v)))
+    m, _, ex = r.partition("e")
+    if "." not in m:
+        m += ".0"
+    return m + ("e" + ex if ex else "")
+
+
+class _Kernel:
+    def __init__(self, spec: GroupNormSpec):
+        self.spec = spec
+        self.et = _ELEM[spec.dtype]
+        self.C = spec.channels
+        self.G = spec.groups
+        self.cg = self.C // self.G
+        self.N = spec.shape[0]
+        r = 1
+        for a in spec.reduction_axes:
+            r *= spec.shape[a]
+        self.R = r
+        self.gamma = spec.scale
+        self.beta = spec.center
+        self.lines: List[str] = []
+        self._consts = {}
+
+    # -- emission helpers ----------------------------------------------------------------
+    def e(self, line: str) -> None:
+        self.lines.append(line)
+
+    def idx(self, v: int) -> str:
+        self._consts.setdefault(("index", v), f"%c{v}")
+        return f"%c{v}"
+
+    def f32(self, v: float) -> str:
+        name = "%f" + repr(float(v)).replace(".", "p").replace("-", "m").replace("+", "")
+        self._consts.setdefault(("f32", v), name)
+        return name
+
+    def vec(self, lanes: int, et: str = "f32") -> str:
+        return f"vector<{lanes}x{et}>"
+
+    def load(self, ind, name, mem, idxs, memty, lanes):
+        """Load ``lanes`` elements (a scalar when lanes == 0) as float32."""
+        if lanes:
+            nt, wt = self.vec(lanes, self.et), self.vec(lanes)
+            self.e(f"{ind}{name}_r = vector.load {mem}[{idxs}] : {memty}, {nt}")
+        else:
+            nt, wt = self.et, "f32"
+            self.e(f"{ind}{name}_r = memref.load {mem}[{idxs}] : {memty}")
+        if self.et == "f32":
+            return f"{name}_r"
+        self.e(f"{ind}{name} = arith.extf {name}_r : {nt} to {wt}")
+        return name
+
+    def store(self, ind, name, val, mem, idxs, memty, lanes):
+        if lanes:
+            nt, wt = self.vec(lanes, self.et), self.vec(lanes)
+        else:
+            nt, wt = self.et, "f32"
+        if self.et != "f32":
+            self.e(f"{ind}{name}_n = arith.truncf {val} : {wt} to {nt}")
+            val = f"{name}_n"
+        if lanes:
+            self.e(f"{ind}vector.store {val}, {mem}[{idxs}] : {memty}, {nt}")
+        else:
+            self.e(f"{ind}memref.store {val}, {mem}[{idxs}] : {memty}")
+
+    def splat(self, ind, name, scalar, ty):
+        self.e(f"{ind}{name} = vector.broadcast {scalar} : f32 to {ty}")
+        return name
+
+    def activation(self, ind, name, y, ty, lanes):
+        """``act(y)`` in float32 (the JAX functions of ``_activations``)."""
+        act = self.spec.activation
+        if act is None:
+            return y
+        splats = {}
+
+        def c(v):
+            if not lanes:
+                return self.f32(v)
+            if v not in splats:
+                splats[v] = self.splat(ind, f"{name}_k{len(splats)}", self.f32(v), ty)
+            return splats[v]
+
+        if act == "relu":
+            self.e(f"{ind}{name} = arith.maximumf {y}, {c(0.0)} : {ty}")
+        elif act == "relu6":
+            self.e(f"{ind}{name}_lo = arith.maximumf {y}, {c(0.0)} : {ty}")
+            self.e(f"{ind}{name} = arith.minimumf {name}_lo, {c(6.0)} : {ty}")
+        elif act == "leaky_relu":  # slope 0.2 < 1: max(y, 0.2 y) == where(y >= 0, y, 0.2 y)
+            self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.2)} : {ty}")
+            self.e(f"{ind}{name} = arith.maximumf {y}, {name}_s : {ty}")
+        elif act == "tanh":
+            self.e(f"{ind}{name} = math.tanh {y} : {ty}")
+        elif act == "elu":  # where(y > 0, y, expm1(y)), TF/JAX alpha 1
+            self.e(f"{ind}{name}_em = math.expm1 {y} : {ty}")
+            self.e(f"{ind}{name}_gt = arith.cmpf ogt, {y}, {c(0.0)} : {ty}")
+            self.e(f"{ind}{name} = arith.select {name}_gt, {y}, {name}_em : "
+                   f"{ty.replace('f32', 'i1')}, {ty}")
+        elif act == "gelu":  # exact: y/2 (1 + erf(y / sqrt 2))
+            self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.7071067811865476)} : {ty}")
+            self.e(f"{ind}{name}_erf = math.erf {name}_s : {ty}")
+            self.e(f"{ind}{name}_p = arith.addf {name}_erf, {c(1.0)} : {ty}")
+            self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
+            self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
+        elif act == "gelu_tanh":  # y/2 (1 + tanh(sqrt(2/pi) (y + 0.044715 y^3)))
+            self.e(f"{ind}{name}_y2 = arith.mulf {y}, {y} : {ty}")
+            self.e(f"{ind}{name}_y3 = arith.mulf {name}_y2, {y} : {ty}")
+            self.e(f"{ind}{name}_in = math.fma {name}_y3, {c(0.044715)}, {y} : {ty}")
+            self.e(f"{ind}{name}_sc = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
+            self.e(f"{ind}{name}_th = math.tanh {name}_sc : {ty}")
+            self.e(f"{ind}{name}_p = arith.addf {name}_th, {c(1.0)} : {ty}")
+            self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
+            self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
+        else:  # sigmoid, silu: 1 / (1 + exp(-y)), times y for silu
+            self.e(f"{ind}{name}_ng = arith.negf {y} : {ty}")
+            self.e(f"{ind}{name}_ex = math.exp {name}_ng : {ty}")
+            self.e(f"{ind}{name}_de = arith.addf {name}_ex, {c(1.0)} : {ty}")
+            num = y if act == "silu" else c(1.0)
+            self.e(f"{ind}{name} = arith.divf {num}, {name}_de : {ty}")
+        return name
+
+    # -- module --------------------------------------------------------------------------
+    def module(self) -> str:
+        body = self.body()  # fills self._consts
+        consts = []
+        for (kind, v), name in sorted(self._consts.items(), key=lambda kv: kv[1]):
+            if kind == "index":
+                consts.append(f"        {name} = arith.constant {v} : index")
+            else:
+                consts.append(f"        {name} = arith.constant {_f32_literal(v)} : f32")
+        pty = f"memref<{self.C}x{self.et}>"
+        xty = self.xmem()
+        binds = ["%bx"] + (["%bg"] if self.gamma else []) + (["%bb"] if self.beta else []) + ["%by"]
+        head = [
+            "        %wg = hal.interface.workgroup.id[0] : index",
+            f"        %x = stream.binding.subspan %bx[%c0] : !stream.binding -> {xty}",
+        ]
+        if self.gamma:
+            head.append(f"        %g = stream.binding.subspan %bg[%c0] : !stream.binding -> {pty}")
+        if self.beta:
+            head.append(f"        %b = stream.binding.subspan %bb[%c0] : !stream.binding -> {pty}")
+        head.append(f"        %y = stream.binding.subspan %by[%c0] : !stream.binding -> {xty}")
+        full = "x".join(str(d) for d in self.spec.shape)
+        ft = f"tensor<{full}x{self.et}>"
+        vt = "tensor<" + self.xmem()[len("memref<"):]
+        pt = f"tensor<{self.C}x{self.et}>"
+        args = [f"%arg0: {ft}"] + [f"%arg{i + 1}: {pt}" for i in range(len(binds) - 2)]
+        dargs = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(len(binds) - 2)])
+        dtys = ", ".join([vt] + [pt] * (len(binds) - 2))
+        out = [
+            f"// Hand-written group norm for {self.spec.short_name()} ({self.kind}); generated"
+            " by iree_gn/_kernels.py.",
+            "module @group_norm_kernel {",
+            "  stream.executable private @gn_kernel {",
+            "    stream.executable.export public @gn workgroups() -> (index, index, index) {",
+            f"      %n = arith.constant {self.workgroups()} : index",
+            "      %c1 = arith.constant 1 : index",
+            "      stream.return %n, %c1, %c1 : index, index, index",
+            "    }",
+            "    builtin.module {",
+            "      func.func @gn(" + ", ".join(f"{b}: !stream.binding" for b in binds) + ") {",
+            *consts, *head, *body,
+            "        return",
+            "      }",
+            "    }",
+            "  }",
+            f"  func.func public @main({', '.join(args)}) -> {ft} {{",
+            f"    %xv = flow.tensor.reshape %arg0 : {ft} -> {vt}",
+            f"    %yv = flow.dispatch @gn_kernel::@gn({dargs}) : ({dtys}) -> {vt}",
+            f"    %y = flow.tensor.reshape %yv : {vt} -> {ft}",
+            f"    return %y : {ft}",
+            "  }",
+            "}",
+        ]
+        return "\n".join(out) + "\n"
+
+
+class _ChannelsLast(_Kernel):
+    kind = "channels last"
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        # Vector lanes along C: the widest of 16/8/4 that divides it.
+        self.VL = next((v for v in (16, 8, 4, 2) if self.C % v == 0), 1)
+
+    def xmem(self):
+        return f"memref<{self.N}x{self.R}x{self.C}x{self.et}>"
+
+    def workgroups(self):
+        return self.N
+
+    def body(self) -> List[str]:
+        C, R, VL, cg = self.C, self.R, self.VL, self.cg
+        xt, st = self.xmem(), f"memref<{C}xf32>"
+        V = self.vec(VL) if VL > 1 else "f32"
+        lanes = VL if VL > 1 else 0
+        mcz = self.spec.mean_close_to_zero
+        c0, c1, cC, cVL, cR = self.idx(0), self.idx(1), self.idx(C), self.idx(VL), self.idx(R)
+        cB = self.idx(_BLOCK)
+        zero = "%zv"
+        e = self.e
+        I = "        "
+        if lanes:
+            e(f"{I}%zv = arith.constant dense<0.0> : {V}")
+        else:
+            zero = self.f32(0.0)
+        vld = "vector.load" if lanes else "memref.load"
+        vst = "vector.store" if lanes else "memref.store"
+        sfx = f", {V}" if lanes else ""
+
+        def ld(ind, name, mem, at):  # float32 scratch
+            e(f"{ind}{name} = {vld} {mem}[{at}] : {st}{sfx}")
+            return name
+
+        def sto(ind, val, mem, at):
+            e(f"{ind}{vst} {val}, {mem}[{at}] : {st}{sfx}")
+
+        for m in ("k", "s1", "s2", "p1", "p2"):
+            e(f"{I}%{m} = memref.alloca() : {st}")
+        # The shift k (the sample's first row) and zeroed totals.
+        e(f"{I}scf.for %c = {c0} to {cC} step {cVL} {{")
+        if mcz:
+            sto(I + "  ", zero, "%k", "%c")
+        else:
+            k0 = self.load(I + "  ", "%k0", "%x", f"%wg, {c0}, %c", xt, lanes)
+            sto(I + "  ", k0, "%k", "%c")
+        sto(I + "  ", zero, "%s1", "%c")
+        sto(I + "  ", zero, "%s2", "%c")
+        e(f"{I}}}")
+        # Statistics: one read of the sample, row by row; per-block partial sums.
+        e(f"{I}scf.for %rb = {c0} to {cR} step {cB} {{")
+        J = I + "  "
+        e(f"{J}%rb_end0 = arith.addi %rb, {cB} : index")
+        e(f"{J}%rb_end = arith.minui %rb_end0, {cR} : index")
+        e(f"{J}scf.for %c = {c0} to {cC} step {cVL} {{")
+        sto(J + "  ", zero, "%p1", "%c")
+        sto(J + "  ", zero, "%p2", "%c")
+        e(f"{J}}}")
+        e(f"{J}scf.for %r = %rb to %rb_end step {c1} {{")
+        K = J + "  "
+        e(f"{K}scf.for %c = {c0} to {cC} step {cVL} {{")
+        L_ = K + "  "
+        v = self.load(L_, "%v", "%x", "%wg, %r, %c", xt, lanes)
+        if mcz:
+            d = v
+        else:
+            kk = ld(L_, "%kv", "%k", "%c")
+            e(f"{L_}%d = arith.subf {v}, {kk} : {V}")
+            d = "%d"
+        a1 = ld(L_, "%a1", "%p1", "%c")
+        a2 = ld(L_, "%a2", "%p2", "%c")
+        e(f"{L_}%n1 = arith.addf {a1}, {d} : {V}")
+        e(f"{L_}%n2 = math.fma {d}, {d}, {a2} : {V}")
+        sto(L_, "%n1", "%p1", "%c")
+        sto(L_, "%n2", "%p2", "%c")
+        e(f"{K}}}")
+        e(f"{J}}}")
+        e(f"{J}scf.for %c = {c0} to {cC} step {cVL} {{")
+        for s, p in (("s1", "p1"), ("s2", "p2")):
+            t = ld(J + "  ", f"%t{s}", f"%{s}", "%c")
+            q = ld(J + "  ", f"%q{p}", f"%{p}", "%c")
+            e(f"{J}  %u{s} = arith.addf {t}, {q} : {V}")
+            sto(J + "  ", f"%u{s}", f"%{s}", "%c")
+        e(f"{J}}}")
+        e(f"{I}}}")
+        # Group moments -> per-channel a (into p1) and b (into p2).
+        self.combine(I)
+        # Normalize: y = act((x - k) * a + b).
+        e(f"{I}scf.for %r = {c0} to {cR} step {c1} {{")
+        e(f"{I}  scf.for %c = {c0} to {cC} step {cVL} {{")
+        K = I + "    "
+        v = self.load(K, "%w", "%x", "%wg, %r, %c", xt, lanes)
+        av = ld(K, "%av", "%p1", "%c")
+        bv = ld(K, "%bv", "%p2", "%c")
+        if not mcz:
+            kv = ld(K, "%kw", "%k", "%c")
+            e(f"{K}%dw = arith.subf {v}, {kv} : {V}")
+            v = "%dw"
+        e(f"{K}%o = math.fma {v}, {av}, {bv} : {V}")
+        o = self.activation(K, "%act", "%o", V, lanes)
+        self.store(K, "%yo", o, "%y", "%wg, %r, %c", xt, lanes)
+        e(f"{I}  }}")
+        e(f"{I}}}")
+        return self.lines
+
+    def combine(self, I: str) -> None:
+        """Per group of cg channels: the exact moments from the per-channel sums (see
+        ``_authoring.moments_split``), then a = gamma * rstd and b = beta - (mean - k) * a."""
+        e, cg, C, R = self.e, self.cg, self.C, self.R
+        st = f"memref<{C}xf32>"
+        c0, c1, cC, ccg = self.idx(0), self.idx(1), self.idx(C), self.idx(cg)
+        fM, fcg, fcount = self.f32(R), self.f32(cg), self.f32(R * cg)
+        f0, f2, eps = self.f32(0.0), self.f32(2.0), self.f32(self.spec.epsilon)
+        mcz = self.spec.mean_close_to_zero
+        e(f"{I}scf.for %cs = {c0} to {cC} step {ccg} {{")
+        J = I + "  "
+        e(f"{J}%ce = arith.addi %cs, {ccg} : index")
+        if mcz:
+            for s in ("s1", "s2"):
+                e(f"{J}%t{s} = scf.for %j = %cs to %ce step {c1} iter_args(%acc = {f0}) -> (f32) {{")
+                e(f"{J}  %l = memref.load %{s}[%j] : {st}")
+                e(f"{J}  %acc2 = arith.addf %acc, %l : f32")
+                e(f"{J}  scf.yield %acc2 : f32")
+                e(f"{J}}}")
+            e(f"{J}%mean = arith.divf %ts1, {fcount} : f32")
+            e(f"{J}%ex2 = arith.divf %ts2, {fcount} : f32")
+            e(f"{J}%m2 = arith.mulf %mean, %mean : f32")
+            e(f"{J}%var0 = arith.subf %ex2, %m2 : f32")
+            e(f"{J}%negdk = arith.addf %mean, {f0} : f32")  # mean - k with k = 0
+        else:
+            e(f"{J}%k0 = memref.load %k[%cs] : {st}")
+            e(f"{J}%mr = scf.for %j = %cs to %ce step {c1} iter_args(%acc = {f0}) -> (f32) {{")
+            e(f"{J}  %s1j = memref.load %s1[%j] : {st}")
+            e(f"{J}  %kj = memref.load %k[%j] : {st}")
+            e(f"{J}  %chm = arith.divf %s1j, {fM} : f32")
+            e(f"{J}  %dk0 = arith.subf %kj, %k0 : f32")
+            e(f"{J}  %t = arith.addf %chm, %dk0 : f32")
+            e(f"{J}  %acc2 = arith.addf %acc, %t : f32")
+            e(f"{J}  scf.yield %acc2 : f32")
+            e(f"{J}}}")
+            e(f"{J}%mrel = arith.divf %mr, {fcg} : f32")  # mean - k0
+            e(f"{J}%ss = scf.for %j = %cs to %ce step {c1} iter_args(%acc = {f0}) -> (f32) {{")
+            e(f"{J}  %s1j = memref.load %s1[%j] : {st}")
+            e(f"{J}  %s2j = memref.load %s2[%j] : {st}")
+            e(f"{J}  %kj = memref.load %k[%j] : {st}")
+            e(f"{J}  %dk0 = arith.subf %kj, %k0 : f32")
+            e(f"{J}  %dk = arith.subf %dk0, %mrel : f32")  # k_j - mean
+            e(f"{J}  %t1 = arith.mulf {f2}, %dk : f32")
+            e(f"{J}  %t2 = arith.mulf %t1, %s1j : f32")
+            e(f"{J}  %t3 = arith.mulf %dk, %dk : f32")
+            e(f"{J}  %t4 = arith.mulf {fM}, %t3 : f32")
+            e(f"{J}  %t5 = arith.addf %s2j, %t2 : f32")
+            e(f"{J}  %t6 = arith.addf %t5, %t4 : f32")
+            e(f"{J}  %acc2 = arith.addf %acc, %t6 : f32")
+            e(f"{J}  scf.yield %acc2 : f32")
+            e(f"{J}}}")
+            e(f"{J}%var0 = arith.divf %ss, {fcount} : f32")
+        e(f"{J}%var = arith.maximumf %var0, {f0} : f32")
+        e(f"{J}%ve = arith.addf %var, {eps} : f32")
+        e(f"{J}%rstd = math.rsqrt %ve : f32")
+        e(f"{J}scf.for %j = %cs to %ce step {c1} {{")
+        K = J + "  "
+        pty = f"memref<{C}x{self.et}>"
+        if mcz:
+            dk = "%negdk"  # mean - k
+        else:
+            e(f"{K}%kj = memref.load %k[%j] : {st}")
+            e(f"{K}%dk0 = arith.subf %kj, %k0 : f32")
+            e(f"{K}%dkj = arith.subf %mrel, %dk0 : f32")  # mean - k_j
+            dk = "%dkj"
+        if self.gamma:
+            gj = self.load(K, "%gj", "%g", "%j", pty, 0)
+            e(f"{K}%aj = arith.mulf %rstd, {gj} : f32")
+            aj = "%aj"
+        else:
+            aj = "%rstd"
+        e(f"{K}%ma = arith.mulf {dk}, {aj} : f32")
+        if self.beta:
+            bj = self.load(K, "%bj", "%b", "%j", pty, 0)
+            e(f"{K}%bo = arith.subf {bj}, %ma : f32")
+        else:
+            e(f"{K}%bo = arith.negf %ma : f32")
+        e(f"{K}memref.store {aj}, %p1[%j] : {st}")
+        e(f"{K}memref.store %bo, %p2[%j] : {st}")
+        e(f"{J}}}")
+        e(f"{I}}}")
+
+
+class _ChannelsFirst(_Kernel):
+    kind = "channels first"
+    VL, U = 16, 4
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.L = self.cg * self.R
+
+    def xmem(self):
+        return f"memref<{self.N}x{self.G}x{self.L}x{self.et}>"
+
+    def workgroups(self):
+        return self.N * self.G
+
+    def sums(self, I, tag, shift):
+        """Sums over the block of ``x - shift`` (shift None: x) and of its square, as float32
+        scalars ``%{tag}1`` and ``%{tag}2``: a vector loop with U x VL lanes of partial sums
+        and a scalar loop for the remainder."""
+        e, VL, U, L = self.e, self.VL, self.U, self.L
+        xt, V = self.xmem(), self.vec(self.VL)
+        main = L // (VL * U) * (VL * U)
+        c0, c1 = self.idx(0), self.idx(1)
+        f0 = self.f32(0.0)
+        accs = [f"%{tag}a{u}" for u in range(U)] + [f"%{tag}q{u}" for u in range(U)]
+        e(f"{I}%{tag}v:{2 * U} = scf.for %i = {c0} to {self.idx(main)} step {self.idx(VL * U)}"
+          f" iter_args({', '.join(f'{a} = %zv' for a in accs)}) -> ({', '.join([V] * 2 * U)}) {{")
+        J = I + "  "
+        outs = []
+        for u in range(U):
+            at = "%i" if u == 0 else f"%i{u}"
+            if u:
+                e(f"{J}{at} = arith.addi %i, {self.idx(u * VL)} : index")
+            v = self.load(J, f"%v{u}", "%x", f"%n, %gi, {at}", xt, VL)
+            if shift is not None:
+                e(f"{J}%d{u} = arith.subf {v}, {shift}v : {V}")
+                v = f"%d{u}"
+            e(f"{J}%na{u} = arith.addf {accs[u]}, {v} : {V}")
+            e(f"{J}%nq{u} = math.fma {v}, {v}, {accs[U + u]} : {V}")
+            outs += [f"%na{u}"]
+        outs += [f"%nq{u}" for u in range(U)]
+        e(f"{J}scf.yield {', '.join(outs)} : {', '.join([V] * 2 * U)}")
+        e(f"{I}}}")
+        for j, name in ((0, "1"), (1, "2")):
+            parts = [f"%{tag}v#{j * U + u}" for u in range(U)]
+            e(f"{I}%{tag}h{name}a = arith.addf {parts[0]}, {parts[1]} : {V}")
+            e(f"{I}%{tag}h{name}b = arith.addf {parts[2]}, {parts[3]} : {V}")
+            e(f"{I}%{tag}h{name} = arith.addf %{tag}h{name}a, %{tag}h{name}b : {V}")
+            e(f"{I}%{tag}r{name} = vector.reduction <add>, %{tag}h{name} : {V} into f32")
+        # remainder
+        e(f"{I}%{tag}t:2 = scf.for %i = {self.idx(main)} to {self.idx(L)} step {c1}"
+          f" iter_args(%ta = {f0}, %tq = {f0}) -> (f32, f32) {{")
+        v = self.load(J, "%s", "%x", "%n, %gi, %i", xt, 0)
+        if shift is not None:
+            e(f"{J}%sd = arith.subf {v}, {shift} : f32")
+            v = "%sd"
+        e(f"{J}%sa = arith.addf %ta, {v} : f32")
+        e(f"{J}%sq = math.fma {v}, {v}, %tq : f32")
+        e(f"{J}scf.yield %sa, %sq : f32, f32")
+        e(f"{I}}}")
+        e(f"{I}%{tag}1 = arith.addf %{tag}r1, %{tag}t#0 : f32")
+        e(f"{I}%{tag}2 = arith.addf %{tag}r2, %{tag}t#1 : f32")
+
+    def body(self) -> List[str]:
+        e, VL, L, R, cg = self.e, self.VL, self.L, self.R, self.cg
+        xt, V = self.xmem(), self.vec(self.VL)
+        I = "        "
+        c0, c1 = self.idx(0), self.idx(1)
+        fL = self.f32(L)
+        f0, eps = self.f32(0.0), self.f32(self.spec.epsilon)
+        e(f"{I}%zv = arith.constant dense<0.0> : {V}")
+        e(f"{I}%n = arith.divui %wg, {self.idx(self.G)} : index")
+        e(f"{I}%gi = arith.remui %wg, {self.idx(self.G)} : index")
+        if self.spec.mean_close_to_zero:
+            # TF's one-pass sufficient statistics; the "shift" m0 is 0.
+            self.sums(I, "p", None)
+            e(f"{I}%rm = arith.divf %p1, {fL} : f32")  # the mean
+            e(f"{I}%ex2 = arith.divf %p2, {fL} : f32")
+            e(f"{I}%m2 = arith.mulf %rm, %rm : f32")
+            e(f"{I}%var0 = arith.subf %ex2, %m2 : f32")
+            e(f"{I}%m0 = arith.addf {f0}, {f0} : f32")
+        else:
+            self.sums(I, "p", None)  # pass 1: m0 (its sum of squares goes unused)
+            e(f"{I}%m0 = arith.divf %p1, {fL} : f32")
+            e(f"{I}%m0v = vector.broadcast %m0 : f32 to {V}")
+            self.sums(I, "q", "%m0")  # pass 2, from cache: residual mean and variance
+            e(f"{I}%rm = arith.divf %q1, {fL} : f32")  # mean - m0
+            e(f"{I}%ed2 = arith.divf %q2, {fL} : f32")
+            e(f"{I}%rm2 = arith.mulf %rm, %rm : f32")
+            e(f"{I}%var0 = arith.subf %ed2, %rm2 : f32")
+        e(f"{I}%var = arith.maximumf %var0, {f0} : f32")
+        e(f"{I}%ve = arith.addf %var, {eps} : f32")
+        e(f"{I}%rstd = math.rsqrt %ve : f32")
+        e(f"{I}%m0w = vector.broadcast %m0 : f32 to {V}")
+        e(f"{I}%cbase = arith.muli %gi, {self.idx(cg)} : index")
+        pty = f"memref<{self.C}x{self.et}>"
+        main = R // VL * VL
+        e(f"{I}scf.for %j = {c0} to {self.idx(cg)} step {c1} {{")
+        J = I + "  "
+        e(f"{J}%ch = arith.addi %cbase, %j : index")
+        if self.gamma:
+            gj = self.load(J, "%gj", "%g", "%ch", pty, 0)
+            e(f"{J}%aj = arith.mulf %rstd, {gj} : f32")
+            aj = "%aj"
+        else:
+            aj = "%rstd"
+        # b = beta - (mean - m0) * a: the float32 mean itself is never formed (at |mean| = 1e4
+        # its rounding alone would be 5e-4).
+        e(f"{J}%rma = arith.mulf %rm, {aj} : f32")
+        if self.beta:
+            bj0 = self.load(J, "%bj", "%b", "%ch", pty, 0)
+            e(f"{J}%bjs = arith.subf {bj0}, %rma : f32")
+        else:
+            e(f"{J}%bjs = arith.negf %rma : f32")
+        bj = "%bjs"
+        e(f"{J}%ajv = vector.broadcast {aj} : f32 to {V}")
+        e(f"{J}%bjv = vector.broadcast {bj} : f32 to {V}")
+        e(f"{J}%base = arith.muli %j, {self.idx(R)} : index")
+        e(f"{J}%vend = arith.addi %base, {self.idx(main)} : index")
+        e(f"{J}%end = arith.addi %base, {self.idx(R)} : index")
+        # y = act((x - m0) * a + b)
+        for lanes, lo, hi, step, M, A, B in (
+                (VL, "%base", "%vend", self.idx(VL), "%m0w", "%ajv", "%bjv"),
+                (0, "%vend", "%end", c1, "%m0", aj, bj)):
+            ty = V if lanes else "f32"
+            e(f"{J}scf.for %i = {lo} to {hi} step {step} {{")
+            K = J + "  "
+            t = "v" if lanes else "s"
+            x = self.load(K, f"%{t}x", "%x", "%n, %gi, %i", xt, lanes)
+            e(f"{K}%{t}d = arith.subf {x}, {M} : {ty}")
+            e(f"{K}%{t}o = math.fma %{t}d, {A}, {B} : {ty}")
+            o = self.activation(K, f"%{t}act", f"%{t}o", ty, lanes)
+            self.store(K, f"%{t}y", o, "%y", "%n, %gi, %i", xt, lanes)
+            e(f"{J}}}")
+        e(f"{I}}}")
+        return self.lines

@@ -1,0 +1,145 @@
+"""The hand-written llvm-cpu kernels (iree_gn/_kernels.py): which specs they serve, and
+their numerics against the float64 reference on the shapes that exercise their edges
+(vector remainders, partial row blocks, odd channel counts, multi-threaded calls)."""
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _kernels, _targets
+from iree_gn._spec import GroupNormSpec
+from reference import assert_close, ref_group_norm, to_f64
+
+CPU = _targets.TARGETS["llvm-cpu"]
+
+
+def _spec(shape, ca=-1, red=None, **kw):
+    n = len(shape)
+    if red is None:
+        red = tuple(range(1, n - 1)) if ca in (-1, n - 1) else tuple(range(2, n))
+    return GroupNormSpec.create(shape, kw.pop("dtype", "float32"), channels_axis=ca,
+                                reduction_axes=red, **kw)
+
+
+@pytest.mark.parametrize("shape,ca,kw,expect", [
+    ((8, 56, 56, 256), -1, {}, "channels_last"),
+    ((2, 4, 6, 6, 32), -1, {"groups": 8}, "channels_last"),
+    ((8, 256, 56, 56), 1, {}, "channels_first"),
+    ((2, 32, 4, 6, 6), 1, {"groups": 8}, "channels_first"),
+    ((2, 8, 8, 64), -1, {"dtype": "bfloat16", "activation": "gelu"}, "channels_last"),
+    ((1, 8, 8, 32), -1, {}, "channels_last"),         # batch 1, but a single-thread call
+    ((1, 128, 128, 512), -1, {}, None),               # batch 1 and big: one core would do it
+    ((2, 8, 8, 64), -1, {"dtype": "float64"}, None),  # float64 stays on the JAX path
+    ((2, 8, 8, 64), -1, {"activation": lambda t: t}, None),  # callables: JAX
+    ((2, 8, 8, 2048), -1, {}, None),                  # too many channels for the stack
+    ((1, 64, 256, 256), 1, {"groups": 2}, None),      # a group block larger than L2
+    ((4, 64), -1, {"reduction_axes": (), "groups": 16}, None),  # rank 2
+])
+def test_which_specs_get_a_kernel(shape, ca, kw, expect):
+    kw = dict(kw)
+    red = kw.pop("reduction_axes", None)
+    spec = _spec(shape, ca, red, **kw)
+    assert _kernels.layout(spec) == expect
+    assert CPU.formulation_for(spec) == ("kernel" if expect else
+                                         ("fused" if spec.nbytes < _targets.FUSED_BYTES
+                                          else "native"))
+
+
+def test_kept_axis_and_no_batch_layouts_use_jax():
+    assert _kernels.layout(_spec((2, 3, 8, 8, 16), -1, (2, 3), groups=4)) is None
+    assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) is None
+
+
+def test_gpu_rows_have_no_kernels():
+    spec = _spec((8, 56, 56, 256))
+    for name, row in _targets.TARGETS.items():
+        assert row.kernel == (row.backend == "llvm-cpu"), name
+        if row.backend != "llvm-cpu":
+            assert row.formulation_for(spec) != "kernel"
+
+
+def test_module_text_is_deterministic_and_self_describing():
+    spec = _spec((2, 16, 16, 64), activation="silu")
+    a, b = _kernels.module_text(spec), _kernels.module_text(spec)
+    assert a == b
+    assert "stream.executable" in a and "flow.dispatch @gn_kernel::@gn" in a
+    assert spec.short_name() in a.splitlines()[0]
+    with pytest.raises(ValueError, match="no hand-written kernel"):
+        _kernels.module_text(_spec((2, 8, 8, 64), dtype="float64"))
+
+
+# Numerics: (shape, channels_axis, groups, options). Each line names the edge it covers.
+CASES = {
+    "cl-C-not-multiple-of-16": ((3, 5, 7, 24), -1, 8, {}),         # 8-lane vectors, R=35
+    "cl-2-lane": ((2, 9, 9, 6), -1, 3, {}),                         # C=6: 2-lane vectors
+    "cl-1-lane": ((2, 4, 5, 5), -1, 5, {}),                         # C=5: scalar code
+    "cl-partial-row-block": ((2, 10, 13, 48), -1, 16, {}),           # R=130: 64+64+2 rows
+    "cl-5d": ((2, 3, 5, 7, 32), -1, 8, {}),
+    "cl-one-pass": ((2, 10, 13, 48), -1, 16, {"mean_close_to_zero": True}),
+    "cl-no-params": ((2, 6, 6, 32), -1, 8, {"center": False, "scale": False}),
+    "cl-multithread": ((4, 32, 32, 128), -1, 32, {}),                # 2 MB: local-task
+    "cf-remainders": ((3, 96, 7, 7), 1, 32, {}),                     # L=147: 128 + 19
+    "cf-all-scalar": ((2, 48, 5, 3), 1, 16, {}),                     # L=45 < 64
+    "cf-one-pass": ((3, 96, 7, 7), 1, 32, {"mean_close_to_zero": True}),
+    "cf-only-scale": ((2, 64, 6, 6), 1, 8, {"center": False}),
+    "cf-5d": ((2, 32, 3, 5, 7), 1, 8, {}),
+    "cf-multithread": ((4, 128, 32, 32), 1, 32, {"activation_fn": "gelu_tanh"}),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_kernel_numerics(case, rng):
+    shape, ca, groups, kw = CASES[case]
+    opts = {("activation" if k == "activation_fn" else k): v for k, v in kw.items()}
+    spec = _spec(shape, ca, groups=groups, **opts)
+    assert CPU.formulation_for(spec) == "kernel"
+    x = (0.3 + 2.0 * rng.standard_normal(shape)).astype(np.float32)
+    C = shape[ca]
+    g = (1 + 0.5 * rng.standard_normal(C)).astype(np.float32)
+    b = (0.5 * rng.standard_normal(C)).astype(np.float32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=groups, channels_axis=ca,
+                               reduction_axes=spec.reduction_axes,
+                               param_initializers={"gamma": g, "beta": b}, target="llvm-cpu",
+                               **kw)
+    ref = ref_group_norm(x, groups, ca, spec.reduction_axes,
+                         gamma=g if spec.scale else None, beta=b if spec.center else None,
+                         one_pass=spec.mean_close_to_zero, activation=spec.activation)
+    assert_close(y, ref, "float32")
+
+
+@pytest.mark.parametrize("shape,ca", [((2, 16, 16, 64), -1), ((2, 64, 16, 16), 1)])
+def test_kernel_large_mean_stays_accurate(shape, ca, rng):
+    # |mean| = 1e4 >> std: the channels-last kernel sums x minus a per-channel element, the
+    # channels-first one x minus a first-pass mean, and neither forms the float32 mean (its
+    # rounding alone is 5e-4 here).
+    x = (1e4 + rng.standard_normal(shape)).astype(np.float32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, channels_axis=ca,
+                               reduction_axes=(1, 2) if ca == -1 else (2, 3))
+    err = np.abs(to_f64(y) - ref_group_norm(x, 32, ca, (1, 2) if ca == -1 else (2, 3))).max()
+    assert err < 1e-4, err
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_kernel_channels_first_16bit(dtype, rng):
+    from iree_gn._runtime import numpy_dtype
+
+    npdt = numpy_dtype(dtype)
+    x = (1.0 + 3.0 * rng.standard_normal((2, 64, 9, 9))).astype(npdt)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, channels_axis=1, reduction_axes=(2, 3),
+                               activation_fn="elu")
+    assert y.dtype == npdt
+    assert_close(y, ref_group_norm(x, 32, 1, (2, 3), activation="elu"), dtype)
+
+
+def test_kernel_nan_poisons_only_its_group_channels_first(rng):
+    x = rng.standard_normal((2, 64, 4, 4)).astype(np.float32)
+    x[1, 5, 2, 3] = np.nan  # sample 1, group 2 (channels 4..5)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, channels_axis=1, reduction_axes=(2, 3))
+    bad = ~np.isfinite(y)
+    expect = np.zeros_like(bad)
+    expect[1, 4:6] = True
+    np.testing.assert_array_equal(bad, expect)
