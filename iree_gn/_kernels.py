@@ -1,15 +1,15 @@
-"""Hand-written llvm-cpu dispatches for inputs too big for one core's L2 cache.
+"""Hand-written llvm-cpu dispatches: group norm that reads x once from memory.
 
 IREE's own pipeline splits group norm into a statistics dispatch and a normalize dispatch
 (``_authoring``'s "native" form), so every call reads x twice from DRAM and writes y once:
 ~3 passes of memory traffic. A fused dispatch that IREE forms itself is scalarized (1x8x8x32
 is fine, 8x56x56x256 took 11.5 ms). The kernels here do what PyTorch's CPU kernel does: each
-workgroup owns a block of x that it reads once from DRAM, then re-reads from its own cache to
+workgroup owns a block of x that it reads once from DRAM, then re-reads from cache to
 normalize. They are written in MLIR (``scf``/``vector``/``memref``) inside a
 ``stream.executable`` and called by ``flow.dispatch``; IREE still lowers them to LLVM for the
 target CPU, so every llvm-cpu row (host, x86-64-v3, aarch64) gets them.
 
-Two layouts (x viewed as 3-D, with N the batch axis 0):
+x is viewed as 3-D, with N the batch axis 0:
 
 * channels last, x as [N, R, C] (NHWC, NDHWC): one workgroup per sample. Per-channel sums of
   ``x - k`` and ``(x - k)^2`` with ``k`` the sample's first row (the "native" numerics: no
@@ -20,21 +20,24 @@ Two layouts (x viewed as 3-D, with N the batch axis 0):
   which the hardware prefetchers follow. Splitting a sample's channels between workgroups
   measured slower everywhere: 256-byte row pieces of 8x56x56x256 1.5-2x, and even 1280-byte
   pieces (2x16x16x1280 in 2 or 4 blocks, 2x32x32x640 in 2) 1.2-1.5x.
+* channels last with one large sample (``_ChannelsLastSplit``): the same arithmetic over K
+  row blocks of the sample, in two dispatches (block sums; then combine and normalize), so
+  that every core works (1x16x64x64x64: 3.2 ms vs 4.6 ms for "native").
 * channels first, x as [N, G, L] with L = C/G * R (NCHW, NCDHW): one workgroup per (sample,
   group), whose L elements are contiguous. Pass 1: the sum of x -> m0; pass 2 (from cache):
   sums of ``d = x - m0`` and ``d^2``, so ``mean = m0 + E[d]`` and ``var = E[d^2] - E[d]^2``
   carry no cancellation; pass 3: ``y = act((x - m0) * a + b)`` with
   ``b = beta - (mean - m0) * a`` (the float32 mean itself is never formed).
 
-With ``mean_close_to_zero`` both use TF's one-pass sufficient statistics (sums of x and x^2,
+With ``mean_close_to_zero`` all use TF's one-pass sufficient statistics (sums of x and x^2,
 ``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32; float16 and
 bfloat16 are widened on load and narrowed on store.
 
-:func:`supports` says which specs get a kernel (the rest use the JAX formulations): float32,
+:func:`layout` says which specs get a kernel (the rest use the JAX formulations): float32,
 float16 or bfloat16; no activation or one of :data:`ACTIVATIONS`; batch axis 0 and every other
-non-channel axis reduced; at least 2 samples for channels last (one workgroup per sample), and
-a group block that fits in L2 for channels first. The module text is the compiler input, so it
-is part of every cache key: a change here recompiles.
+non-channel axis reduced; at most ``_CL_MAX_CHANNELS`` channels for channels last (its scratch
+lives on the stack), and a group block that fits in L2 for channels first. The module text is
+the compiler input, so it is part of every cache key: a change here recompiles.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ _BLOCK = 64
 # Largest (sample, group) block for channels first: it is re-read from L2 (1-2 MiB per core on
 # current x86 and Arm servers; 1 MiB here).
 _CF_BLOCK_BYTES = 1 << 20
+# Workgroups (samples x row blocks) for batch-1 channels last.
+_SPLIT_WORKGROUPS = 16
 # Calls under this size run on one thread anyway (llvm-cpu's small_bytes).
 _SINGLE_THREAD_BYTES = 1 << 20
 # Channels last keeps five float32 arrays of C on the stack; IREE allows 32 KiB.
@@ -63,19 +68,22 @@ _ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
 
 
 def layout(spec: GroupNormSpec) -> Optional[str]:
-    """``"channels_last"``, ``"channels_first"`` or None: whether a kernel handles ``spec``."""
+    """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"`` or None: which
+    kernel handles ``spec``, if one does."""
     if not spec.is_static or spec.dtype not in _ELEM or spec.rank < 3 or spec.nbytes == 0:
         return None
     if spec.activation is not None and spec.activation not in ACTIVATIONS:
         return None
     n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
     if ca == n - 1 and red == tuple(range(1, n - 1)):
-        # One workgroup per sample: batch 1 would run on one core, unless the call is small
-        # enough to run on the single-threaded driver anyway (_targets.Target.small_bytes).
-        if (spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES) and \
-                spec.channels <= _CL_MAX_CHANNELS:
+        if spec.channels > _CL_MAX_CHANNELS:
+            return None
+        # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
+        # unless the call is small enough to run on the single-threaded driver anyway
+        # (_targets.Target.small_bytes).
+        if spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES:
             return "channels_last"
-        return None
+        return "channels_last_split"
     if ca == 1 and red == tuple(range(2, n)):
         r = 1
         for d in spec.shape[2:]:
@@ -83,6 +91,15 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
         if spec.channels // spec.groups * r * 4 <= _CF_BLOCK_BYTES:
             return "channels_first"
     return None
+
+
+def split_blocks(spec: GroupNormSpec) -> int:
+    """Row blocks per sample for ``_ChannelsLastSplit``: enough for ``_SPLIT_WORKGROUPS``
+    workgroups in all, each of at least ``_BLOCK`` rows."""
+    n, r = spec.shape[0], 1
+    for a in spec.reduction_axes:
+        r *= spec.shape[a]
+    return max(1, min(-(-_SPLIT_WORKGROUPS // n), r // _BLOCK))
 
 
 def supports(spec: GroupNormSpec) -> bool:
@@ -95,7 +112,8 @@ def module_text(spec: GroupNormSpec) -> str:
     kind = layout(spec)
     if kind is None:
         raise ValueError(f"no hand-written kernel for {spec.short_name()}")
-    return (_ChannelsLast if kind == "channels_last" else _ChannelsFirst)(spec).module()
+    return {"channels_last": _ChannelsLast, "channels_last_split": _ChannelsLastSplit,
+            "channels_first": _ChannelsFirst}[kind](spec).module()
 
 
 def _f32_literal(v: float) -> str:
@@ -223,53 +241,72 @@ class _Kernel:
         return name
 
     # -- module --------------------------------------------------------------------------
+    def params(self):
+        """(binding, name) of gamma and beta, those the spec has."""
+        return [p for p, on in ((("%bg", "%g"), self.gamma), (("%bb", "%b"), self.beta)) if on]
+
+    def functions(self):
+        """The executable's exports: (name, workgroups, [(binding, value, memref type)],
+        body lines). One by default: x and the parameters in, y out."""
+        xty, pty = self.xmem(), f"memref<{self.C}x{self.et}>"
+        binds = [("%bx", "%x", xty)] + [(b, v, pty) for b, v in self.params()] + \
+            [("%by", "%y", xty)]
+        self.lines = []
+        return [("gn", self.workgroups(), binds, self.body())]
+
+    def host(self, vt: str, pt: str) -> List[str]:
+        """The host function's dispatches, from ``%xv`` (x viewed as ``vt``) and the
+        parameters ``%arg1``.. to ``%yv``."""
+        n = len(self.params())
+        args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)])
+        tys = ", ".join([vt] + [pt] * n)
+        return [f"    %yv = flow.dispatch @gn_kernel::@gn({args}) : ({tys}) -> {vt}"]
+
     def module(self) -> str:
-        body = self.body()  # fills self._consts
+        funcs = self.functions()  # fills self._consts
         consts = []
         for (kind, v), name in sorted(self._consts.items(), key=lambda kv: kv[1]):
             if kind == "index":
                 consts.append(f"        {name} = arith.constant {v} : index")
             else:
                 consts.append(f"        {name} = arith.constant {_f32_literal(v)} : f32")
-        pty = f"memref<{self.C}x{self.et}>"
-        xty = self.xmem()
-        binds = ["%bx"] + (["%bg"] if self.gamma else []) + (["%bb"] if self.beta else []) + ["%by"]
-        head = [
-            "        %wg = hal.interface.workgroup.id[0] : index",
-            f"        %x = stream.binding.subspan %bx[%c0] : !stream.binding -> {xty}",
-        ]
-        if self.gamma:
-            head.append(f"        %g = stream.binding.subspan %bg[%c0] : !stream.binding -> {pty}")
-        if self.beta:
-            head.append(f"        %b = stream.binding.subspan %bb[%c0] : !stream.binding -> {pty}")
-        head.append(f"        %y = stream.binding.subspan %by[%c0] : !stream.binding -> {xty}")
         full = "x".join(str(d) for d in self.spec.shape)
         ft = f"tensor<{full}x{self.et}>"
         vt = "tensor<" + self.xmem()[len("memref<"):]
         pt = f"tensor<{self.C}x{self.et}>"
-        args = [f"%arg0: {ft}"] + [f"%arg{i + 1}: {pt}" for i in range(len(binds) - 2)]
-        dargs = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(len(binds) - 2)])
-        dtys = ", ".join([vt] + [pt] * (len(binds) - 2))
+        args = [f"%arg0: {ft}"] + [f"%arg{i + 1}: {pt}" for i in range(len(self.params()))]
         out = [
             f"// Hand-written group norm for {self.spec.short_name()} ({self.kind}); generated"
             " by iree_gn/_kernels.py.",
             "module @group_norm_kernel {",
             "  stream.executable private @gn_kernel {",
-            "    stream.executable.export public @gn workgroups() -> (index, index, index) {",
-            f"      %n = arith.constant {self.workgroups()} : index",
-            "      %c1 = arith.constant 1 : index",
-            "      stream.return %n, %c1, %c1 : index, index, index",
-            "    }",
-            "    builtin.module {",
-            "      func.func @gn(" + ", ".join(f"{b}: !stream.binding" for b in binds) + ") {",
-            *consts, *head, *body,
-            "        return",
-            "      }",
+        ]
+        for name, wgs, _, _ in funcs:
+            out += [
+                f"    stream.executable.export public @{name} workgroups() -> (index, index, index) {{",
+                f"      %n = arith.constant {wgs} : index",
+                "      %c1 = arith.constant 1 : index",
+                "      stream.return %n, %c1, %c1 : index, index, index",
+                "    }",
+            ]
+        out.append("    builtin.module {")
+        for name, _, binds, body in funcs:
+            out.append(f"      func.func @{name}(" + ", ".join(
+                f"{b}: !stream.binding" for b, _, _ in binds) + ") {")
+            # Every function gets every constant (SSA values are per function); the unused
+            # ones fold away.
+            out += consts
+            out.append("        %wg = hal.interface.workgroup.id[0] : index")
+            out += [f"        {v} = stream.binding.subspan {b}[%c0] : !stream.binding -> {t}"
+                    for b, v, t in binds]
+            out += body
+            out += ["        return", "      }"]
+        out += [
             "    }",
             "  }",
             f"  func.func public @main({', '.join(args)}) -> {ft} {{",
             f"    %xv = flow.tensor.reshape %arg0 : {ft} -> {vt}",
-            f"    %yv = flow.dispatch @gn_kernel::@gn({dargs}) : ({dtys}) -> {vt}",
+            *self.host(vt, pt),
             f"    %y = flow.tensor.reshape %yv : {vt} -> {ft}",
             f"    return %y : {ft}",
             "  }",
@@ -292,98 +329,126 @@ class _ChannelsLast(_Kernel):
     def workgroups(self):
         return self.N
 
-    def body(self) -> List[str]:
-        C, R, VL = self.C, self.R, self.VL
-        xt, st = self.xmem(), f"memref<{C}xf32>"
-        V = self.vec(VL) if VL > 1 else "f32"
-        lanes = VL if VL > 1 else 0
-        mcz = self.spec.mean_close_to_zero
-        c0, c1, cC, cVL, cR = self.idx(0), self.idx(1), self.idx(C), self.idx(VL), self.idx(R)
-        cB = self.idx(_BLOCK)
-        zero = "%zv"
-        e = self.e
-        I = "        "
-        if lanes:
-            e(f"{I}%zv = arith.constant dense<0.0> : {V}")
+    # Pieces shared with _ChannelsLastSplit. x is indexed [%n, row, channel].
+    def _setup(self):
+        C, VL = self.C, self.VL
+        self.st = f"memref<{C}xf32>"
+        self.V = self.vec(VL) if VL > 1 else "f32"
+        self.lanes = VL if VL > 1 else 0
+        if self.lanes:
+            self.e(f"        %zv = arith.constant dense<0.0> : {self.V}")
+            self.zero = "%zv"
         else:
-            zero = self.f32(0.0)
-        vld = "vector.load" if lanes else "memref.load"
-        vst = "vector.store" if lanes else "memref.store"
-        sfx = f", {V}" if lanes else ""
-
-        def ld(ind, name, mem, at):  # float32 scratch
-            e(f"{ind}{name} = {vld} {mem}[{at}] : {st}{sfx}")
-            return name
-
-        def sto(ind, val, mem, at):
-            e(f"{ind}{vst} {val}, {mem}[{at}] : {st}{sfx}")
-
+            self.zero = self.f32(0.0)
         for m in ("k", "s1", "s2", "p1", "p2"):
-            e(f"{I}%{m} = memref.alloca() : {st}")
-        # The shift k (the sample's first row) and zeroed totals.
-        e(f"{I}scf.for %c = {c0} to {cC} step {cVL} {{")
-        if mcz:
-            sto(I + "  ", zero, "%k", "%c")
+            self.e(f"        %{m} = memref.alloca() : {self.st}")
+
+    def ld(self, ind, name, mem, at):
+        """Load from a float32 scratch array."""
+        if self.lanes:
+            self.e(f"{ind}{name} = vector.load {mem}[{at}] : {self.st}, {self.V}")
         else:
-            k0 = self.load(I + "  ", "%k0", "%x", f"%wg, {c0}, %c", xt, lanes)
-            sto(I + "  ", k0, "%k", "%c")
-        sto(I + "  ", zero, "%s1", "%c")
-        sto(I + "  ", zero, "%s2", "%c")
-        e(f"{I}}}")
-        # Statistics: one read of the sample, row by row; per-block partial sums.
-        e(f"{I}scf.for %rb = {c0} to {cR} step {cB} {{")
+            self.e(f"{ind}{name} = memref.load {mem}[{at}] : {self.st}")
+        return name
+
+    def sto(self, ind, val, mem, at):
+        if self.lanes:
+            self.e(f"{ind}vector.store {val}, {mem}[{at}] : {self.st}, {self.V}")
+        else:
+            self.e(f"{ind}memref.store {val}, {mem}[{at}] : {self.st}")
+
+    def chan_loop(self, ind):
+        self.e(f"{ind}scf.for %c = {self.idx(0)} to {self.idx(self.C)} step {self.idx(self.VL)} {{")
+
+    def shift(self, I):
+        """%k = the sample's first row (0 with mean_close_to_zero)."""
+        self.chan_loop(I)
+        if self.spec.mean_close_to_zero:
+            self.sto(I + "  ", self.zero, "%k", "%c")
+        else:
+            k0 = self.load(I + "  ", "%k0", "%x", f"%n, {self.idx(0)}, %c", self.xmem(),
+                           self.lanes)
+            self.sto(I + "  ", k0, "%k", "%c")
+        self.e(f"{I}}}")
+
+    def zero_sums(self, I, names):
+        self.chan_loop(I)
+        for m in names:
+            self.sto(I + "  ", self.zero, m, "%c")
+        self.e(f"{I}}}")
+
+    def stats(self, I, lo, hi):
+        """Add the per-channel sums of x - k and (x - k)^2 over rows [lo, hi) to %s1, %s2:
+        per block of _BLOCK rows into %p1, %p2, then into the totals."""
+        e, V, xt = self.e, self.V, self.xmem()
+        cB = self.idx(_BLOCK)
+        e(f"{I}scf.for %rb = {lo} to {hi} step {cB} {{")
         J = I + "  "
         e(f"{J}%rb_end0 = arith.addi %rb, {cB} : index")
-        e(f"{J}%rb_end = arith.minui %rb_end0, {cR} : index")
-        e(f"{J}scf.for %c = {c0} to {cC} step {cVL} {{")
-        sto(J + "  ", zero, "%p1", "%c")
-        sto(J + "  ", zero, "%p2", "%c")
-        e(f"{J}}}")
-        e(f"{J}scf.for %r = %rb to %rb_end step {c1} {{")
+        e(f"{J}%rb_end = arith.minui %rb_end0, {hi} : index")
+        self.zero_sums(J, ("%p1", "%p2"))
+        e(f"{J}scf.for %r = %rb to %rb_end step {self.idx(1)} {{")
         K = J + "  "
-        e(f"{K}scf.for %c = {c0} to {cC} step {cVL} {{")
+        self.chan_loop(K)
         L_ = K + "  "
-        v = self.load(L_, "%v", "%x", "%wg, %r, %c", xt, lanes)
-        if mcz:
+        v = self.load(L_, "%v", "%x", "%n, %r, %c", xt, self.lanes)
+        if self.spec.mean_close_to_zero:
             d = v
         else:
-            kk = ld(L_, "%kv", "%k", "%c")
+            kk = self.ld(L_, "%kv", "%k", "%c")
             e(f"{L_}%d = arith.subf {v}, {kk} : {V}")
             d = "%d"
-        a1 = ld(L_, "%a1", "%p1", "%c")
-        a2 = ld(L_, "%a2", "%p2", "%c")
+        a1 = self.ld(L_, "%a1", "%p1", "%c")
+        a2 = self.ld(L_, "%a2", "%p2", "%c")
         e(f"{L_}%n1 = arith.addf {a1}, {d} : {V}")
         e(f"{L_}%n2 = math.fma {d}, {d}, {a2} : {V}")
-        sto(L_, "%n1", "%p1", "%c")
-        sto(L_, "%n2", "%p2", "%c")
+        self.sto(L_, "%n1", "%p1", "%c")
+        self.sto(L_, "%n2", "%p2", "%c")
         e(f"{K}}}")
         e(f"{J}}}")
-        e(f"{J}scf.for %c = {c0} to {cC} step {cVL} {{")
-        for s, p in (("s1", "p1"), ("s2", "p2")):
-            t = ld(J + "  ", f"%t{s}", f"%{s}", "%c")
-            q = ld(J + "  ", f"%q{p}", f"%{p}", "%c")
-            e(f"{J}  %u{s} = arith.addf {t}, {q} : {V}")
-            sto(J + "  ", f"%u{s}", f"%{s}", "%c")
-        e(f"{J}}}")
+        self.accumulate(J, (("%s1", "%p1"), ("%s2", "%p2")))
         e(f"{I}}}")
-        # Group moments -> per-channel a (into p1) and b (into p2).
-        self.combine(I)
-        # Normalize: y = act((x - k) * a + b).
-        e(f"{I}scf.for %r = {c0} to {cR} step {c1} {{")
-        e(f"{I}  scf.for %c = {c0} to {cC} step {cVL} {{")
+
+    def accumulate(self, I, pairs):
+        """total += part, per channel, for each (total, part) scratch pair."""
+        self.chan_loop(I)
+        for i, (tot, part) in enumerate(pairs):
+            t = self.ld(I + "  ", f"%ta{i}", tot, "%c")
+            q = self.ld(I + "  ", f"%qa{i}", part, "%c")
+            self.e(f"{I}  %ua{i} = arith.addf {t}, {q} : {self.V}")
+            self.sto(I + "  ", f"%ua{i}", tot, "%c")
+        self.e(f"{I}}}")
+
+    def normalize(self, I, lo, hi):
+        """y = act((x - k) * a + b) over rows [lo, hi), with a in %p1 and b in %p2."""
+        e, V, xt = self.e, self.V, self.xmem()
+        e(f"{I}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
+        self.chan_loop(I + "  ")
         K = I + "    "
-        v = self.load(K, "%w", "%x", "%wg, %r, %c", xt, lanes)
-        av = ld(K, "%av", "%p1", "%c")
-        bv = ld(K, "%bv", "%p2", "%c")
-        if not mcz:
-            kv = ld(K, "%kw", "%k", "%c")
+        v = self.load(K, "%w", "%x", "%n, %r, %c", xt, self.lanes)
+        av = self.ld(K, "%av", "%p1", "%c")
+        bv = self.ld(K, "%bv", "%p2", "%c")
+        if not self.spec.mean_close_to_zero:
+            kv = self.ld(K, "%kw", "%k", "%c")
             e(f"{K}%dw = arith.subf {v}, {kv} : {V}")
             v = "%dw"
         e(f"{K}%o = math.fma {v}, {av}, {bv} : {V}")
-        o = self.activation(K, "%act", "%o", V, lanes)
-        self.store(K, "%yo", o, "%y", "%wg, %r, %c", xt, lanes)
+        o = self.activation(K, "%act", "%o", V, self.lanes)
+        self.store(K, "%yo", o, "%y", "%n, %r, %c", xt, self.lanes)
         e(f"{I}  }}")
         e(f"{I}}}")
+
+    def body(self) -> List[str]:
+        I = "        "
+        self.e(f"{I}%n = arith.addi %wg, {self.idx(0)} : index")  # one workgroup per sample
+        self._setup()
+        self.shift(I)
+        self.zero_sums(I, ("%s1", "%s2"))
+        # Statistics: one read of the sample, row by row.
+        self.stats(I, self.idx(0), self.idx(self.R))
+        # Group moments -> per-channel a (into p1) and b (into p2).
+        self.combine(I)
+        self.normalize(I, self.idx(0), self.idx(self.R))
         return self.lines
 
     def combine(self, I: str) -> None:
@@ -603,4 +668,106 @@ class _ChannelsFirst(_Kernel):
             self.store(K, f"%{t}y", o, "%y", "%n, %gi, %i", xt, lanes)
             e(f"{J}}}")
         e(f"{I}}}")
+        return self.lines
+
+
+class _ChannelsLastSplit(_ChannelsLast):
+    """Channels last for few large samples: each sample's rows in K blocks, one workgroup
+    each, so every core works even at batch 1. Two dispatches: ``@stats`` writes each
+    block's per-channel sums (shift k: the sample's first row, shared by its blocks) to a
+    small [N, K, 2, C] float32 tensor; ``@norm`` adds the K partial sums up, combines them
+    (every block redundantly: K x C values), and normalizes its rows. The blocks are
+    normalized in reverse order, so the first ones normalized are the last ones read."""
+
+    kind = "channels last, rows split"
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.K = split_blocks(spec)
+        self.RB = -(-self.R // self.K)
+
+    def workgroups(self):
+        return self.N * self.K
+
+    def part(self, kind="memref"):
+        return f"{kind}<{self.N}x{self.K}x2x{self.C}xf32>"
+
+    def functions(self):
+        xty, pty = self.xmem(), f"memref<{self.C}x{self.et}>"
+        self.lines = []
+        stats = self.stats_body()
+        self.lines = []
+        norm = self.norm_body()
+        wg = self.workgroups()
+        return [
+            ("stats", wg, [("%bx", "%x", xty), ("%bp", "%part", self.part())], stats),
+            ("norm", wg, [("%bx", "%x", xty), ("%bp", "%part", self.part())] +
+             [(b, v, pty) for b, v in self.params()] + [("%by", "%y", xty)], norm),
+        ]
+
+    def host(self, vt: str, pt: str) -> List[str]:
+        n = len(self.params())
+        pt_ = self.part("tensor")
+        args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)])
+        tys = ", ".join([vt, pt_] + [pt] * n)
+        return [f"    %part = flow.dispatch @gn_kernel::@stats(%xv) : ({vt}) -> {pt_}",
+                f"    %yv = flow.dispatch @gn_kernel::@norm({args}) : ({tys}) -> {vt}"]
+
+    def rows(self, I, reverse):
+        e, K = self.e, self.idx(self.K)
+        e(f"{I}%n = arith.divui %wg, {K} : index")
+        e(f"{I}%kb0 = arith.remui %wg, {K} : index")
+        if reverse:
+            e(f"{I}%kb = arith.subi {self.idx(self.K - 1)}, %kb0 : index")
+        else:
+            e(f"{I}%kb = arith.addi %kb0, {self.idx(0)} : index")
+        e(f"{I}%lo = arith.muli %kb, {self.idx(self.RB)} : index")
+        e(f"{I}%hi0 = arith.addi %lo, {self.idx(self.RB)} : index")
+        e(f"{I}%hi = arith.minui %hi0, {self.idx(self.R)} : index")
+
+    def part_at(self, ind, op, val, j, which):
+        pm = self.part()
+        at = f"%n, {j}, {self.idx(which)}, %c"
+        if op == "load":
+            if self.lanes:
+                self.e(f"{ind}{val} = vector.load %part[{at}] : {pm}, {self.V}")
+            else:
+                self.e(f"{ind}{val} = memref.load %part[{at}] : {pm}")
+            return val
+        if self.lanes:
+            self.e(f"{ind}vector.store {val}, %part[{at}] : {pm}, {self.V}")
+        else:
+            self.e(f"{ind}memref.store {val}, %part[{at}] : {pm}")
+
+    def stats_body(self) -> List[str]:
+        I = "        "
+        self.rows(I, reverse=False)
+        self._setup()
+        self.shift(I)
+        self.zero_sums(I, ("%s1", "%s2"))
+        self.stats(I, "%lo", "%hi")
+        self.chan_loop(I)
+        self.part_at(I + "  ", "store", self.ld(I + "  ", "%o1", "%s1", "%c"), "%kb", 0)
+        self.part_at(I + "  ", "store", self.ld(I + "  ", "%o2", "%s2", "%c"), "%kb", 1)
+        self.e(f"{I}}}")
+        return self.lines
+
+    def norm_body(self) -> List[str]:
+        I = "        "
+        self.rows(I, reverse=True)
+        self._setup()
+        self.shift(I)
+        self.zero_sums(I, ("%s1", "%s2"))
+        self.e(f"{I}scf.for %j = {self.idx(0)} to {self.idx(self.K)} step {self.idx(1)} {{")
+        J = I + "  "
+        self.chan_loop(J)
+        for which, tot in ((0, "%s1"), (1, "%s2")):
+            q = self.part_at(J + "  ", "load", f"%q{which}", "%j", which)
+            t = self.ld(J + "  ", f"%t{which}", tot, "%c")
+            self.e(f"{J}  %u{which} = arith.addf {t}, {q} : {self.V}")
+            self.sto(J + "  ", f"%u{which}", tot, "%c")
+        self.e(f"{J}}}")
+        self.e(f"{I}}}")
+        self.combine(I)
+        self.normalize(I, "%lo", "%hi")
         return self.lines

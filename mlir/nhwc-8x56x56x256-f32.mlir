@@ -26,6 +26,7 @@ module @group_norm_kernel {
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<256xf32>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<256xf32>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<8x3136x256xf32>
+        %n = arith.addi %wg, %c0 : index
         %zv = arith.constant dense<0.0> : vector<16xf32>
         %k = memref.alloca() : memref<256xf32>
         %s1 = memref.alloca() : memref<256xf32>
@@ -33,8 +34,10 @@ module @group_norm_kernel {
         %p1 = memref.alloca() : memref<256xf32>
         %p2 = memref.alloca() : memref<256xf32>
         scf.for %c = %c0 to %c256 step %c16 {
-          %k0_r = vector.load %x[%wg, %c0, %c] : memref<8x3136x256xf32>, vector<16xf32>
+          %k0_r = vector.load %x[%n, %c0, %c] : memref<8x3136x256xf32>, vector<16xf32>
           vector.store %k0_r, %k[%c] : memref<256xf32>, vector<16xf32>
+        }
+        scf.for %c = %c0 to %c256 step %c16 {
           vector.store %zv, %s1[%c] : memref<256xf32>, vector<16xf32>
           vector.store %zv, %s2[%c] : memref<256xf32>, vector<16xf32>
         }
@@ -47,7 +50,7 @@ module @group_norm_kernel {
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c256 step %c16 {
-              %v_r = vector.load %x[%wg, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
+              %v_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
               %kv = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
               %d = arith.subf %v_r, %kv : vector<16xf32>
               %a1 = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
@@ -59,14 +62,14 @@ module @group_norm_kernel {
             }
           }
           scf.for %c = %c0 to %c256 step %c16 {
-            %ts1 = vector.load %s1[%c] : memref<256xf32>, vector<16xf32>
-            %qp1 = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
-            %us1 = arith.addf %ts1, %qp1 : vector<16xf32>
-            vector.store %us1, %s1[%c] : memref<256xf32>, vector<16xf32>
-            %ts2 = vector.load %s2[%c] : memref<256xf32>, vector<16xf32>
-            %qp2 = vector.load %p2[%c] : memref<256xf32>, vector<16xf32>
-            %us2 = arith.addf %ts2, %qp2 : vector<16xf32>
-            vector.store %us2, %s2[%c] : memref<256xf32>, vector<16xf32>
+            %ta0 = vector.load %s1[%c] : memref<256xf32>, vector<16xf32>
+            %qa0 = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
+            %ua0 = arith.addf %ta0, %qa0 : vector<16xf32>
+            vector.store %ua0, %s1[%c] : memref<256xf32>, vector<16xf32>
+            %ta1 = vector.load %s2[%c] : memref<256xf32>, vector<16xf32>
+            %qa1 = vector.load %p2[%c] : memref<256xf32>, vector<16xf32>
+            %ua1 = arith.addf %ta1, %qa1 : vector<16xf32>
+            vector.store %ua1, %s2[%c] : memref<256xf32>, vector<16xf32>
           }
         }
         scf.for %cs = %c0 to %c256 step %c8 {
@@ -116,13 +119,13 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c3136 step %c1 {
           scf.for %c = %c0 to %c256 step %c16 {
-            %w_r = vector.load %x[%wg, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
+            %w_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
             %av = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
             %bv = vector.load %p2[%c] : memref<256xf32>, vector<16xf32>
             %kw = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
             %dw = arith.subf %w_r, %kw : vector<16xf32>
             %o = math.fma %dw, %av, %bv : vector<16xf32>
-            vector.store %o, %y[%wg, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
+            vector.store %o, %y[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
           }
         }
         return

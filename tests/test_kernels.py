@@ -28,7 +28,7 @@ def _spec(shape, ca=-1, red=None, **kw):
     ((2, 32, 4, 6, 6), 1, {"groups": 8}, "channels_first"),
     ((2, 8, 8, 64), -1, {"dtype": "bfloat16", "activation": "gelu"}, "channels_last"),
     ((1, 8, 8, 32), -1, {}, "channels_last"),         # batch 1, but a single-thread call
-    ((1, 128, 128, 512), -1, {}, None),               # batch 1 and big: one core would do it
+    ((1, 128, 128, 512), -1, {}, "channels_last_split"),  # batch 1, big: rows split
     ((2, 8, 8, 64), -1, {"dtype": "float64"}, None),  # float64 stays on the JAX path
     ((2, 8, 8, 64), -1, {"activation": lambda t: t}, None),  # callables: JAX
     ((2, 8, 8, 2048), -1, {}, None),                  # too many channels for the stack
@@ -78,6 +78,11 @@ CASES = {
     "cl-one-pass": ((2, 10, 13, 48), -1, 16, {"mean_close_to_zero": True}),
     "cl-no-params": ((2, 6, 6, 32), -1, 8, {"center": False, "scale": False}),
     "cl-multithread": ((4, 32, 32, 128), -1, 32, {}),                # 2 MB: local-task
+    # Batch 1 over 1 MB: rows split in 16 blocks of 175 rows (two 64-row sums and a rest).
+    "cl-split": ((1, 40, 70, 96), -1, 32, {}),
+    "cl-split-8-lane-one-pass": ((1, 100, 120, 24), -1, 8, {"mean_close_to_zero": True}),
+    "cl-split-no-beta-silu": ((1, 40, 70, 96), -1, 32, {"center": False,
+                                                        "activation_fn": "silu"}),
     "cf-remainders": ((3, 96, 7, 7), 1, 32, {}),                     # L=147: 128 + 19
     "cf-all-scalar": ((2, 48, 5, 3), 1, 16, {}),                     # L=45 < 64
     "cf-one-pass": ((3, 96, 7, 7), 1, 32, {"mean_close_to_zero": True}),
@@ -108,17 +113,28 @@ def test_kernel_numerics(case, rng):
     assert_close(y, ref, "float32")
 
 
-@pytest.mark.parametrize("shape,ca", [((2, 16, 16, 64), -1), ((2, 64, 16, 16), 1)])
+@pytest.mark.parametrize("shape,ca", [((2, 16, 16, 64), -1), ((2, 64, 16, 16), 1),
+                                      ((1, 64, 64, 64), -1)])
 def test_kernel_large_mean_stays_accurate(shape, ca, rng):
     # |mean| = 1e4 >> std: the channels-last kernel sums x minus a per-channel element, the
     # channels-first one x minus a first-pass mean, and neither forms the float32 mean (its
     # rounding alone is 5e-4 here).
+    assert _kernels.layout(_spec(shape, ca)) is not None
     x = (1e4 + rng.standard_normal(shape)).astype(np.float32)
     with iree_gn.VariableStore():
         y = iree_gn.group_norm(x, groups=32, channels_axis=ca,
                                reduction_axes=(1, 2) if ca == -1 else (2, 3))
     err = np.abs(to_f64(y) - ref_group_norm(x, 32, ca, (1, 2) if ca == -1 else (2, 3))).max()
     assert err < 1e-4, err
+
+
+def test_kernel_split_float16(rng):
+    x = (1.0 + 3.0 * rng.standard_normal((1, 80, 70, 96))).astype(np.float16)
+    assert _kernels.layout(_spec(x.shape, dtype="float16")) == "channels_last_split"
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32)
+    assert y.dtype == np.float16
+    assert_close(y, ref_group_norm(x, 32), "float16")
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
