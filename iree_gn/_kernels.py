@@ -57,6 +57,10 @@ _BLOCK = 64
 # Largest (sample, group) block for channels first: it is re-read from L2 (1-2 MiB per core on
 # current x86 and Arm servers; 1 MiB here).
 _CF_BLOCK_BYTES = 1 << 20
+# How far ahead channels-last kernels prefetch x.
+_PREFETCH_BYTES = 4096
+# How far ahead the channels-first normalize prefetches y.
+_CF_PREFETCH_BYTES = 1024
 # Workgroups (samples x row blocks) for batch-1 channels last.
 _SPLIT_WORKGROUPS = 16
 # Calls under this size run on one thread anyway (llvm-cpu's small_bytes).
@@ -391,6 +395,7 @@ class _ChannelsLast(_Kernel):
         K = J + "  "
         self.chan_loop(K)
         L_ = K + "  "
+        self.prefetch(L_, "%r")
         v = self.load(L_, "%v", "%x", "%n, %r, %c", xt, self.lanes)
         if self.spec.mean_close_to_zero:
             d = v
@@ -409,6 +414,22 @@ class _ChannelsLast(_Kernel):
         self.accumulate(J, (("%s1", "%p1"), ("%s2", "%p2")))
         e(f"{I}}}")
 
+    def prefetch(self, I, r, write=False):
+        """Prefetch x's row ``r + D`` (clamped to the sample), D rows ~ _PREFETCH_BYTES ahead,
+        and with ``write`` y's too (for ownership: the store then finds its line). Medians,
+        same process: 8x56x56x256 3.9 ms with the hardware prefetchers alone, 3.6 with x
+        prefetched, 3.4 with y too; 2x64x64x320 1.30 / 1.21 / 1.08 ms. Distances of 1-8 rows
+        measured alike."""
+        row = self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et]
+        d = max(1, round(_PREFETCH_BYTES / row))
+        self.e(f"{I}%pf_r0 = arith.addi {r}, {self.idx(d)} : index")
+        self.e(f"{I}%pf_r = arith.minui %pf_r0, {self.idx(self.R - 1)} : index")
+        self.e(f"{I}memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : "
+               f"{self.xmem()}")
+        if write:
+            self.e(f"{I}memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : "
+                   f"{self.xmem()}")
+
     def accumulate(self, I, pairs):
         """total += part, per channel, for each (total, part) scratch pair."""
         self.chan_loop(I)
@@ -425,6 +446,7 @@ class _ChannelsLast(_Kernel):
         e(f"{I}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
         self.chan_loop(I + "  ")
         K = I + "    "
+        self.prefetch(K, "%r", write=True)
         v = self.load(K, "%w", "%x", "%n, %r, %c", xt, self.lanes)
         av = self.ld(K, "%av", "%p1", "%c")
         bv = self.ld(K, "%bv", "%p2", "%c")
@@ -661,6 +683,14 @@ class _ChannelsFirst(_Kernel):
             e(f"{J}scf.for %i = {lo} to {hi} step {step} {{")
             K = J + "  "
             t = "v" if lanes else "s"
+            if lanes:
+                # Prefetch y for ownership: the normalize pass reads x from L2 and its
+                # stores otherwise wait for each line of y to come from memory (8x256x56x56:
+                # 3.7 -> 2.7 ms; 2x320x64x64: 1.31 -> 0.90 ms, medians).
+                d = self.idx(max(VL, _CF_PREFETCH_BYTES // {"f32": 4}.get(self.et, 2)))
+                e(f"{K}%pw0 = arith.addi %i, {d} : index")
+                e(f"{K}%pw = arith.minui %pw0, {self.idx(L - 1)} : index")
+                e(f"{K}memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : {xt}")
             x = self.load(K, f"%{t}x", "%x", "%n, %gi, %i", xt, lanes)
             e(f"{K}%{t}d = arith.subf {x}, {M} : {ty}")
             e(f"{K}%{t}o = math.fma %{t}d, {A}, {B} : {ty}")

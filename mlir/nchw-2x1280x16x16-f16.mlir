@@ -10,12 +10,14 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
+        %c10239 = arith.constant 10239 : index
         %c10240 = arith.constant 10240 : index
         %c16 = arith.constant 16 : index
         %c256 = arith.constant 256 : index
         %c32 = arith.constant 32 : index
         %c40 = arith.constant 40 : index
         %c48 = arith.constant 48 : index
+        %c512 = arith.constant 512 : index
         %c64 = arith.constant 64 : index
         %f0p0 = arith.constant 0.0 : f32
         %f10240p0 = arith.constant 10240.0 : f32
@@ -137,6 +139,9 @@ module @group_norm_kernel {
           %vend = arith.addi %base, %c256 : index
           %end = arith.addi %base, %c256 : index
           scf.for %i = %base to %vend step %c16 {
+            %pw0 = arith.addi %i, %c512 : index
+            %pw = arith.minui %pw0, %c10239 : index
+            memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : memref<2x32x10240xf16>
             %vx_r = vector.load %x[%n, %gi, %i] : memref<2x32x10240xf16>, vector<16xf16>
             %vx = arith.extf %vx_r : vector<16xf16> to vector<16xf32>
             %vd = arith.subf %vx, %m0w : vector<16xf32>

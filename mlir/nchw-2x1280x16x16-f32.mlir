@@ -10,6 +10,7 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
+        %c10239 = arith.constant 10239 : index
         %c10240 = arith.constant 10240 : index
         %c16 = arith.constant 16 : index
         %c256 = arith.constant 256 : index
@@ -125,6 +126,9 @@ module @group_norm_kernel {
           %vend = arith.addi %base, %c256 : index
           %end = arith.addi %base, %c256 : index
           scf.for %i = %base to %vend step %c16 {
+            %pw0 = arith.addi %i, %c256 : index
+            %pw = arith.minui %pw0, %c10239 : index
+            memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : memref<2x32x10240xf32>
             %vx_r = vector.load %x[%n, %gi, %i] : memref<2x32x10240xf32>, vector<16xf32>
             %vd = arith.subf %vx_r, %m0w : vector<16xf32>
             %vo = math.fma %vd, %ajv, %bjv : vector<16xf32>

@@ -12,7 +12,9 @@ module @group_norm_kernel {
         %c1 = arith.constant 1 : index
         %c10 = arith.constant 10 : index
         %c16 = arith.constant 16 : index
+        %c256 = arith.constant 256 : index
         %c32 = arith.constant 32 : index
+        %c40959 = arith.constant 40959 : index
         %c4096 = arith.constant 4096 : index
         %c40960 = arith.constant 40960 : index
         %c48 = arith.constant 48 : index
@@ -125,6 +127,9 @@ module @group_norm_kernel {
           %vend = arith.addi %base, %c4096 : index
           %end = arith.addi %base, %c4096 : index
           scf.for %i = %base to %vend step %c16 {
+            %pw0 = arith.addi %i, %c256 : index
+            %pw = arith.minui %pw0, %c40959 : index
+            memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : memref<2x32x40960xf32>
             %vx_r = vector.load %x[%n, %gi, %i] : memref<2x32x40960xf32>, vector<16xf32>
             %vd = arith.subf %vx_r, %m0w : vector<16xf32>
             %vo = math.fma %vd, %ajv, %bjv : vector<16xf32>

@@ -13,9 +13,11 @@ module @group_norm_kernel {
         %c1024 = arith.constant 1024 : index
         %c16 = arith.constant 16 : index
         %c20 = arith.constant 20 : index
+        %c20479 = arith.constant 20479 : index
         %c20480 = arith.constant 20480 : index
         %c32 = arith.constant 32 : index
         %c48 = arith.constant 48 : index
+        %c512 = arith.constant 512 : index
         %c64 = arith.constant 64 : index
         %f0p0 = arith.constant 0.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
@@ -137,6 +139,9 @@ module @group_norm_kernel {
           %vend = arith.addi %base, %c1024 : index
           %end = arith.addi %base, %c1024 : index
           scf.for %i = %base to %vend step %c16 {
+            %pw0 = arith.addi %i, %c512 : index
+            %pw = arith.minui %pw0, %c20479 : index
+            memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : memref<2x32x20480xf16>
             %vx_r = vector.load %x[%n, %gi, %i] : memref<2x32x20480xf16>, vector<16xf16>
             %vx = arith.extf %vx_r : vector<16xf16> to vector<16xf32>
             %vd = arith.subf %vx, %m0w : vector<16xf32>

@@ -13,7 +13,9 @@ module @group_norm_kernel {
         %c1024 = arith.constant 1024 : index
         %c16 = arith.constant 16 : index
         %c20 = arith.constant 20 : index
+        %c20479 = arith.constant 20479 : index
         %c20480 = arith.constant 20480 : index
+        %c256 = arith.constant 256 : index
         %c32 = arith.constant 32 : index
         %c48 = arith.constant 48 : index
         %c64 = arith.constant 64 : index
@@ -125,6 +127,9 @@ module @group_norm_kernel {
           %vend = arith.addi %base, %c1024 : index
           %end = arith.addi %base, %c1024 : index
           scf.for %i = %base to %vend step %c16 {
+            %pw0 = arith.addi %i, %c256 : index
+            %pw = arith.minui %pw0, %c20479 : index
+            memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : memref<2x32x20480xf32>
             %vx_r = vector.load %x[%n, %gi, %i] : memref<2x32x20480xf32>, vector<16xf32>
             %vd = arith.subf %vx_r, %m0w : vector<16xf32>
             %vo = math.fma %vd, %ajv, %bjv : vector<16xf32>

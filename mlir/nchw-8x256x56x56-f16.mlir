@@ -11,10 +11,12 @@ module @group_norm_kernel {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c16 = arith.constant 16 : index
+        %c25087 = arith.constant 25087 : index
         %c25088 = arith.constant 25088 : index
         %c3136 = arith.constant 3136 : index
         %c32 = arith.constant 32 : index
         %c48 = arith.constant 48 : index
+        %c512 = arith.constant 512 : index
         %c64 = arith.constant 64 : index
         %c8 = arith.constant 8 : index
         %f0p0 = arith.constant 0.0 : f32
@@ -137,6 +139,9 @@ module @group_norm_kernel {
           %vend = arith.addi %base, %c3136 : index
           %end = arith.addi %base, %c3136 : index
           scf.for %i = %base to %vend step %c16 {
+            %pw0 = arith.addi %i, %c512 : index
+            %pw = arith.minui %pw0, %c25087 : index
+            memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : memref<8x32x25088xf16>
             %vx_r = vector.load %x[%n, %gi, %i] : memref<8x32x25088xf16>, vector<16xf16>
             %vx = arith.extf %vx_r : vector<16xf16> to vector<16xf32>
             %vd = arith.subf %vx, %m0w : vector<16xf32>

@@ -12,6 +12,7 @@ module @group_norm_kernel {
         %c1 = arith.constant 1 : index
         %c1280 = arith.constant 1280 : index
         %c16 = arith.constant 16 : index
+        %c255 = arith.constant 255 : index
         %c256 = arith.constant 256 : index
         %c40 = arith.constant 40 : index
         %c64 = arith.constant 64 : index
@@ -50,6 +51,9 @@ module @group_norm_kernel {
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c1280 step %c16 {
+              %pf_r0 = arith.addi %r, %c1 : index
+              %pf_r = arith.minui %pf_r0, %c255 : index
+              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x256x1280xf32>
               %v_r = vector.load %x[%n, %r, %c] : memref<2x256x1280xf32>, vector<16xf32>
               %kv = vector.load %k[%c] : memref<1280xf32>, vector<16xf32>
               %d = arith.subf %v_r, %kv : vector<16xf32>
@@ -119,6 +123,10 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c256 step %c1 {
           scf.for %c = %c0 to %c1280 step %c16 {
+            %pf_r0 = arith.addi %r, %c1 : index
+            %pf_r = arith.minui %pf_r0, %c255 : index
+            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x256x1280xf32>
+            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<2x256x1280xf32>
             %w_r = vector.load %x[%n, %r, %c] : memref<2x256x1280xf32>, vector<16xf32>
             %av = vector.load %p1[%c] : memref<1280xf32>, vector<16xf32>
             %bv = vector.load %p2[%c] : memref<1280xf32>, vector<16xf32>

@@ -10,9 +10,11 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
+        %c1023 = arith.constant 1023 : index
         %c1024 = arith.constant 1024 : index
         %c16 = arith.constant 16 : index
         %c20 = arith.constant 20 : index
+        %c3 = arith.constant 3 : index
         %c64 = arith.constant 64 : index
         %c640 = arith.constant 640 : index
         %f0p0 = arith.constant 0.0 : f32
@@ -51,6 +53,9 @@ module @group_norm_kernel {
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c640 step %c16 {
+              %pf_r0 = arith.addi %r, %c3 : index
+              %pf_r = arith.minui %pf_r0, %c1023 : index
+              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x1024x640xf16>
               %v_r = vector.load %x[%n, %r, %c] : memref<2x1024x640xf16>, vector<16xf16>
               %v = arith.extf %v_r : vector<16xf16> to vector<16xf32>
               %kv = vector.load %k[%c] : memref<640xf32>, vector<16xf32>
@@ -123,6 +128,10 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c1024 step %c1 {
           scf.for %c = %c0 to %c640 step %c16 {
+            %pf_r0 = arith.addi %r, %c3 : index
+            %pf_r = arith.minui %pf_r0, %c1023 : index
+            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x1024x640xf16>
+            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<2x1024x640xf16>
             %w_r = vector.load %x[%n, %r, %c] : memref<2x1024x640xf16>, vector<16xf16>
             %w = arith.extf %w_r : vector<16xf16> to vector<16xf32>
             %av = vector.load %p1[%c] : memref<640xf32>, vector<16xf32>

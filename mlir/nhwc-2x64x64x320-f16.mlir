@@ -13,7 +13,9 @@ module @group_norm_kernel {
         %c10 = arith.constant 10 : index
         %c16 = arith.constant 16 : index
         %c320 = arith.constant 320 : index
+        %c4095 = arith.constant 4095 : index
         %c4096 = arith.constant 4096 : index
+        %c6 = arith.constant 6 : index
         %c64 = arith.constant 64 : index
         %f0p0 = arith.constant 0.0 : f32
         %f10p0 = arith.constant 10.0 : f32
@@ -51,6 +53,9 @@ module @group_norm_kernel {
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c320 step %c16 {
+              %pf_r0 = arith.addi %r, %c6 : index
+              %pf_r = arith.minui %pf_r0, %c4095 : index
+              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x4096x320xf16>
               %v_r = vector.load %x[%n, %r, %c] : memref<2x4096x320xf16>, vector<16xf16>
               %v = arith.extf %v_r : vector<16xf16> to vector<16xf32>
               %kv = vector.load %k[%c] : memref<320xf32>, vector<16xf32>
@@ -123,6 +128,10 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c4096 step %c1 {
           scf.for %c = %c0 to %c320 step %c16 {
+            %pf_r0 = arith.addi %r, %c6 : index
+            %pf_r = arith.minui %pf_r0, %c4095 : index
+            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x4096x320xf16>
+            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<2x4096x320xf16>
             %w_r = vector.load %x[%n, %r, %c] : memref<2x4096x320xf16>, vector<16xf16>
             %w = arith.extf %w_r : vector<16xf16> to vector<16xf32>
             %av = vector.load %p1[%c] : memref<320xf32>, vector<16xf32>

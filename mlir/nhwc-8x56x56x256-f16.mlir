@@ -12,6 +12,7 @@ module @group_norm_kernel {
         %c1 = arith.constant 1 : index
         %c16 = arith.constant 16 : index
         %c256 = arith.constant 256 : index
+        %c3135 = arith.constant 3135 : index
         %c3136 = arith.constant 3136 : index
         %c64 = arith.constant 64 : index
         %c8 = arith.constant 8 : index
@@ -51,6 +52,9 @@ module @group_norm_kernel {
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c256 step %c16 {
+              %pf_r0 = arith.addi %r, %c8 : index
+              %pf_r = arith.minui %pf_r0, %c3135 : index
+              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf16>
               %v_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf16>, vector<16xf16>
               %v = arith.extf %v_r : vector<16xf16> to vector<16xf32>
               %kv = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
@@ -123,6 +127,10 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c3136 step %c1 {
           scf.for %c = %c0 to %c256 step %c16 {
+            %pf_r0 = arith.addi %r, %c8 : index
+            %pf_r = arith.minui %pf_r0, %c3135 : index
+            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf16>
+            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<8x3136x256xf16>
             %w_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf16>, vector<16xf16>
             %w = arith.extf %w_r : vector<16xf16> to vector<16xf32>
             %av = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>

@@ -12,7 +12,9 @@ module @group_norm_kernel {
         %c1 = arith.constant 1 : index
         %c16 = arith.constant 16 : index
         %c256 = arith.constant 256 : index
+        %c3135 = arith.constant 3135 : index
         %c3136 = arith.constant 3136 : index
+        %c4 = arith.constant 4 : index
         %c64 = arith.constant 64 : index
         %c8 = arith.constant 8 : index
         %f0p0 = arith.constant 0.0 : f32
@@ -50,6 +52,9 @@ module @group_norm_kernel {
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c256 step %c16 {
+              %pf_r0 = arith.addi %r, %c4 : index
+              %pf_r = arith.minui %pf_r0, %c3135 : index
+              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf32>
               %v_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
               %kv = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
               %d = arith.subf %v_r, %kv : vector<16xf32>
@@ -119,6 +124,10 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c3136 step %c1 {
           scf.for %c = %c0 to %c256 step %c16 {
+            %pf_r0 = arith.addi %r, %c4 : index
+            %pf_r = arith.minui %pf_r0, %c3135 : index
+            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf32>
+            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<8x3136x256xf32>
             %w_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
             %av = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
             %bv = vector.load %p2[%c] : memref<256xf32>, vector<16xf32>
