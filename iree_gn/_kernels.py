@@ -258,12 +258,12 @@ class _Kernel:
         self.lines = []
         return [("gn", self.workgroups(), binds, self.body())]
 
-    def host(self, vt: str, pt: str) -> List[str]:
-        """The host function's dispatches, from ``%xv`` (x viewed as ``vt``) and the
-        parameters ``%arg1``.. to ``%yv``."""
+    def host(self, xt: str, vt: str, pt: str) -> List[str]:
+        """The host function's dispatches, from ``%xv`` (x's buffer, of type ``xt``), its
+        byte offset ``%xoff`` and the parameters ``%arg1``.. to ``%yv`` (of type ``vt``)."""
         n = len(self.params())
-        args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)])
-        tys = ", ".join([vt] + [pt] * n)
+        args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"])
+        tys = ", ".join([xt] + [pt] * n + ["i32"])
         return [f"    %yv = flow.dispatch @gn_kernel::@gn({args}) : ({tys}) -> {vt}"]
 
     def module(self) -> str:
@@ -278,7 +278,13 @@ class _Kernel:
         ft = f"tensor<{full}x{self.et}>"
         vt = "tensor<" + self.xmem()[len("memref<"):]
         pt = f"tensor<{self.C}x{self.et}>"
-        args = [f"%arg0: {ft}"] + [f"%arg{i + 1}: {pt}" for i in range(len(self.params()))]
+        np_ = len(self.params())
+        pargs = [f"%arg{i + 1}: {pt}" for i in range(np_)]
+        pnames = ", ".join(f"%arg{i + 1}" for i in range(np_))
+        numel = 1
+        for d in self.spec.shape:
+            numel *= d
+        flat = f"tensor<{numel}x{self.et}>"
         out = [
             f"// Hand-written group norm for {self.spec.short_name()} ({self.kind}); generated"
             " by iree_gn/_kernels.py.",
@@ -296,22 +302,40 @@ class _Kernel:
         out.append("    builtin.module {")
         for name, _, binds, body in funcs:
             out.append(f"      func.func @{name}(" + ", ".join(
-                f"{b}: !stream.binding" for b, _, _ in binds) + ") {")
+                f"{b}: !stream.binding" for b, _, _ in binds) + ", %xoff: i32) {")
             # Every function gets every constant (SSA values are per function); the unused
             # ones fold away.
             out += consts
             out.append("        %wg = hal.interface.workgroup.id[0] : index")
-            out += [f"        {v} = stream.binding.subspan {b}[%c0] : !stream.binding -> {t}"
-                    for b, v, t in binds]
+            out.append("        %xoffb = arith.index_castui %xoff : i32 to index")
+            out += [f"        {v} = stream.binding.subspan {b}[{'%xoffb' if v == '%x' else '%c0'}]"
+                    f" : !stream.binding -> {t}" for b, v, t in binds]
             out += body
             out += ["        return", "      }"]
         out += [
             "    }",
             "  }",
-            f"  func.func public @main({', '.join(args)}) -> {ft} {{",
-            f"    %xv = flow.tensor.reshape %arg0 : {ft} -> {vt}",
-            *self.host(vt, pt),
+            f"  func.func public @main({', '.join([f'%arg0: {ft}'] + pargs)}) -> {ft} {{",
+            "    %xoff = arith.constant 0 : i32",
+            f"    %xv = flow.tensor.reshape %arg0 : {ft} -> {flat}",
+            *self.host(flat, vt, pt),
             f"    %y = flow.tensor.reshape %yv : {vt} -> {ft}",
+            f"    return %y : {ft}",
+            "  }",
+            # x at a byte offset into a larger buffer: the runtime passes a NumPy array that
+            # is not 64-byte aligned (IREE imports only aligned memory) as the aligned
+            # buffer that holds it, instead of copying it.
+            f"  func.func public @main_off({', '.join([f'%xv: tensor<?x{self.et}>', '%xoff: i32'] + pargs)}) -> {ft} {{",
+            "    %c0 = arith.constant 0 : index",
+            f"    %xn = tensor.dim %xv, %c0 : tensor<?x{self.et}>",
+            *self.host(f"tensor<?x{self.et}>{{%xn}}", vt, pt),
+            f"    %y = flow.tensor.reshape %yv : {vt} -> {ft}",
+            f"    return %y : {ft}",
+            "  }",
+            f"  func.func public @main_off_out({', '.join([f'%xv: tensor<?x{self.et}>', '%xoff: i32'] + pargs)}, "
+            f"%out: !hal.buffer {{iree.abi.output = 0 : index}}) -> {ft} {{",
+            f"    %y = call @main_off(%xv, %xoff{', ' + pnames if pnames else ''}) : "
+            f"({', '.join([f'tensor<?x{self.et}>', 'i32'] + [pt] * np_)}) -> {ft}",
             f"    return %y : {ft}",
             "  }",
             "}",
@@ -735,12 +759,12 @@ class _ChannelsLastSplit(_ChannelsLast):
              [(b, v, pty) for b, v in self.params()] + [("%by", "%y", xty)], norm),
         ]
 
-    def host(self, vt: str, pt: str) -> List[str]:
+    def host(self, xt: str, vt: str, pt: str) -> List[str]:
         n = len(self.params())
         pt_ = self.part("tensor")
-        args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)])
-        tys = ", ".join([vt, pt_] + [pt] * n)
-        return [f"    %part = flow.dispatch @gn_kernel::@stats(%xv) : ({vt}) -> {pt_}",
+        args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"])
+        tys = ", ".join([xt, pt_] + [pt] * n + ["i32"])
+        return [f"    %part = flow.dispatch @gn_kernel::@stats(%xv, %xoff) : ({xt}, i32) -> {pt_}",
                 f"    %yv = flow.dispatch @gn_kernel::@norm({args}) : ({tys}) -> {vt}"]
 
     def rows(self, I, reverse):

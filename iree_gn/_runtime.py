@@ -8,6 +8,7 @@ tensors, IREE_NOTES.md).
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import math
 import sys
@@ -194,6 +195,9 @@ class LoadedModule:
                 f"module has no function {entry!r}; it exports {self.module.function_names}.")
         self.function = fn
         self.function_out = self.module.lookup_function(entry + "_out")
+        # Hand-written kernel modules (_kernels) also take x at a byte offset into a larger
+        # buffer, which lets an unaligned NumPy x in without a copy.
+        self.function_off = self.module.lookup_function(entry + "_off_out")
         self._scratch: Dict[int, np.ndarray] = {}
         self._imports: Dict[object, tuple] = {}  # slot -> (array, its import)
         self._staged: Dict[tuple, tuple] = {}  # _call_staged's buffers and arguments (_stage)
@@ -222,6 +226,23 @@ class LoadedModule:
                 return hit[1]
         ref = self._import_now(src, dtype, bare=slot < 0)
         self._imports[slot if src is a else ("scratch", slot)] = (src, ref)
+        return ref
+
+    def _import_offset(self, x: np.ndarray, dtype: str):
+        """(import, byte offset) of the 64-byte-aligned span that ends where ``x`` ends and
+        starts at most 63 bytes before it (in the same page, so it is mapped memory); the
+        module reads x at that offset (``main_off_out``). NumPy aligns large arrays to 16
+        bytes only: this saves a copy of x per call (2x64x64x320: 3.0 -> 1.1 ms)."""
+        hit = self._imports.get("offset")
+        if hit is not None and hit[0] is x:
+            return hit[1]
+        addr = x.ctypes.data
+        off = addr % _ALIGN
+        span = (ctypes.c_uint8 * (off + x.nbytes)).from_address(addr - off)
+        view = np.frombuffer(span, x.dtype)
+        ref = (self._import_now(view, dtype, bare=False), off)
+        # The entry holds x: its memory outlives the import.
+        self._imports["offset"] = (x, ref)
         return ref
 
     def _pooled_result(self, x: np.ndarray, dtype: str):
@@ -315,15 +336,24 @@ class LoadedModule:
             target = out
         else:
             target = None  # a pooled result (or a staged copy into the caller's out)
-        args = rt.VmVariantList(len(arrays) + 1)
-        for i, a in enumerate(arrays):
+        args = rt.VmVariantList(len(arrays) + 2)
+        fn = self.function_out
+        if self.function_off is not None and not is_importable(x) and x.flags.c_contiguous \
+                and x.flags.aligned and x.flags.writeable:
+            fn = self.function_off
+            ref, off = self._import_offset(x, dtype)
+            args.push_ref(ref)
+            args.push_int(off)
+        else:
+            args.push_ref(self._import(x, dtype, 0))
+        for i, a in enumerate(arrays[1:], 1):
             args.push_ref(self._import(a, dtype, i))
         if target is None:
             target, ref = self._pooled_result(x, dtype)
             args.push_ref(ref)
         else:
             args.push_ref(self._import(target, dtype, -1))
-        self.context.invoke(self.function_out, args, rt.VmVariantList(1))
+        self.context.invoke(fn, args, rt.VmVariantList(1))
         if out is not None and target is not out:
             np.copyto(out, target)
             return out

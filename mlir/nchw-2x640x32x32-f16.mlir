@@ -7,7 +7,7 @@ module @group_norm_kernel {
       stream.return %n, %c1, %c1 : index, index, index
     }
     builtin.module {
-      func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding) {
+      func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c1024 = arith.constant 1024 : index
@@ -23,7 +23,8 @@ module @group_norm_kernel {
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
         %f20480p0 = arith.constant 20480.0 : f32
         %wg = hal.interface.workgroup.id[0] : index
-        %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<2x32x20480xf16>
+        %xoffb = arith.index_castui %xoff : i32 to index
+        %x = stream.binding.subspan %bx[%xoffb] : !stream.binding -> memref<2x32x20480xf16>
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<640xf16>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<640xf16>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<2x32x20480xf16>
@@ -163,9 +164,21 @@ module @group_norm_kernel {
     }
   }
   func.func public @main(%arg0: tensor<2x640x32x32xf16>, %arg1: tensor<640xf16>, %arg2: tensor<640xf16>) -> tensor<2x640x32x32xf16> {
-    %xv = flow.tensor.reshape %arg0 : tensor<2x640x32x32xf16> -> tensor<2x32x20480xf16>
-    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2) : (tensor<2x32x20480xf16>, tensor<640xf16>, tensor<640xf16>) -> tensor<2x32x20480xf16>
+    %xoff = arith.constant 0 : i32
+    %xv = flow.tensor.reshape %arg0 : tensor<2x640x32x32xf16> -> tensor<1310720xf16>
+    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2, %xoff) : (tensor<1310720xf16>, tensor<640xf16>, tensor<640xf16>, i32) -> tensor<2x32x20480xf16>
     %y = flow.tensor.reshape %yv : tensor<2x32x20480xf16> -> tensor<2x640x32x32xf16>
+    return %y : tensor<2x640x32x32xf16>
+  }
+  func.func public @main_off(%xv: tensor<?xf16>, %xoff: i32, %arg1: tensor<640xf16>, %arg2: tensor<640xf16>) -> tensor<2x640x32x32xf16> {
+    %c0 = arith.constant 0 : index
+    %xn = tensor.dim %xv, %c0 : tensor<?xf16>
+    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2, %xoff) : (tensor<?xf16>{%xn}, tensor<640xf16>, tensor<640xf16>, i32) -> tensor<2x32x20480xf16>
+    %y = flow.tensor.reshape %yv : tensor<2x32x20480xf16> -> tensor<2x640x32x32xf16>
+    return %y : tensor<2x640x32x32xf16>
+  }
+  func.func public @main_off_out(%xv: tensor<?xf16>, %xoff: i32, %arg1: tensor<640xf16>, %arg2: tensor<640xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x640x32x32xf16> {
+    %y = call @main_off(%xv, %xoff, %arg1, %arg2) : (tensor<?xf16>, i32, tensor<640xf16>, tensor<640xf16>) -> tensor<2x640x32x32xf16>
     return %y : tensor<2x640x32x32xf16>
   }
   func.func public @main_out(%a0: tensor<2x640x32x32xf16>, %a1: tensor<640xf16>, %a2: tensor<640xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x640x32x32xf16> {

@@ -7,7 +7,7 @@ module @group_norm_kernel {
       stream.return %n, %c1, %c1 : index, index, index
     }
     builtin.module {
-      func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding) {
+      func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c1023 = arith.constant 1023 : index
@@ -24,7 +24,8 @@ module @group_norm_kernel {
         %f20p0 = arith.constant 20.0 : f32
         %f2p0 = arith.constant 2.0 : f32
         %wg = hal.interface.workgroup.id[0] : index
-        %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<2x1024x640xf32>
+        %xoffb = arith.index_castui %xoff : i32 to index
+        %x = stream.binding.subspan %bx[%xoffb] : !stream.binding -> memref<2x1024x640xf32>
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<640xf32>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<640xf32>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<2x1024x640xf32>
@@ -142,9 +143,21 @@ module @group_norm_kernel {
     }
   }
   func.func public @main(%arg0: tensor<2x32x32x640xf32>, %arg1: tensor<640xf32>, %arg2: tensor<640xf32>) -> tensor<2x32x32x640xf32> {
-    %xv = flow.tensor.reshape %arg0 : tensor<2x32x32x640xf32> -> tensor<2x1024x640xf32>
-    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2) : (tensor<2x1024x640xf32>, tensor<640xf32>, tensor<640xf32>) -> tensor<2x1024x640xf32>
+    %xoff = arith.constant 0 : i32
+    %xv = flow.tensor.reshape %arg0 : tensor<2x32x32x640xf32> -> tensor<1310720xf32>
+    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2, %xoff) : (tensor<1310720xf32>, tensor<640xf32>, tensor<640xf32>, i32) -> tensor<2x1024x640xf32>
     %y = flow.tensor.reshape %yv : tensor<2x1024x640xf32> -> tensor<2x32x32x640xf32>
+    return %y : tensor<2x32x32x640xf32>
+  }
+  func.func public @main_off(%xv: tensor<?xf32>, %xoff: i32, %arg1: tensor<640xf32>, %arg2: tensor<640xf32>) -> tensor<2x32x32x640xf32> {
+    %c0 = arith.constant 0 : index
+    %xn = tensor.dim %xv, %c0 : tensor<?xf32>
+    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2, %xoff) : (tensor<?xf32>{%xn}, tensor<640xf32>, tensor<640xf32>, i32) -> tensor<2x1024x640xf32>
+    %y = flow.tensor.reshape %yv : tensor<2x1024x640xf32> -> tensor<2x32x32x640xf32>
+    return %y : tensor<2x32x32x640xf32>
+  }
+  func.func public @main_off_out(%xv: tensor<?xf32>, %xoff: i32, %arg1: tensor<640xf32>, %arg2: tensor<640xf32>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x32x32x640xf32> {
+    %y = call @main_off(%xv, %xoff, %arg1, %arg2) : (tensor<?xf32>, i32, tensor<640xf32>, tensor<640xf32>) -> tensor<2x32x32x640xf32>
     return %y : tensor<2x32x32x640xf32>
   }
   func.func public @main_out(%a0: tensor<2x32x32x640xf32>, %a1: tensor<640xf32>, %a2: tensor<640xf32>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x32x32x640xf32> {

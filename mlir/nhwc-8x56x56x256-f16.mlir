@@ -7,7 +7,7 @@ module @group_norm_kernel {
       stream.return %n, %c1, %c1 : index, index, index
     }
     builtin.module {
-      func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding) {
+      func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c16 = arith.constant 16 : index
@@ -23,7 +23,8 @@ module @group_norm_kernel {
         %f3136p0 = arith.constant 3136.0 : f32
         %f8p0 = arith.constant 8.0 : f32
         %wg = hal.interface.workgroup.id[0] : index
-        %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<8x3136x256xf16>
+        %xoffb = arith.index_castui %xoff : i32 to index
+        %x = stream.binding.subspan %bx[%xoffb] : !stream.binding -> memref<8x3136x256xf16>
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<256xf16>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<256xf16>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<8x3136x256xf16>
@@ -147,9 +148,21 @@ module @group_norm_kernel {
     }
   }
   func.func public @main(%arg0: tensor<8x56x56x256xf16>, %arg1: tensor<256xf16>, %arg2: tensor<256xf16>) -> tensor<8x56x56x256xf16> {
-    %xv = flow.tensor.reshape %arg0 : tensor<8x56x56x256xf16> -> tensor<8x3136x256xf16>
-    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2) : (tensor<8x3136x256xf16>, tensor<256xf16>, tensor<256xf16>) -> tensor<8x3136x256xf16>
+    %xoff = arith.constant 0 : i32
+    %xv = flow.tensor.reshape %arg0 : tensor<8x56x56x256xf16> -> tensor<6422528xf16>
+    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2, %xoff) : (tensor<6422528xf16>, tensor<256xf16>, tensor<256xf16>, i32) -> tensor<8x3136x256xf16>
     %y = flow.tensor.reshape %yv : tensor<8x3136x256xf16> -> tensor<8x56x56x256xf16>
+    return %y : tensor<8x56x56x256xf16>
+  }
+  func.func public @main_off(%xv: tensor<?xf16>, %xoff: i32, %arg1: tensor<256xf16>, %arg2: tensor<256xf16>) -> tensor<8x56x56x256xf16> {
+    %c0 = arith.constant 0 : index
+    %xn = tensor.dim %xv, %c0 : tensor<?xf16>
+    %yv = flow.dispatch @gn_kernel::@gn(%xv, %arg1, %arg2, %xoff) : (tensor<?xf16>{%xn}, tensor<256xf16>, tensor<256xf16>, i32) -> tensor<8x3136x256xf16>
+    %y = flow.tensor.reshape %yv : tensor<8x3136x256xf16> -> tensor<8x56x56x256xf16>
+    return %y : tensor<8x56x56x256xf16>
+  }
+  func.func public @main_off_out(%xv: tensor<?xf16>, %xoff: i32, %arg1: tensor<256xf16>, %arg2: tensor<256xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<8x56x56x256xf16> {
+    %y = call @main_off(%xv, %xoff, %arg1, %arg2) : (tensor<?xf16>, i32, tensor<256xf16>, tensor<256xf16>) -> tensor<8x56x56x256xf16>
     return %y : tensor<8x56x56x256xf16>
   }
   func.func public @main_out(%a0: tensor<8x56x56x256xf16>, %a1: tensor<256xf16>, %a2: tensor<256xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<8x56x56x256xf16> {
