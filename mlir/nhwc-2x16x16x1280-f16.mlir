@@ -2,7 +2,7 @@
 module @group_norm_kernel {
   stream.executable private @gn_kernel {
     stream.executable.export public @gn workgroups() -> (index, index, index) {
-      %n = arith.constant 2 : index
+      %n = arith.constant 8 : index
       %c1 = arith.constant 1 : index
       stream.return %n, %c1, %c1 : index, index, index
     }
@@ -10,11 +10,12 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
-        %c1280 = arith.constant 1280 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
         %c255 = arith.constant 255 : index
         %c256 = arith.constant 256 : index
+        %c320 = arith.constant 320 : index
+        %c4 = arith.constant 4 : index
         %c40 = arith.constant 40 : index
         %c64 = arith.constant 64 : index
         %f0p0 = arith.constant 0.0 : f32
@@ -29,63 +30,70 @@ module @group_norm_kernel {
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<1280xf16>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<1280xf16>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<2x256x1280xf16>
-        %n = arith.addi %wg, %c0 : index
+        %n = arith.divui %wg, %c4 : index
+        %blk = arith.remui %wg, %c4 : index
+        %ch0 = arith.muli %blk, %c320 : index
         %zv = arith.constant dense<0.0> : vector<16xf32>
-        %k = memref.alloca() : memref<1280xf32>
-        %s1 = memref.alloca() : memref<1280xf32>
-        %s2 = memref.alloca() : memref<1280xf32>
-        %p1 = memref.alloca() : memref<1280xf32>
-        %p2 = memref.alloca() : memref<1280xf32>
-        scf.for %c = %c0 to %c1280 step %c16 {
-          %k0_r = vector.load %x[%n, %c0, %c] : memref<2x256x1280xf16>, vector<16xf16>
+        %k = memref.alloca() : memref<320xf32>
+        %s1 = memref.alloca() : memref<320xf32>
+        %s2 = memref.alloca() : memref<320xf32>
+        %p1 = memref.alloca() : memref<320xf32>
+        %p2 = memref.alloca() : memref<320xf32>
+        scf.for %c = %c0 to %c320 step %c16 {
+          %xc = arith.addi %ch0, %c : index
+          %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x256x1280xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
-          vector.store %k0, %k[%c] : memref<1280xf32>, vector<16xf32>
+          vector.store %k0, %k[%c] : memref<320xf32>, vector<16xf32>
         }
-        scf.for %c = %c0 to %c1280 step %c16 {
-          vector.store %zv, %s1[%c] : memref<1280xf32>, vector<16xf32>
-          vector.store %zv, %s2[%c] : memref<1280xf32>, vector<16xf32>
+        scf.for %c = %c0 to %c320 step %c16 {
+          %xc = arith.addi %ch0, %c : index
+          vector.store %zv, %s1[%c] : memref<320xf32>, vector<16xf32>
+          vector.store %zv, %s2[%c] : memref<320xf32>, vector<16xf32>
         }
         scf.for %rb = %c0 to %c256 step %c64 {
           %rb_end0 = arith.addi %rb, %c64 : index
           %rb_end = arith.minui %rb_end0, %c256 : index
-          scf.for %c = %c0 to %c1280 step %c16 {
-            vector.store %zv, %p1[%c] : memref<1280xf32>, vector<16xf32>
-            vector.store %zv, %p2[%c] : memref<1280xf32>, vector<16xf32>
+          scf.for %c = %c0 to %c320 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            vector.store %zv, %p1[%c] : memref<320xf32>, vector<16xf32>
+            vector.store %zv, %p2[%c] : memref<320xf32>, vector<16xf32>
           }
           scf.for %r = %rb to %rb_end step %c1 {
-            scf.for %c = %c0 to %c1280 step %c16 {
+            scf.for %c = %c0 to %c320 step %c16 {
+              %xc = arith.addi %ch0, %c : index
               %pf_r0 = arith.addi %r, %c2 : index
               %pf_r = arith.minui %pf_r0, %c255 : index
-              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x256x1280xf16>
-              %v_r = vector.load %x[%n, %r, %c] : memref<2x256x1280xf16>, vector<16xf16>
+              memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<2x256x1280xf16>
+              %v_r = vector.load %x[%n, %r, %xc] : memref<2x256x1280xf16>, vector<16xf16>
               %v = arith.extf %v_r : vector<16xf16> to vector<16xf32>
-              %kv = vector.load %k[%c] : memref<1280xf32>, vector<16xf32>
+              %kv = vector.load %k[%c] : memref<320xf32>, vector<16xf32>
               %d = arith.subf %v, %kv : vector<16xf32>
-              %a1 = vector.load %p1[%c] : memref<1280xf32>, vector<16xf32>
-              %a2 = vector.load %p2[%c] : memref<1280xf32>, vector<16xf32>
+              %a1 = vector.load %p1[%c] : memref<320xf32>, vector<16xf32>
+              %a2 = vector.load %p2[%c] : memref<320xf32>, vector<16xf32>
               %n1 = arith.addf %a1, %d : vector<16xf32>
               %n2 = math.fma %d, %d, %a2 : vector<16xf32>
-              vector.store %n1, %p1[%c] : memref<1280xf32>, vector<16xf32>
-              vector.store %n2, %p2[%c] : memref<1280xf32>, vector<16xf32>
+              vector.store %n1, %p1[%c] : memref<320xf32>, vector<16xf32>
+              vector.store %n2, %p2[%c] : memref<320xf32>, vector<16xf32>
             }
           }
-          scf.for %c = %c0 to %c1280 step %c16 {
-            %ta0 = vector.load %s1[%c] : memref<1280xf32>, vector<16xf32>
-            %qa0 = vector.load %p1[%c] : memref<1280xf32>, vector<16xf32>
+          scf.for %c = %c0 to %c320 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            %ta0 = vector.load %s1[%c] : memref<320xf32>, vector<16xf32>
+            %qa0 = vector.load %p1[%c] : memref<320xf32>, vector<16xf32>
             %ua0 = arith.addf %ta0, %qa0 : vector<16xf32>
-            vector.store %ua0, %s1[%c] : memref<1280xf32>, vector<16xf32>
-            %ta1 = vector.load %s2[%c] : memref<1280xf32>, vector<16xf32>
-            %qa1 = vector.load %p2[%c] : memref<1280xf32>, vector<16xf32>
+            vector.store %ua0, %s1[%c] : memref<320xf32>, vector<16xf32>
+            %ta1 = vector.load %s2[%c] : memref<320xf32>, vector<16xf32>
+            %qa1 = vector.load %p2[%c] : memref<320xf32>, vector<16xf32>
             %ua1 = arith.addf %ta1, %qa1 : vector<16xf32>
-            vector.store %ua1, %s2[%c] : memref<1280xf32>, vector<16xf32>
+            vector.store %ua1, %s2[%c] : memref<320xf32>, vector<16xf32>
           }
         }
-        scf.for %cs = %c0 to %c1280 step %c40 {
+        scf.for %cs = %c0 to %c320 step %c40 {
           %ce = arith.addi %cs, %c40 : index
-          %k0 = memref.load %k[%cs] : memref<1280xf32>
+          %k0 = memref.load %k[%cs] : memref<320xf32>
           %mr = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<1280xf32>
-            %kj = memref.load %k[%j] : memref<1280xf32>
+            %s1j = memref.load %s1[%j] : memref<320xf32>
+            %kj = memref.load %k[%j] : memref<320xf32>
             %chm = arith.divf %s1j, %f256p0 : f32
             %dk0 = arith.subf %kj, %k0 : f32
             %t = arith.addf %chm, %dk0 : f32
@@ -94,9 +102,9 @@ module @group_norm_kernel {
           }
           %mrel = arith.divf %mr, %f40p0 : f32
           %ss = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<1280xf32>
-            %s2j = memref.load %s2[%j] : memref<1280xf32>
-            %kj = memref.load %k[%j] : memref<1280xf32>
+            %s1j = memref.load %s1[%j] : memref<320xf32>
+            %s2j = memref.load %s2[%j] : memref<320xf32>
+            %kj = memref.load %k[%j] : memref<320xf32>
             %dk0 = arith.subf %kj, %k0 : f32
             %dk = arith.subf %dk0, %mrel : f32
             %t1 = arith.mulf %f2p0, %dk : f32
@@ -113,35 +121,37 @@ module @group_norm_kernel {
           %ve = arith.addf %var, %f1em06 : f32
           %rstd = math.rsqrt %ve : f32
           scf.for %j = %cs to %ce step %c1 {
-            %kj = memref.load %k[%j] : memref<1280xf32>
+            %pc = arith.addi %ch0, %j : index
+            %kj = memref.load %k[%j] : memref<320xf32>
             %dk0 = arith.subf %kj, %k0 : f32
             %dkj = arith.subf %mrel, %dk0 : f32
-            %gj_r = memref.load %g[%j] : memref<1280xf16>
+            %gj_r = memref.load %g[%pc] : memref<1280xf16>
             %gj = arith.extf %gj_r : f16 to f32
             %aj = arith.mulf %rstd, %gj : f32
             %ma = arith.mulf %dkj, %aj : f32
-            %bj_r = memref.load %b[%j] : memref<1280xf16>
+            %bj_r = memref.load %b[%pc] : memref<1280xf16>
             %bj = arith.extf %bj_r : f16 to f32
             %bo = arith.subf %bj, %ma : f32
-            memref.store %aj, %p1[%j] : memref<1280xf32>
-            memref.store %bo, %p2[%j] : memref<1280xf32>
+            memref.store %aj, %p1[%j] : memref<320xf32>
+            memref.store %bo, %p2[%j] : memref<320xf32>
           }
         }
         scf.for %r = %c0 to %c256 step %c1 {
-          scf.for %c = %c0 to %c1280 step %c16 {
+          scf.for %c = %c0 to %c320 step %c16 {
+            %xc = arith.addi %ch0, %c : index
             %pf_r0 = arith.addi %r, %c2 : index
             %pf_r = arith.minui %pf_r0, %c255 : index
-            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<2x256x1280xf16>
-            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<2x256x1280xf16>
-            %w_r = vector.load %x[%n, %r, %c] : memref<2x256x1280xf16>, vector<16xf16>
+            memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<2x256x1280xf16>
+            memref.prefetch %y[%n, %pf_r, %xc], write, locality<3>, data : memref<2x256x1280xf16>
+            %w_r = vector.load %x[%n, %r, %xc] : memref<2x256x1280xf16>, vector<16xf16>
             %w = arith.extf %w_r : vector<16xf16> to vector<16xf32>
-            %av = vector.load %p1[%c] : memref<1280xf32>, vector<16xf32>
-            %bv = vector.load %p2[%c] : memref<1280xf32>, vector<16xf32>
-            %kw = vector.load %k[%c] : memref<1280xf32>, vector<16xf32>
+            %av = vector.load %p1[%c] : memref<320xf32>, vector<16xf32>
+            %bv = vector.load %p2[%c] : memref<320xf32>, vector<16xf32>
+            %kw = vector.load %k[%c] : memref<320xf32>, vector<16xf32>
             %dw = arith.subf %w, %kw : vector<16xf32>
             %o = math.fma %dw, %av, %bv : vector<16xf32>
             %yo_n = arith.truncf %o : vector<16xf32> to vector<16xf16>
-            vector.store %yo_n, %y[%n, %r, %c] : memref<2x256x1280xf16>, vector<16xf16>
+            vector.store %yo_n, %y[%n, %r, %xc] : memref<2x256x1280xf16>, vector<16xf16>
           }
         }
         return

@@ -28,7 +28,9 @@ module @group_norm_kernel {
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<256xf16>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<256xf16>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<8x3136x256xf16>
-        %n = arith.addi %wg, %c0 : index
+        %n = arith.divui %wg, %c1 : index
+        %blk = arith.remui %wg, %c1 : index
+        %ch0 = arith.muli %blk, %c256 : index
         %zv = arith.constant dense<0.0> : vector<16xf32>
         %k = memref.alloca() : memref<256xf32>
         %s1 = memref.alloca() : memref<256xf32>
@@ -36,11 +38,13 @@ module @group_norm_kernel {
         %p1 = memref.alloca() : memref<256xf32>
         %p2 = memref.alloca() : memref<256xf32>
         scf.for %c = %c0 to %c256 step %c16 {
-          %k0_r = vector.load %x[%n, %c0, %c] : memref<8x3136x256xf16>, vector<16xf16>
+          %xc = arith.addi %ch0, %c : index
+          %k0_r = vector.load %x[%n, %c0, %xc] : memref<8x3136x256xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
           vector.store %k0, %k[%c] : memref<256xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c256 step %c16 {
+          %xc = arith.addi %ch0, %c : index
           vector.store %zv, %s1[%c] : memref<256xf32>, vector<16xf32>
           vector.store %zv, %s2[%c] : memref<256xf32>, vector<16xf32>
         }
@@ -48,15 +52,17 @@ module @group_norm_kernel {
           %rb_end0 = arith.addi %rb, %c64 : index
           %rb_end = arith.minui %rb_end0, %c3136 : index
           scf.for %c = %c0 to %c256 step %c16 {
+            %xc = arith.addi %ch0, %c : index
             vector.store %zv, %p1[%c] : memref<256xf32>, vector<16xf32>
             vector.store %zv, %p2[%c] : memref<256xf32>, vector<16xf32>
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c256 step %c16 {
+              %xc = arith.addi %ch0, %c : index
               %pf_r0 = arith.addi %r, %c8 : index
               %pf_r = arith.minui %pf_r0, %c3135 : index
-              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf16>
-              %v_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf16>, vector<16xf16>
+              memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<8x3136x256xf16>
+              %v_r = vector.load %x[%n, %r, %xc] : memref<8x3136x256xf16>, vector<16xf16>
               %v = arith.extf %v_r : vector<16xf16> to vector<16xf32>
               %kv = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
               %d = arith.subf %v, %kv : vector<16xf32>
@@ -69,6 +75,7 @@ module @group_norm_kernel {
             }
           }
           scf.for %c = %c0 to %c256 step %c16 {
+            %xc = arith.addi %ch0, %c : index
             %ta0 = vector.load %s1[%c] : memref<256xf32>, vector<16xf32>
             %qa0 = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
             %ua0 = arith.addf %ta0, %qa0 : vector<16xf32>
@@ -112,14 +119,15 @@ module @group_norm_kernel {
           %ve = arith.addf %var, %f1em06 : f32
           %rstd = math.rsqrt %ve : f32
           scf.for %j = %cs to %ce step %c1 {
+            %pc = arith.addi %ch0, %j : index
             %kj = memref.load %k[%j] : memref<256xf32>
             %dk0 = arith.subf %kj, %k0 : f32
             %dkj = arith.subf %mrel, %dk0 : f32
-            %gj_r = memref.load %g[%j] : memref<256xf16>
+            %gj_r = memref.load %g[%pc] : memref<256xf16>
             %gj = arith.extf %gj_r : f16 to f32
             %aj = arith.mulf %rstd, %gj : f32
             %ma = arith.mulf %dkj, %aj : f32
-            %bj_r = memref.load %b[%j] : memref<256xf16>
+            %bj_r = memref.load %b[%pc] : memref<256xf16>
             %bj = arith.extf %bj_r : f16 to f32
             %bo = arith.subf %bj, %ma : f32
             memref.store %aj, %p1[%j] : memref<256xf32>
@@ -128,11 +136,12 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c3136 step %c1 {
           scf.for %c = %c0 to %c256 step %c16 {
+            %xc = arith.addi %ch0, %c : index
             %pf_r0 = arith.addi %r, %c8 : index
             %pf_r = arith.minui %pf_r0, %c3135 : index
-            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf16>
-            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<8x3136x256xf16>
-            %w_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf16>, vector<16xf16>
+            memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<8x3136x256xf16>
+            memref.prefetch %y[%n, %pf_r, %xc], write, locality<3>, data : memref<8x3136x256xf16>
+            %w_r = vector.load %x[%n, %r, %xc] : memref<8x3136x256xf16>, vector<16xf16>
             %w = arith.extf %w_r : vector<16xf16> to vector<16xf32>
             %av = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
             %bv = vector.load %p2[%c] : memref<256xf32>, vector<16xf32>
@@ -140,7 +149,7 @@ module @group_norm_kernel {
             %dw = arith.subf %w, %kw : vector<16xf32>
             %o = math.fma %dw, %av, %bv : vector<16xf32>
             %yo_n = arith.truncf %o : vector<16xf32> to vector<16xf16>
-            vector.store %yo_n, %y[%n, %r, %c] : memref<8x3136x256xf16>, vector<16xf16>
+            vector.store %yo_n, %y[%n, %r, %xc] : memref<8x3136x256xf16>, vector<16xf16>
           }
         }
         return

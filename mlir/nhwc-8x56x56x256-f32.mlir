@@ -29,7 +29,9 @@ module @group_norm_kernel {
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<256xf32>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<256xf32>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<8x3136x256xf32>
-        %n = arith.addi %wg, %c0 : index
+        %n = arith.divui %wg, %c1 : index
+        %blk = arith.remui %wg, %c1 : index
+        %ch0 = arith.muli %blk, %c256 : index
         %zv = arith.constant dense<0.0> : vector<16xf32>
         %k = memref.alloca() : memref<256xf32>
         %s1 = memref.alloca() : memref<256xf32>
@@ -37,10 +39,12 @@ module @group_norm_kernel {
         %p1 = memref.alloca() : memref<256xf32>
         %p2 = memref.alloca() : memref<256xf32>
         scf.for %c = %c0 to %c256 step %c16 {
-          %k0_r = vector.load %x[%n, %c0, %c] : memref<8x3136x256xf32>, vector<16xf32>
+          %xc = arith.addi %ch0, %c : index
+          %k0_r = vector.load %x[%n, %c0, %xc] : memref<8x3136x256xf32>, vector<16xf32>
           vector.store %k0_r, %k[%c] : memref<256xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c256 step %c16 {
+          %xc = arith.addi %ch0, %c : index
           vector.store %zv, %s1[%c] : memref<256xf32>, vector<16xf32>
           vector.store %zv, %s2[%c] : memref<256xf32>, vector<16xf32>
         }
@@ -48,15 +52,17 @@ module @group_norm_kernel {
           %rb_end0 = arith.addi %rb, %c64 : index
           %rb_end = arith.minui %rb_end0, %c3136 : index
           scf.for %c = %c0 to %c256 step %c16 {
+            %xc = arith.addi %ch0, %c : index
             vector.store %zv, %p1[%c] : memref<256xf32>, vector<16xf32>
             vector.store %zv, %p2[%c] : memref<256xf32>, vector<16xf32>
           }
           scf.for %r = %rb to %rb_end step %c1 {
             scf.for %c = %c0 to %c256 step %c16 {
+              %xc = arith.addi %ch0, %c : index
               %pf_r0 = arith.addi %r, %c4 : index
               %pf_r = arith.minui %pf_r0, %c3135 : index
-              memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf32>
-              %v_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
+              memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<8x3136x256xf32>
+              %v_r = vector.load %x[%n, %r, %xc] : memref<8x3136x256xf32>, vector<16xf32>
               %kv = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
               %d = arith.subf %v_r, %kv : vector<16xf32>
               %a1 = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
@@ -68,6 +74,7 @@ module @group_norm_kernel {
             }
           }
           scf.for %c = %c0 to %c256 step %c16 {
+            %xc = arith.addi %ch0, %c : index
             %ta0 = vector.load %s1[%c] : memref<256xf32>, vector<16xf32>
             %qa0 = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
             %ua0 = arith.addf %ta0, %qa0 : vector<16xf32>
@@ -111,13 +118,14 @@ module @group_norm_kernel {
           %ve = arith.addf %var, %f1em06 : f32
           %rstd = math.rsqrt %ve : f32
           scf.for %j = %cs to %ce step %c1 {
+            %pc = arith.addi %ch0, %j : index
             %kj = memref.load %k[%j] : memref<256xf32>
             %dk0 = arith.subf %kj, %k0 : f32
             %dkj = arith.subf %mrel, %dk0 : f32
-            %gj_r = memref.load %g[%j] : memref<256xf32>
+            %gj_r = memref.load %g[%pc] : memref<256xf32>
             %aj = arith.mulf %rstd, %gj_r : f32
             %ma = arith.mulf %dkj, %aj : f32
-            %bj_r = memref.load %b[%j] : memref<256xf32>
+            %bj_r = memref.load %b[%pc] : memref<256xf32>
             %bo = arith.subf %bj_r, %ma : f32
             memref.store %aj, %p1[%j] : memref<256xf32>
             memref.store %bo, %p2[%j] : memref<256xf32>
@@ -125,17 +133,18 @@ module @group_norm_kernel {
         }
         scf.for %r = %c0 to %c3136 step %c1 {
           scf.for %c = %c0 to %c256 step %c16 {
+            %xc = arith.addi %ch0, %c : index
             %pf_r0 = arith.addi %r, %c4 : index
             %pf_r = arith.minui %pf_r0, %c3135 : index
-            memref.prefetch %x[%n, %pf_r, %c], read, locality<3>, data : memref<8x3136x256xf32>
-            memref.prefetch %y[%n, %pf_r, %c], write, locality<3>, data : memref<8x3136x256xf32>
-            %w_r = vector.load %x[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
+            memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<8x3136x256xf32>
+            memref.prefetch %y[%n, %pf_r, %xc], write, locality<3>, data : memref<8x3136x256xf32>
+            %w_r = vector.load %x[%n, %r, %xc] : memref<8x3136x256xf32>, vector<16xf32>
             %av = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
             %bv = vector.load %p2[%c] : memref<256xf32>, vector<16xf32>
             %kw = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
             %dw = arith.subf %w_r, %kw : vector<16xf32>
             %o = math.fma %dw, %av, %bv : vector<16xf32>
-            vector.store %o, %y[%n, %r, %c] : memref<8x3136x256xf32>, vector<16xf32>
+            vector.store %o, %y[%n, %r, %xc] : memref<8x3136x256xf32>, vector<16xf32>
           }
         }
         return

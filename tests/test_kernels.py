@@ -45,6 +45,18 @@ def test_which_specs_get_a_kernel(shape, ca, kw, expect):
                                           else "native"))
 
 
+@pytest.mark.parametrize("shape,dtype,blocks", [
+    ((2, 16, 16, 1280), "float32", 8),   # 1.3 MB samples -> 160 KB blocks
+    ((2, 16, 16, 1280), "float16", 4),
+    ((2, 8, 8, 1280), "float32", 2),
+    ((2, 32, 32, 640), "float32", 1),    # blocks that fit would read 256-byte row pieces
+    ((8, 56, 56, 256), "float32", 1),
+    ((2, 8, 8, 64), "float32", 1),       # the whole sample fits
+])
+def test_channel_blocks(shape, dtype, blocks):
+    assert _kernels.channel_blocks(_spec(shape, dtype=dtype)) == blocks
+
+
 def test_kept_axis_and_no_batch_layouts_use_jax():
     assert _kernels.layout(_spec((2, 3, 8, 8, 16), -1, (2, 3), groups=4)) is None
     assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) is None
@@ -78,6 +90,9 @@ CASES = {
     "cl-one-pass": ((2, 10, 13, 48), -1, 16, {"mean_close_to_zero": True}),
     "cl-no-params": ((2, 6, 6, 32), -1, 8, {"center": False, "scale": False}),
     "cl-multithread": ((4, 32, 32, 128), -1, 32, {}),                # 2 MB: local-task
+    # Samples split into channel blocks that fit in L2 (2 blocks of 640 channels).
+    "cl-channel-blocks": ((2, 8, 8, 1280), -1, 32, {}),
+    "cl-channel-blocks-one-pass": ((2, 8, 8, 1280), -1, 32, {"mean_close_to_zero": True}),
     # Batch 1 over 1 MB: rows split in 16 blocks of 175 rows (two 64-row sums and a rest).
     "cl-split": ((1, 40, 70, 96), -1, 32, {}),
     "cl-split-8-lane-one-pass": ((1, 100, 120, 24), -1, 8, {"mean_close_to_zero": True}),
@@ -126,6 +141,13 @@ def test_kernel_large_mean_stays_accurate(shape, ca, rng):
                                reduction_axes=(1, 2) if ca == -1 else (2, 3))
     err = np.abs(to_f64(y) - ref_group_norm(x, 32, ca, (1, 2) if ca == -1 else (2, 3))).max()
     assert err < 1e-4, err
+
+
+def test_kernel_channel_blocks_float16(rng):
+    x = (1.0 + 3.0 * rng.standard_normal((2, 16, 16, 1280))).astype(np.float16)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=32, activation_fn="silu")
+    assert_close(y, ref_group_norm(x, 32, activation="silu"), "float16")
 
 
 def test_kernel_split_float16(rng):
