@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Benchmark iree_gn's group norm against PyTorch, JAX, onnxruntime and NumPy (issue 5).
 
-One process, the same inputs for every implementation; each implementation gets a few
-warm-up calls, then up to ``--repeats`` individually timed calls (capped by a time budget),
-and the median with the min-max spread is reported. Every result is checked against a
+One process, the same inputs for every implementation. The timed calls of a shape are spread
+over ``ROUNDS`` rounds; in each round every implementation in turn gets a few warm-up calls,
+then its share of up to ``--repeats`` individually timed calls (capped by a time budget),
+then a 10 ms pause (so that PyTorch's OpenMP threads stop spinning before the next one runs).
+So every implementation sees the same drift of load on a shared machine, and the median with
+the min-max spread is reported. Every result is checked against a
 float64 reference (max abs error; rows over the dtype's tolerance are flagged).
 
 iree_gn is timed two ways:
@@ -669,6 +672,10 @@ def call_overhead(budget: Budget) -> dict:
 # ------------------------------------------------------------------------------------------
 # Running the cases
 # ------------------------------------------------------------------------------------------
+# Rounds per shape (see the module docstring).
+ROUNDS = 8
+
+
 def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
              log: Callable[[str], None]) -> dict:
     x, gamma, beta = make_inputs(case)
@@ -682,6 +689,7 @@ def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
            "roofline_s": roof_s, "tolerance": tol, "results": []}
     log(f"{case.name}: copy {copy['median_s'] * 1e3:.3f} ms, roofline "
         f"{roof_s * 1e3:.3f} ms")
+    runs = []  # (result row, run) of the implementations that prepared and ran
     for impl in impls:
         r = {"impl": impl.name, "ours": impl.ours}
         try:
@@ -689,11 +697,8 @@ def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
             r["layout"] = layout
             err = float(np.max(np.abs(back(run()) - ref)))
             r["max_abs_err"] = err
-            times = measure(run, budget)
-            r.update(summarize(times))
             r["status"] = "ok" if err <= tol else f"ERROR > tol ({tol:g})"
-            r["roofline_frac"] = roof_s / r["median_s"]
-            r["x_copy"] = r["median_s"] / copy["median_s"]
+            runs.append((r, run))
         except Missing as e:
             r["status"] = "missing"
             r["detail"] = str(e)
@@ -704,12 +709,32 @@ def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
             r["status"] = "failed"
             r["detail"] = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
         row["results"].append(r)
+    rounds = 1 if budget.repeats < 2 * ROUNDS else ROUNDS
+    share = Budget(repeats=-(-budget.repeats // rounds), seconds=budget.seconds / rounds,
+                   min_repeats=max(1, budget.min_repeats // rounds),
+                   warmup_calls=budget.warmup_calls,
+                   warmup_seconds=budget.warmup_seconds / rounds)
+    times = {id(r): [] for r, _ in runs}
+    for _ in range(rounds):
+        for r, run in runs:
+            try:
+                times[id(r)] += measure(run, share)
+            except Exception as e:
+                r["status"] = "failed"
+                r["detail"] = f"{type(e).__name__}: {str(e)[:200]}"
+            time.sleep(0.01)
+    for r, _ in runs:
+        if times[id(r)] and r["status"] != "failed":
+            r.update(summarize(times[id(r)]))
+            r["roofline_frac"] = roof_s / r["median_s"]
+            r["x_copy"] = r["median_s"] / copy["median_s"]
+    for r in row["results"]:
         if "median_s" in r:
-            log(f"  {impl.name:26s} {r['median_s'] * 1e3:9.3f} ms  "
+            log(f"  {r['impl']:26s} {r['median_s'] * 1e3:9.3f} ms  "
                 f"[{r['min_s'] * 1e3:.3f}-{r['max_s'] * 1e3:.3f}] n={r['n']} "
                 f"err={r['max_abs_err']:.2e} {r['status']}")
         else:
-            log(f"  {impl.name:26s} {r['status']}: {r.get('detail', '')}")
+            log(f"  {r['impl']:26s} {r['status']}: {r.get('detail', '')}")
     return row
 
 
@@ -866,7 +891,9 @@ def write_markdown(path: str, data: dict) -> None:
     for key, title, text in (
             ("median_s", "Summary: median ms per call",
              "Best of each row in bold. `iree/best peer` is `iree_gn op(out=)` over the fastest "
-             "peer (< 1 means iree_gn is faster). `copy` is a same-size `np.copyto`."),
+             "peer (< 1 means iree_gn is faster). `copy` is a same-size `np.copyto`. Each "
+             f"shape's calls are timed in {ROUNDS} rounds that visit every implementation in "
+             "turn, so all see the same drift of load."),
             ("min_s", "Best case: min ms per call",
              "The fastest single call: less disturbed by other load on a shared machine than "
              "the median, but optimistic.")):
