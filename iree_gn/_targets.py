@@ -20,8 +20,9 @@ from . import _kernels
 
 
 # Inputs under this size that no kernel serves use a target's small_formulation. Measured on
-# llvm-cpu here (median us per call, local-sync): 1x8x8x32 (8 KB) 18 fused vs 40 native, 1x16x16x64 (64 KB) 45 vs
-# 58, 1x32x32x64 (256 KB) 134 vs 91: one workgroup per sample stops paying past ~100 KB.
+# llvm-cpu here (median us per call, local-sync): 1x8x8x32 (8 KB) 18 fused vs 40 native,
+# 1x16x16x64 (64 KB) 45 vs 58, 1x32x32x64 (256 KB) 134 vs 91: one workgroup per sample stops
+# paying past ~100 KB.
 FUSED_BYTES = 96 << 10
 
 
