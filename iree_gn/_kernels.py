@@ -75,6 +75,14 @@ _ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
 _BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
 
 
+def _rows(spec: GroupNormSpec) -> int:
+    """R: the number of elements per (sample, channel), the product of the reduction axes."""
+    r = 1
+    for a in spec.reduction_axes:
+        r *= spec.shape[a]
+    return r
+
+
 def layout(spec: GroupNormSpec) -> Optional[str]:
     """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"`` or None: which
     kernel handles ``spec``, if one does."""
@@ -93,10 +101,7 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
             return "channels_last"
         return "channels_last_split"
     if ca == 1 and red == tuple(range(2, n)):
-        r = 1
-        for d in spec.shape[2:]:
-            r *= d
-        if spec.channels // spec.groups * r * 4 <= _CF_BLOCK_BYTES:
+        if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
             return "channels_first"
     return None
 
@@ -108,10 +113,8 @@ def channel_blocks(spec: GroupNormSpec) -> int:
     is re-read from L2 instead of L3: 2x16x16x1280 in 8 blocks of 160 channels measured
     0.24 vs 0.33 ms (medians, same process). Longer chunks or shorter pieces measured slower
     (2x32x32x640 in 2 or 4 blocks, 8x56x56x256 in 4: 1.2-2x)."""
-    es = _BYTES[spec.dtype]
-    C, cg, r = spec.channels, spec.channels // spec.groups, 1
-    for a in spec.reduction_axes:
-        r *= spec.shape[a]
+    es, r = _BYTES[spec.dtype], _rows(spec)
+    C, cg = spec.channels, spec.channels // spec.groups
     if r * C * es <= _CL_CHUNK_BYTES:
         return 1
     blocks = 2
@@ -128,10 +131,7 @@ def channel_blocks(spec: GroupNormSpec) -> int:
 def split_blocks(spec: GroupNormSpec) -> int:
     """Row blocks per sample for ``_ChannelsLastSplit``: enough for ``_SPLIT_WORKGROUPS``
     workgroups in all, each of at least ``_BLOCK`` rows."""
-    n, r = spec.shape[0], 1
-    for a in spec.reduction_axes:
-        r *= spec.shape[a]
-    return max(1, min(-(-_SPLIT_WORKGROUPS // n), r // _BLOCK))
+    return max(1, min(-(-_SPLIT_WORKGROUPS // spec.shape[0]), _rows(spec) // _BLOCK))
 
 
 def supports(spec: GroupNormSpec) -> bool:
@@ -165,10 +165,7 @@ class _Kernel:
         self.G = spec.groups
         self.cg = self.C // self.G
         self.N = spec.shape[0]
-        r = 1
-        for a in spec.reduction_axes:
-            r *= spec.shape[a]
-        self.R = r
+        self.R = _rows(spec)
         self.gamma = spec.scale
         self.beta = spec.center
         self.lines: List[str] = []
