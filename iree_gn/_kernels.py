@@ -213,6 +213,29 @@ class _Kernel:
         else:
             self.e(f"{ind}memref.store {val}, {mem}[{idxs}] : {memty}")
 
+    def rstd(self, I, var0):
+        """%rstd = rsqrt(max(var0, 0) + epsilon), float32."""
+        self.e(f"{I}%var = arith.maximumf {var0}, {self.f32(0.0)} : f32")
+        self.e(f"{I}%ve = arith.addf %var, {self.f32(self.spec.epsilon)} : f32")
+        self.e(f"{I}%rstd = math.rsqrt %ve : f32")
+
+    def scale_shift(self, I, ch, d):
+        """Names of ``a = rstd * gamma[ch]`` and ``b = beta[ch] - d * a`` (float32 scalars;
+        gamma 1 and beta 0 where the spec has none), with ``d`` the mean less the shift."""
+        pty = f"memref<{self.C}x{self.et}>"
+        a = "%rstd"
+        if self.gamma:
+            g = self.load(I, "%gj", "%g", ch, pty, 0)
+            self.e(f"{I}%aj = arith.mulf %rstd, {g} : f32")
+            a = "%aj"
+        self.e(f"{I}%da = arith.mulf {d}, {a} : f32")
+        if self.beta:
+            b = self.load(I, "%bj", "%b", ch, pty, 0)
+            self.e(f"{I}%bo = arith.subf {b}, %da : f32")
+        else:
+            self.e(f"{I}%bo = arith.negf %da : f32")
+        return a, "%bo"
+
     def splat(self, ind, name, scalar, ty):
         self.e(f"{ind}{name} = vector.broadcast {scalar} : f32 to {ty}")
         return name
@@ -536,7 +559,7 @@ class _ChannelsLast(_Kernel):
         st = f"memref<{C}xf32>"
         c0, c1, cC, ccg = self.idx(0), self.idx(1), self.idx(C), self.idx(cg)
         fM, fcg, fcount = self.f32(R), self.f32(cg), self.f32(R * cg)
-        f0, f2, eps = self.f32(0.0), self.f32(2.0), self.f32(self.spec.epsilon)
+        f0, f2 = self.f32(0.0), self.f32(2.0)
         mcz = self.spec.mean_close_to_zero
         e(f"{I}scf.for %cs = {c0} to {cC} step {ccg} {{")
         J = I + "  "
@@ -581,12 +604,9 @@ class _ChannelsLast(_Kernel):
             e(f"{J}  scf.yield %acc2 : f32")
             e(f"{J}}}")
             e(f"{J}%var0 = arith.divf %ss, {fcount} : f32")
-        e(f"{J}%var = arith.maximumf %var0, {f0} : f32")
-        e(f"{J}%ve = arith.addf %var, {eps} : f32")
-        e(f"{J}%rstd = math.rsqrt %ve : f32")
+        self.rstd(J, "%var0")
         e(f"{J}scf.for %j = %cs to %ce step {c1} {{")
         K = J + "  "
-        pty = f"memref<{self.C}x{self.et}>"
         e(f"{K}%pc = arith.addi %ch0, %j : index")
         if mcz:
             dk = "%negdk"  # mean - k
@@ -595,20 +615,9 @@ class _ChannelsLast(_Kernel):
             e(f"{K}%dk0 = arith.subf %kj, %k0 : f32")
             e(f"{K}%dkj = arith.subf %mrel, %dk0 : f32")  # mean - k_j
             dk = "%dkj"
-        if self.gamma:
-            gj = self.load(K, "%gj", "%g", "%pc", pty, 0)
-            e(f"{K}%aj = arith.mulf %rstd, {gj} : f32")
-            aj = "%aj"
-        else:
-            aj = "%rstd"
-        e(f"{K}%ma = arith.mulf {dk}, {aj} : f32")
-        if self.beta:
-            bj = self.load(K, "%bj", "%b", "%pc", pty, 0)
-            e(f"{K}%bo = arith.subf {bj}, %ma : f32")
-        else:
-            e(f"{K}%bo = arith.negf %ma : f32")
+        aj, bj = self.scale_shift(K, "%pc", dk)
         e(f"{K}memref.store {aj}, %p1[%j] : {st}")
-        e(f"{K}memref.store %bo, %p2[%j] : {st}")
+        e(f"{K}memref.store {bj}, %p2[%j] : {st}")
         e(f"{J}}}")
         e(f"{I}}}")
 
@@ -681,7 +690,7 @@ class _ChannelsFirst(_Kernel):
         I = "        "
         c0, c1 = self.idx(0), self.idx(1)
         fL = self.f32(L)
-        f0, eps = self.f32(0.0), self.f32(self.spec.epsilon)
+        f0 = self.f32(0.0)
         e(f"{I}%zv = arith.constant dense<0.0> : {V}")
         e(f"{I}%n = arith.divui %wg, {self.idx(self.G)} : index")
         e(f"{I}%gi = arith.remui %wg, {self.idx(self.G)} : index")
@@ -702,31 +711,16 @@ class _ChannelsFirst(_Kernel):
             e(f"{I}%ed2 = arith.divf %q2, {fL} : f32")
             e(f"{I}%rm2 = arith.mulf %rm, %rm : f32")
             e(f"{I}%var0 = arith.subf %ed2, %rm2 : f32")
-        e(f"{I}%var = arith.maximumf %var0, {f0} : f32")
-        e(f"{I}%ve = arith.addf %var, {eps} : f32")
-        e(f"{I}%rstd = math.rsqrt %ve : f32")
+        self.rstd(I, "%var0")
         e(f"{I}%m0w = vector.broadcast %m0 : f32 to {V}")
         e(f"{I}%cbase = arith.muli %gi, {self.idx(cg)} : index")
-        pty = f"memref<{self.C}x{self.et}>"
         main = R // VL * VL
         e(f"{I}scf.for %j = {c0} to {self.idx(cg)} step {c1} {{")
         J = I + "  "
         e(f"{J}%ch = arith.addi %cbase, %j : index")
-        if self.gamma:
-            gj = self.load(J, "%gj", "%g", "%ch", pty, 0)
-            e(f"{J}%aj = arith.mulf %rstd, {gj} : f32")
-            aj = "%aj"
-        else:
-            aj = "%rstd"
         # b = beta - (mean - m0) * a: the float32 mean itself is never formed (at |mean| = 1e4
         # its rounding alone would be 5e-4).
-        e(f"{J}%rma = arith.mulf %rm, {aj} : f32")
-        if self.beta:
-            bj0 = self.load(J, "%bj", "%b", "%ch", pty, 0)
-            e(f"{J}%bjs = arith.subf {bj0}, %rma : f32")
-        else:
-            e(f"{J}%bjs = arith.negf %rma : f32")
-        bj = "%bjs"
+        aj, bj = self.scale_shift(J, "%ch", "%rm")
         e(f"{J}%ajv = vector.broadcast {aj} : f32 to {V}")
         e(f"{J}%bjv = vector.broadcast {bj} : f32 to {V}")
         e(f"{J}%base = arith.muli %j, {self.idx(R)} : index")

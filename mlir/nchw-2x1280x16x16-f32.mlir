@@ -118,11 +118,11 @@ module @group_norm_kernel {
           %ch = arith.addi %cbase, %j : index
           %gj_r = memref.load %g[%ch] : memref<1280xf32>
           %aj = arith.mulf %rstd, %gj_r : f32
-          %rma = arith.mulf %rm, %aj : f32
+          %da = arith.mulf %rm, %aj : f32
           %bj_r = memref.load %b[%ch] : memref<1280xf32>
-          %bjs = arith.subf %bj_r, %rma : f32
+          %bo = arith.subf %bj_r, %da : f32
           %ajv = vector.broadcast %aj : f32 to vector<16xf32>
-          %bjv = vector.broadcast %bjs : f32 to vector<16xf32>
+          %bjv = vector.broadcast %bo : f32 to vector<16xf32>
           %base = arith.muli %j, %c256 : index
           %vend = arith.addi %base, %c256 : index
           %end = arith.addi %base, %c256 : index
@@ -138,7 +138,7 @@ module @group_norm_kernel {
           scf.for %i = %vend to %end step %c1 {
             %sx_r = memref.load %x[%n, %gi, %i] : memref<2x32x10240xf32>
             %sd = arith.subf %sx_r, %m0 : f32
-            %so = math.fma %sd, %aj, %bjs : f32
+            %so = math.fma %sd, %aj, %bo : f32
             memref.store %so, %y[%n, %gi, %i] : memref<2x32x10240xf32>
           }
         }

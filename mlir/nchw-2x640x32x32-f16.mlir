@@ -130,12 +130,12 @@ module @group_norm_kernel {
           %gj_r = memref.load %g[%ch] : memref<640xf16>
           %gj = arith.extf %gj_r : f16 to f32
           %aj = arith.mulf %rstd, %gj : f32
-          %rma = arith.mulf %rm, %aj : f32
+          %da = arith.mulf %rm, %aj : f32
           %bj_r = memref.load %b[%ch] : memref<640xf16>
           %bj = arith.extf %bj_r : f16 to f32
-          %bjs = arith.subf %bj, %rma : f32
+          %bo = arith.subf %bj, %da : f32
           %ajv = vector.broadcast %aj : f32 to vector<16xf32>
-          %bjv = vector.broadcast %bjs : f32 to vector<16xf32>
+          %bjv = vector.broadcast %bo : f32 to vector<16xf32>
           %base = arith.muli %j, %c1024 : index
           %vend = arith.addi %base, %c1024 : index
           %end = arith.addi %base, %c1024 : index
@@ -154,7 +154,7 @@ module @group_norm_kernel {
             %sx_r = memref.load %x[%n, %gi, %i] : memref<2x32x20480xf16>
             %sx = arith.extf %sx_r : f16 to f32
             %sd = arith.subf %sx, %m0 : f32
-            %so = math.fma %sd, %aj, %bjs : f32
+            %so = math.fma %sd, %aj, %bo : f32
             %sy_n = arith.truncf %so : f32 to f16
             memref.store %sy_n, %y[%n, %gi, %i] : memref<2x32x20480xf16>
           }

@@ -124,9 +124,9 @@ module @group_norm_kernel {
             %dkj = arith.subf %mrel, %dk0 : f32
             %gj_r = memref.load %g[%pc] : memref<1280xf32>
             %aj = arith.mulf %rstd, %gj_r : f32
-            %ma = arith.mulf %dkj, %aj : f32
+            %da = arith.mulf %dkj, %aj : f32
             %bj_r = memref.load %b[%pc] : memref<1280xf32>
-            %bo = arith.subf %bj_r, %ma : f32
+            %bo = arith.subf %bj_r, %da : f32
             memref.store %aj, %p1[%j] : memref<160xf32>
             memref.store %bo, %p2[%j] : memref<160xf32>
           }

@@ -127,10 +127,10 @@ module @group_norm_kernel {
             %gj_r = memref.load %g[%pc] : memref<640xf16>
             %gj = arith.extf %gj_r : f16 to f32
             %aj = arith.mulf %rstd, %gj : f32
-            %ma = arith.mulf %dkj, %aj : f32
+            %da = arith.mulf %dkj, %aj : f32
             %bj_r = memref.load %b[%pc] : memref<640xf16>
             %bj = arith.extf %bj_r : f16 to f32
-            %bo = arith.subf %bj, %ma : f32
+            %bo = arith.subf %bj, %da : f32
             memref.store %aj, %p1[%j] : memref<640xf32>
             memref.store %bo, %p2[%j] : memref<640xf32>
           }
