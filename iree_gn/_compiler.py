@@ -71,8 +71,7 @@ def compile_text(
         out = os.path.join(tmp, "module.vmfb")
         with open(src, "w") as f:
             f.write(text)
-        # Hand-written kernels (_kernels) carry no IREE-configured reduce to retune.
-        if _tuning.needed(target.backend, dtype) and "stream.executable" not in text:
+        if _tuning.needed(target.backend, dtype, text):
             cfg = os.path.join(tmp, "configured.mlir")
             _run(tool, src, flags + ["--compile-to=executable-configurations"], cfg, target,
                  keep_dir, timeout, "")

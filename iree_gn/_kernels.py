@@ -821,12 +821,16 @@ class _ChannelsLastSplit(_ChannelsLast):
         else:
             self.e(f"{ind}memref.store {val}, %part[{at}] : {pm}")
 
-    def stats_body(self) -> List[str]:
-        I = "        "
-        self.rows(I, reverse=False)
+    def prologue(self, I, reverse):
+        """This workgroup's rows, the scratch arrays, the shift k and zeroed totals."""
+        self.rows(I, reverse)
         self._setup()
         self.shift(I)
         self.zero_sums(I, ("%s1", "%s2"))
+
+    def stats_body(self) -> List[str]:
+        I = "        "
+        self.prologue(I, reverse=False)
         self.stats(I, "%lo", "%hi")
         self.chan_loop(I)
         self.part_at(I + "  ", "store", self.ld(I + "  ", "%o1", "%s1", "%c"), "%kb", 0)
@@ -836,10 +840,7 @@ class _ChannelsLastSplit(_ChannelsLast):
 
     def norm_body(self) -> List[str]:
         I = "        "
-        self.rows(I, reverse=True)
-        self._setup()
-        self.shift(I)
-        self.zero_sums(I, ("%s1", "%s2"))
+        self.prologue(I, reverse=True)
         self.e(f"{I}scf.for %j = {self.idx(0)} to {self.idx(self.K)} step {self.idx(1)} {{")
         J = I + "  "
         self.chan_loop(J)

@@ -25,9 +25,12 @@ _VECTOR = re.compile(r"(vector_(?:common_parallel|reduction|inner_parallel)) = \
 _NATIVE = re.compile(r"native_vector_size = (\d+)")
 
 
-def needed(backend: str, dtype: str) -> bool:
-    """Whether modules for this backend and dtype are compiled in two phases with retune."""
-    return backend == "llvm-cpu" and dtype in ("float16", "bfloat16")
+def needed(backend: str, dtype: str, text: str = "") -> bool:
+    """Whether a module for this backend and dtype, compiled from ``text``, is compiled in
+    two phases with retune. Hand-written kernels (``_kernels``: a ``stream.executable``)
+    carry no IREE-configured reduce to retune."""
+    return backend == "llvm-cpu" and dtype in ("float16", "bfloat16") and \
+        "stream.executable" not in text
 
 
 def retune(text: str) -> Tuple[str, int]:

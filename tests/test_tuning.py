@@ -40,3 +40,5 @@ def test_retune_needs_the_target_attributes():
     assert _tuning.retune("func.func @f() {}") == ("func.func @f() {}", 0)
     assert _tuning.needed("llvm-cpu", "float16") and _tuning.needed("llvm-cpu", "bfloat16")
     assert not _tuning.needed("llvm-cpu", "float32") and not _tuning.needed("vulkan", "float16")
+    # A hand-written kernel module has no IREE-configured reduce to retune.
+    assert not _tuning.needed("llvm-cpu", "float16", "stream.executable private @gn_kernel")
