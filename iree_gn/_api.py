@@ -51,14 +51,30 @@ def compile(  # noqa: A001 - the name users asked for
     return get_op(spec, _targets.resolve(target))
 
 
+def _types(*values) -> tuple:
+    """The types of ``values`` (and of a tuple's items): part of every lookup key, because
+    equal values of different types validate differently (``4.0 == 4``, ``0 == False``,
+    ``(-1.0,) == (-1,)``) and a cache keyed by value alone would let a call through that a
+    fresh process rejects."""
+    return tuple(tuple(map(type, v)) if type(v) is tuple else type(v) for v in values)
+
+
 @functools.lru_cache(maxsize=512)
-def _spec_for(shape, dtype, groups, channels_axis, reduction_axes, center, scale, epsilon,
-              activation, mean_close_to_zero) -> GroupNormSpec:
-    # Validation runs once per configuration: repeated calls pay a dict lookup.
+def _cached_spec(types, shape, dtype, groups, channels_axis, reduction_axes, center, scale,
+                 epsilon, activation, mean_close_to_zero) -> GroupNormSpec:
     return GroupNormSpec.create(
         shape, dtype, groups=groups, channels_axis=channels_axis,
         reduction_axes=reduction_axes, center=center, scale=scale, epsilon=epsilon,
         activation=activation, mean_close_to_zero=mean_close_to_zero)
+
+
+def _spec_for(shape, dtype, groups, channels_axis, reduction_axes, center, scale, epsilon,
+              activation, mean_close_to_zero) -> GroupNormSpec:
+    # Validation runs once per configuration, keyed by value *and type*: repeated calls pay
+    # a dict lookup, and never accept what a first call would refuse.
+    args = (groups, channels_axis, reduction_axes, center, scale, epsilon, activation,
+            mean_close_to_zero)
+    return _cached_spec(_types(*args), shape, dtype, *args)
 
 
 # Layers called again with reuse on their existing variables: key -> (store weakref, op,
@@ -165,7 +181,8 @@ def group_norm(
       reduction_axes: axes over which statistics are accumulated besides the group's
         channels. NHWC: (-3, -2), NCHW: (-2, -1).
       center, scale: create and apply ``beta`` / ``gamma``.
-      epsilon: added to the variance (finite, >= 0).
+      epsilon: added to the variance: any finite float, as TF (a negative one gives NaN
+        for a group whose variance + epsilon < 0, as TF does).
       activation_fn: None, a name (``"relu"``, ``"relu6"``, ``"silu"``/``"swish"``,
         ``"gelu"`` (exact, erf), ``"gelu_tanh"``, ``"sigmoid"``, ``"tanh"``, ``"elu"``,
         ``"leaky_relu"`` (slope 0.2, as TF)), or a JAX-traceable callable; fused into the
@@ -212,10 +229,10 @@ def group_norm(
         try:
             # The initializer and collection arguments by identity: the entry holds them,
             # so a different object (unvalidated) never matches.
+            opts = (groups, channels_axis, reduction_axes, center, scale, epsilon,
+                    activation_fn, mean_close_to_zero, target, trainable)
             key = (id(store), store.scope_prefix, scope, reuse, inputs.shape, inputs.dtype,
-                   groups, channels_axis, reduction_axes, center, scale, epsilon,
-                   activation_fn, mean_close_to_zero, target, trainable,
-                   id(param_initializers), id(variables_collections))
+                   opts, _types(*opts), id(param_initializers), id(variables_collections))
             hit = _REUSE.get(key)
         except TypeError:  # an unhashable argument (a list of axes...): the full path
             hit = key = None
