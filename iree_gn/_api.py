@@ -116,6 +116,37 @@ def _initializer(param_initializers, name: str, default: Callable) -> Callable:
     return run
 
 
+_DEFAULT_INIT = {"gamma": lambda s, d: np.ones(s, d), "beta": lambda s, d: np.zeros(s, d)}
+
+
+def _used_params(spec: GroupNormSpec) -> list:
+    return [n for n, used in (("gamma", spec.scale), ("beta", spec.center)) if used]
+
+
+def _variables_for(spec, dtype, store, scope, reuse, trainable, param_initializers,
+                   variables_collections):
+    """The layer's scope name and its variables (gamma, then beta, where used), created or
+    reused in ``store`` with TF's rules."""
+    sc = store.open_scope(scope, "GroupNorm", reuse)
+    variables = [store.get_variable(
+        f"{sc}/{name}", spec.param_shape, dtype,
+        _initializer(param_initializers, name, _DEFAULT_INIT[name]),
+        collections=_collections_for(variables_collections, name), reuse=reuse,
+        trainable=bool(trainable)) for name in _used_params(spec)]
+    return sc, variables
+
+
+def _plain_params(spec, dtype, param_initializers) -> list:
+    """gamma/beta of a plain call: the initializers' values, or shared read-only ones/zeros."""
+    out = []
+    for name in _used_params(spec):
+        if param_initializers and param_initializers.get(name) is not None:
+            out.append(_initializer(param_initializers, name, None)(spec.param_shape, dtype))
+        else:
+            out.append(_variables.constant(spec.param_shape, dtype, name == "gamma"))
+    return out
+
+
 def _collections_for(variables_collections, name: str):
     if variables_collections is None:
         return []
@@ -265,26 +296,16 @@ def group_norm(
             activation=activation_fn, mean_close_to_zero=mean_close_to_zero)
     tgt = _targets.resolve(target)
 
-    store = _variables.current_store()
-    sc = store.open_scope(scope, "GroupNorm", reuse)
-    dtype = x.dtype
-    params = []
-    colls_opts = dict(reuse=reuse, trainable=bool(trainable))
-    variables = []
-    if spec.scale:
-        gamma = store.get_variable(
-            f"{sc}/gamma", spec.param_shape, dtype,
-            _initializer(param_initializers, "gamma", lambda s, d: np.ones(s, d)),
-            collections=_collections_for(variables_collections, "gamma"), **colls_opts)
-        params.append(gamma.read_value())
-        variables.append(gamma)
-    if spec.center:
-        beta = store.get_variable(
-            f"{sc}/beta", spec.param_shape, dtype,
-            _initializer(param_initializers, "beta", lambda s, d: np.zeros(s, d)),
-            collections=_collections_for(variables_collections, "beta"), **colls_opts)
-        params.append(beta.read_value())
-        variables.append(beta)
+    store = _variables.store_for(scope, reuse, variables_collections, outputs_collections)
+    if store is None:
+        # A plain call (no scope, reuse, collections or store asked for): fresh parameters,
+        # recorded nowhere, so a loop of such calls runs in flat memory.
+        sc, variables = None, []
+        params = _plain_params(spec, x.dtype, param_initializers)
+    else:
+        sc, variables = _variables_for(spec, x.dtype, store, scope, reuse, trainable,
+                                       param_initializers, variables_collections)
+        params = [v.read_value() for v in variables]
 
     if x.size == 0:
         # Nothing to normalize (an empty batch, or an empty reduction axis): TF returns an
@@ -295,7 +316,7 @@ def group_norm(
     else:
         op = get_op(spec, tgt)
         y = op(x, *params, out=out)
-        if key is not None and x is inputs:
+        if key is not None and x is inputs and store is not None:
             _remember(key, store, op, variables, (param_initializers, variables_collections))
     if outputs_collections:
         names = [outputs_collections] if isinstance(outputs_collections, str) else list(
