@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import sys
 
-EXIT_OK = 0
+from ._cli_errors import EXIT_OK, CommandFailed
 
 
-def _failed(msg: str):
-    from .cli import CommandFailed
-
+def _failed(msg: str) -> CommandFailed:
     return CommandFailed(msg)
 
 

@@ -11,11 +11,9 @@ import json
 import sys
 from typing import Callable, Dict, List, Optional
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandFailed
 
-
-class CommandFailed(Exception):
-    """A subcommand ran but did not fully succeed (exit code 1)."""
+__all__ = ["CommandFailed", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def _cache_info(args) -> int:
@@ -42,13 +40,13 @@ def _cache_clear(args) -> int:
 
 
 def _targets_cmd(args) -> int:
-    from . import _devices
+    from . import _targets_report
 
-    report = _devices.report()
+    report = _targets_report.report()
     if args.json:
         print(json.dumps(report, indent=1))
     else:
-        print(_devices.format_report(report))
+        print(_targets_report.format_report(report))
     return EXIT_OK
 
 
@@ -111,8 +109,6 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # Run the package's module, not this __main__ copy, so the exception types that the
-    # subcommands raise are the ones main() catches.
-    from iree_gn.cli import main as _main
-
-    sys.exit(_main())
+    # The exceptions main() catches live in _cli_errors, so this __main__ copy of the
+    # module catches the ones the subcommands raise.
+    sys.exit(main())
