@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import weakref
 from typing import Any, Callable, Optional, Sequence
@@ -13,6 +14,33 @@ from ._ops import CompiledGroupNorm, _as_array, get_op
 from ._spec import GroupNormSpec, canonical_dtype
 
 _PARAM_KEYS = ("beta", "gamma")
+
+# Top-level modules of the compile side ([compile] extra): JAX and the IREE compiler.
+_COMPILE_SIDE = ("jax", "jaxlib", "iree.compiler")
+
+
+class CompilerNotInstalled(ModuleNotFoundError):
+    """A module must be built here, but the compile side (JAX, the IREE compiler) is not
+    installed: install ``iree-gn[compile]``, or run prebuilt bundles with ``iree_gn.deploy``."""
+
+
+@contextlib.contextmanager
+def compile_side(what: str):
+    """Turn a missing JAX / IREE compiler into :class:`CompilerNotInstalled` naming the fix."""
+    try:
+        yield
+    except ModuleNotFoundError as e:
+        name = e.name or ""
+        if isinstance(e, CompilerNotInstalled) or not any(
+                name == m or name.startswith(m + ".") for m in _COMPILE_SIDE):
+            raise
+        raise CompilerNotInstalled(
+            f"{what} needs to build a module here, and {name!r} is not installed: this is a "
+            f"runtime-only install of iree-gn. Install the compile side with "
+            f"`pip install 'iree-gn[compile]'` (Python >= 3.11; from a checkout: "
+            f"`pip install -e '.[compile]'`), or build a bundle where it is installed "
+            f"(`iree-gn build`) and run it here with `iree_gn.deploy.load_bundle`, which "
+            f"needs only iree-base-runtime and NumPy.", name=name) from e
 
 
 def compile(  # noqa: A001 - the name users asked for
@@ -48,7 +76,8 @@ def compile(  # noqa: A001 - the name users asked for
         raise ValueError(
             f"shape {tuple(spec.shape)} has a zero-size axis: there is nothing to compile "
             f"(use None for a dynamic axis; group_norm returns empty inputs as they are).")
-    return get_op(spec, _targets.resolve(target))
+    with compile_side(f"compile() of {spec.short_name()} for {target}"):
+        return get_op(spec, _targets.resolve(target))
 
 
 def _types(*values) -> tuple:
@@ -314,7 +343,8 @@ def group_norm(
             raise ValueError(f"out must have shape {x.shape} and dtype {x.dtype}.")
         y = out if out is not None else np.empty(x.shape, x.dtype)
     else:
-        op = get_op(spec, tgt)
+        with compile_side(f"group_norm of {spec.short_name()} on {tgt.name}"):
+            op = get_op(spec, tgt)
         y = op(x, *params, out=out)
         if key is not None and x is inputs and store is not None:
             _remember(key, store, op, variables, (param_initializers, variables_collections))

@@ -255,13 +255,16 @@ def _compile_module(job: dict) -> dict:
         # The module for a dynamic spec is the static block op that _ops drives over the
         # dynamic axes (None -> 1): the same spec, so the same cache entry.
         mspec = spec.with_shape(_block_shape(spec))
-        if job.get("mlir"):
-            vmfb, text, key = _from_mlir(job, mspec, target)
-        else:
-            from . import _ops
+        from ._api import compile_side
 
-            op = _ops.get_op(mspec, target)
-            vmfb, text, key = op.vmfb, op.stablehlo, op.key
+        with compile_side(f"`iree-gn build` of {spec.short_name()} for {target.name}"):
+            if job.get("mlir"):
+                vmfb, text, key = _from_mlir(job, mspec, target)
+            else:
+                from . import _ops
+
+                op = _ops.get_op(mspec, target)
+                vmfb, text, key = op.vmfb, op.stablehlo, op.key
         if target.marker and target.marker not in vmfb:
             raise RuntimeError(
                 f"the compiled module has no code for {target.name} (its marker "

@@ -104,6 +104,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ValueError, TypeError, FileNotFoundError) as e:
         print(f"iree-gn: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as e:  # the compile side is absent (a runtime-only install)
+        print(f"iree-gn: error: {e}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 

@@ -67,3 +67,49 @@ def test_package_has_no_import_cycles():
     assert {"cli", "_bundle_cli", "_targets", "_devices"} <= set(graph)
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+# Hides the compile side ([compile] extra) as a runtime-only install lacks it.
+_BLOCKER = r"""
+import importlib.abc, sys
+class _Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("jax", "jaxlib") or name.split(".")[:2] == ["iree", "compiler"]:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, _Block())
+"""
+
+
+def _runtime_only(code: str, tmp_path, *args):
+    env = dict(os.environ, IREE_GN_CACHE_DIR=str(tmp_path / "cold-cache"),
+               PYTHONPATH=os.path.dirname(PKG))
+    return subprocess.run([sys.executable, "-c", _BLOCKER + code, *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_runtime_only_install_imports_and_says_what_to_install(tmp_path):
+    code = r"""
+import numpy as np, iree_gn, iree_gn.deploy
+for call in (lambda: iree_gn.group_norm(np.ones((2, 4, 4, 8), np.float32), groups=2),
+             lambda: iree_gn.group_norm(np.ones((2, 40, 40, 8), np.float64), groups=2),
+             lambda: iree_gn.compile((2, 4, 4, 8), "float32", groups=2)):
+    try:
+        call()
+        print("RAN")
+    except iree_gn.CompilerNotInstalled as e:
+        assert isinstance(e, ModuleNotFoundError)
+        print("OK", e)
+"""
+    r = _runtime_only(code, tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3 and all(line.startswith("OK") for line in lines), r.stdout
+    for line in lines:
+        assert "pip install 'iree-gn[compile]'" in line and "iree_gn.deploy" in line
+
+
+def test_runtime_only_cli_has_no_traceback(tmp_path):
+    code = "import sys; from iree_gn.cli import main; sys.exit(main(sys.argv[1:]))"
+    r = _runtime_only(code, tmp_path, "demo")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "iree-gn[compile]" in r.stderr
