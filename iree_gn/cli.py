@@ -1,17 +1,21 @@
 """The ``iree-gn`` command: subcommands dispatched through one table, errors handled once.
 
-Exit codes: 0 success, 1 a command's work failed (e.g. some modules did not build),
-2 bad usage or input.
+Exit codes: 0 success, 1 a command's work failed (e.g. some modules did not build, or the
+compile side is not installed), 2 bad usage or input, 141 the output pipe was closed
+(``iree-gn inspect B | head``), as a tool killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Callable, Dict, List, Optional
 
 from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandFailed
+
+EXIT_BROKEN_PIPE = 141
 
 __all__ = ["CommandFailed", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -93,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`iree-gn inspect B | head`): stop quietly, as a shell tool
+        # killed by SIGPIPE would. Point stdout at /dev/null so that the interpreter's
+        # final flush at exit does not raise the same error again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Optional[List[str]]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable = args.handler

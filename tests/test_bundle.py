@@ -452,6 +452,17 @@ def test_cli_inspect(built):
     assert rep["targets"]["llvm-cpu"]["runs_here"] is True
 
 
+def test_cli_closed_pipe_is_not_a_traceback(built):
+    # `iree-gn inspect B | head`: the reader closes the pipe before the output is written.
+    for args in (["inspect", built["dir"], "--json"], ["targets"]):
+        p = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             cwd=REPO)
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=300) == 141, err
+        assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
 # ---- runtime-only: no JAX, no IREE compiler -------------------------------------------------
 BLOCKER = textwrap.dedent("""\
     # Installed by tests/test_bundle.py: make the named packages unimportable.
