@@ -66,11 +66,13 @@ class Item:
 @dataclasses.dataclass
 class BuildResult:
     """What a build produced: the bundle path (None when nothing was written), the manifest's
-    module entries, and every failure (label, target, message)."""
+    module entries, every failure (label, target, message), and the (configuration, target)
+    pairs skipped because the target cannot serve them by design (label, target, reason)."""
 
     path: Optional[str]
     modules: List[dict]
     failures: List[dict]
+    skipped: List[dict] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -120,9 +122,11 @@ def _targets_list(value, where: str) -> Tuple[str, ...]:
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, (list, tuple)) or not value:
         raise ValueError(f"{where}: targets must be a non-empty list of target names.")
-    for name in value:
-        _targets.get(name)  # raises, listing the known targets
-    return tuple(dict.fromkeys(value))
+    # Family names ("vulkan", "cuda", "rocm") and "auto" pick the row for the device here,
+    # as target= does for the op; a row name is taken as given (compile anywhere).
+    names = [_targets.resolve(name).name if name in _targets.FAMILIES or name == "auto"
+             else _targets.get(name).name for name in value]
+    return tuple(dict.fromkeys(names))
 
 
 def _layout_axes(layout: str, rank: int) -> Tuple[int, Tuple[int, ...]]:
@@ -351,6 +355,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     _check_destination(out_dir)
     targets = _targets_list(list(targets), "--targets")
     failures: List[dict] = []
+    skipped: List[dict] = []
     planned: Dict[Tuple[str, str], dict] = {}
     for it in items:
         if it.error:
@@ -362,6 +367,10 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
             continue
         for t in it.targets or targets:
             k = (it.spec.key_text(), t)
+            reason = _cannot_serve(it.spec, t)
+            if reason:
+                skipped.append({"config": it.label, "target": t, "reason": reason})
+                continue
             if k not in planned:  # the same (spec, target) twice is built once
                 planned[k] = {"label": it.label, "spec": it.spec.to_json(), "target": t,
                               "mlir": it.mlir, "formulation": it.formulation,
@@ -369,6 +378,10 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                               else "jax"}
     for f in failures:
         _report_failure(f, stream)
+    for sk in skipped:
+        if stream is not None:
+            print(f"skipped {sk['config']} for {sk['target']}: {sk['reason']}", file=stream,
+                  flush=True)
     work = list(planned.values())
     results = _run_jobs(work, jobs, stream)
 
@@ -395,7 +408,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                 modules.append(m)
         if not modules:
             shutil.rmtree(tmp, ignore_errors=True)
-            return BuildResult(None, [], failures)
+            return BuildResult(None, [], failures, skipped)
         manifest = {
             "format": deploy.BUNDLE_FORMAT,
             "format_version": deploy.BUNDLE_FORMAT_VERSION,
@@ -407,6 +420,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                         dict.fromkeys(m["target"] for m in modules)},
             "modules": sorted(modules, key=lambda m: (m["name"], m["target"])),
             "failures": [dict(f, error=f["error"].splitlines()[0][:500]) for f in failures],
+            "skipped": skipped,
         }
         # Written last: a folder without a manifest is an unfinished build, refused on load.
         _write_file(os.path.join(tmp, deploy.MANIFEST),
@@ -416,7 +430,17 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-    return BuildResult(out_dir, modules, failures)
+    return BuildResult(out_dir, modules, failures, skipped)
+
+
+def _cannot_serve(spec: GroupNormSpec, target: str) -> Optional[str]:
+    """Why ``target`` cannot serve ``spec`` by design (not a failure: the bundle then has no
+    module for that pair, and says so in its manifest), or None."""
+    row = _targets.get(target)
+    if spec.dtype == "float64" and not row.f64:
+        return (f"float64 is not supported on {target} (its devices lack native float64); "
+                f"serve float64 from a CPU or CUDA/ROCm target of the bundle")
+    return None
 
 
 def _report_failure(f: dict, stream) -> None:

@@ -53,7 +53,10 @@ def _build(args) -> int:
     if result.path is None:
         raise _failed(f"no module was built ({n_bad} failure(s), listed above); nothing was "
                       f"written to {args.output}.")
-    print(f"wrote {result.path}: {n_ok} module(s)" + (f", {n_bad} failed" if n_bad else ""))
+    n_skip = len(result.skipped)
+    print(f"wrote {result.path}: {n_ok} module(s)" + (f", {n_bad} failed" if n_bad else "")
+          + (f", {n_skip} skipped (a target that cannot serve the configuration; listed "
+             f"above and in the manifest)" if n_skip else ""))
     if n_bad:
         raise _failed(f"{n_bad} module(s) failed (listed above); the bundle holds the "
                       f"{n_ok} that built.")
@@ -147,6 +150,7 @@ def _inspect(args) -> int:
                          size=m.size, sha256=m.sha256, ok=m.file not in bad,
                          problem=bad.get(m.file)) for m in modules],
         "failures": manifest.get("failures", []),
+        "skipped": manifest.get("skipped", []),
     }
     if args.json:
         print(json.dumps(report, indent=1))
@@ -179,6 +183,10 @@ def _format(r: dict) -> str:
             f"eps={s['epsilon']:g}{' one-pass' if s['mean_close_to_zero'] else ''}"
             f"{'' if s['center'] else ' no-beta'}{'' if s['scale'] else ' no-gamma'}  "
             f"{m['size']} B  {state}")
+    if r["skipped"]:
+        lines.append(f"skipped when built ({len(r['skipped'])}):")
+        for f in r["skipped"]:
+            lines.append(f"  {f['config']} -> {f['target']}: {f['reason']}")
     if r["failures"]:
         lines.append(f"failed when built ({len(r['failures'])}):")
         for f in r["failures"]:

@@ -27,7 +27,9 @@ Manifest format versions (``format_version``):
     ``name``, ``file``, ``stablehlo``, ``spec`` (``GroupNormSpec.to_json()``),
     ``module_shape`` (the shape it was compiled for: ``spec.shape`` with ``None`` -> 1),
     ``target``, ``backend``, ``driver``, ``formulation``, ``flags``, ``sha256``, ``size``,
-    ``stablehlo_sha256``, ``cache_key``, ``source``.
+    ``stablehlo_sha256``, ``cache_key``, ``source``. Optional (readers of version 1
+    ignore what they do not know): ``skipped``, the (configuration, target) pairs the build
+    left out because the target cannot serve them (``config``, ``target``, ``reason``).
 """
 
 from __future__ import annotations
@@ -323,7 +325,18 @@ class Bundle:
 
     def _missing(self, shape, dtype, want, targets) -> ModuleNotInBundle:
         have = "\n  ".join(m.describe() for m in self.modules) or "(no modules)"
+        why = [f"{sk.get('config')} -> {sk.get('target')}: {sk.get('reason')}"
+               for sk in self.manifest.get("skipped", []) if sk.get("target") in targets]
+        if why:
+            have += "\nSkipped when built (the target cannot serve them):\n  " + "\n  ".join(why)
         req = ", ".join([f"shape {shape}", dtype] + [f"{k}={v!r}" for k, v in want.items()])
+        rows = [_targets.TARGETS.get(t) for t in targets]
+        if dtype == "float64" and all(r is not None and not r.f64 for r in rows):
+            return ModuleNotInBundle(
+                f"bundle {self.path!r} has no module for an input of {req} on "
+                f"{' or '.join(targets)}: float64 is not supported there (no native float64). "
+                f"It has:\n  {have}\nLoad the bundle for a CPU, CUDA or ROCm target "
+                f"(device='llvm-cpu'...) for float64 inputs.")
         return ModuleNotInBundle(
             f"bundle {self.path!r} has no module for an input of {req} on "
             f"{' or '.join(targets)}. It has:\n  {have}\n"

@@ -211,6 +211,30 @@ def test_build_with_nothing_valid_writes_nothing_and_exits_1(tmp_path):
     assert not (tmp_path / "b").exists()
 
 
+@pytest.mark.vulkan
+def test_family_target_names_resolve_and_float64_is_skipped_where_unsupported(tmp_path, rng):
+    try:
+        row = _targets.resolve("vulkan")
+    except _targets.DeviceNotFound as e:
+        pytest.skip(f"no Vulkan device here: {e}")
+    out = tmp_path / "b"
+    f64 = dict(STATIC, dtype="float64")
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu,vulkan", "--spec",
+                   json.dumps(STATIC), "--spec", json.dumps(f64))
+    assert proc.returncode == 0, proc.stderr  # a skip is not a failure
+    assert f"skipped 2x4x4x8-float64-g4-c3 for {row.name}: float64 is not supported" in proc.stderr
+    m = _manifest(out)
+    assert sorted((x["target"], x["spec"]["dtype"]) for x in m["modules"]) == [
+        ("llvm-cpu", "float32"), ("llvm-cpu", "float64"), (row.name, "float32")]
+    assert [(x["target"], x["reason"][:30]) for x in m["skipped"]] == [
+        (row.name, f"float64 is not supported on {row.name}"[:30])]
+    x = _x(rng, (2, 4, 4, 8), "float64")
+    with pytest.raises(deploy.ModuleNotInBundle, match="float64 is not supported there"):
+        deploy.load_bundle(str(out), device=row.name)(x)
+    assert_close(deploy.load_bundle(str(out), device="llvm-cpu")(x), ref_group_norm(x, 4),
+                 "float64")
+
+
 def test_unknown_target_is_a_usage_error(tmp_path):
     proc = run_cli("build", "-o", tmp_path / "b", "--spec", json.dumps(STATIC),
                    "--targets", "llvm-cpu,tpu")
