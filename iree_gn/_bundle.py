@@ -269,6 +269,10 @@ def _compile_module(job: dict) -> dict:
 
                 op = _ops.get_op(mspec, target)
                 vmfb, text, key = op.vmfb, op.stablehlo, op.key
+        why = deploy.spec_mismatch(mspec, vmfb)
+        if why:  # e.g. a --from-mlir file whose sidecar does not describe it
+            raise ValueError(f"the compiled module does not serve {mspec.short_name()}: "
+                             f"{why.replace('manifest', 'sidecar/config')}.")
         if target.marker and target.marker not in vmfb:
             raise RuntimeError(
                 f"the compiled module has no code for {target.name} (its marker "

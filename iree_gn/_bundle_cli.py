@@ -128,7 +128,7 @@ def _inspect(args) -> int:
     bad = {}
     for m in modules:
         try:
-            deploy.check_files(args.bundle, [m])
+            deploy.check_specs(args.bundle, [m], deploy.check_files(args.bundle, [m]))
         except deploy.BundleIntegrityError as e:
             bad[m.file] = str(e).splitlines()[1].strip()
     fits = {t: deploy._runs_here(t, next(m.driver for m in modules if m.target == t))

@@ -30,6 +30,10 @@ Manifest format versions (``format_version``):
     ``stablehlo_sha256``, ``cache_key``, ``source``. Optional (readers of version 1
     ignore what they do not know): ``skipped``, the (configuration, target) pairs the build
     left out because the target cannot serve them (``config``, ``target``, ``reason``).
+  * 2 (2026-12-01): as 1, and every module records the spec it was built from (the
+    ``iree.reflection`` entry ``iree_gn.spec`` of its ``main_out`` function); the loader
+    refuses a module whose manifest spec differs. Version 1 bundles cannot be checked so,
+    and are refused: rebuild them.
 """
 
 from __future__ import annotations
@@ -51,8 +55,8 @@ from . import _targets
 from ._spec import GroupNormSpec, canonical_dtype
 
 BUNDLE_FORMAT = "iree-gn-bundle"
-BUNDLE_FORMAT_VERSION = 1
-SUPPORTED_FORMAT_VERSIONS = (1,)
+BUNDLE_FORMAT_VERSION = 2
+SUPPORTED_FORMAT_VERSIONS = (2,)
 MANIFEST = "manifest.json"
 
 # Spec fields a request may filter on (besides the input's shape and dtype).
@@ -216,6 +220,56 @@ def check_files(path: str, modules: Sequence[BundleModule]) -> Dict[str, bytes]:
             + "\nThe files changed after the build (corruption or an edit). Rebuild the "
               "bundle with `iree-gn build`.")
     return data
+
+
+def embedded_spec(vmfb: bytes) -> Optional[dict]:
+    """The spec a module was built from, as it records it (``GroupNormSpec.key_text()``
+    parsed; ``iree.reflection`` entry ``iree_gn.spec`` of ``main_out``, written by
+    ``_export``), or None when it records none."""
+    import iree.runtime as rt
+
+    from . import _runtime
+    from ._export import SPEC_FUNCTION, SPEC_KEY
+
+    vm = rt.VmModule.copy_buffer(_runtime.instance(), vmfb)
+    fn = vm.lookup_function(SPEC_FUNCTION)
+    text = (fn.reflection or {}).get(SPEC_KEY) if fn is not None else None
+    return json.loads(text) if text else None
+
+
+def spec_mismatch(spec: GroupNormSpec, vmfb: bytes) -> Optional[str]:
+    """Why the module ``vmfb`` does not compute ``spec`` (a static spec), or None."""
+    claimed = json.loads(spec.key_text())
+    try:
+        built = embedded_spec(vmfb)
+    except (RuntimeError, ValueError, TypeError) as e:
+        return f"cannot read the module's own spec ({e})"
+    if built is None:
+        return "the module does not record the spec it was built from (an older iree-gn)"
+    if built == claimed:
+        return None
+    diff = ", ".join(f"{k}: manifest {claimed.get(k)!r}, module {built.get(k)!r}"
+                     for k in sorted(set(claimed) | set(built))
+                     if claimed.get(k) != built.get(k))
+    return f"the manifest's spec differs from the one the module was built from ({diff})"
+
+
+def check_specs(path: str, modules: Sequence[BundleModule], blobs: Dict[str, bytes]) -> None:
+    """Check that every module computes what the manifest says: the spec the module records
+    (see :func:`embedded_spec`) must equal the manifest's spec at the module's shape. Raise
+    once, naming every module that differs: an edited manifest must not run the original
+    module under a new claim."""
+    problems = []
+    for m in modules:
+        why = spec_mismatch(m.spec.with_shape(m.module_shape), blobs[m.file])
+        if why:
+            problems.append(f"{m.file}: {why}")
+    if problems:
+        raise BundleIntegrityError(
+            f"bundle {path!r} failed its spec check; nothing was run:\n  "
+            + "\n  ".join(problems)
+            + "\nThe manifest was edited after the build, or the bundle comes from another "
+              "iree-gn. Rebuild it with `iree-gn build`.")
 
 
 # ---- choosing targets -----------------------------------------------------------------------
@@ -513,13 +567,16 @@ def load_bundle(path: str, device: str = "auto") -> Bundle:
       BundleFormatError: no manifest (not a bundle, or an unfinished build), or an
         unsupported format version (both versions named).
       BundleDeviceError: no target in the bundle runs here.
-      BundleIntegrityError: a module's sha256 or size differs from the manifest.
+      BundleIntegrityError: a module's sha256 or size differs from the manifest, or the
+        spec the module was built from (recorded in the module) differs from the manifest's.
     """
     path = os.fspath(path)
     manifest = read_manifest(path)
     modules = parse_modules(manifest, path)
     targets = _choose_targets(path, modules, manifest, device)
-    blobs = check_files(path, [m for m in modules if m.target in targets])
+    chosen = [m for m in modules if m.target in targets]
+    blobs = check_files(path, chosen)
+    check_specs(path, chosen, blobs)
     return Bundle(path, manifest, modules, targets, blobs)
 
 

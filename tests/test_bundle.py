@@ -424,6 +424,24 @@ def test_checksum_mismatch_is_refused_before_running(bundle_copy, tmp_path, rng)
     assert proc.returncode == 1 and "BAD" in proc.stdout
 
 
+@pytest.mark.parametrize("field,value", [("epsilon", 0.5), ("activation", "relu"),
+                                         ("groups", 2), ("mean_close_to_zero", True)])
+def test_edited_manifest_spec_is_refused(bundle_copy, field, value):
+    # The sha256 covers the module, not the manifest's claim about it: the module itself
+    # records the spec it was built from, and the loader compares.
+    m = _manifest(bundle_copy)
+    for mod in m["modules"]:
+        if mod["spec"]["shape"] == STATIC["shape"] and mod["target"] == "llvm-cpu":
+            mod["spec"][field] = value
+    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+        json.dump(m, f)
+    with pytest.raises(deploy.BundleIntegrityError) as e:
+        deploy.load_bundle(bundle_copy, device="llvm-cpu")
+    assert "failed its spec check" in str(e.value) and f"{field}: manifest {value!r}" in str(e.value)
+    proc = run_cli("inspect", bundle_copy)
+    assert proc.returncode == 1 and "BAD" in proc.stdout, proc.stdout + proc.stderr
+
+
 def test_unsupported_format_version_names_both(bundle_copy):
     m = _manifest(bundle_copy)
     m["format_version"] = 99
@@ -467,7 +485,7 @@ def test_cli_inspect(built):
     proc = run_cli("inspect", built["dir"])
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "format 1" in out and "device='auto' picks: llvm-cpu" in out
+    assert f"format {deploy.BUNDLE_FORMAT_VERSION}" in out and "device='auto' picks: llvm-cpu" in out
     assert "Nx4x4x8" in out and "act=silu" in out and "failed when built (2)" in out
     proc = run_cli("inspect", built["dir"], "--json")
     rep = json.loads(proc.stdout)
