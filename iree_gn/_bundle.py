@@ -22,8 +22,11 @@ CONFIG is TOML or JSON. Each entry is one group-norm configuration::
 
 A module that fails (a configuration that does not validate, a compile error, a module
 without code for its target) is reported with its diagnostics and left out; the rest are
-written. The bundle is built in a temp folder next to BUNDLE and moved into place at the
-end, with ``manifest.json`` written last, so no reader ever sees a half-written bundle.
+written. A (configuration, target) pair that the target cannot serve by design (float64 on
+Vulkan) is skipped and listed in the manifest. The bundle is built in a temp folder next to
+BUNDLE, with ``manifest.json`` written last, and swapped into place atomically, so no reader
+ever sees a half-written bundle. A BUNDLE folder that holds anything but a previous bundle's
+own files is refused, never replaced.
 """
 
 from __future__ import annotations
@@ -326,13 +329,32 @@ def _progress(done: int, total: int, label: str, ok: bool, seconds: float, strea
 
 
 def _check_destination(out_dir: str) -> None:
-    if os.path.exists(out_dir):
-        if not os.path.isdir(out_dir):
-            raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
-        if os.listdir(out_dir) and not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
-            raise ValueError(
-                f"-o {out_dir!r} is a non-empty folder that is not a bundle (no "
-                f"{deploy.MANIFEST}); refusing to replace it. Choose another folder.")
+    """Refuse an ``-o`` that is not a folder, or whose files are not all a bundle's own: a
+    rebuild replaces the previous bundle, and must never take a user's file with it."""
+    if not os.path.exists(out_dir):
+        return
+    if not os.path.isdir(out_dir) or os.path.islink(out_dir):
+        raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
+    present = set(os.listdir(out_dir))
+    if not present:
+        return
+    if deploy.MANIFEST not in present:
+        raise ValueError(
+            f"-o {out_dir!r} is a non-empty folder that is not a bundle (no "
+            f"{deploy.MANIFEST}); refusing to replace it. Choose another folder.")
+    try:
+        manifest = deploy.read_manifest(out_dir)
+        owned = {deploy.MANIFEST} | {m.get(k) for m in manifest.get("modules", [])
+                                     for k in ("file", "stablehlo")}
+    except (deploy.BundleError, AttributeError, TypeError) as e:
+        raise ValueError(f"-o {out_dir!r} holds a bundle whose manifest cannot be read ({e}); "
+                         f"refusing to replace it. Remove it or choose another folder.") from None
+    foreign = sorted(present - owned)
+    if foreign:
+        raise ValueError(
+            f"-o {out_dir!r} holds files that are not part of its bundle: "
+            f"{', '.join(foreign[:10])}{' ...' if len(foreign) > 10 else ''}. Rebuilding "
+            f"replaces the whole folder; move them out, or choose another folder.")
 
 
 def _safe(name: str) -> str:
@@ -565,9 +587,17 @@ def _old_modules(out_dir: str) -> List[Tuple[dict, bytes, Optional[bytes]]]:
 
 
 def _swap_into_place(tmp: str, out_dir: str) -> None:
-    """Move the finished folder to ``out_dir``, replacing an old bundle there."""
+    """Move the finished folder to ``out_dir``, replacing an old bundle there.
+
+    Where the kernel has ``renameat2(RENAME_EXCHANGE)`` (Linux >= 3.15, most local file
+    systems) the two folders trade places in one step: ``out_dir`` always names a complete
+    bundle. Elsewhere two renames leave a moment with no folder; ``load_bundle`` retries
+    through it (it notices that the folder it opened was replaced)."""
     if not os.path.exists(out_dir):
         os.rename(tmp, out_dir)
+        return
+    if _exchange(tmp, out_dir):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old bundle
         return
     old = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-",
                            dir=os.path.dirname(out_dir))
@@ -579,3 +609,25 @@ def _swap_into_place(tmp: str, out_dir: str) -> None:
         os.rename(old, out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths with ``renameat2(RENAME_EXCHANGE)``; False where the
+    platform or file system cannot (the caller then falls back)."""
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, f"cannot swap {a} and {b}: {os.strerror(err)}")

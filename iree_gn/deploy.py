@@ -46,6 +46,7 @@ import os
 import platform
 import shlex
 import threading
+import time
 import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -144,13 +145,22 @@ def _fmt_shape(shape) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
-def read_manifest(path: str) -> dict:
-    """The manifest of the bundle at ``path``, with its format and version checked."""
+def _opener(dir_fd: Optional[int]):
+    # Files are opened relative to the bundle folder the loader opened, not by path: a
+    # rebuild that swaps a new bundle in mid-load cannot mix two bundles' files.
+    if dir_fd is None:
+        return None
+    return lambda name, flags: os.open(os.path.basename(name), flags, dir_fd=dir_fd)
+
+
+def read_manifest(path: str, *, dir_fd: Optional[int] = None) -> dict:
+    """The manifest of the bundle at ``path`` (read through ``dir_fd``, the folder opened,
+    when given), with its format and version checked."""
     mpath = os.path.join(path, MANIFEST)
-    if not os.path.isdir(path):
+    if dir_fd is None and not os.path.isdir(path):
         raise BundleFormatError(f"bundle {path!r} does not exist (or is not a folder).")
     try:
-        with open(mpath, encoding="utf-8") as f:
+        with open(mpath, encoding="utf-8", opener=_opener(dir_fd)) as f:
             manifest = json.load(f)
     except FileNotFoundError:
         raise BundleFormatError(
@@ -195,13 +205,16 @@ def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
     return out
 
 
-def check_files(path: str, modules: Sequence[BundleModule]) -> Dict[str, bytes]:
+def check_files(path: str, modules: Sequence[BundleModule], *,
+                dir_fd: Optional[int] = None) -> Dict[str, bytes]:
     """Read every module and check its size and sha256; raise once, naming every bad file."""
     data, problems = {}, []
     for m in modules:
         fpath = os.path.join(path, m.file)
         try:
-            with open(fpath, "rb") as f:
+            if os.path.basename(m.file) != m.file or m.file in ("", ".", ".."):
+                raise OSError(f"{m.file!r} is not a file name inside the bundle folder")
+            with open(fpath, "rb", opener=_opener(dir_fd)) as f:
                 blob = f.read()
         except OSError as e:
             problems.append(f"{m.file}: cannot read ({e})")
@@ -571,11 +584,46 @@ def load_bundle(path: str, device: str = "auto") -> Bundle:
         spec the module was built from (recorded in the module) differs from the manifest's.
     """
     path = os.fspath(path)
-    manifest = read_manifest(path)
+    for attempt in range(_LOAD_ATTEMPTS):
+        try:
+            dir_fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            if attempt + 1 < _LOAD_ATTEMPTS:  # a rebuild between its two renames
+                time.sleep(0.01)
+                continue
+            raise BundleFormatError(f"bundle {path!r} does not exist.") from None
+        except NotADirectoryError:
+            raise BundleFormatError(f"bundle {path!r} is not a folder.") from None
+        try:
+            return _load(path, device, dir_fd)
+        except BundleError:
+            # A rebuild swapped a new bundle in while this one was read: read the new one.
+            if attempt + 1 < _LOAD_ATTEMPTS and _replaced(path, dir_fd):
+                continue
+            raise
+        finally:
+            os.close(dir_fd)
+    raise AssertionError("unreachable")
+
+
+_LOAD_ATTEMPTS = 5
+
+
+def _replaced(path: str, dir_fd: int) -> bool:
+    try:
+        now = os.stat(path)
+    except OSError:
+        return True
+    was = os.fstat(dir_fd)
+    return (now.st_dev, now.st_ino) != (was.st_dev, was.st_ino)
+
+
+def _load(path: str, device: str, dir_fd: int) -> Bundle:
+    manifest = read_manifest(path, dir_fd=dir_fd)
     modules = parse_modules(manifest, path)
     targets = _choose_targets(path, modules, manifest, device)
     chosen = [m for m in modules if m.target in targets]
-    blobs = check_files(path, chosen)
+    blobs = check_files(path, chosen, dir_fd=dir_fd)
     check_specs(path, chosen, blobs)
     return Bundle(path, manifest, modules, targets, blobs)
 

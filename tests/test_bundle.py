@@ -204,6 +204,59 @@ def test_build_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
+def test_rebuild_keeps_a_bundle_folder_that_holds_user_files(tmp_path):
+    out = tmp_path / "b"
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 0, proc.stderr
+    before = sorted(os.listdir(out))
+    (out / "notes.txt").write_text("mine")
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 2 and "notes.txt" in proc.stderr, proc.stderr
+    assert "not part of its bundle" in proc.stderr
+    assert sorted(os.listdir(out)) == sorted(before + ["notes.txt"])
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(os.listdir(tmp_path)) == ["b"]  # no temp folder left behind
+
+
+def test_rebuild_swaps_atomically_under_a_concurrent_loader(tmp_path, rng):
+    # Two bundles of different specs (so different file names) take turns at one path while
+    # a thread loads and runs it: every load must succeed and give one bundle's answer.
+    import threading
+
+    from iree_gn import _bundle
+
+    out = str(tmp_path / "b")
+    items = [[_bundle.Item(label=f"eps{e}", spec=GroupNormSpec.create(
+        (2, 4, 4, 8), "float32", groups=4, epsilon=e))] for e in (1e-6, 0.5)]
+    assert _bundle.build(items[0], ["llvm-cpu"], out, jobs=1, stream=None).ok
+    x = _x(rng, (2, 4, 4, 8))
+    refs = [ref_group_norm(x, 4, epsilon=e) for e in (1e-6, 0.5)]
+    stop, errors, loads = threading.Event(), [], [0]
+
+    def load_loop():
+        while not stop.is_set():
+            try:
+                y = deploy.load_bundle(out, device="llvm-cpu")(x)
+                if not any(np.allclose(y, r, atol=1e-4) for r in refs):
+                    errors.append("a result that is neither bundle's")
+                loads[0] += 1
+            except Exception as e:  # noqa: BLE001 - every failure is the finding
+                errors.append(f"{type(e).__name__}: {e}")
+
+    t = threading.Thread(target=load_loop)
+    t.start()
+    try:
+        for i in range(8):
+            assert _bundle.build(items[(i + 1) % 2], ["llvm-cpu"], out, jobs=1,
+                                 stream=None).ok
+    finally:
+        stop.set()
+        t.join()
+    assert not errors, errors[:3]
+    assert loads[0] > 0
+    assert sorted(os.listdir(tmp_path)) == ["b"]
+
+
 def test_build_with_nothing_valid_writes_nothing_and_exits_1(tmp_path):
     proc = run_cli("build", "-o", tmp_path / "b", "--spec", json.dumps(dict(STATIC, groups=3)))
     assert proc.returncode == 1
