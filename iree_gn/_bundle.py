@@ -380,6 +380,8 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     out_dir = os.path.abspath(out_dir)
     _check_destination(out_dir)
     targets = _targets_list(list(targets), "--targets")
+    _note_host_rows(list(dict.fromkeys(list(targets) + [t for it in items
+                                                       for t in (it.targets or ())])), stream)
     failures: List[dict] = []
     skipped: List[dict] = []
     planned: Dict[Tuple[str, str], dict] = {}
@@ -554,8 +556,26 @@ def _target_info(name: str) -> dict:
     row = _targets.TARGETS.get(name)
     if row is None:
         return {}
-    return {"backend": row.backend, "driver": row.driver, "formulation": row.formulation,
+    info = {"backend": row.backend, "driver": row.driver, "formulation": row.formulation,
             "flags": list(row.flags), "description": row.description}
+    if row.backend == "llvm-cpu":
+        # What a loader's CPU must have: this CPU's features for a host module (not
+        # portable), the row's fixed set for a portable one.
+        info["cpu_features"] = list(deploy.module_cpu_features(row.name, row.flags))
+        info["portable"] = not deploy._host_specific(row.flags)
+    return info
+
+
+def _note_host_rows(targets: Sequence[str], stream) -> None:
+    host = [t for t in targets if deploy._host_specific(_targets.get(t).flags)]
+    if host and stream is not None:
+        info = deploy.host_info()
+        wide = [f for f in info["cpu_features"] if f.startswith(("avx512", "amx"))]
+        print(f"note: {', '.join(host)} compiles for this machine's own CPU ({info['cpu']}"
+              f"{', with ' + ', '.join(wide[:4]) + (' ...' if len(wide) > 4 else '') if wide else ''}"
+              f"): not portable. Its modules load only on CPUs with every feature recorded "
+              f"in the manifest; use llvm-cpu:x86-64-v3 (or llvm-cpu:aarch64) for bundles "
+              f"that move.", file=stream, flush=True)
 
 
 def _old_modules(out_dir: str) -> List[Tuple[dict, bytes, Optional[bytes]]]:

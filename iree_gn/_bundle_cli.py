@@ -131,8 +131,8 @@ def _inspect(args) -> int:
             deploy.check_specs(args.bundle, [m], deploy.check_files(args.bundle, [m]))
         except deploy.BundleIntegrityError as e:
             bad[m.file] = str(e).splitlines()[1].strip()
-    fits = {t: deploy._runs_here(t, next(m.driver for m in modules if m.target == t))
-            for t in dict.fromkeys(m.target for m in modules)}
+    first = {m.target: m for m in reversed(modules)}
+    fits = {t: deploy._runs_here(t, m.driver, m.flags, manifest) for t, m in first.items()}
     try:
         auto = deploy._choose_targets(args.bundle, modules, manifest, "auto")[0]
     except deploy.BundleError:

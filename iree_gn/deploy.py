@@ -39,11 +39,13 @@ Manifest format versions (``format_version``):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
 import os
 import platform
+import re
 import shlex
 import threading
 import time
@@ -85,23 +87,93 @@ class ModuleNotInBundle(BundleError, LookupError):
     """The bundle has no module for the request (shape, dtype, options, device)."""
 
 
-# ---- host identity (also recorded by the builder) -----------------------------------------
-def host_info() -> Dict[str, str]:
-    """The machine and CPU model: a ``target-cpu=host`` module is only safe where they match."""
-    cpu = ""
+# ---- host identity and CPU features (also recorded by the builder) -----------------------
+def host_info() -> Dict[str, Any]:
+    """The machine, CPU model and instruction-set features (``cpu_features``) here."""
+    return {"machine": platform.machine(), "cpu": _cpuinfo()[0] or platform.processor(),
+            "cpu_features": list(cpu_features())}
+
+
+@functools.lru_cache(maxsize=None)
+def _cpuinfo() -> Tuple[str, Tuple[str, ...]]:
+    """(model name, feature flags) of the first CPU in /proc/cpuinfo (x86 ``flags``, Arm
+    ``Features``); empty where it cannot be read."""
+    model, flags = "", ()
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.lower().startswith(("model name", "cpu model")):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+                key, _, value = line.partition(":")
+                key = key.strip().lower()
+                if key in ("model name", "cpu model") and not model:
+                    model = value.strip()
+                elif key in ("flags", "features") and not flags:
+                    flags = tuple(value.split())
     except OSError:
         pass
-    return {"machine": platform.machine(), "cpu": cpu or platform.processor()}
+    return model, flags
+
+
+# x86 flags that name instructions a compiler may emit (the rest of /proc/cpuinfo's flags
+# are about the platform: hypervisor, constant_tsc, bugs...). On Arm every ``Features``
+# entry is an instruction-set feature.
+_X86_ISA = re.compile(
+    r"^(sse\w*|ssse3|pni|avx\w*|fma\w*|f16c|bmi\d|abm|popcnt|movbe|amx\w*|gfni|vaes|"
+    r"vpclmulqdq|adx|sha_ni|aes|pclmulqdq|cx16|lahf_lm|xsave\w*|xop|misalignsse)$")
+
+# What the portable CPU rows compile for, as /proc/cpuinfo names them. x86-64-v3 (LLVM's
+# definition): v2 (cx16, lahf_lm, popcnt, sse3 = "pni", sse4_1, sse4_2, ssse3) plus avx,
+# avx2, bmi1, bmi2, f16c, fma, lzcnt (= "abm"), movbe, xsave. Neoverse N1: Armv8.2-A with
+# fp16, dot product, rcpc and LSE atomics.
+PORTABLE_CPU_FEATURES: Dict[str, Tuple[str, ...]] = {
+    "llvm-cpu:x86-64-v3": ("abm", "avx", "avx2", "bmi1", "bmi2", "cx16", "f16c", "fma",
+                           "lahf_lm", "movbe", "pni", "popcnt", "sse4_1", "sse4_2", "ssse3",
+                           "xsave"),
+    "llvm-cpu:aarch64": ("asimd", "asimddp", "asimdhp", "asimdrdm", "atomics", "crc32", "fp",
+                         "fphp", "lrcpc"),
+}
+
+
+def cpu_features() -> Tuple[str, ...]:
+    """The instruction-set features of this CPU (sorted /proc/cpuinfo names)."""
+    flags = _cpuinfo()[1]
+    if platform.machine() in ("x86_64", "AMD64", "i686"):
+        flags = tuple(f for f in flags if _X86_ISA.match(f))
+    return tuple(sorted(set(flags)))
+
+
+def module_cpu_features(target: str, flags: Sequence[str]) -> Tuple[str, ...]:
+    """The CPU features an ``llvm-cpu`` module of ``target`` built here may use: all of this
+    CPU's for a ``target-cpu=host`` module, the row's fixed set for a portable row."""
+    if _host_specific(flags):
+        return cpu_features()
+    return PORTABLE_CPU_FEATURES.get(target, ())
 
 
 def _host_specific(flags: Sequence[str]) -> bool:
     return any(f == "--iree-llvmcpu-target-cpu=host" for f in flags)
+
+
+def _cpu_fits(name: str, flags: Sequence[str], manifest: dict) -> Tuple[bool, str]:
+    """Whether this CPU has every feature an llvm-cpu module needs (what the manifest records
+    for its target, and the row's own set), and if not, which it lacks."""
+    info = manifest.get("targets", {}).get(name) or {}
+    needed = set(info.get("cpu_features") or ()) | set(PORTABLE_CPU_FEATURES.get(name, ()))
+    host = manifest.get("host") or {}
+    if _host_specific(flags) and host.get("machine") not in (None, platform.machine()):
+        return False, (f"built for the build machine's own CPU ({host.get('machine')}, "
+                       f"{host.get('cpu', '?')}); this machine is {platform.machine()}")
+    if _host_specific(flags) and not needed and host.get("cpu") != _cpuinfo()[0]:
+        return False, (f"built for the build machine's own CPU ({host.get('cpu', '?')}) by an "
+                       f"iree-gn that did not record its features; this CPU is "
+                       f"{_cpuinfo()[0] or '?'}")
+    missing = sorted(needed - set(cpu_features()))
+    if missing:
+        built = f"the build machine's CPU ({host.get('cpu', '?')})" if _host_specific(
+            flags) else name
+        return False, (f"its modules use CPU features this CPU ({_cpuinfo()[0] or '?'}) "
+                       f"lacks: {', '.join(missing)} (compiled for {built}); running them "
+                       f"would die on an illegal instruction")
+    return True, ""
 
 
 # ---- the manifest ---------------------------------------------------------------------------
@@ -286,8 +358,19 @@ def check_specs(path: str, modules: Sequence[BundleModule], blobs: Dict[str, byt
 
 
 # ---- choosing targets -----------------------------------------------------------------------
-def _runs_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
-    """Whether a target's modules run on a device present here (and if not, why)."""
+def _runs_here(name: str, driver: Optional[str], flags: Sequence[str] = (),
+               manifest: Optional[dict] = None) -> Tuple[bool, str]:
+    """Whether a target's modules run here (and if not, why): a device for it is present
+    and, for CPU modules, this CPU has every feature they use."""
+    ok, why = _device_here(name, driver)
+    is_cpu = name.split(":")[0] == "llvm-cpu" or any(
+        f.endswith("-backends=llvm-cpu") for f in flags)
+    if ok and is_cpu:
+        return _cpu_fits(name, flags, manifest or {})
+    return ok, why
+
+
+def _device_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
     row = _targets.TARGETS.get(name)
     if row is not None:
         try:
@@ -307,17 +390,15 @@ def _runs_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
         return False, f"no {driver} device: {str(e).splitlines()[0]}"
 
 
-def _preference(name: str, flags: Sequence[str], host_match: bool) -> Tuple[int, int]:
+def _preference(name: str, flags: Sequence[str]) -> Tuple[int, int]:
     """Sort key for device="auto": real accelerators, then CPU, then software GPUs."""
     row = _targets.TARGETS.get(name)
     backend = row.backend if row else ("llvm-cpu" if name.startswith("llvm-cpu") else "")
     if backend != "llvm-cpu":
         return (0 if (row is not None and getattr(row, "auto", False)) else 2, 0)
-    # A module built for the build machine's own CPU ("host") is the fastest where this is
-    # that machine, and may use instructions this CPU lacks where it is not.
-    if _host_specific(flags):
-        return (1, 0 if host_match else 2)
-    return (1, 1)
+    # Of the CPU modules that run here (their features checked), the one built for the
+    # build machine's own CPU uses the most of this one.
+    return (1, 0 if _host_specific(flags) else 1)
 
 
 # ---- the loaded bundle ----------------------------------------------------------------------
@@ -527,11 +608,10 @@ def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
     flags = {m.target: m.flags for m in modules}
     if not names:
         raise BundleError(f"bundle {path!r} has no modules; rebuild it with `iree-gn build`.")
-    host_match = manifest.get("host") == host_info()
     if device == "auto":
-        fits = {n: _runs_here(n, drivers[n]) for n in names}
+        fits = {n: _runs_here(n, drivers[n], flags[n], manifest) for n in names}
         usable = sorted((n for n in names if fits[n][0]),
-                        key=lambda n: _preference(n, flags[n], host_match))
+                        key=lambda n: _preference(n, flags[n]))
         if not usable:
             why = "\n  ".join(f"{n}: {fits[n][1] or 'does not run here'}" for n in names)
             raise BundleDeviceError(
@@ -539,29 +619,20 @@ def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
                 f"{why}\nBuild one for this machine, e.g. "
                 f"`iree-gn build --add -o {path} CONFIG --targets llvm-cpu`, or load the "
                 f"bundle where its device is.")
-        chosen = usable
-    else:
-        chosen = [n for n in names if n == device] or [n for n in names if drivers[n] == device]
-        if not chosen:
-            raise BundleDeviceError(
-                f"bundle {path!r} has no modules for device={device!r}; it has targets "
-                f"{', '.join(names)}. Add them with `iree-gn build --add -o {path} CONFIG "
-                f"--targets {device}`, or use device='auto'.")
-        bad = [(n, _runs_here(n, drivers[n])) for n in chosen]
-        if not any(ok for _, (ok, _) in bad):
-            raise BundleDeviceError(
-                f"device={device!r}: bundle {path!r} has modules for it, but none runs here: "
-                + "; ".join(f"{n}: {why}" for n, (_, why) in bad) + ".")
-        chosen = [n for n, (ok, _) in bad if ok]
-    for n in chosen:
-        if _host_specific(flags[n]) and not host_match:
-            warnings.warn(
-                f"bundle {path!r}: target {n!r} was compiled for the build machine's own CPU "
-                f"({manifest.get('host', {}).get('cpu', '?')}), not this one "
-                f"({host_info()['cpu']}); it may use instructions this CPU lacks. Prefer a "
-                f"portable CPU target (e.g. llvm-cpu:x86-64-v3) for bundles that move.",
-                RuntimeWarning, stacklevel=3)
-    return chosen
+        return usable
+    chosen = [n for n in names if n == device] or [
+        n for n in names if n.split(":")[0] == device or drivers[n] == device]
+    if not chosen:
+        raise BundleDeviceError(
+            f"bundle {path!r} has no modules for device={device!r}; it has targets "
+            f"{', '.join(names)}. Add them with `iree-gn build --add -o {path} CONFIG "
+            f"--targets {device}`, or use device='auto'.")
+    bad = [(n, _runs_here(n, drivers[n], flags[n], manifest)) for n in chosen]
+    if not any(ok for _, (ok, _) in bad):
+        raise BundleDeviceError(
+            f"device={device!r}: bundle {path!r} has modules for it, but none runs here: "
+            + "; ".join(f"{n}: {why}" for n, (_, why) in bad) + ".")
+    return [n for n, (ok, _) in bad if ok]
 
 
 def load_bundle(path: str, device: str = "auto") -> Bundle:

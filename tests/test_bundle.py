@@ -384,15 +384,56 @@ def test_auto_prefers_this_cpu_over_software_gpus(built):
     assert set(b.targets) >= {"llvm-cpu", "llvm-cpu:x86-64-v3"}
 
 
-def test_auto_avoids_a_host_cpu_module_built_on_another_cpu(bundle_copy):
+def test_host_cpu_module_needs_every_feature_it_was_built_with(bundle_copy):
+    # Matched on CPU features, not the model name: a renamed CPU with the same features runs
+    # the host module; one feature missing, and only the portable row is used.
     m = _manifest(bundle_copy)
-    m["host"] = {"machine": m["host"]["machine"], "cpu": "Some Other CPU"}
-    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+    m["host"]["cpu"] = "Some Other CPU"
+    _write_manifest(bundle_copy, m)
+    assert deploy.load_bundle(bundle_copy, device="llvm-cpu").targets == ["llvm-cpu"]
+    m["targets"]["llvm-cpu"]["cpu_features"].append("avx512_future")
+    _write_manifest(bundle_copy, m)
+    b = deploy.load_bundle(bundle_copy)
+    assert [t for t in b.targets if t.startswith("llvm-cpu")] == ["llvm-cpu:x86-64-v3"]
+    with pytest.raises(deploy.BundleDeviceError, match=r"lacks: avx512_future"):
+        deploy.load_bundle(bundle_copy, device="llvm-cpu")
+
+
+# /proc/cpuinfo flags of a Haswell (AVX2, no AVX-512) and of a pre-AVX2 (Sandy Bridge) CPU.
+HASWELL = ("fpu sse sse2 ssse3 fma cx16 sse4_1 sse4_2 movbe popcnt xsave avx f16c lahf_lm "
+           "abm bmi1 avx2 bmi2 pni hypervisor").split()
+SANDY_BRIDGE = "fpu sse sse2 ssse3 cx16 sse4_1 sse4_2 popcnt xsave avx lahf_lm pni".split()
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86-64 CPU features")
+def test_avx512_module_refuses_an_avx2_cpu_and_v3_refuses_a_cpu_without_avx2(
+        built, monkeypatch):
+    if "avx512f" not in deploy.cpu_features():
+        pytest.skip("the build machine has no AVX-512: its host module would load on AVX2")
+    monkeypatch.setattr(deploy, "_cpuinfo", lambda: ("Haswell", tuple(HASWELL)))
+    with pytest.raises(deploy.BundleDeviceError) as e:
+        deploy.load_bundle(built["dir"], device="llvm-cpu")
+    assert "avx512f" in str(e.value) and "illegal instruction" in str(e.value)
+    b = deploy.load_bundle(built["dir"])
+    assert [t for t in b.targets if t.startswith("llvm-cpu")] == ["llvm-cpu:x86-64-v3"]
+    monkeypatch.setattr(deploy, "_cpuinfo", lambda: ("Sandy Bridge", tuple(SANDY_BRIDGE)))
+    with pytest.raises(deploy.BundleDeviceError, match=r"lacks: abm, avx2, bmi1, bmi2, f16c, "
+                                                      r"fma, movbe"):
+        deploy.load_bundle(built["dir"], device="llvm-cpu:x86-64-v3")
+
+
+def test_build_says_the_host_row_is_not_portable(built):
+    assert "llvm-cpu compiles for this machine's own CPU" in built["proc"].stderr
+    assert "not portable" in built["proc"].stderr
+    m = _manifest(built["dir"])
+    assert m["targets"]["llvm-cpu"]["portable"] is False
+    assert m["targets"]["llvm-cpu:x86-64-v3"]["portable"] is True
+    assert set(m["targets"]["llvm-cpu"]["cpu_features"]) == set(deploy.cpu_features())
+
+
+def _write_manifest(path, m):
+    with open(os.path.join(path, "manifest.json"), "w") as f:
         json.dump(m, f)
-    with pytest.warns(RuntimeWarning, match="build machine's own CPU"):
-        b = deploy.load_bundle(bundle_copy)
-    cpu = [t for t in b.targets if t.startswith("llvm-cpu")]
-    assert cpu == ["llvm-cpu:x86-64-v3", "llvm-cpu"]
 
 
 # ---- deploy: requests the bundle cannot serve ----------------------------------------------
