@@ -46,7 +46,7 @@ import time
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
 from . import _cache, _targets, deploy
-from ._spec import GroupNormSpec
+from ._spec import GroupNormSpec, layout_axes
 
 _SPEC_KEYS = ("shape", "dtype", "groups", "channels_axis", "reduction_axes", "center",
               "scale", "epsilon", "activation", "mean_close_to_zero")
@@ -132,15 +132,6 @@ def _targets_list(value, where: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _layout_axes(layout: str, rank: int) -> Tuple[int, Tuple[int, ...]]:
-    lay = str(layout).upper()
-    if len(lay) != rank or lay.count("C") != 1 or len(set(lay)) != len(lay):
-        raise ValueError(
-            f"layout={layout!r} must name each of the {rank} axes once with one 'C' (e.g. "
-            f"NHWC, NCHW).")
-    return lay.index("C"), tuple(i for i, a in enumerate(lay) if a not in "NC")
-
-
 def spec_from_entry(entry: dict) -> GroupNormSpec:
     """A validated spec from one CONFIG entry (the spec's own messages on bad values)."""
     unknown = sorted(set(entry) - set(_ENTRY_KEYS))
@@ -164,7 +155,7 @@ def spec_from_entry(entry: dict) -> GroupNormSpec:
     if "layout" in entry:
         if "channels_axis" in kw or "reduction_axes" in kw:
             raise ValueError("give layout or channels_axis/reduction_axes, not both.")
-        kw["channels_axis"], kw["reduction_axes"] = _layout_axes(entry["layout"], len(dims))
+        kw["channels_axis"], kw["reduction_axes"] = layout_axes(entry["layout"], len(dims))
     return GroupNormSpec.create(dims, entry.get("dtype", "float32"), **kw)
 
 

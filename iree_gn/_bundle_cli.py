@@ -74,6 +74,15 @@ def _run_args(p) -> None:
                    help="pick the configuration with this many groups")
     p.add_argument("--activation", default=None,
                    help="pick the configuration with this activation ('none' for none)")
+    p.add_argument("--layout", default=None,
+                   help="pick the configuration of this layout, one letter per axis "
+                        "(NHWC, NCHW...): tells same-shape layouts apart")
+    p.add_argument("--channels-axis", type=int, default=None,
+                   help="pick the configuration with this channel axis")
+    p.add_argument("--reduction-axes", default=None, metavar="A,B",
+                   help="pick the configuration with these reduction axes ('' for none)")
+    p.add_argument("--epsilon", type=float, default=None,
+                   help="pick the configuration with this epsilon")
     p.add_argument("-o", "--output", required=True, help="where to write y (.npy)")
 
 
@@ -96,9 +105,15 @@ def _run(args) -> int:
     x = _load_npy(args.input, "--input")
     gamma = _load_npy(args.gamma, "--gamma") if args.gamma else None
     beta = _load_npy(args.beta, "--beta") if args.beta else None
-    match = {}
-    if args.groups is not None:
-        match["groups"] = args.groups
+    match = {k: getattr(args, k) for k in ("groups", "layout", "channels_axis", "epsilon")
+             if getattr(args, k) is not None}
+    if args.reduction_axes is not None:
+        try:
+            match["reduction_axes"] = tuple(int(a) for a in args.reduction_axes.split(",")
+                                            if a.strip())
+        except ValueError:
+            raise ValueError(f"--reduction-axes {args.reduction_axes!r}: write axes as "
+                             f"integers separated by commas, e.g. 2,3.") from None
     if args.activation is not None:
         match["activation"] = None if args.activation.lower() == "none" else args.activation
     try:
@@ -107,6 +122,9 @@ def _run(args) -> int:
         y = bundle.group_norm(x, gamma, beta, target=mod.target, **match)
     except _runtime.DeviceError as e:
         raise _failed(str(e)) from None
+    except deploy.AmbiguousRequest as e:
+        raise ValueError(f"{e}\nOn the command line: --layout, --channels-axis, "
+                         f"--reduction-axes, --groups, --activation, --epsilon.") from None
     with open(args.output, "wb") as f:  # np.save on a path would append .npy
         np.save(f, y)
     print(f"ran {mod.name} on {mod.target} ({mod.driver}): {x.shape} {x.dtype} -> "

@@ -51,6 +51,18 @@ def _canonical_dtype(dtype: Any, arg: str) -> str:
     return name
 
 
+def layout_axes(layout: Any, rank: int) -> Tuple[int, Tuple[int, ...]]:
+    """``(channels_axis, reduction_axes)`` of a layout string: ``"NHWC"`` -> ``(3, (1, 2))``,
+    ``"NCHW"`` -> ``(1, (2, 3))``. One letter per axis, one ``C``; every axis that is neither
+    ``N`` nor ``C`` is reduced."""
+    lay = str(layout).upper() if isinstance(layout, str) else None
+    if lay is None or len(lay) != rank or lay.count("C") != 1 or len(set(lay)) != len(lay):
+        raise ValueError(
+            f"layout={layout!r} must name each of the {rank} axes once with one 'C' (e.g. "
+            f"NHWC, NCHW).")
+    return lay.index("C"), tuple(i for i, a in enumerate(lay) if a not in "NC")
+
+
 def _check_int(value: Any, arg: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{arg} must be an integer, got {value!r} ({type(value).__name__}).")

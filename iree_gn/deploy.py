@@ -83,6 +83,11 @@ class BundleDeviceError(BundleError):
     """No target in the bundle runs on a device present here (or the one asked for)."""
 
 
+class AmbiguousRequest(BundleError):
+    """Several configurations of the bundle serve the request; the message names the options
+    that tell them apart."""
+
+
 class ModuleNotInBundle(BundleError, LookupError):
     """The bundle has no module for the request (shape, dtype, options, device)."""
 
@@ -434,7 +439,9 @@ class Bundle:
         """The module that serves an input of ``shape`` and ``dtype`` here.
 
         ``match`` narrows by spec fields (``groups=32``, ``activation="silu"``...) when the
-        bundle holds several configurations for the same shape and dtype. Raises
+        bundle holds several configurations for the same shape and dtype; ``layout="NCHW"``
+        (one letter per axis) stands for ``channels_axis`` and ``reduction_axes``, which
+        tells same-shape NHWC and NCHW configurations apart. Raises
         :class:`ModuleNotInBundle` (listing what the bundle has and the ``iree-gn build``
         line that adds the module) or :class:`BundleError` for an ambiguous request.
         """
@@ -461,7 +468,7 @@ class Bundle:
             if len(variants) > 1:
                 differing = sorted({k for k in _MATCH_FIELDS
                                     if len({getattr(m.spec, k) for m in cands}) > 1})
-                raise BundleError(
+                raise AmbiguousRequest(
                     f"bundle {self.path!r} has {len(variants)} configurations for an input of "
                     f"shape {shape}, {dtype} on {t} that differ in {', '.join(differing)}:\n  "
                     + "\n  ".join(m.describe() for m in cands)
@@ -582,22 +589,46 @@ def _options_key(spec: GroupNormSpec) -> tuple:
 
 
 def _canonical_match(match: dict, rank: int) -> dict:
-    """Validate request filters and put them in the spec's canonical form."""
+    """Validate request filters (the spec's own rules and messages) and put them in the
+    spec's canonical form; ``layout="NCHW"`` stands for its channel and reduction axes."""
     from . import _activations
+    from ._spec import _check_epsilon, _check_int, layout_axes
 
-    unknown = sorted(set(match) - set(_MATCH_FIELDS))
+    unknown = sorted(set(match) - set(_MATCH_FIELDS) - {"layout"})
     if unknown:
         raise TypeError(f"unknown option(s) {unknown}; a request may name: "
-                        f"{', '.join(_MATCH_FIELDS)}.")
+                        f"{', '.join(_MATCH_FIELDS + ('layout',))}.")
     out = dict(match)
+    if out.get("layout") is not None:
+        if "channels_axis" in out or "reduction_axes" in out:
+            raise ValueError("give layout or channels_axis/reduction_axes, not both.")
+        out["channels_axis"], out["reduction_axes"] = layout_axes(out["layout"], rank)
+    out.pop("layout", None)
     if "channels_axis" in out:
-        out["channels_axis"] = int(out["channels_axis"]) % rank
+        a = _check_int(out["channels_axis"], "channels_axis")
+        if not -rank <= a < rank:
+            raise ValueError(f"Axis is out of bounds. channels_axis={a} for inputs of rank "
+                             f"{rank} (valid: {-rank}..{rank - 1}).")
+        out["channels_axis"] = a % rank
     if "reduction_axes" in out:
-        out["reduction_axes"] = tuple(sorted(int(a) % rank for a in out["reduction_axes"]))
+        axes = out["reduction_axes"]
+        if isinstance(axes, (int, str)):
+            raise ValueError(f"reduction_axes must be a tuple of ints, got {axes!r}.")
+        axes = [_check_int(a, "reduction_axes") for a in axes]
+        bad = [a for a in axes if not -rank <= a < rank]
+        if bad:
+            raise ValueError(f"Axis is out of bounds. reduction_axes={tuple(axes)} has {bad[0]} "
+                             f"for inputs of rank {rank}.")
+        out["reduction_axes"] = tuple(sorted(a % rank for a in axes))
+    if "groups" in out:
+        out["groups"] = _check_int(out["groups"], "groups")
+    for name in ("center", "scale", "mean_close_to_zero"):
+        if name in out and not isinstance(out[name], (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {out[name]!r}.")
     if "activation" in out:
         out["activation"] = _activations.canonical(out["activation"])
     if "epsilon" in out:
-        out["epsilon"] = float(out["epsilon"])
+        out["epsilon"] = _check_epsilon(out["epsilon"])
     return out
 
 
@@ -700,6 +731,7 @@ def _load(path: str, device: str, dir_fd: int) -> Bundle:
 
 
 __all__ = [
+    "AmbiguousRequest",
     "BUNDLE_FORMAT_VERSION",
     "Bundle",
     "BundleDeviceError",

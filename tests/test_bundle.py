@@ -554,6 +554,36 @@ def test_bundle_without_manifest_is_an_unfinished_build(bundle_copy):
         deploy.load_bundle(bundle_copy)
 
 
+def test_same_shape_nhwc_and_nchw_are_told_apart_by_layout(tmp_path, rng):
+    out = tmp_path / "b"
+    nhwc = dict(shape=[2, 8, 8, 8], groups=4, layout="NHWC")
+    nchw = dict(shape=[2, 8, 8, 8], groups=4, layout="NCHW")
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(nhwc),
+                   "--spec", json.dumps(nchw))
+    assert proc.returncode == 0, proc.stderr
+    b = deploy.load_bundle(str(out), device="llvm-cpu")
+    x = _x(rng, (2, 8, 8, 8))
+    with pytest.raises(deploy.AmbiguousRequest, match="differ in channels_axis"):
+        b(x)
+    assert b.find(x.shape, x.dtype, layout="nchw").spec.channels_axis == 1
+    assert_close(b(x, layout="NCHW"),
+                 ref_group_norm(x, 4, channels_axis=1, reduction_axes=(2, 3)), "float32")
+    assert_close(b(x, layout="NHWC"), ref_group_norm(x, 4), "float32")
+    with pytest.raises(ValueError, match="layout='NCH' must name each of the 4 axes"):
+        b(x, layout="NCH")
+    with pytest.raises(ValueError, match="channels_axis must be an integer, got 1.5"):
+        b(x, channels_axis=1.5)
+    np.save(tmp_path / "x.npy", x)
+    proc = run_cli("run", out, "--input", tmp_path / "x.npy", "-o", tmp_path / "y.npy")
+    assert proc.returncode == 2 and "--layout" in proc.stderr, proc.stderr
+    for opts in (["--layout", "NCHW"], ["--channels-axis", "1", "--reduction-axes", "2,3"]):
+        proc = run_cli("run", out, "--input", tmp_path / "x.npy", "-o", tmp_path / "y.npy",
+                       *opts)
+        assert proc.returncode == 0, proc.stderr
+        assert_close(np.load(tmp_path / "y.npy"),
+                     ref_group_norm(x, 4, channels_axis=1, reduction_axes=(2, 3)), "float32")
+
+
 # ---- CLI: run and inspect -------------------------------------------------------------------
 def test_cli_run(built, tmp_path, rng):
     x = _x(rng, (3, 4, 4, 8))
