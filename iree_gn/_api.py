@@ -36,9 +36,11 @@ def compile_side(what: str):
             raise
         raise CompilerNotInstalled(
             f"{what} needs to build a module here, and {name!r} is not installed: this is a "
-            f"runtime-only install of iree-gn. Install the compile side with "
-            f"`pip install 'iree-gn[compile]'` (Python >= 3.11; from a checkout: "
-            f"`pip install -e '.[compile]'`), or build a bundle where it is installed "
+            f"runtime-only install of iree-gn. Install the compile side, the [compile] "
+            f"extra (Python >= 3.11), from what you installed iree-gn from: "
+            f"`pip install -e '.[compile]'` in a checkout, or "
+            f"`pip install 'dist/iree_gn-<version>-py3-none-any.whl[compile]'`; or build a "
+            f"bundle where it is installed "
             f"(`iree-gn build`) and run it here with `iree_gn.deploy.load_bundle`, which "
             f"needs only iree-base-runtime and NumPy.", name=name) from e
 

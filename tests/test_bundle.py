@@ -24,6 +24,7 @@ from iree_gn._bundle import spec_from_entry
 from iree_gn._compiler import compile_flags
 from iree_gn._spec import GroupNormSpec
 from reference import assert_close, ref_group_norm
+from targets_for_tests import VULKAN_HINT
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # `python -m iree_gn.cli` would run cli.py as __main__, whose CommandFailed is not the one
@@ -86,7 +87,8 @@ def _run_target_param(name):
     else:
         ok, why = _targets.fits_here(iree_gn.TARGETS[name])
         if not ok:
-            marks.append(pytest.mark.skip(reason=f"{name} does not run here: {why}"))
+            hint = f" ({VULKAN_HINT})" if name.startswith("vulkan") else ""
+            marks.append(pytest.mark.skip(reason=f"{name} does not run here{hint}: {why}"))
     if name.startswith("vulkan"):
         marks.append(pytest.mark.vulkan)
     return pytest.param(name, id=name, marks=marks)
@@ -269,7 +271,7 @@ def test_family_target_names_resolve_and_float64_is_skipped_where_unsupported(tm
     try:
         row = _targets.resolve("vulkan")
     except _targets.DeviceNotFound as e:
-        pytest.skip(f"no Vulkan device here: {e}")
+        pytest.skip(f"no Vulkan device here ({VULKAN_HINT}): {e}")
     out = tmp_path / "b"
     f64 = dict(STATIC, dtype="float64")
     proc = run_cli("build", "-o", out, "--targets", "llvm-cpu,vulkan", "--spec",
