@@ -334,10 +334,14 @@ def _check_destination(out_dir: str) -> None:
             f"-o {out_dir!r} is a non-empty folder that is not a bundle (no "
             f"{deploy.MANIFEST}); refusing to replace it. Choose another folder.")
     try:
-        manifest = deploy.read_manifest(out_dir)
+        # Any format version: a bundle of an older iree-gn is replaced like any other.
+        with open(os.path.join(out_dir, deploy.MANIFEST), encoding="utf-8") as f:
+            manifest = json.load(f)
+        if manifest.get("format") != deploy.BUNDLE_FORMAT:
+            raise ValueError(f"format={manifest.get('format')!r}")
         owned = {deploy.MANIFEST} | {m.get(k) for m in manifest.get("modules", [])
                                      for k in ("file", "stablehlo")}
-    except (deploy.BundleError, AttributeError, TypeError) as e:
+    except (OSError, ValueError, AttributeError, TypeError) as e:
         raise ValueError(f"-o {out_dir!r} holds a bundle whose manifest cannot be read ({e}); "
                          f"refusing to replace it. Remove it or choose another folder.") from None
     foreign = sorted(present - owned)

@@ -631,6 +631,16 @@ def test_cli_closed_pipe_is_not_a_traceback(built):
         assert "Traceback" not in err and "BrokenPipeError" not in err, err
 
 
+def test_cli_demo_on_a_target_without_a_device_compiles_and_says_so():
+    if _targets.fits_here(iree_gn.TARGETS["llvm-cpu:aarch64"])[0]:
+        pytest.skip("llvm-cpu:aarch64 runs on this machine")
+    proc = run_cli("demo", "--target", "llvm-cpu:aarch64")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "on llvm-cpu:aarch64: compiled, not run" in proc.stdout
+    assert "compile-only on this machine" in proc.stdout
+
+
 # ---- runtime-only: no JAX, no IREE compiler -------------------------------------------------
 BLOCKER = textwrap.dedent("""\
     # Installed by tests/test_bundle.py: make the named packages unimportable.
@@ -730,3 +740,17 @@ def test_mlir_of_another_formulation_is_refused_per_target(tmp_path):
     assert proc.returncode == 1
     assert "holds the 'barrier' formulation" in proc.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_rebuild_replaces_a_bundle_of_an_older_format(tmp_path):
+    out = tmp_path / "b"
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 0, proc.stderr
+    m = _manifest(out)
+    m["format_version"] = 1
+    _write_manifest(str(out), m)
+    with pytest.raises(deploy.BundleFormatError, match="format version 1"):
+        deploy.load_bundle(str(out))
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 0, proc.stderr
+    assert deploy.load_bundle(str(out)).targets == ["llvm-cpu"]
