@@ -32,8 +32,12 @@ Manifest format versions (``format_version``):
     left out because the target cannot serve them (``config``, ``target``, ``reason``).
   * 2 (2026-12-01): as 1, and every module records the spec it was built from (the
     ``iree.reflection`` entry ``iree_gn.spec`` of its ``main_out`` function); the loader
-    refuses a module whose manifest spec differs. Version 1 bundles cannot be checked so,
-    and are refused: rebuild them.
+    refuses a module whose manifest spec differs. ``host`` adds ``cpu_features`` (the build
+    CPU's instruction-set flags, /proc/cpuinfo names); each ``llvm-cpu`` row of ``targets``
+    adds ``cpu_features`` (what its modules need: the build CPU's for the host row, the
+    row's fixed set for portable ones) and ``portable``; the loader refuses a CPU row whose
+    features this CPU lacks. Version 1 bundles cannot be checked so, and are refused:
+    rebuild them (``iree-gn build`` replaces them in place).
 """
 
 from __future__ import annotations
