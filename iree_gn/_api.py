@@ -232,7 +232,10 @@ def group_norm(
         y = activation_fn((x - mean) / sqrt(var + epsilon) * gamma + beta)
 
     ``gamma`` (ones) and ``beta`` (zeros) are variables of shape ``[C]`` in the input dtype,
-    named ``<scope>/gamma`` and ``<scope>/beta`` in the current :class:`VariableStore`.
+    named ``<scope>/gamma`` and ``<scope>/beta`` in the current :class:`VariableStore`. A
+    plain call outside ``with VariableStore()`` (no ``scope``, ``reuse``, collections or
+    ``variable_scope``) records none: its gamma/beta are the ``param_initializers`` values
+    (default ones/zeros), so a serving loop runs in flat memory.
 
     Args:
       inputs: an array of rank >= 2 (NumPy, or anything with ``__array__``/``__dlpack__``),

@@ -173,14 +173,24 @@ def _two_scale_input(rng, shape, groups, dtype):
     return (x * std + 1.5).astype(dtype)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float16", "float64"])
-@pytest.mark.parametrize("target", RUN_TARGETS)
-@pytest.mark.parametrize("shape", [(2, 8, 8, 32), (1, 40, 40, 64)], ids=["small", "large"])
-def test_negative_epsilon_as_tf(shape, target, dtype, rng):
+def _neg_eps_cases():
+    # Every route once (kernel, fused, native, Vulkan's barrier), float16 and float64 where
+    # their statistics take another path; both variance algorithms on each.
+    small, large = (2, 8, 8, 32), (1, 40, 40, 64)
+    by_id = {p.id: p for p in RUN_TARGETS}
+    cases = [("llvm-cpu", small, "float32"), ("llvm-cpu", large, "float16"),
+             ("llvm-cpu-fused", small, "float32"), ("llvm-cpu-fused", small, "float64"),
+             ("llvm-cpu-native", large, "float32"), ("llvm-cpu-native", large, "float64"),
+             ("vulkan", small, "float32"), ("vulkan", large, "float16")]
+    return [pytest.param(by_id[t].values[0], shape, dtype, marks=by_id[t].marks,
+                         id=f"{t}-{'x'.join(map(str, shape))}-{dtype}")
+            for t, shape, dtype in cases]
+
+
+@pytest.mark.parametrize("target,shape,dtype", _neg_eps_cases())
+def test_negative_epsilon_as_tf(target, shape, dtype, rng):
     # TF adds any epsilon to the variance: a group whose var + epsilon < 0 gives NaN, the
     # others are normalized with the smaller denominator (PyTorch's samples use -0.5).
-    if dtype == "float64" and not iree_gn._targets.resolve(target).f64:
-        pytest.skip(f"float64 is not supported on {target}")
     x = _two_scale_input(rng, shape, 8, dtype)
     g = rng.standard_normal(shape[-1]).astype(dtype)
     b = rng.standard_normal(shape[-1]).astype(dtype)
