@@ -454,11 +454,13 @@ class Bundle:
         want = _canonical_match(match, len(shape))
         targets = self.targets
         if target is not None:
-            if target not in self.targets:
+            # A row name, or a family name ("vulkan", "cuda") for its row that runs here.
+            targets = [t for t in self.targets if t == target] or [
+                t for t in self.targets if t.split(":")[0] == target]
+            if not targets:
                 raise BundleDeviceError(
                     f"target={target!r} is not one this bundle runs here; it runs: "
                     f"{', '.join(self.targets)}.")
-            targets = [target]
         for t in targets:
             cands = [m for m in self.modules if m.target == t and m.spec.matches(shape)
                      and m.spec.dtype == dtype

@@ -286,6 +286,8 @@ def test_family_target_names_resolve_and_float64_is_skipped_where_unsupported(tm
     x = _x(rng, (2, 4, 4, 8), "float64")
     with pytest.raises(deploy.ModuleNotInBundle, match="float64 is not supported there"):
         deploy.load_bundle(str(out), device=row.name)(x)
+    b = deploy.load_bundle(str(out), device="auto")
+    assert b.find((2, 4, 4, 8), "float32", target="vulkan").target == row.name
     assert_close(deploy.load_bundle(str(out), device="llvm-cpu")(x), ref_group_norm(x, 4),
                  "float64")
 
