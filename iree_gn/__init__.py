@@ -8,7 +8,7 @@
 """
 
 from ._activations import ACTIVATIONS
-from ._api import compile, group_norm
+from ._api import CompilerNotInstalled, compile, group_norm
 from ._cache import CacheWarning, DiskCache, FORMAT_VERSION
 from ._compiler import CompileError
 from ._export import TraceError
@@ -26,6 +26,7 @@ __all__ = [
     "AUTO_REUSE",
     "CacheWarning",
     "CompileError",
+    "CompilerNotInstalled",
     "CompiledGroupNorm",
     "DiskCache",
     "FORMAT_VERSION",

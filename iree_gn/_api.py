@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import weakref
 from typing import Any, Callable, Optional, Sequence
@@ -13,6 +14,35 @@ from ._ops import CompiledGroupNorm, _as_array, get_op
 from ._spec import GroupNormSpec, canonical_dtype
 
 _PARAM_KEYS = ("beta", "gamma")
+
+# Top-level modules of the compile side ([compile] extra): JAX and the IREE compiler.
+_COMPILE_SIDE = ("jax", "jaxlib", "iree.compiler")
+
+
+class CompilerNotInstalled(ModuleNotFoundError):
+    """A module must be built here, but the compile side (JAX, the IREE compiler) is not
+    installed: install ``iree-gn[compile]``, or run prebuilt bundles with ``iree_gn.deploy``."""
+
+
+@contextlib.contextmanager
+def compile_side(what: str):
+    """Turn a missing JAX / IREE compiler into :class:`CompilerNotInstalled` naming the fix."""
+    try:
+        yield
+    except ModuleNotFoundError as e:
+        name = e.name or ""
+        if isinstance(e, CompilerNotInstalled) or not any(
+                name == m or name.startswith(m + ".") for m in _COMPILE_SIDE):
+            raise
+        raise CompilerNotInstalled(
+            f"{what} needs to build a module here, and {name!r} is not installed: this is a "
+            f"runtime-only install of iree-gn. Install the compile side, the [compile] "
+            f"extra (Python >= 3.11), from what you installed iree-gn from: "
+            f"`pip install -e '.[compile]'` in a checkout, or "
+            f"`pip install 'dist/iree_gn-<version>-py3-none-any.whl[compile]'`; or build a "
+            f"bundle where it is installed "
+            f"(`iree-gn build`) and run it here with `iree_gn.deploy.load_bundle`, which "
+            f"needs only iree-base-runtime and NumPy.", name=name) from e
 
 
 def compile(  # noqa: A001 - the name users asked for
@@ -48,17 +78,34 @@ def compile(  # noqa: A001 - the name users asked for
         raise ValueError(
             f"shape {tuple(spec.shape)} has a zero-size axis: there is nothing to compile "
             f"(use None for a dynamic axis; group_norm returns empty inputs as they are).")
-    return get_op(spec, _targets.resolve(target))
+    with compile_side(f"compile() of {spec.short_name()} for {target}"):
+        return get_op(spec, _targets.resolve(target))
+
+
+def _types(*values) -> tuple:
+    """The types of ``values`` (and of a tuple's items): part of every lookup key, because
+    equal values of different types validate differently (``4.0 == 4``, ``0 == False``,
+    ``(-1.0,) == (-1,)``) and a cache keyed by value alone would let a call through that a
+    fresh process rejects."""
+    return tuple(tuple(map(type, v)) if type(v) is tuple else type(v) for v in values)
 
 
 @functools.lru_cache(maxsize=512)
-def _spec_for(shape, dtype, groups, channels_axis, reduction_axes, center, scale, epsilon,
-              activation, mean_close_to_zero) -> GroupNormSpec:
-    # Validation runs once per configuration: repeated calls pay a dict lookup.
+def _cached_spec(types, shape, dtype, groups, channels_axis, reduction_axes, center, scale,
+                 epsilon, activation, mean_close_to_zero) -> GroupNormSpec:
     return GroupNormSpec.create(
         shape, dtype, groups=groups, channels_axis=channels_axis,
         reduction_axes=reduction_axes, center=center, scale=scale, epsilon=epsilon,
         activation=activation, mean_close_to_zero=mean_close_to_zero)
+
+
+def _spec_for(shape, dtype, groups, channels_axis, reduction_axes, center, scale, epsilon,
+              activation, mean_close_to_zero) -> GroupNormSpec:
+    # Validation runs once per configuration, keyed by value *and type*: repeated calls pay
+    # a dict lookup, and never accept what a first call would refuse.
+    args = (groups, channels_axis, reduction_axes, center, scale, epsilon, activation,
+            mean_close_to_zero)
+    return _cached_spec(_types(*args), shape, dtype, *args)
 
 
 # Layers called again with reuse on their existing variables: key -> (store weakref, op,
@@ -98,6 +145,37 @@ def _initializer(param_initializers, name: str, default: Callable) -> Callable:
         return np.ascontiguousarray(value, dtype=dtype)
 
     return run
+
+
+_DEFAULT_INIT = {"gamma": lambda s, d: np.ones(s, d), "beta": lambda s, d: np.zeros(s, d)}
+
+
+def _used_params(spec: GroupNormSpec) -> list:
+    return [n for n, used in (("gamma", spec.scale), ("beta", spec.center)) if used]
+
+
+def _variables_for(spec, dtype, store, scope, reuse, trainable, param_initializers,
+                   variables_collections):
+    """The layer's scope name and its variables (gamma, then beta, where used), created or
+    reused in ``store`` with TF's rules."""
+    sc = store.open_scope(scope, "GroupNorm", reuse)
+    variables = [store.get_variable(
+        f"{sc}/{name}", spec.param_shape, dtype,
+        _initializer(param_initializers, name, _DEFAULT_INIT[name]),
+        collections=_collections_for(variables_collections, name), reuse=reuse,
+        trainable=bool(trainable)) for name in _used_params(spec)]
+    return sc, variables
+
+
+def _plain_params(spec, dtype, param_initializers) -> list:
+    """gamma/beta of a plain call: the initializers' values, or shared read-only ones/zeros."""
+    out = []
+    for name in _used_params(spec):
+        if param_initializers and param_initializers.get(name) is not None:
+            out.append(_initializer(param_initializers, name, None)(spec.param_shape, dtype))
+        else:
+            out.append(_variables.constant(spec.param_shape, dtype, name == "gamma"))
+    return out
 
 
 def _collections_for(variables_collections, name: str):
@@ -154,7 +232,10 @@ def group_norm(
         y = activation_fn((x - mean) / sqrt(var + epsilon) * gamma + beta)
 
     ``gamma`` (ones) and ``beta`` (zeros) are variables of shape ``[C]`` in the input dtype,
-    named ``<scope>/gamma`` and ``<scope>/beta`` in the current :class:`VariableStore`.
+    named ``<scope>/gamma`` and ``<scope>/beta`` in the current :class:`VariableStore`. A
+    plain call outside ``with VariableStore()`` (no ``scope``, ``reuse``, collections or
+    ``variable_scope``) records none: its gamma/beta are the ``param_initializers`` values
+    (default ones/zeros), so a serving loop runs in flat memory.
 
     Args:
       inputs: an array of rank >= 2 (NumPy, or anything with ``__array__``/``__dlpack__``),
@@ -165,7 +246,8 @@ def group_norm(
       reduction_axes: axes over which statistics are accumulated besides the group's
         channels. NHWC: (-3, -2), NCHW: (-2, -1).
       center, scale: create and apply ``beta`` / ``gamma``.
-      epsilon: added to the variance (finite, >= 0).
+      epsilon: added to the variance: any finite float, as TF (a negative one gives NaN
+        for a group whose variance + epsilon < 0, as TF does).
       activation_fn: None, a name (``"relu"``, ``"relu6"``, ``"silu"``/``"swish"``,
         ``"gelu"`` (exact, erf), ``"gelu_tanh"``, ``"sigmoid"``, ``"tanh"``, ``"elu"``,
         ``"leaky_relu"`` (slope 0.2, as TF)), or a JAX-traceable callable; fused into the
@@ -212,10 +294,10 @@ def group_norm(
         try:
             # The initializer and collection arguments by identity: the entry holds them,
             # so a different object (unvalidated) never matches.
+            opts = (groups, channels_axis, reduction_axes, center, scale, epsilon,
+                    activation_fn, mean_close_to_zero, target, trainable)
             key = (id(store), store.scope_prefix, scope, reuse, inputs.shape, inputs.dtype,
-                   groups, channels_axis, reduction_axes, center, scale, epsilon,
-                   activation_fn, mean_close_to_zero, target, trainable,
-                   id(param_initializers), id(variables_collections))
+                   opts, _types(*opts), id(param_initializers), id(variables_collections))
             hit = _REUSE.get(key)
         except TypeError:  # an unhashable argument (a list of axes...): the full path
             hit = key = None
@@ -248,26 +330,16 @@ def group_norm(
             activation=activation_fn, mean_close_to_zero=mean_close_to_zero)
     tgt = _targets.resolve(target)
 
-    store = _variables.current_store()
-    sc = store.open_scope(scope, "GroupNorm", reuse)
-    dtype = x.dtype
-    params = []
-    colls_opts = dict(reuse=reuse, trainable=bool(trainable))
-    variables = []
-    if spec.scale:
-        gamma = store.get_variable(
-            f"{sc}/gamma", spec.param_shape, dtype,
-            _initializer(param_initializers, "gamma", lambda s, d: np.ones(s, d)),
-            collections=_collections_for(variables_collections, "gamma"), **colls_opts)
-        params.append(gamma.read_value())
-        variables.append(gamma)
-    if spec.center:
-        beta = store.get_variable(
-            f"{sc}/beta", spec.param_shape, dtype,
-            _initializer(param_initializers, "beta", lambda s, d: np.zeros(s, d)),
-            collections=_collections_for(variables_collections, "beta"), **colls_opts)
-        params.append(beta.read_value())
-        variables.append(beta)
+    store = _variables.store_for(scope, reuse, variables_collections, outputs_collections)
+    if store is None:
+        # A plain call (no scope, reuse, collections or store asked for): fresh parameters,
+        # recorded nowhere, so a loop of such calls runs in flat memory.
+        sc, variables = None, []
+        params = _plain_params(spec, x.dtype, param_initializers)
+    else:
+        sc, variables = _variables_for(spec, x.dtype, store, scope, reuse, trainable,
+                                       param_initializers, variables_collections)
+        params = [v.read_value() for v in variables]
 
     if x.size == 0:
         # Nothing to normalize (an empty batch, or an empty reduction axis): TF returns an
@@ -276,9 +348,10 @@ def group_norm(
             raise ValueError(f"out must have shape {x.shape} and dtype {x.dtype}.")
         y = out if out is not None else np.empty(x.shape, x.dtype)
     else:
-        op = get_op(spec, tgt)
+        with compile_side(f"group_norm of {spec.short_name()} on {tgt.name}"):
+            op = get_op(spec, tgt)
         y = op(x, *params, out=out)
-        if key is not None and x is inputs:
+        if key is not None and x is inputs and store is not None:
             _remember(key, store, op, variables, (param_initializers, variables_collections))
     if outputs_collections:
         names = [outputs_collections] if isinstance(outputs_collections, str) else list(

@@ -22,8 +22,11 @@ CONFIG is TOML or JSON. Each entry is one group-norm configuration::
 
 A module that fails (a configuration that does not validate, a compile error, a module
 without code for its target) is reported with its diagnostics and left out; the rest are
-written. The bundle is built in a temp folder next to BUNDLE and moved into place at the
-end, with ``manifest.json`` written last, so no reader ever sees a half-written bundle.
+written. A (configuration, target) pair that the target cannot serve by design (float64 on
+Vulkan) is skipped and listed in the manifest. The bundle is built in a temp folder next to
+BUNDLE, with ``manifest.json`` written last, and swapped into place atomically, so no reader
+ever sees a half-written bundle. A BUNDLE folder that holds anything but a previous bundle's
+own files is refused, never replaced.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ import time
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
 from . import _cache, _targets, deploy
-from ._spec import GroupNormSpec
+from ._spec import GroupNormSpec, layout_axes
 
 _SPEC_KEYS = ("shape", "dtype", "groups", "channels_axis", "reduction_axes", "center",
               "scale", "epsilon", "activation", "mean_close_to_zero")
@@ -66,11 +69,13 @@ class Item:
 @dataclasses.dataclass
 class BuildResult:
     """What a build produced: the bundle path (None when nothing was written), the manifest's
-    module entries, and every failure (label, target, message)."""
+    module entries, every failure (label, target, message), and the (configuration, target)
+    pairs skipped because the target cannot serve them by design (label, target, reason)."""
 
     path: Optional[str]
     modules: List[dict]
     failures: List[dict]
+    skipped: List[dict] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -120,18 +125,11 @@ def _targets_list(value, where: str) -> Tuple[str, ...]:
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, (list, tuple)) or not value:
         raise ValueError(f"{where}: targets must be a non-empty list of target names.")
-    for name in value:
-        _targets.get(name)  # raises, listing the known targets
-    return tuple(dict.fromkeys(value))
-
-
-def _layout_axes(layout: str, rank: int) -> Tuple[int, Tuple[int, ...]]:
-    lay = str(layout).upper()
-    if len(lay) != rank or lay.count("C") != 1 or len(set(lay)) != len(lay):
-        raise ValueError(
-            f"layout={layout!r} must name each of the {rank} axes once with one 'C' (e.g. "
-            f"NHWC, NCHW).")
-    return lay.index("C"), tuple(i for i, a in enumerate(lay) if a not in "NC")
+    # Family names ("vulkan", "cuda", "rocm") and "auto" pick the row for the device here,
+    # as target= does for the op; a row name is taken as given (compile anywhere).
+    names = [_targets.resolve(name).name if name in _targets.FAMILIES or name == "auto"
+             else _targets.get(name).name for name in value]
+    return tuple(dict.fromkeys(names))
 
 
 def spec_from_entry(entry: dict) -> GroupNormSpec:
@@ -157,7 +155,7 @@ def spec_from_entry(entry: dict) -> GroupNormSpec:
     if "layout" in entry:
         if "channels_axis" in kw or "reduction_axes" in kw:
             raise ValueError("give layout or channels_axis/reduction_axes, not both.")
-        kw["channels_axis"], kw["reduction_axes"] = _layout_axes(entry["layout"], len(dims))
+        kw["channels_axis"], kw["reduction_axes"] = layout_axes(entry["layout"], len(dims))
     return GroupNormSpec.create(dims, entry.get("dtype", "float32"), **kw)
 
 
@@ -255,13 +253,20 @@ def _compile_module(job: dict) -> dict:
         # The module for a dynamic spec is the static block op that _ops drives over the
         # dynamic axes (None -> 1): the same spec, so the same cache entry.
         mspec = spec.with_shape(_block_shape(spec))
-        if job.get("mlir"):
-            vmfb, text, key = _from_mlir(job, mspec, target)
-        else:
-            from . import _ops
+        from ._api import compile_side
 
-            op = _ops.get_op(mspec, target)
-            vmfb, text, key = op.vmfb, op.stablehlo, op.key
+        with compile_side(f"`iree-gn build` of {spec.short_name()} for {target.name}"):
+            if job.get("mlir"):
+                vmfb, text, key = _from_mlir(job, mspec, target)
+            else:
+                from . import _ops
+
+                op = _ops.get_op(mspec, target)
+                vmfb, text, key = op.vmfb, op.stablehlo, op.key
+        why = deploy.spec_mismatch(mspec, vmfb)
+        if why:  # e.g. a --from-mlir file whose sidecar does not describe it
+            raise ValueError(f"the compiled module does not serve {mspec.short_name()}: "
+                             f"{why.replace('manifest', 'sidecar/config')}.")
         if target.marker and target.marker not in vmfb:
             raise RuntimeError(
                 f"the compiled module has no code for {target.name} (its marker "
@@ -315,13 +320,36 @@ def _progress(done: int, total: int, label: str, ok: bool, seconds: float, strea
 
 
 def _check_destination(out_dir: str) -> None:
-    if os.path.exists(out_dir):
-        if not os.path.isdir(out_dir):
-            raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
-        if os.listdir(out_dir) and not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
-            raise ValueError(
-                f"-o {out_dir!r} is a non-empty folder that is not a bundle (no "
-                f"{deploy.MANIFEST}); refusing to replace it. Choose another folder.")
+    """Refuse an ``-o`` that is not a folder, or whose files are not all a bundle's own: a
+    rebuild replaces the previous bundle, and must never take a user's file with it."""
+    if not os.path.exists(out_dir):
+        return
+    if not os.path.isdir(out_dir) or os.path.islink(out_dir):
+        raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
+    present = set(os.listdir(out_dir))
+    if not present:
+        return
+    if deploy.MANIFEST not in present:
+        raise ValueError(
+            f"-o {out_dir!r} is a non-empty folder that is not a bundle (no "
+            f"{deploy.MANIFEST}); refusing to replace it. Choose another folder.")
+    try:
+        # Any format version: a bundle of an older iree-gn is replaced like any other.
+        with open(os.path.join(out_dir, deploy.MANIFEST), encoding="utf-8") as f:
+            manifest = json.load(f)
+        if manifest.get("format") != deploy.BUNDLE_FORMAT:
+            raise ValueError(f"format={manifest.get('format')!r}")
+        owned = {deploy.MANIFEST} | {m.get(k) for m in manifest.get("modules", [])
+                                     for k in ("file", "stablehlo")}
+    except (OSError, ValueError, AttributeError, TypeError) as e:
+        raise ValueError(f"-o {out_dir!r} holds a bundle whose manifest cannot be read ({e}); "
+                         f"refusing to replace it. Remove it or choose another folder.") from None
+    foreign = sorted(present - owned)
+    if foreign:
+        raise ValueError(
+            f"-o {out_dir!r} holds files that are not part of its bundle: "
+            f"{', '.join(foreign[:10])}{' ...' if len(foreign) > 10 else ''}. Rebuilding "
+            f"replaces the whole folder; move them out, or choose another folder.")
 
 
 def _safe(name: str) -> str:
@@ -347,7 +375,10 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     out_dir = os.path.abspath(out_dir)
     _check_destination(out_dir)
     targets = _targets_list(list(targets), "--targets")
+    _note_host_rows(list(dict.fromkeys(list(targets) + [t for it in items
+                                                       for t in (it.targets or ())])), stream)
     failures: List[dict] = []
+    skipped: List[dict] = []
     planned: Dict[Tuple[str, str], dict] = {}
     for it in items:
         if it.error:
@@ -359,6 +390,10 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
             continue
         for t in it.targets or targets:
             k = (it.spec.key_text(), t)
+            reason = _cannot_serve(it.spec, t)
+            if reason:
+                skipped.append({"config": it.label, "target": t, "reason": reason})
+                continue
             if k not in planned:  # the same (spec, target) twice is built once
                 planned[k] = {"label": it.label, "spec": it.spec.to_json(), "target": t,
                               "mlir": it.mlir, "formulation": it.formulation,
@@ -366,6 +401,10 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                               else "jax"}
     for f in failures:
         _report_failure(f, stream)
+    for sk in skipped:
+        if stream is not None:
+            print(f"skipped {sk['config']} for {sk['target']}: {sk['reason']}", file=stream,
+                  flush=True)
     work = list(planned.values())
     results = _run_jobs(work, jobs, stream)
 
@@ -392,7 +431,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                 modules.append(m)
         if not modules:
             shutil.rmtree(tmp, ignore_errors=True)
-            return BuildResult(None, [], failures)
+            return BuildResult(None, [], failures, skipped)
         manifest = {
             "format": deploy.BUNDLE_FORMAT,
             "format_version": deploy.BUNDLE_FORMAT_VERSION,
@@ -404,6 +443,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                         dict.fromkeys(m["target"] for m in modules)},
             "modules": sorted(modules, key=lambda m: (m["name"], m["target"])),
             "failures": [dict(f, error=f["error"].splitlines()[0][:500]) for f in failures],
+            "skipped": skipped,
         }
         # Written last: a folder without a manifest is an unfinished build, refused on load.
         _write_file(os.path.join(tmp, deploy.MANIFEST),
@@ -413,7 +453,17 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-    return BuildResult(out_dir, modules, failures)
+    return BuildResult(out_dir, modules, failures, skipped)
+
+
+def _cannot_serve(spec: GroupNormSpec, target: str) -> Optional[str]:
+    """Why ``target`` cannot serve ``spec`` by design (not a failure: the bundle then has no
+    module for that pair, and says so in its manifest), or None."""
+    row = _targets.get(target)
+    if spec.dtype == "float64" and not row.f64:
+        return (f"float64 is not supported on {target} (its devices lack native float64); "
+                f"serve float64 from a CPU or CUDA/ROCm target of the bundle")
+    return None
 
 
 def _report_failure(f: dict, stream) -> None:
@@ -501,8 +551,26 @@ def _target_info(name: str) -> dict:
     row = _targets.TARGETS.get(name)
     if row is None:
         return {}
-    return {"backend": row.backend, "driver": row.driver, "formulation": row.formulation,
+    info = {"backend": row.backend, "driver": row.driver, "formulation": row.formulation,
             "flags": list(row.flags), "description": row.description}
+    if row.backend == "llvm-cpu":
+        # What a loader's CPU must have: this CPU's features for a host module (not
+        # portable), the row's fixed set for a portable one.
+        info["cpu_features"] = list(deploy.module_cpu_features(row.name, row.flags))
+        info["portable"] = not deploy._host_specific(row.flags)
+    return info
+
+
+def _note_host_rows(targets: Sequence[str], stream) -> None:
+    host = [t for t in targets if deploy._host_specific(_targets.get(t).flags)]
+    if host and stream is not None:
+        info = deploy.host_info()
+        wide = [f for f in info["cpu_features"] if f.startswith(("avx512", "amx"))]
+        print(f"note: {', '.join(host)} compiles for this machine's own CPU ({info['cpu']}"
+              f"{', with ' + ', '.join(wide[:4]) + (' ...' if len(wide) > 4 else '') if wide else ''}"
+              f"): not portable. Its modules load only on CPUs with every feature recorded "
+              f"in the manifest; use llvm-cpu:x86-64-v3 (or llvm-cpu:aarch64) for bundles "
+              f"that move.", file=stream, flush=True)
 
 
 def _old_modules(out_dir: str) -> List[Tuple[dict, bytes, Optional[bytes]]]:
@@ -534,9 +602,17 @@ def _old_modules(out_dir: str) -> List[Tuple[dict, bytes, Optional[bytes]]]:
 
 
 def _swap_into_place(tmp: str, out_dir: str) -> None:
-    """Move the finished folder to ``out_dir``, replacing an old bundle there."""
+    """Move the finished folder to ``out_dir``, replacing an old bundle there.
+
+    Where the kernel has ``renameat2(RENAME_EXCHANGE)`` (Linux >= 3.15, most local file
+    systems) the two folders trade places in one step: ``out_dir`` always names a complete
+    bundle. Elsewhere two renames leave a moment with no folder; ``load_bundle`` retries
+    through it (it notices that the folder it opened was replaced)."""
     if not os.path.exists(out_dir):
         os.rename(tmp, out_dir)
+        return
+    if _exchange(tmp, out_dir):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old bundle
         return
     old = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-",
                            dir=os.path.dirname(out_dir))
@@ -548,3 +624,25 @@ def _swap_into_place(tmp: str, out_dir: str) -> None:
         os.rename(old, out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths with ``renameat2(RENAME_EXCHANGE)``; False where the
+    platform or file system cannot (the caller then falls back)."""
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, f"cannot swap {a} and {b}: {os.strerror(err)}")

@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import sys
 
-EXIT_OK = 0
+from ._cli_errors import EXIT_OK, CommandFailed
 
 
-def _failed(msg: str):
-    from .cli import CommandFailed
-
+def _failed(msg: str) -> CommandFailed:
     return CommandFailed(msg)
 
 
@@ -55,7 +53,10 @@ def _build(args) -> int:
     if result.path is None:
         raise _failed(f"no module was built ({n_bad} failure(s), listed above); nothing was "
                       f"written to {args.output}.")
-    print(f"wrote {result.path}: {n_ok} module(s)" + (f", {n_bad} failed" if n_bad else ""))
+    n_skip = len(result.skipped)
+    print(f"wrote {result.path}: {n_ok} module(s)" + (f", {n_bad} failed" if n_bad else "")
+          + (f", {n_skip} skipped (a target that cannot serve the configuration; listed "
+             f"above and in the manifest)" if n_skip else ""))
     if n_bad:
         raise _failed(f"{n_bad} module(s) failed (listed above); the bundle holds the "
                       f"{n_ok} that built.")
@@ -73,6 +74,15 @@ def _run_args(p) -> None:
                    help="pick the configuration with this many groups")
     p.add_argument("--activation", default=None,
                    help="pick the configuration with this activation ('none' for none)")
+    p.add_argument("--layout", default=None,
+                   help="pick the configuration of this layout, one letter per axis "
+                        "(NHWC, NCHW...): tells same-shape layouts apart")
+    p.add_argument("--channels-axis", type=int, default=None,
+                   help="pick the configuration with this channel axis")
+    p.add_argument("--reduction-axes", default=None, metavar="A,B",
+                   help="pick the configuration with these reduction axes ('' for none)")
+    p.add_argument("--epsilon", type=float, default=None,
+                   help="pick the configuration with this epsilon")
     p.add_argument("-o", "--output", required=True, help="where to write y (.npy)")
 
 
@@ -95,9 +105,15 @@ def _run(args) -> int:
     x = _load_npy(args.input, "--input")
     gamma = _load_npy(args.gamma, "--gamma") if args.gamma else None
     beta = _load_npy(args.beta, "--beta") if args.beta else None
-    match = {}
-    if args.groups is not None:
-        match["groups"] = args.groups
+    match = {k: getattr(args, k) for k in ("groups", "layout", "channels_axis", "epsilon")
+             if getattr(args, k) is not None}
+    if args.reduction_axes is not None:
+        try:
+            match["reduction_axes"] = tuple(int(a) for a in args.reduction_axes.split(",")
+                                            if a.strip())
+        except ValueError:
+            raise ValueError(f"--reduction-axes {args.reduction_axes!r}: write axes as "
+                             f"integers separated by commas, e.g. 2,3.") from None
     if args.activation is not None:
         match["activation"] = None if args.activation.lower() == "none" else args.activation
     try:
@@ -106,6 +122,9 @@ def _run(args) -> int:
         y = bundle.group_norm(x, gamma, beta, target=mod.target, **match)
     except _runtime.DeviceError as e:
         raise _failed(str(e)) from None
+    except deploy.AmbiguousRequest as e:
+        raise ValueError(f"{e}\nOn the command line: --layout, --channels-axis, "
+                         f"--reduction-axes, --groups, --activation, --epsilon.") from None
     with open(args.output, "wb") as f:  # np.save on a path would append .npy
         np.save(f, y)
     print(f"ran {mod.name} on {mod.target} ({mod.driver}): {x.shape} {x.dtype} -> "
@@ -127,11 +146,11 @@ def _inspect(args) -> int:
     bad = {}
     for m in modules:
         try:
-            deploy.check_files(args.bundle, [m])
+            deploy.check_specs(args.bundle, [m], deploy.check_files(args.bundle, [m]))
         except deploy.BundleIntegrityError as e:
             bad[m.file] = str(e).splitlines()[1].strip()
-    fits = {t: deploy._runs_here(t, next(m.driver for m in modules if m.target == t))
-            for t in dict.fromkeys(m.target for m in modules)}
+    first = {m.target: m for m in reversed(modules)}
+    fits = {t: deploy._runs_here(t, m.driver, m.flags, manifest) for t, m in first.items()}
     try:
         auto = deploy._choose_targets(args.bundle, modules, manifest, "auto")[0]
     except deploy.BundleError:
@@ -149,6 +168,7 @@ def _inspect(args) -> int:
                          size=m.size, sha256=m.sha256, ok=m.file not in bad,
                          problem=bad.get(m.file)) for m in modules],
         "failures": manifest.get("failures", []),
+        "skipped": manifest.get("skipped", []),
     }
     if args.json:
         print(json.dumps(report, indent=1))
@@ -181,6 +201,10 @@ def _format(r: dict) -> str:
             f"eps={s['epsilon']:g}{' one-pass' if s['mean_close_to_zero'] else ''}"
             f"{'' if s['center'] else ' no-beta'}{'' if s['scale'] else ' no-gamma'}  "
             f"{m['size']} B  {state}")
+    if r["skipped"]:
+        lines.append(f"skipped when built ({len(r['skipped'])}):")
+        for f in r["skipped"]:
+            lines.append(f"  {f['config']} -> {f['target']}: {f['reason']}")
     if r["failures"]:
         lines.append(f"failed when built ({len(r['failures'])}):")
         for f in r["failures"]:

@@ -1,7 +1,9 @@
 """Device discovery: which IREE runtime drivers and devices exist here, with the properties
-that decide which target's modules run right on them (``iree-gn targets``).
+that decide which target's modules run right on them.
 
-Imports only ``iree.runtime``; safe on the deploy path.
+Imports only ``iree.runtime`` and nothing of this package (``_targets`` asks it which
+devices are present; ``_targets_report`` joins the two for ``iree-gn targets``); safe on
+the deploy path.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import re
 import shutil
 import subprocess
 from typing import Dict, List
-
-from . import _targets
 
 
 def _parse_info(text: str) -> Dict[str, str]:
@@ -82,43 +82,3 @@ def probe() -> Dict[str, dict]:
             entry["error"] = "driver loaded but reports no device"
         found[name] = entry
     return found
-
-
-def report() -> dict:
-    """Everything ``iree-gn targets`` prints: targets, drivers, devices and the fits."""
-    drivers = probe()
-    rows = []
-    for t in _targets.TARGETS.values():
-        fit = _targets.fits_here(t)
-        rows.append({"target": t.name, "driver": t.driver, "runs_here": fit[0],
-                     "why": fit[1], "description": t.description})
-    best = None
-    try:
-        best = _targets.resolve("auto").name
-    except Exception as e:  # pragma: no cover - llvm-cpu always fits
-        best = f"none ({e})"
-    return {"targets": rows, "drivers": drivers, "auto": best}
-
-
-def format_report(rep: dict) -> str:
-    lines = ["Drivers and devices on this machine:"]
-    for name, d in rep["drivers"].items():
-        if not d["available"]:
-            lines.append(f"  {name:11s} -  ({d['error']})")
-            continue
-        for dev in d["devices"]:
-            extra = ", ".join(f"{k}={dev[k]}" for k in (
-                "type", "driver", "subgroup_size", "compute_capability", "gfx_arch")
-                if k in dev)
-            lines.append(f"  {name:11s} #{dev['index']}: {dev['name']}" + (
-                f" ({extra})" if extra else ""))
-    lines.append("")
-    lines.append("Targets (runs here = a device for it is present):")
-    for r in rep["targets"]:
-        mark = "yes" if r["runs_here"] else "no "
-        lines.append(f"  {r['target']:20s} {mark}  {r['description']}")
-        if r["why"]:
-            lines.append(f"  {'':20s}      {r['why']}")
-    lines.append("")
-    lines.append(f"target='auto' picks: {rep['auto']}")
-    return "\n".join(lines)

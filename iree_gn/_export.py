@@ -8,8 +8,16 @@ moves, without changing the program.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from ._spec import GroupNormSpec
+
+
+# The spec a module was built from, as ``iree.reflection`` metadata of its ``main_out``
+# function: the compiled module then states what it computes, and a bundle's loader checks
+# the manifest's claim against it (``VmFunction.reflection[SPEC_KEY]`` at runtime).
+SPEC_KEY = "iree_gn.spec"
+SPEC_FUNCTION = "main_out"
 
 
 class TraceError(TypeError):
@@ -23,7 +31,8 @@ def stablehlo_text(spec: GroupNormSpec, formulation: str = "split") -> str:
         from . import _kernels
 
         n_args = 1 + int(spec.scale) + int(spec.center)
-        return add_out_entry(_kernels.module_text(spec), n_args, tuple(spec.shape), spec.dtype)
+        return add_out_entry(_kernels.module_text(spec), n_args, tuple(spec.shape), spec.dtype,
+                             spec_text=spec.key_text())
     import jax
 
     from . import _authoring
@@ -50,14 +59,21 @@ def stablehlo_text(spec: GroupNormSpec, formulation: str = "split") -> str:
             f"activation_fn={spec.activation!r} changed the output shape from {spec.shape} "
             f"to {getattr(out, 'shape', out)}: an activation must be elementwise."
         )
-    return add_out_entry(text, len(args), tuple(spec.shape), out.dtype)
+    return add_out_entry(text, len(args), tuple(spec.shape), out.dtype,
+                         spec_text=spec.key_text())
 
 
-def add_out_entry(text: str, n_args: int, shape, dtype) -> str:
+def _mlir_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def add_out_entry(text: str, n_args: int, shape, dtype, *,
+                  spec_text: Optional[str] = None) -> str:
     """Append ``main_out``: ``main`` with its result written into a caller's ``!hal.buffer``.
 
     ``iree.abi.output`` makes IREE write the result into that buffer, so a caller that
     imports its NumPy output zero-copy gets the answer with no copy and no allocation.
+    ``spec_text`` (``GroupNormSpec.key_text()``) goes into its reflection as ``SPEC_KEY``.
     """
     m = re.search(r"func\.func public @main\((.*?)\)\s*->", text, re.S)
     argtypes = re.findall(r"%\w+: (tensor<[^>]*>)", m.group(1))
@@ -66,9 +82,11 @@ def add_out_entry(text: str, n_args: int, shape, dtype) -> str:
     res = re.search(r"->\s*\(?(tensor<[^>]*>)", text[m.end() - 2:]).group(1)
     args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(argtypes))
     names = ", ".join(f"%a{i}" for i in range(len(argtypes)))
+    attrs = ("" if spec_text is None else
+             f" attributes {{iree.reflection = {{{SPEC_KEY} = {_mlir_string(spec_text)}}}}}")
     wrapper = (
-        f"  func.func public @main_out({args}, %out: !hal.buffer {{iree.abi.output = 0 : index}})"
-        f" -> {res} {{\n"
+        f"  func.func public @{SPEC_FUNCTION}({args}, %out: !hal.buffer "
+        f"{{iree.abi.output = 0 : index}}) -> {res}{attrs} {{\n"
         f"    %r = call @main({names}) : ({', '.join(argtypes)}) -> {res}\n"
         f"    return %r : {res}\n  }}\n")
     end = text.rstrip().rfind("}")

@@ -51,6 +51,18 @@ def _canonical_dtype(dtype: Any, arg: str) -> str:
     return name
 
 
+def layout_axes(layout: Any, rank: int) -> Tuple[int, Tuple[int, ...]]:
+    """``(channels_axis, reduction_axes)`` of a layout string: ``"NHWC"`` -> ``(3, (1, 2))``,
+    ``"NCHW"`` -> ``(1, (2, 3))``. One letter per axis, one ``C``; every axis that is neither
+    ``N`` nor ``C`` is reduced."""
+    lay = str(layout).upper() if isinstance(layout, str) else None
+    if lay is None or len(lay) != rank or lay.count("C") != 1 or len(set(lay)) != len(lay):
+        raise ValueError(
+            f"layout={layout!r} must name each of the {rank} axes once with one 'C' (e.g. "
+            f"NHWC, NCHW).")
+    return lay.index("C"), tuple(i for i, a in enumerate(lay) if a not in "NC")
+
+
 def _check_int(value: Any, arg: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{arg} must be an integer, got {value!r} ({type(value).__name__}).")
@@ -86,6 +98,14 @@ class GroupNormSpec:
     activation: Activation = None
     mean_close_to_zero: bool = False
 
+    def __post_init__(self) -> None:
+        # Every way to make a spec (create, direct construction, dataclasses.replace,
+        # from_json) lands here, so no spec skips TF's rules. The fields are normalized in
+        # place (negative axes counted from the end, sorted reduction axes, canonical dtype
+        # and activation names, plain Python scalars), so equal configurations are equal specs.
+        for name, value in _normalized(self).items():
+            object.__setattr__(self, name, value)
+
     @classmethod
     def create(
         cls,
@@ -101,104 +121,15 @@ class GroupNormSpec:
         activation: Activation = None,
         mean_close_to_zero: bool = False,
     ) -> "GroupNormSpec":
-        """Validate user arguments (TF's rules and messages) and build the spec."""
-        from . import _activations  # local: keeps the import graph one-way
+        """Validate user arguments (TF's rules and messages) and build the spec.
 
-        dtype = canonical_dtype(dtype)
-        try:
-            shape = tuple(None if d is None else d for d in shape)
-        except TypeError:
-            raise ValueError(f"shape must be a sequence of ints or None, got {shape!r}.") from None
-        for i, d in enumerate(shape):
-            if d is not None and (
-                isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 0
-            ):
-                raise ValueError(
-                    f"shape[{i}]={d!r} is invalid: dimensions are non-negative ints or None."
-                )
-        shape = tuple(None if d is None else int(d) for d in shape)
-        rank = len(shape)
-        if rank < 2:
-            raise ValueError(
-                f"Inputs must have rank >= 2 (a channel axis and at least one more), got "
-                f"rank {rank} with shape {shape}."
-            )
-        groups = _check_int(groups, "groups")
-        channels_axis = _check_int(channels_axis, "channels_axis")
-        if isinstance(reduction_axes, numbers.Integral):
-            raise ValueError(
-                f"reduction_axes must be a tuple of ints, got {reduction_axes!r}; "
-                f"write ({reduction_axes},) for one axis."
-            )
-        try:
-            reduction_axes = tuple(reduction_axes)
-        except TypeError:
-            raise ValueError(
-                f"reduction_axes must be a tuple of ints, got {reduction_axes!r}."
-            ) from None
-        reduction_axes = tuple(_check_int(a, "reduction_axes") for a in reduction_axes)
-
-        # TF's message for every axis outside [-rank, rank), with the offending value added.
-        if not -rank <= channels_axis < rank:
-            raise ValueError(
-                f"Axis is out of bounds. channels_axis={channels_axis} for inputs of rank {rank} "
-                f"(valid: {-rank}..{rank - 1})."
-            )
-        channels_axis %= rank
-        channels = shape[channels_axis]
-        if channels is None:
-            raise ValueError(
-                f"Inputs has undefined channel dimension: {channels_axis}."
-            )
-        norm_axes = []
-        for a in reduction_axes:
-            if not -rank <= a < rank:
-                raise ValueError(
-                    f"Axis is out of bounds. reduction_axes={reduction_axes} has {a} for "
-                    f"inputs of rank {rank} (valid: {-rank}..{rank - 1})."
-                )
-            a %= rank
-            if shape[a] is None:
-                raise ValueError(f"Inputs has undefined dimensions {a}.")
-            if a == channels_axis:
-                raise ValueError(
-                    f"reduction_axis must be mutually exclusive with channels_axis "
-                    f"(both name axis {a} of a rank-{rank} input)."
-                )
-            if a in norm_axes:
-                raise ValueError(
-                    f"reduction_axes={reduction_axes} repeats axis {a}: each axis may appear once."
-                )
-            norm_axes.append(a)
-        if groups <= 0:
-            raise ValueError(f"Invalid groups {groups} for {channels} channels: groups must be >= 1.")
-        if groups > channels:
-            raise ValueError(f"Invalid groups {groups} for {channels} channels.")
-        if channels % groups != 0:
-            raise ValueError(f"{channels} channels is not commensurate with {groups} groups.")
-
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-            raise ValueError(f"epsilon must be a real number, got {epsilon!r}.")
-        epsilon = float(epsilon)
-        if not math.isfinite(epsilon) or epsilon < 0:
-            raise ValueError(f"epsilon={epsilon!r} is invalid: it must be finite and >= 0.")
-        for name, flag in (("center", center), ("scale", scale),
-                           ("mean_close_to_zero", mean_close_to_zero)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {flag!r}.")
-        activation = _activations.canonical(activation)
-        return cls(
-            shape=shape,
-            dtype=dtype,
-            groups=groups,
-            channels_axis=channels_axis,
-            reduction_axes=tuple(sorted(norm_axes)),
-            center=bool(center),
-            scale=bool(scale),
-            epsilon=epsilon,
-            activation=activation,
-            mean_close_to_zero=bool(mean_close_to_zero),
-        )
+        The friendly constructor: TF's defaults for every option. The checks themselves run
+        in ``__post_init__`` (so ``dataclasses.replace`` and direct construction are checked
+        the same way)."""
+        return cls(shape=shape, dtype=dtype, groups=groups, channels_axis=channels_axis,
+                   reduction_axes=reduction_axes, center=center, scale=scale,
+                   epsilon=epsilon, activation=activation,
+                   mean_close_to_zero=mean_close_to_zero)
 
     # ---- derived facts -------------------------------------------------------------------
     @property
@@ -283,6 +214,118 @@ class GroupNormSpec:
             self.activation if isinstance(self.activation, str) else "fn"
         )
         return f"{dims}-{self.dtype}-g{self.groups}-c{self.channels_axis}{act}"
+
+
+
+def _normalized(spec: "GroupNormSpec") -> dict:
+    """The spec's fields validated with TF's rules and messages, in canonical form."""
+    from . import _activations  # local: keeps the import graph one-way
+
+    dtype = canonical_dtype(spec.dtype)
+    shape = _check_shape(spec.shape)
+    rank = len(shape)
+    if rank < 2:
+        raise ValueError(
+            f"Inputs must have rank >= 2 (a channel axis and at least one more), got "
+            f"rank {rank} with shape {shape}."
+        )
+    groups = _check_int(spec.groups, "groups")
+    channels_axis = _check_int(spec.channels_axis, "channels_axis")
+    reduction_axes = spec.reduction_axes
+    if isinstance(reduction_axes, numbers.Integral):
+        raise ValueError(
+            f"reduction_axes must be a tuple of ints, got {reduction_axes!r}; "
+            f"write ({reduction_axes},) for one axis."
+        )
+    if isinstance(reduction_axes, (str, bytes)):
+        raise ValueError(f"reduction_axes must be a tuple of ints, got {reduction_axes!r}.")
+    try:
+        reduction_axes = tuple(reduction_axes)
+    except TypeError:
+        raise ValueError(
+            f"reduction_axes must be a tuple of ints, got {reduction_axes!r}."
+        ) from None
+    reduction_axes = tuple(_check_int(a, "reduction_axes") for a in reduction_axes)
+
+    # TF's message for every axis outside [-rank, rank), with the offending value added.
+    if not -rank <= channels_axis < rank:
+        raise ValueError(
+            f"Axis is out of bounds. channels_axis={channels_axis} for inputs of rank {rank} "
+            f"(valid: {-rank}..{rank - 1})."
+        )
+    channels_axis %= rank
+    channels = shape[channels_axis]
+    if channels is None:
+        raise ValueError(f"Inputs has undefined channel dimension: {channels_axis}.")
+    norm_axes = _check_reduction_axes(reduction_axes, shape, channels_axis)
+    if groups <= 0:
+        raise ValueError(f"Invalid groups {groups} for {channels} channels: groups must be >= 1.")
+    if groups > channels:
+        raise ValueError(f"Invalid groups {groups} for {channels} channels.")
+    if channels % groups != 0:
+        raise ValueError(f"{channels} channels is not commensurate with {groups} groups.")
+    flags = {}
+    for name in ("center", "scale", "mean_close_to_zero"):
+        flag = getattr(spec, name)
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {flag!r}.")
+        flags[name] = bool(flag)
+    return dict(shape=shape, dtype=dtype, groups=groups, channels_axis=channels_axis,
+                reduction_axes=tuple(sorted(norm_axes)), epsilon=_check_epsilon(spec.epsilon),
+                activation=_activations.canonical(spec.activation), **flags)
+
+
+def _check_shape(shape: Any) -> Tuple[Optional[int], ...]:
+    if isinstance(shape, (str, bytes)):
+        raise ValueError(f"shape must be a sequence of ints or None, got {shape!r}.")
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise ValueError(f"shape must be a sequence of ints or None, got {shape!r}.") from None
+    for i, d in enumerate(shape):
+        if d is not None and (isinstance(d, (bool, np.bool_))
+                              or not isinstance(d, numbers.Integral) or d < 0):
+            raise ValueError(
+                f"shape[{i}]={d!r} is invalid: dimensions are non-negative ints or None."
+            )
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _check_reduction_axes(reduction_axes, shape, channels_axis: int) -> list:
+    rank = len(shape)
+    norm_axes: list = []
+    for a in reduction_axes:
+        if not -rank <= a < rank:
+            raise ValueError(
+                f"Axis is out of bounds. reduction_axes={reduction_axes} has {a} for "
+                f"inputs of rank {rank} (valid: {-rank}..{rank - 1})."
+            )
+        a %= rank
+        if shape[a] is None:
+            raise ValueError(f"Inputs has undefined dimensions {a}.")
+        if a == channels_axis:
+            raise ValueError(
+                f"reduction_axis must be mutually exclusive with channels_axis "
+                f"(both name axis {a} of a rank-{rank} input)."
+            )
+        if a in norm_axes:
+            raise ValueError(
+                f"reduction_axes={reduction_axes} repeats axis {a}: each axis may appear once."
+            )
+        norm_axes.append(a)
+    return norm_axes
+
+
+def _check_epsilon(epsilon: Any) -> float:
+    # Any finite float, negative included, as TF: epsilon is added to the variance, and a
+    # group whose var + epsilon < 0 normalizes to NaN there (PyTorch's own samples use -0.5).
+    if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
+        raise ValueError(
+            f"epsilon must be a real number, got {epsilon!r} ({type(epsilon).__name__}).")
+    value = float(epsilon)
+    if not math.isfinite(value):
+        raise ValueError(f"epsilon={value!r} is invalid: it must be finite.")
+    return value
 
 
 def _names():

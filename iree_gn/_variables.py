@@ -5,12 +5,15 @@ scope (default name ``GroupNorm``, uniquified to ``GroupNorm_1``... on later cal
 model variables (collections ``GLOBAL_VARIABLES`` and ``MODEL_VARIABLES``, plus
 ``TRAINABLE_VARIABLES`` when trainable, plus any ``variables_collections``), shared only
 under ``reuse``. Variables live in a :class:`VariableStore`; ``with VariableStore() as s:``
-makes one current, otherwise a process-wide default store is used.
+makes one current, otherwise a process-wide default store is used. A plain call (no store
+entered, no scope, reuse or collections) records nothing, so it runs in flat memory; see
+:func:`store_for`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -229,6 +232,33 @@ def current_store() -> VariableStore:
 
 def default_store() -> VariableStore:
     return _DEFAULT
+
+
+def store_for(scope, reuse, variables_collections, outputs_collections):
+    """The store a ``group_norm`` call records its variables in, or None for a plain call.
+
+    TF's naming (``GroupNorm``, ``GroupNorm_1``...) is kept wherever variables are asked
+    for: inside ``with VariableStore()``, under ``variable_scope``, or with a ``scope``,
+    ``reuse``, ``variables_collections`` or ``outputs_collections``. A plain call outside all
+    of these creates nothing: in TF each would add two variables to the graph, and a
+    process-wide store that keeps them grows without bound in a serving loop (20,000 calls
+    at C=4096 held 650 MB). Such a call uses fresh ``param_initializers`` values (default
+    ones/zeros), exactly the values a new variable would start with.
+    """
+    store = current_store()
+    if (store is _DEFAULT and scope is None and reuse in (None, False)
+            and not variables_collections and not outputs_collections
+            and not store.scope_prefix):
+        return None
+    return store
+
+
+@functools.lru_cache(maxsize=64)
+def constant(shape, dtype, one: bool) -> np.ndarray:
+    """A shared read-only 64-byte-aligned array of ones (``one``) or zeros."""
+    value = _aligned(np.full(shape, 1 if one else 0, dtype))
+    value.flags.writeable = False
+    return value
 
 
 @contextlib.contextmanager

@@ -1,21 +1,23 @@
 """The ``iree-gn`` command: subcommands dispatched through one table, errors handled once.
 
-Exit codes: 0 success, 1 a command's work failed (e.g. some modules did not build),
-2 bad usage or input.
+Exit codes: 0 success, 1 a command's work failed (e.g. some modules did not build, or the
+compile side is not installed), 2 bad usage or input, 141 the output pipe was closed
+(``iree-gn inspect B | head``), as a tool killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Callable, Dict, List, Optional
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandFailed
 
+EXIT_BROKEN_PIPE = 141
 
-class CommandFailed(Exception):
-    """A subcommand ran but did not fully succeed (exit code 1)."""
+__all__ = ["CommandFailed", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def _cache_info(args) -> int:
@@ -42,13 +44,13 @@ def _cache_clear(args) -> int:
 
 
 def _targets_cmd(args) -> int:
-    from . import _devices
+    from . import _targets_report
 
-    report = _devices.report()
+    report = _targets_report.report()
     if args.json:
         print(json.dumps(report, indent=1))
     else:
-        print(_devices.format_report(report))
+        print(_targets_report.format_report(report))
     return EXIT_OK
 
 
@@ -95,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`iree-gn inspect B | head`): stop quietly, as a shell tool
+        # killed by SIGPIPE would. Point stdout at /dev/null so that the interpreter's
+        # final flush at exit does not raise the same error again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Optional[List[str]]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable = args.handler
@@ -106,13 +121,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ValueError, TypeError, FileNotFoundError) as e:
         print(f"iree-gn: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as e:  # the compile side is absent (a runtime-only install)
+        print(f"iree-gn: error: {e}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # Run the package's module, not this __main__ copy, so the exception types that the
-    # subcommands raise are the ones main() catches.
-    from iree_gn.cli import main as _main
-
-    sys.exit(_main())
+    # The exceptions main() catches live in _cli_errors, so this __main__ copy of the
+    # module catches the ones the subcommands raise.
+    sys.exit(main())

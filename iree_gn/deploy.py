@@ -27,19 +27,32 @@ Manifest format versions (``format_version``):
     ``name``, ``file``, ``stablehlo``, ``spec`` (``GroupNormSpec.to_json()``),
     ``module_shape`` (the shape it was compiled for: ``spec.shape`` with ``None`` -> 1),
     ``target``, ``backend``, ``driver``, ``formulation``, ``flags``, ``sha256``, ``size``,
-    ``stablehlo_sha256``, ``cache_key``, ``source``.
+    ``stablehlo_sha256``, ``cache_key``, ``source``. Optional (readers of version 1
+    ignore what they do not know): ``skipped``, the (configuration, target) pairs the build
+    left out because the target cannot serve them (``config``, ``target``, ``reason``).
+  * 2 (2026-12-01): as 1, and every module records the spec it was built from (the
+    ``iree.reflection`` entry ``iree_gn.spec`` of its ``main_out`` function); the loader
+    refuses a module whose manifest spec differs. ``host`` adds ``cpu_features`` (the build
+    CPU's instruction-set flags, /proc/cpuinfo names); each ``llvm-cpu`` row of ``targets``
+    adds ``cpu_features`` (what its modules need: the build CPU's for the host row, the
+    row's fixed set for portable ones) and ``portable``; the loader refuses a CPU row whose
+    features this CPU lacks. Version 1 bundles cannot be checked so, and are refused:
+    rebuild them (``iree-gn build`` replaces them in place).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
 import os
 import platform
+import re
 import shlex
 import threading
+import time
 import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -49,8 +62,8 @@ from . import _targets
 from ._spec import GroupNormSpec, canonical_dtype
 
 BUNDLE_FORMAT = "iree-gn-bundle"
-BUNDLE_FORMAT_VERSION = 1
-SUPPORTED_FORMAT_VERSIONS = (1,)
+BUNDLE_FORMAT_VERSION = 2
+SUPPORTED_FORMAT_VERSIONS = (2,)
 MANIFEST = "manifest.json"
 
 # Spec fields a request may filter on (besides the input's shape and dtype).
@@ -74,27 +87,102 @@ class BundleDeviceError(BundleError):
     """No target in the bundle runs on a device present here (or the one asked for)."""
 
 
+class AmbiguousRequest(BundleError):
+    """Several configurations of the bundle serve the request; the message names the options
+    that tell them apart."""
+
+
 class ModuleNotInBundle(BundleError, LookupError):
     """The bundle has no module for the request (shape, dtype, options, device)."""
 
 
-# ---- host identity (also recorded by the builder) -----------------------------------------
-def host_info() -> Dict[str, str]:
-    """The machine and CPU model: a ``target-cpu=host`` module is only safe where they match."""
-    cpu = ""
+# ---- host identity and CPU features (also recorded by the builder) -----------------------
+def host_info() -> Dict[str, Any]:
+    """The machine, CPU model and instruction-set features (``cpu_features``) here."""
+    return {"machine": platform.machine(), "cpu": _cpuinfo()[0] or platform.processor(),
+            "cpu_features": list(cpu_features())}
+
+
+@functools.lru_cache(maxsize=None)
+def _cpuinfo() -> Tuple[str, Tuple[str, ...]]:
+    """(model name, feature flags) of the first CPU in /proc/cpuinfo (x86 ``flags``, Arm
+    ``Features``); empty where it cannot be read."""
+    model, flags = "", ()
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.lower().startswith(("model name", "cpu model")):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+                key, _, value = line.partition(":")
+                key = key.strip().lower()
+                if key in ("model name", "cpu model") and not model:
+                    model = value.strip()
+                elif key in ("flags", "features") and not flags:
+                    flags = tuple(value.split())
     except OSError:
         pass
-    return {"machine": platform.machine(), "cpu": cpu or platform.processor()}
+    return model, flags
+
+
+# x86 flags that name instructions a compiler may emit (the rest of /proc/cpuinfo's flags
+# are about the platform: hypervisor, constant_tsc, bugs...). On Arm every ``Features``
+# entry is an instruction-set feature.
+_X86_ISA = re.compile(
+    r"^(sse\w*|ssse3|pni|avx\w*|fma\w*|f16c|bmi\d|abm|popcnt|movbe|amx\w*|gfni|vaes|"
+    r"vpclmulqdq|adx|sha_ni|aes|pclmulqdq|cx16|lahf_lm|xsave\w*|xop|misalignsse)$")
+
+# What the portable CPU rows compile for, as /proc/cpuinfo names them. x86-64-v3 (LLVM's
+# definition): v2 (cx16, lahf_lm, popcnt, sse3 = "pni", sse4_1, sse4_2, ssse3) plus avx,
+# avx2, bmi1, bmi2, f16c, fma, lzcnt (= "abm"), movbe, xsave. Neoverse N1: Armv8.2-A with
+# fp16, dot product, rcpc and LSE atomics.
+PORTABLE_CPU_FEATURES: Dict[str, Tuple[str, ...]] = {
+    "llvm-cpu:x86-64-v3": ("abm", "avx", "avx2", "bmi1", "bmi2", "cx16", "f16c", "fma",
+                           "lahf_lm", "movbe", "pni", "popcnt", "sse4_1", "sse4_2", "ssse3",
+                           "xsave"),
+    "llvm-cpu:aarch64": ("asimd", "asimddp", "asimdhp", "asimdrdm", "atomics", "crc32", "fp",
+                         "fphp", "lrcpc"),
+}
+
+
+def cpu_features() -> Tuple[str, ...]:
+    """The instruction-set features of this CPU (sorted /proc/cpuinfo names)."""
+    flags = _cpuinfo()[1]
+    if platform.machine() in ("x86_64", "AMD64", "i686"):
+        flags = tuple(f for f in flags if _X86_ISA.match(f))
+    return tuple(sorted(set(flags)))
+
+
+def module_cpu_features(target: str, flags: Sequence[str]) -> Tuple[str, ...]:
+    """The CPU features an ``llvm-cpu`` module of ``target`` built here may use: all of this
+    CPU's for a ``target-cpu=host`` module, the row's fixed set for a portable row."""
+    if _host_specific(flags):
+        return cpu_features()
+    return PORTABLE_CPU_FEATURES.get(target, ())
 
 
 def _host_specific(flags: Sequence[str]) -> bool:
     return any(f == "--iree-llvmcpu-target-cpu=host" for f in flags)
+
+
+def _cpu_fits(name: str, flags: Sequence[str], manifest: dict) -> Tuple[bool, str]:
+    """Whether this CPU has every feature an llvm-cpu module needs (what the manifest records
+    for its target, and the row's own set), and if not, which it lacks."""
+    info = manifest.get("targets", {}).get(name) or {}
+    needed = set(info.get("cpu_features") or ()) | set(PORTABLE_CPU_FEATURES.get(name, ()))
+    host = manifest.get("host") or {}
+    if _host_specific(flags) and host.get("machine") not in (None, platform.machine()):
+        return False, (f"built for the build machine's own CPU ({host.get('machine')}, "
+                       f"{host.get('cpu', '?')}); this machine is {platform.machine()}")
+    if _host_specific(flags) and not needed and host.get("cpu") != _cpuinfo()[0]:
+        return False, (f"built for the build machine's own CPU ({host.get('cpu', '?')}) by an "
+                       f"iree-gn that did not record its features; this CPU is "
+                       f"{_cpuinfo()[0] or '?'}")
+    missing = sorted(needed - set(cpu_features()))
+    if missing:
+        built = f"the build machine's CPU ({host.get('cpu', '?')})" if _host_specific(
+            flags) else name
+        return False, (f"its modules use CPU features this CPU ({_cpuinfo()[0] or '?'}) "
+                       f"lacks: {', '.join(missing)} (compiled for {built}); running them "
+                       f"would die on an illegal instruction")
+    return True, ""
 
 
 # ---- the manifest ---------------------------------------------------------------------------
@@ -138,13 +226,22 @@ def _fmt_shape(shape) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
-def read_manifest(path: str) -> dict:
-    """The manifest of the bundle at ``path``, with its format and version checked."""
+def _opener(dir_fd: Optional[int]):
+    # Files are opened relative to the bundle folder the loader opened, not by path: a
+    # rebuild that swaps a new bundle in mid-load cannot mix two bundles' files.
+    if dir_fd is None:
+        return None
+    return lambda name, flags: os.open(os.path.basename(name), flags, dir_fd=dir_fd)
+
+
+def read_manifest(path: str, *, dir_fd: Optional[int] = None) -> dict:
+    """The manifest of the bundle at ``path`` (read through ``dir_fd``, the folder opened,
+    when given), with its format and version checked."""
     mpath = os.path.join(path, MANIFEST)
-    if not os.path.isdir(path):
+    if dir_fd is None and not os.path.isdir(path):
         raise BundleFormatError(f"bundle {path!r} does not exist (or is not a folder).")
     try:
-        with open(mpath, encoding="utf-8") as f:
+        with open(mpath, encoding="utf-8", opener=_opener(dir_fd)) as f:
             manifest = json.load(f)
     except FileNotFoundError:
         raise BundleFormatError(
@@ -189,13 +286,16 @@ def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
     return out
 
 
-def check_files(path: str, modules: Sequence[BundleModule]) -> Dict[str, bytes]:
+def check_files(path: str, modules: Sequence[BundleModule], *,
+                dir_fd: Optional[int] = None) -> Dict[str, bytes]:
     """Read every module and check its size and sha256; raise once, naming every bad file."""
     data, problems = {}, []
     for m in modules:
         fpath = os.path.join(path, m.file)
         try:
-            with open(fpath, "rb") as f:
+            if os.path.basename(m.file) != m.file or m.file in ("", ".", ".."):
+                raise OSError(f"{m.file!r} is not a file name inside the bundle folder")
+            with open(fpath, "rb", opener=_opener(dir_fd)) as f:
                 blob = f.read()
         except OSError as e:
             problems.append(f"{m.file}: cannot read ({e})")
@@ -216,9 +316,70 @@ def check_files(path: str, modules: Sequence[BundleModule]) -> Dict[str, bytes]:
     return data
 
 
+def embedded_spec(vmfb: bytes) -> Optional[dict]:
+    """The spec a module was built from, as it records it (``GroupNormSpec.key_text()``
+    parsed; ``iree.reflection`` entry ``iree_gn.spec`` of ``main_out``, written by
+    ``_export``), or None when it records none."""
+    import iree.runtime as rt
+
+    from . import _runtime
+    from ._export import SPEC_FUNCTION, SPEC_KEY
+
+    vm = rt.VmModule.copy_buffer(_runtime.instance(), vmfb)
+    fn = vm.lookup_function(SPEC_FUNCTION)
+    text = (fn.reflection or {}).get(SPEC_KEY) if fn is not None else None
+    return json.loads(text) if text else None
+
+
+def spec_mismatch(spec: GroupNormSpec, vmfb: bytes) -> Optional[str]:
+    """Why the module ``vmfb`` does not compute ``spec`` (a static spec), or None."""
+    claimed = json.loads(spec.key_text())
+    try:
+        built = embedded_spec(vmfb)
+    except (RuntimeError, ValueError, TypeError) as e:
+        return f"cannot read the module's own spec ({e})"
+    if built is None:
+        return "the module does not record the spec it was built from (an older iree-gn)"
+    if built == claimed:
+        return None
+    diff = ", ".join(f"{k}: manifest {claimed.get(k)!r}, module {built.get(k)!r}"
+                     for k in sorted(set(claimed) | set(built))
+                     if claimed.get(k) != built.get(k))
+    return f"the manifest's spec differs from the one the module was built from ({diff})"
+
+
+def check_specs(path: str, modules: Sequence[BundleModule], blobs: Dict[str, bytes]) -> None:
+    """Check that every module computes what the manifest says: the spec the module records
+    (see :func:`embedded_spec`) must equal the manifest's spec at the module's shape. Raise
+    once, naming every module that differs: an edited manifest must not run the original
+    module under a new claim."""
+    problems = []
+    for m in modules:
+        why = spec_mismatch(m.spec.with_shape(m.module_shape), blobs[m.file])
+        if why:
+            problems.append(f"{m.file}: {why}")
+    if problems:
+        raise BundleIntegrityError(
+            f"bundle {path!r} failed its spec check; nothing was run:\n  "
+            + "\n  ".join(problems)
+            + "\nThe manifest was edited after the build, or the bundle comes from another "
+              "iree-gn. Rebuild it with `iree-gn build`.")
+
+
 # ---- choosing targets -----------------------------------------------------------------------
-def _runs_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
-    """Whether a target's modules run on a device present here (and if not, why)."""
+def _runs_here(name: str, driver: Optional[str], flags: Sequence[str] = (),
+               manifest: Optional[dict] = None) -> Tuple[bool, str]:
+    """Whether a target's modules run here (and if not, why): a device for it is present
+    and, for CPU modules, this CPU has every feature they use."""
+    ok, why = _device_here(name, driver)
+    is_cpu = name.split(":")[0] == "llvm-cpu" or any(
+        f.endswith("-backends=llvm-cpu") for f in flags)
+    if ok and is_cpu:
+        return _cpu_fits(name, flags, manifest or {})
+    return ok, why
+
+
+def _device_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
     row = _targets.TARGETS.get(name)
     if row is not None:
         try:
@@ -238,17 +399,15 @@ def _runs_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
         return False, f"no {driver} device: {str(e).splitlines()[0]}"
 
 
-def _preference(name: str, flags: Sequence[str], host_match: bool) -> Tuple[int, int]:
+def _preference(name: str, flags: Sequence[str]) -> Tuple[int, int]:
     """Sort key for device="auto": real accelerators, then CPU, then software GPUs."""
     row = _targets.TARGETS.get(name)
     backend = row.backend if row else ("llvm-cpu" if name.startswith("llvm-cpu") else "")
     if backend != "llvm-cpu":
         return (0 if (row is not None and getattr(row, "auto", False)) else 2, 0)
-    # A module built for the build machine's own CPU ("host") is the fastest where this is
-    # that machine, and may use instructions this CPU lacks where it is not.
-    if _host_specific(flags):
-        return (1, 0 if host_match else 2)
-    return (1, 1)
+    # Of the CPU modules that run here (their features checked), the one built for the
+    # build machine's own CPU uses the most of this one.
+    return (1, 0 if _host_specific(flags) else 1)
 
 
 # ---- the loaded bundle ----------------------------------------------------------------------
@@ -284,7 +443,9 @@ class Bundle:
         """The module that serves an input of ``shape`` and ``dtype`` here.
 
         ``match`` narrows by spec fields (``groups=32``, ``activation="silu"``...) when the
-        bundle holds several configurations for the same shape and dtype. Raises
+        bundle holds several configurations for the same shape and dtype; ``layout="NCHW"``
+        (one letter per axis) stands for ``channels_axis`` and ``reduction_axes``, which
+        tells same-shape NHWC and NCHW configurations apart. Raises
         :class:`ModuleNotInBundle` (listing what the bundle has and the ``iree-gn build``
         line that adds the module) or :class:`BundleError` for an ambiguous request.
         """
@@ -293,11 +454,13 @@ class Bundle:
         want = _canonical_match(match, len(shape))
         targets = self.targets
         if target is not None:
-            if target not in self.targets:
+            # A row name, or a family name ("vulkan", "cuda") for its row that runs here.
+            targets = [t for t in self.targets if t == target] or [
+                t for t in self.targets if t.split(":")[0] == target]
+            if not targets:
                 raise BundleDeviceError(
                     f"target={target!r} is not one this bundle runs here; it runs: "
                     f"{', '.join(self.targets)}.")
-            targets = [target]
         for t in targets:
             cands = [m for m in self.modules if m.target == t and m.spec.matches(shape)
                      and m.spec.dtype == dtype
@@ -311,7 +474,7 @@ class Bundle:
             if len(variants) > 1:
                 differing = sorted({k for k in _MATCH_FIELDS
                                     if len({getattr(m.spec, k) for m in cands}) > 1})
-                raise BundleError(
+                raise AmbiguousRequest(
                     f"bundle {self.path!r} has {len(variants)} configurations for an input of "
                     f"shape {shape}, {dtype} on {t} that differ in {', '.join(differing)}:\n  "
                     + "\n  ".join(m.describe() for m in cands)
@@ -323,7 +486,18 @@ class Bundle:
 
     def _missing(self, shape, dtype, want, targets) -> ModuleNotInBundle:
         have = "\n  ".join(m.describe() for m in self.modules) or "(no modules)"
+        why = [f"{sk.get('config')} -> {sk.get('target')}: {sk.get('reason')}"
+               for sk in self.manifest.get("skipped", []) if sk.get("target") in targets]
+        if why:
+            have += "\nSkipped when built (the target cannot serve them):\n  " + "\n  ".join(why)
         req = ", ".join([f"shape {shape}", dtype] + [f"{k}={v!r}" for k, v in want.items()])
+        rows = [_targets.TARGETS.get(t) for t in targets]
+        if dtype == "float64" and all(r is not None and not r.f64 for r in rows):
+            return ModuleNotInBundle(
+                f"bundle {self.path!r} has no module for an input of {req} on "
+                f"{' or '.join(targets)}: float64 is not supported there (no native float64). "
+                f"It has:\n  {have}\nLoad the bundle for a CPU, CUDA or ROCm target "
+                f"(device='llvm-cpu'...) for float64 inputs.")
         return ModuleNotInBundle(
             f"bundle {self.path!r} has no module for an input of {req} on "
             f"{' or '.join(targets)}. It has:\n  {have}\n"
@@ -421,22 +595,46 @@ def _options_key(spec: GroupNormSpec) -> tuple:
 
 
 def _canonical_match(match: dict, rank: int) -> dict:
-    """Validate request filters and put them in the spec's canonical form."""
+    """Validate request filters (the spec's own rules and messages) and put them in the
+    spec's canonical form; ``layout="NCHW"`` stands for its channel and reduction axes."""
     from . import _activations
+    from ._spec import _check_epsilon, _check_int, layout_axes
 
-    unknown = sorted(set(match) - set(_MATCH_FIELDS))
+    unknown = sorted(set(match) - set(_MATCH_FIELDS) - {"layout"})
     if unknown:
         raise TypeError(f"unknown option(s) {unknown}; a request may name: "
-                        f"{', '.join(_MATCH_FIELDS)}.")
+                        f"{', '.join(_MATCH_FIELDS + ('layout',))}.")
     out = dict(match)
+    if out.get("layout") is not None:
+        if "channels_axis" in out or "reduction_axes" in out:
+            raise ValueError("give layout or channels_axis/reduction_axes, not both.")
+        out["channels_axis"], out["reduction_axes"] = layout_axes(out["layout"], rank)
+    out.pop("layout", None)
     if "channels_axis" in out:
-        out["channels_axis"] = int(out["channels_axis"]) % rank
+        a = _check_int(out["channels_axis"], "channels_axis")
+        if not -rank <= a < rank:
+            raise ValueError(f"Axis is out of bounds. channels_axis={a} for inputs of rank "
+                             f"{rank} (valid: {-rank}..{rank - 1}).")
+        out["channels_axis"] = a % rank
     if "reduction_axes" in out:
-        out["reduction_axes"] = tuple(sorted(int(a) % rank for a in out["reduction_axes"]))
+        axes = out["reduction_axes"]
+        if isinstance(axes, (int, str)):
+            raise ValueError(f"reduction_axes must be a tuple of ints, got {axes!r}.")
+        axes = [_check_int(a, "reduction_axes") for a in axes]
+        bad = [a for a in axes if not -rank <= a < rank]
+        if bad:
+            raise ValueError(f"Axis is out of bounds. reduction_axes={tuple(axes)} has {bad[0]} "
+                             f"for inputs of rank {rank}.")
+        out["reduction_axes"] = tuple(sorted(a % rank for a in axes))
+    if "groups" in out:
+        out["groups"] = _check_int(out["groups"], "groups")
+    for name in ("center", "scale", "mean_close_to_zero"):
+        if name in out and not isinstance(out[name], (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {out[name]!r}.")
     if "activation" in out:
         out["activation"] = _activations.canonical(out["activation"])
     if "epsilon" in out:
-        out["epsilon"] = float(out["epsilon"])
+        out["epsilon"] = _check_epsilon(out["epsilon"])
     return out
 
 
@@ -447,11 +645,10 @@ def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
     flags = {m.target: m.flags for m in modules}
     if not names:
         raise BundleError(f"bundle {path!r} has no modules; rebuild it with `iree-gn build`.")
-    host_match = manifest.get("host") == host_info()
     if device == "auto":
-        fits = {n: _runs_here(n, drivers[n]) for n in names}
+        fits = {n: _runs_here(n, drivers[n], flags[n], manifest) for n in names}
         usable = sorted((n for n in names if fits[n][0]),
-                        key=lambda n: _preference(n, flags[n], host_match))
+                        key=lambda n: _preference(n, flags[n]))
         if not usable:
             why = "\n  ".join(f"{n}: {fits[n][1] or 'does not run here'}" for n in names)
             raise BundleDeviceError(
@@ -459,29 +656,20 @@ def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
                 f"{why}\nBuild one for this machine, e.g. "
                 f"`iree-gn build --add -o {path} CONFIG --targets llvm-cpu`, or load the "
                 f"bundle where its device is.")
-        chosen = usable
-    else:
-        chosen = [n for n in names if n == device] or [n for n in names if drivers[n] == device]
-        if not chosen:
-            raise BundleDeviceError(
-                f"bundle {path!r} has no modules for device={device!r}; it has targets "
-                f"{', '.join(names)}. Add them with `iree-gn build --add -o {path} CONFIG "
-                f"--targets {device}`, or use device='auto'.")
-        bad = [(n, _runs_here(n, drivers[n])) for n in chosen]
-        if not any(ok for _, (ok, _) in bad):
-            raise BundleDeviceError(
-                f"device={device!r}: bundle {path!r} has modules for it, but none runs here: "
-                + "; ".join(f"{n}: {why}" for n, (_, why) in bad) + ".")
-        chosen = [n for n, (ok, _) in bad if ok]
-    for n in chosen:
-        if _host_specific(flags[n]) and not host_match:
-            warnings.warn(
-                f"bundle {path!r}: target {n!r} was compiled for the build machine's own CPU "
-                f"({manifest.get('host', {}).get('cpu', '?')}), not this one "
-                f"({host_info()['cpu']}); it may use instructions this CPU lacks. Prefer a "
-                f"portable CPU target (e.g. llvm-cpu:x86-64-v3) for bundles that move.",
-                RuntimeWarning, stacklevel=3)
-    return chosen
+        return usable
+    chosen = [n for n in names if n == device] or [
+        n for n in names if n.split(":")[0] == device or drivers[n] == device]
+    if not chosen:
+        raise BundleDeviceError(
+            f"bundle {path!r} has no modules for device={device!r}; it has targets "
+            f"{', '.join(names)}. Add them with `iree-gn build --add -o {path} CONFIG "
+            f"--targets {device}`, or use device='auto'.")
+    bad = [(n, _runs_here(n, drivers[n], flags[n], manifest)) for n in chosen]
+    if not any(ok for _, (ok, _) in bad):
+        raise BundleDeviceError(
+            f"device={device!r}: bundle {path!r} has modules for it, but none runs here: "
+            + "; ".join(f"{n}: {why}" for n, (_, why) in bad) + ".")
+    return [n for n, (ok, _) in bad if ok]
 
 
 def load_bundle(path: str, device: str = "auto") -> Bundle:
@@ -500,17 +688,56 @@ def load_bundle(path: str, device: str = "auto") -> Bundle:
       BundleFormatError: no manifest (not a bundle, or an unfinished build), or an
         unsupported format version (both versions named).
       BundleDeviceError: no target in the bundle runs here.
-      BundleIntegrityError: a module's sha256 or size differs from the manifest.
+      BundleIntegrityError: a module's sha256 or size differs from the manifest, or the
+        spec the module was built from (recorded in the module) differs from the manifest's.
     """
     path = os.fspath(path)
-    manifest = read_manifest(path)
+    for attempt in range(_LOAD_ATTEMPTS):
+        try:
+            dir_fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            if attempt + 1 < _LOAD_ATTEMPTS:  # a rebuild between its two renames
+                time.sleep(0.01)
+                continue
+            raise BundleFormatError(f"bundle {path!r} does not exist.") from None
+        except NotADirectoryError:
+            raise BundleFormatError(f"bundle {path!r} is not a folder.") from None
+        try:
+            return _load(path, device, dir_fd)
+        except BundleError:
+            # A rebuild swapped a new bundle in while this one was read: read the new one.
+            if attempt + 1 < _LOAD_ATTEMPTS and _replaced(path, dir_fd):
+                continue
+            raise
+        finally:
+            os.close(dir_fd)
+    raise AssertionError("unreachable")
+
+
+_LOAD_ATTEMPTS = 5
+
+
+def _replaced(path: str, dir_fd: int) -> bool:
+    try:
+        now = os.stat(path)
+    except OSError:
+        return True
+    was = os.fstat(dir_fd)
+    return (now.st_dev, now.st_ino) != (was.st_dev, was.st_ino)
+
+
+def _load(path: str, device: str, dir_fd: int) -> Bundle:
+    manifest = read_manifest(path, dir_fd=dir_fd)
     modules = parse_modules(manifest, path)
     targets = _choose_targets(path, modules, manifest, device)
-    blobs = check_files(path, [m for m in modules if m.target in targets])
+    chosen = [m for m in modules if m.target in targets]
+    blobs = check_files(path, chosen, dir_fd=dir_fd)
+    check_specs(path, chosen, blobs)
     return Bundle(path, manifest, modules, targets, blobs)
 
 
 __all__ = [
+    "AmbiguousRequest",
     "BUNDLE_FORMAT_VERSION",
     "Bundle",
     "BundleDeviceError",

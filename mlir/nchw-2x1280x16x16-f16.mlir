@@ -181,7 +181,7 @@ module @group_norm_kernel {
     %y = call @main_off(%xv, %xoff, %arg1, %arg2) : (tensor<?xf16>, i32, tensor<1280xf16>, tensor<1280xf16>) -> tensor<2x1280x16x16xf16>
     return %y : tensor<2x1280x16x16xf16>
   }
-  func.func public @main_out(%a0: tensor<2x1280x16x16xf16>, %a1: tensor<1280xf16>, %a2: tensor<1280xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x1280x16x16xf16> {
+  func.func public @main_out(%a0: tensor<2x1280x16x16xf16>, %a1: tensor<1280xf16>, %a2: tensor<1280xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x1280x16x16xf16> attributes {iree.reflection = {iree_gn.spec = "{\"activation\": null, \"center\": true, \"channels_axis\": 1, \"dtype\": \"float16\", \"epsilon\": 1e-06, \"groups\": 32, \"mean_close_to_zero\": false, \"reduction_axes\": [2, 3], \"scale\": true, \"shape\": [2, 1280, 16, 16]}"}} {
     %r = call @main(%a0, %a1, %a2) : (tensor<2x1280x16x16xf16>, tensor<1280xf16>, tensor<1280xf16>) -> tensor<2x1280x16x16xf16>
     return %r : tensor<2x1280x16x16xf16>
   }

@@ -165,7 +165,7 @@ module @group_norm_kernel {
     %y = call @main_off(%xv, %xoff, %arg1, %arg2) : (tensor<?xf32>, i32, tensor<640xf32>, tensor<640xf32>) -> tensor<2x640x32x32xf32>
     return %y : tensor<2x640x32x32xf32>
   }
-  func.func public @main_out(%a0: tensor<2x640x32x32xf32>, %a1: tensor<640xf32>, %a2: tensor<640xf32>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x640x32x32xf32> {
+  func.func public @main_out(%a0: tensor<2x640x32x32xf32>, %a1: tensor<640xf32>, %a2: tensor<640xf32>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<2x640x32x32xf32> attributes {iree.reflection = {iree_gn.spec = "{\"activation\": null, \"center\": true, \"channels_axis\": 1, \"dtype\": \"float32\", \"epsilon\": 1e-06, \"groups\": 32, \"mean_close_to_zero\": false, \"reduction_axes\": [2, 3], \"scale\": true, \"shape\": [2, 640, 32, 32]}"}} {
     %r = call @main(%a0, %a1, %a2) : (tensor<2x640x32x32xf32>, tensor<640xf32>, tensor<640xf32>) -> tensor<2x640x32x32xf32>
     return %r : tensor<2x640x32x32xf32>
   }

@@ -174,7 +174,7 @@ module @group_norm_kernel {
     %y = call @main_off(%xv, %xoff, %arg1, %arg2) : (tensor<?xf16>, i32, tensor<256xf16>, tensor<256xf16>) -> tensor<8x56x56x256xf16>
     return %y : tensor<8x56x56x256xf16>
   }
-  func.func public @main_out(%a0: tensor<8x56x56x256xf16>, %a1: tensor<256xf16>, %a2: tensor<256xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<8x56x56x256xf16> {
+  func.func public @main_out(%a0: tensor<8x56x56x256xf16>, %a1: tensor<256xf16>, %a2: tensor<256xf16>, %out: !hal.buffer {iree.abi.output = 0 : index}) -> tensor<8x56x56x256xf16> attributes {iree.reflection = {iree_gn.spec = "{\"activation\": null, \"center\": true, \"channels_axis\": 3, \"dtype\": \"float16\", \"epsilon\": 1e-06, \"groups\": 32, \"mean_close_to_zero\": false, \"reduction_axes\": [1, 2], \"scale\": true, \"shape\": [8, 56, 56, 256]}"}} {
     %r = call @main(%a0, %a1, %a2) : (tensor<8x56x56x256xf16>, tensor<256xf16>, tensor<256xf16>) -> tensor<8x56x56x256xf16>
     return %r : tensor<8x56x56x256xf16>
   }

@@ -19,6 +19,18 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 
 
+def pytest_terminal_summary(terminalreporter):
+    # Vulkan tests skip on a machine without a Vulkan device: say so at the end of every run
+    # (also under -q), with what makes them run, rather than leave a row of "s".
+    from targets_for_tests import VULKAN_HINT
+
+    n = sum(1 for r in terminalreporter.stats.get("skipped", [])
+            if "Mesa lavapipe" in str(getattr(r, "longrepr", "")))
+    if n:
+        terminalreporter.write_line(f"{n} Vulkan test(s) skipped: no Vulkan device here; "
+                                    f"{VULKAN_HINT}.", yellow=True)
+
+
 @pytest.fixture
 def rng(request):
     # A seed per test, derived from its name: fresh inputs per check, reproducible runs.

@@ -7,12 +7,18 @@ import pytest
 from iree_gn import _targets
 
 
+# What makes the Vulkan tests run on a machine without a GPU (Debian/Ubuntu; .ci/run does it).
+VULKAN_HINT = ("to run the Vulkan tests on the CPU, install Mesa lavapipe: "
+               "`sudo apt-get install mesa-vulkan-drivers libvulkan1`")
+
+
 def _param(name):
     try:
         _targets.resolve(name)
         marks = []
     except _targets.DeviceNotFound as e:
-        marks = [pytest.mark.skip(reason=f"no device for {name!r} here: {e}")]
+        hint = f" ({VULKAN_HINT})" if name.startswith("vulkan") else ""
+        marks = [pytest.mark.skip(reason=f"no device for {name!r} here{hint}: {e}")]
     if name == "vulkan":
         marks.append(pytest.mark.vulkan)
     return pytest.param(name, id=name, marks=marks)

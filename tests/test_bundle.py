@@ -24,6 +24,7 @@ from iree_gn._bundle import spec_from_entry
 from iree_gn._compiler import compile_flags
 from iree_gn._spec import GroupNormSpec
 from reference import assert_close, ref_group_norm
+from targets_for_tests import VULKAN_HINT
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # `python -m iree_gn.cli` would run cli.py as __main__, whose CommandFailed is not the one
@@ -86,7 +87,8 @@ def _run_target_param(name):
     else:
         ok, why = _targets.fits_here(iree_gn.TARGETS[name])
         if not ok:
-            marks.append(pytest.mark.skip(reason=f"{name} does not run here: {why}"))
+            hint = f" ({VULKAN_HINT})" if name.startswith("vulkan") else ""
+            marks.append(pytest.mark.skip(reason=f"{name} does not run here{hint}: {why}"))
     if name.startswith("vulkan"):
         marks.append(pytest.mark.vulkan)
     return pytest.param(name, id=name, marks=marks)
@@ -204,11 +206,90 @@ def test_build_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
+def test_rebuild_keeps_a_bundle_folder_that_holds_user_files(tmp_path):
+    out = tmp_path / "b"
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 0, proc.stderr
+    before = sorted(os.listdir(out))
+    (out / "notes.txt").write_text("mine")
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 2 and "notes.txt" in proc.stderr, proc.stderr
+    assert "not part of its bundle" in proc.stderr
+    assert sorted(os.listdir(out)) == sorted(before + ["notes.txt"])
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(os.listdir(tmp_path)) == ["b"]  # no temp folder left behind
+
+
+def test_rebuild_swaps_atomically_under_a_concurrent_loader(tmp_path, rng):
+    # Two bundles of different specs (so different file names) take turns at one path while
+    # a thread loads and runs it: every load must succeed and give one bundle's answer.
+    import threading
+
+    from iree_gn import _bundle
+
+    out = str(tmp_path / "b")
+    items = [[_bundle.Item(label=f"eps{e}", spec=GroupNormSpec.create(
+        (2, 4, 4, 8), "float32", groups=4, epsilon=e))] for e in (1e-6, 0.5)]
+    assert _bundle.build(items[0], ["llvm-cpu"], out, jobs=1, stream=None).ok
+    x = _x(rng, (2, 4, 4, 8))
+    refs = [ref_group_norm(x, 4, epsilon=e) for e in (1e-6, 0.5)]
+    stop, errors, loads = threading.Event(), [], [0]
+
+    def load_loop():
+        while not stop.is_set():
+            try:
+                y = deploy.load_bundle(out, device="llvm-cpu")(x)
+                if not any(np.allclose(y, r, atol=1e-4) for r in refs):
+                    errors.append("a result that is neither bundle's")
+                loads[0] += 1
+            except Exception as e:  # noqa: BLE001 - every failure is the finding
+                errors.append(f"{type(e).__name__}: {e}")
+
+    t = threading.Thread(target=load_loop)
+    t.start()
+    try:
+        for i in range(8):
+            assert _bundle.build(items[(i + 1) % 2], ["llvm-cpu"], out, jobs=1,
+                                 stream=None).ok
+    finally:
+        stop.set()
+        t.join()
+    assert not errors, errors[:3]
+    assert loads[0] > 0
+    assert sorted(os.listdir(tmp_path)) == ["b"]
+
+
 def test_build_with_nothing_valid_writes_nothing_and_exits_1(tmp_path):
     proc = run_cli("build", "-o", tmp_path / "b", "--spec", json.dumps(dict(STATIC, groups=3)))
     assert proc.returncode == 1
     assert "no module was built" in proc.stderr
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.vulkan
+def test_family_target_names_resolve_and_float64_is_skipped_where_unsupported(tmp_path, rng):
+    try:
+        row = _targets.resolve("vulkan")
+    except _targets.DeviceNotFound as e:
+        pytest.skip(f"no Vulkan device here ({VULKAN_HINT}): {e}")
+    out = tmp_path / "b"
+    f64 = dict(STATIC, dtype="float64")
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu,vulkan", "--spec",
+                   json.dumps(STATIC), "--spec", json.dumps(f64))
+    assert proc.returncode == 0, proc.stderr  # a skip is not a failure
+    assert f"skipped 2x4x4x8-float64-g4-c3 for {row.name}: float64 is not supported" in proc.stderr
+    m = _manifest(out)
+    assert sorted((x["target"], x["spec"]["dtype"]) for x in m["modules"]) == [
+        ("llvm-cpu", "float32"), ("llvm-cpu", "float64"), (row.name, "float32")]
+    assert [(x["target"], x["reason"][:30]) for x in m["skipped"]] == [
+        (row.name, f"float64 is not supported on {row.name}"[:30])]
+    x = _x(rng, (2, 4, 4, 8), "float64")
+    with pytest.raises(deploy.ModuleNotInBundle, match="float64 is not supported there"):
+        deploy.load_bundle(str(out), device=row.name)(x)
+    b = deploy.load_bundle(str(out), device="auto")
+    assert b.find((2, 4, 4, 8), "float32", target="vulkan").target == row.name
+    assert_close(deploy.load_bundle(str(out), device="llvm-cpu")(x), ref_group_norm(x, 4),
+                 "float64")
 
 
 def test_unknown_target_is_a_usage_error(tmp_path):
@@ -307,15 +388,56 @@ def test_auto_prefers_this_cpu_over_software_gpus(built):
     assert set(b.targets) >= {"llvm-cpu", "llvm-cpu:x86-64-v3"}
 
 
-def test_auto_avoids_a_host_cpu_module_built_on_another_cpu(bundle_copy):
+def test_host_cpu_module_needs_every_feature_it_was_built_with(bundle_copy):
+    # Matched on CPU features, not the model name: a renamed CPU with the same features runs
+    # the host module; one feature missing, and only the portable row is used.
     m = _manifest(bundle_copy)
-    m["host"] = {"machine": m["host"]["machine"], "cpu": "Some Other CPU"}
-    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+    m["host"]["cpu"] = "Some Other CPU"
+    _write_manifest(bundle_copy, m)
+    assert deploy.load_bundle(bundle_copy, device="llvm-cpu").targets == ["llvm-cpu"]
+    m["targets"]["llvm-cpu"]["cpu_features"].append("avx512_future")
+    _write_manifest(bundle_copy, m)
+    b = deploy.load_bundle(bundle_copy)
+    assert [t for t in b.targets if t.startswith("llvm-cpu")] == ["llvm-cpu:x86-64-v3"]
+    with pytest.raises(deploy.BundleDeviceError, match=r"lacks: avx512_future"):
+        deploy.load_bundle(bundle_copy, device="llvm-cpu")
+
+
+# /proc/cpuinfo flags of a Haswell (AVX2, no AVX-512) and of a pre-AVX2 (Sandy Bridge) CPU.
+HASWELL = ("fpu sse sse2 ssse3 fma cx16 sse4_1 sse4_2 movbe popcnt xsave avx f16c lahf_lm "
+           "abm bmi1 avx2 bmi2 pni hypervisor").split()
+SANDY_BRIDGE = "fpu sse sse2 ssse3 cx16 sse4_1 sse4_2 popcnt xsave avx lahf_lm pni".split()
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86-64 CPU features")
+def test_avx512_module_refuses_an_avx2_cpu_and_v3_refuses_a_cpu_without_avx2(
+        built, monkeypatch):
+    if "avx512f" not in deploy.cpu_features():
+        pytest.skip("the build machine has no AVX-512: its host module would load on AVX2")
+    monkeypatch.setattr(deploy, "_cpuinfo", lambda: ("Haswell", tuple(HASWELL)))
+    with pytest.raises(deploy.BundleDeviceError) as e:
+        deploy.load_bundle(built["dir"], device="llvm-cpu")
+    assert "avx512f" in str(e.value) and "illegal instruction" in str(e.value)
+    b = deploy.load_bundle(built["dir"])
+    assert [t for t in b.targets if t.startswith("llvm-cpu")] == ["llvm-cpu:x86-64-v3"]
+    monkeypatch.setattr(deploy, "_cpuinfo", lambda: ("Sandy Bridge", tuple(SANDY_BRIDGE)))
+    with pytest.raises(deploy.BundleDeviceError, match=r"lacks: abm, avx2, bmi1, bmi2, f16c, "
+                                                      r"fma, movbe"):
+        deploy.load_bundle(built["dir"], device="llvm-cpu:x86-64-v3")
+
+
+def test_build_says_the_host_row_is_not_portable(built):
+    assert "llvm-cpu compiles for this machine's own CPU" in built["proc"].stderr
+    assert "not portable" in built["proc"].stderr
+    m = _manifest(built["dir"])
+    assert m["targets"]["llvm-cpu"]["portable"] is False
+    assert m["targets"]["llvm-cpu:x86-64-v3"]["portable"] is True
+    assert set(m["targets"]["llvm-cpu"]["cpu_features"]) == set(deploy.cpu_features())
+
+
+def _write_manifest(path, m):
+    with open(os.path.join(path, "manifest.json"), "w") as f:
         json.dump(m, f)
-    with pytest.warns(RuntimeWarning, match="build machine's own CPU"):
-        b = deploy.load_bundle(bundle_copy)
-    cpu = [t for t in b.targets if t.startswith("llvm-cpu")]
-    assert cpu == ["llvm-cpu:x86-64-v3", "llvm-cpu"]
 
 
 # ---- deploy: requests the bundle cannot serve ----------------------------------------------
@@ -400,6 +522,24 @@ def test_checksum_mismatch_is_refused_before_running(bundle_copy, tmp_path, rng)
     assert proc.returncode == 1 and "BAD" in proc.stdout
 
 
+@pytest.mark.parametrize("field,value", [("epsilon", 0.5), ("activation", "relu"),
+                                         ("groups", 2), ("mean_close_to_zero", True)])
+def test_edited_manifest_spec_is_refused(bundle_copy, field, value):
+    # The sha256 covers the module, not the manifest's claim about it: the module itself
+    # records the spec it was built from, and the loader compares.
+    m = _manifest(bundle_copy)
+    for mod in m["modules"]:
+        if mod["spec"]["shape"] == STATIC["shape"] and mod["target"] == "llvm-cpu":
+            mod["spec"][field] = value
+    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+        json.dump(m, f)
+    with pytest.raises(deploy.BundleIntegrityError) as e:
+        deploy.load_bundle(bundle_copy, device="llvm-cpu")
+    assert "failed its spec check" in str(e.value) and f"{field}: manifest {value!r}" in str(e.value)
+    proc = run_cli("inspect", bundle_copy)
+    assert proc.returncode == 1 and "BAD" in proc.stdout, proc.stdout + proc.stderr
+
+
 def test_unsupported_format_version_names_both(bundle_copy):
     m = _manifest(bundle_copy)
     m["format_version"] = 99
@@ -416,6 +556,36 @@ def test_bundle_without_manifest_is_an_unfinished_build(bundle_copy):
     os.unlink(os.path.join(bundle_copy, "manifest.json"))
     with pytest.raises(deploy.BundleFormatError, match="did not finish"):
         deploy.load_bundle(bundle_copy)
+
+
+def test_same_shape_nhwc_and_nchw_are_told_apart_by_layout(tmp_path, rng):
+    out = tmp_path / "b"
+    nhwc = dict(shape=[2, 8, 8, 8], groups=4, layout="NHWC")
+    nchw = dict(shape=[2, 8, 8, 8], groups=4, layout="NCHW")
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(nhwc),
+                   "--spec", json.dumps(nchw))
+    assert proc.returncode == 0, proc.stderr
+    b = deploy.load_bundle(str(out), device="llvm-cpu")
+    x = _x(rng, (2, 8, 8, 8))
+    with pytest.raises(deploy.AmbiguousRequest, match="differ in channels_axis"):
+        b(x)
+    assert b.find(x.shape, x.dtype, layout="nchw").spec.channels_axis == 1
+    assert_close(b(x, layout="NCHW"),
+                 ref_group_norm(x, 4, channels_axis=1, reduction_axes=(2, 3)), "float32")
+    assert_close(b(x, layout="NHWC"), ref_group_norm(x, 4), "float32")
+    with pytest.raises(ValueError, match="layout='NCH' must name each of the 4 axes"):
+        b(x, layout="NCH")
+    with pytest.raises(ValueError, match="channels_axis must be an integer, got 1.5"):
+        b(x, channels_axis=1.5)
+    np.save(tmp_path / "x.npy", x)
+    proc = run_cli("run", out, "--input", tmp_path / "x.npy", "-o", tmp_path / "y.npy")
+    assert proc.returncode == 2 and "--layout" in proc.stderr, proc.stderr
+    for opts in (["--layout", "NCHW"], ["--channels-axis", "1", "--reduction-axes", "2,3"]):
+        proc = run_cli("run", out, "--input", tmp_path / "x.npy", "-o", tmp_path / "y.npy",
+                       *opts)
+        assert proc.returncode == 0, proc.stderr
+        assert_close(np.load(tmp_path / "y.npy"),
+                     ref_group_norm(x, 4, channels_axis=1, reduction_axes=(2, 3)), "float32")
 
 
 # ---- CLI: run and inspect -------------------------------------------------------------------
@@ -443,13 +613,34 @@ def test_cli_inspect(built):
     proc = run_cli("inspect", built["dir"])
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "format 1" in out and "device='auto' picks: llvm-cpu" in out
+    assert f"format {deploy.BUNDLE_FORMAT_VERSION}" in out and "device='auto' picks: llvm-cpu" in out
     assert "Nx4x4x8" in out and "act=silu" in out and "failed when built (2)" in out
     proc = run_cli("inspect", built["dir"], "--json")
     rep = json.loads(proc.stdout)
     assert len(rep["modules"]) == 3 * len(BUNDLE_TARGETS)
     assert all(m["ok"] for m in rep["modules"])
     assert rep["targets"]["llvm-cpu"]["runs_here"] is True
+
+
+def test_cli_closed_pipe_is_not_a_traceback(built):
+    # `iree-gn inspect B | head`: the reader closes the pipe before the output is written.
+    for args in (["inspect", built["dir"], "--json"], ["targets"]):
+        p = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             cwd=REPO)
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=300) == 141, err
+        assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_cli_demo_on_a_target_without_a_device_compiles_and_says_so():
+    if _targets.fits_here(iree_gn.TARGETS["llvm-cpu:aarch64"])[0]:
+        pytest.skip("llvm-cpu:aarch64 runs on this machine")
+    proc = run_cli("demo", "--target", "llvm-cpu:aarch64")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "on llvm-cpu:aarch64: compiled, not run" in proc.stdout
+    assert "compile-only on this machine" in proc.stdout
 
 
 # ---- runtime-only: no JAX, no IREE compiler -------------------------------------------------
@@ -551,3 +742,17 @@ def test_mlir_of_another_formulation_is_refused_per_target(tmp_path):
     assert proc.returncode == 1
     assert "holds the 'barrier' formulation" in proc.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_rebuild_replaces_a_bundle_of_an_older_format(tmp_path):
+    out = tmp_path / "b"
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 0, proc.stderr
+    m = _manifest(out)
+    m["format_version"] = 1
+    _write_manifest(str(out), m)
+    with pytest.raises(deploy.BundleFormatError, match="format version 1"):
+        deploy.load_bundle(str(out))
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 0, proc.stderr
+    assert deploy.load_bundle(str(out)).targets == ["llvm-cpu"]

@@ -6,6 +6,7 @@ import pytest
 import iree_gn
 from iree_gn import _ops
 from reference import assert_close, ref_group_norm
+from targets_for_tests import RUN_TARGETS
 
 
 def test_compile_and_call(rng):
@@ -162,3 +163,63 @@ def test_unaligned_input_on_a_jax_module_is_copied(rng):
     assert op._loaded().function_off is None
     assert_close(op(x, np.ones(64, np.float32), np.zeros(64, np.float32)),
                  2 * ref_group_norm(x, 32), "float32")
+
+
+def _two_scale_input(rng, shape, groups, dtype):
+    # Alternate groups of std 0.3 and 2 (NHWC): with epsilon=-0.5, var + eps is about -0.41
+    # or +3.5, never near 0, so NaN vs finite is decided by the data, not by rounding.
+    x = rng.standard_normal(shape)
+    std = np.repeat(np.where(np.arange(groups) % 2, 2.0, 0.3), shape[-1] // groups)
+    return (x * std + 1.5).astype(dtype)
+
+
+def _neg_eps_cases():
+    # Every route once (kernel, fused, native, Vulkan's barrier), float16 and float64 where
+    # their statistics take another path; both variance algorithms on each.
+    small, large = (2, 8, 8, 32), (1, 40, 40, 64)
+    by_id = {p.id: p for p in RUN_TARGETS}
+    cases = [("llvm-cpu", small, "float32"), ("llvm-cpu", large, "float16"),
+             ("llvm-cpu-fused", small, "float32"), ("llvm-cpu-fused", small, "float64"),
+             ("llvm-cpu-native", large, "float32"), ("llvm-cpu-native", large, "float64"),
+             ("vulkan", small, "float32"), ("vulkan", large, "float16")]
+    return [pytest.param(by_id[t].values[0], shape, dtype, marks=by_id[t].marks,
+                         id=f"{t}-{'x'.join(map(str, shape))}-{dtype}")
+            for t, shape, dtype in cases]
+
+
+@pytest.mark.parametrize("target,shape,dtype", _neg_eps_cases())
+def test_negative_epsilon_as_tf(target, shape, dtype, rng):
+    # TF adds any epsilon to the variance: a group whose var + epsilon < 0 gives NaN, the
+    # others are normalized with the smaller denominator (PyTorch's samples use -0.5).
+    x = _two_scale_input(rng, shape, 8, dtype)
+    g = rng.standard_normal(shape[-1]).astype(dtype)
+    b = rng.standard_normal(shape[-1]).astype(dtype)
+    for one_pass in (False, True):
+        op = _ops.get_op(iree_gn.GroupNormSpec.create(
+            shape, dtype, groups=8, epsilon=-0.5, mean_close_to_zero=one_pass),
+            iree_gn._targets.resolve(target))
+        with np.errstate(invalid="ignore"):  # sqrt of a negative: NaN, as wanted
+            ref = ref_group_norm(x, 8, gamma=g, beta=b, epsilon=-0.5, one_pass=one_pass)
+        y = op(x, g, b)
+        nan = np.isnan(ref)
+        assert nan.any() and not nan.all()
+        np.testing.assert_array_equal(np.isnan(y), nan)
+        assert_close(y[~nan], ref[~nan], dtype)
+
+
+def test_negative_epsilon_channels_first_kernel(rng):
+    # The NCHW kernel (a workgroup per sample and group) computes its own rstd.
+    x = np.ascontiguousarray(_two_scale_input(rng, (2, 24, 24, 64), 8, "float32")
+                             .transpose(0, 3, 1, 2))
+    spec = iree_gn.GroupNormSpec.create(x.shape, "float32", groups=8, channels_axis=1,
+                                        reduction_axes=(2, 3), epsilon=-0.5)
+    assert iree_gn.TARGETS["llvm-cpu"].formulation_for(spec) == "kernel"
+    op = _ops.get_op(spec, iree_gn.TARGETS["llvm-cpu"])
+    g, b = np.ones(64, np.float32), np.zeros(64, np.float32)
+    with np.errstate(invalid="ignore"):
+        ref = ref_group_norm(x, 8, channels_axis=1, reduction_axes=(2, 3), epsilon=-0.5)
+    y = op(x, g, b)
+    nan = np.isnan(ref)
+    assert nan.any() and not nan.all()
+    np.testing.assert_array_equal(np.isnan(y), nan)
+    assert_close(y[~nan], ref[~nan], "float32")
