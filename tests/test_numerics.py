@@ -86,6 +86,27 @@ def test_activation_names(target, activation, rng):
     assert_close(y, ref_group_norm(x, 8, gamma=g, beta=b, activation=activation), "float32")
 
 
+@pytest.mark.parametrize("activation", ["tanh", "gelu_tanh"])
+def test_tanh_activations_float64(activation, rng):
+    # float64 tanh used to call libm's tanh, which IREE's embedded linker lacks (the compile
+    # failed). gamma spans 1e-9..50, so the activations see values from ~1e-9 (where a naive
+    # (e^2x - 1)/(e^2x + 1) loses every digit) to saturation (where e^2x overflows).
+    # Bound: 1e-13 relative plus 1e-14 |gamma| absolute: the float64 normalized value itself
+    # carries ~1e-16 absolute error (elements near their group's mean have a large relative
+    # one), scaled by gamma; both terms are far below the 1e-7..1e-16 a wrong tanh gives.
+    x = _input(rng, (2, 4, 4, 32), np.float64, std=1.0)
+    g = np.logspace(-9, np.log10(50), 32) * np.where(np.arange(32) % 2, -1, 1)
+    b = np.zeros(32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=8, activation_fn=activation,
+                               param_initializers={"gamma": g, "beta": b})
+    ref = ref_group_norm(x, 8, gamma=g, beta=b, activation=activation)
+    bound = 1e-13 * np.abs(ref) + 1e-14 * np.abs(g)
+    assert (np.abs(y - ref) <= bound).all(), np.max(np.abs(y - ref) / bound)
+    if activation == "tanh":
+        assert np.abs(y).max() == 1.0 and np.abs(y).min() < 1e-8  # both ends reached
+
+
 def test_activation_callable(rng):
     import jax
     import jax.numpy as jnp
