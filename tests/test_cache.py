@@ -96,9 +96,10 @@ def test_second_call_does_no_trace_or_compile(rng):
 def test_disk_hit_and_corruption_recovery(tmp_path, rng):
     op = _fresh_op(tmp_path)
     assert op.path and os.path.exists(op.path)
-    meta = json.loads(open(op.path[:-5] + ".json").read())
+    meta_path = os.path.join(os.path.dirname(op.path), "meta.json")
+    meta = json.loads(open(meta_path).read())
     assert meta["sha256"] and meta["size"] == len(op.vmfb)
-    assert os.path.basename(op.path).startswith("gn-llvm-cpu-")
+    assert os.path.basename(os.path.dirname(op.path)).startswith("gn-llvm-cpu-")
 
     before = dict(_ops.STATS)
     op2 = _fresh_op(tmp_path)
@@ -113,7 +114,7 @@ def test_disk_hit_and_corruption_recovery(tmp_path, rng):
     _check(op3, rng)
     assert os.path.getsize(op.path) == meta["size"]  # rebuilt in place
 
-    with open(op.path[:-5] + ".json", "w") as f:
+    with open(meta_path, "w") as f:
         f.write("{not json")
     with pytest.warns(iree_gn.CacheWarning, match="unreadable metadata"):
         _check(_fresh_op(tmp_path), rng)
@@ -169,11 +170,11 @@ def test_concurrent_compiles_leave_one_valid_entry(tmp_path):
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
     names = sorted(os.listdir(tmp_path))
-    vmfbs = [n for n in names if n.endswith(".vmfb")]
-    assert len(vmfbs) == 1, names
-    assert not [n for n in names if n.startswith(".tmp-")]
+    entries = [n for n in names if n.startswith("gn-")]
+    assert len(entries) == 1, names
+    assert not [n for n in names if n.startswith((".tmp-", ".trash-"))]
     # The surviving entry verifies (sha256 and size match its metadata).
-    key = json.load(open(tmp_path / (vmfbs[0][:-5] + ".json")))["key"]
+    key = json.load(open(tmp_path / entries[0] / "meta.json"))["key"]
     assert _cache.DiskCache(str(tmp_path)).load(key, "llvm-cpu") is not None
 
 
