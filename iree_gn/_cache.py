@@ -88,7 +88,11 @@ def versions() -> Dict[str, str]:
 
 @functools.lru_cache(maxsize=None)
 def _source_digest() -> str:
-    """sha256 of every ``.py`` file of this package (and its subpackages).
+    return source_digest(os.path.dirname(os.path.abspath(__file__)))
+
+
+def source_digest(here: str) -> str:
+    """sha256 of every ``.py`` file of the package at ``here`` (and its subpackages).
 
     Many modules shape the compiler input (``_authoring``, ``_activations``, ``_export``,
     ``_spec``, ``_kernels``, ``_targets`` which edits it for sm_90, ``_tuning``,
@@ -97,7 +101,6 @@ def _source_digest() -> str:
     runtime-only file, which the content key then turns into a disk hit.
     """
     h = hashlib.sha256()
-    here = os.path.dirname(os.path.abspath(__file__))
     names = []
     for folder, dirs, files in os.walk(here):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -152,8 +155,9 @@ def untrusted(st: os.stat_result, what: str) -> Optional[str]:
     if st.st_uid != os.getuid():
         return f"{what} is owned by uid {st.st_uid}, not by you (uid {os.getuid()})"
     if st.st_mode & 0o022:
-        return f"{what} is writable by {'group' if st.st_mode & 0o020 else 'others'} " \
-               f"(mode {stat.filemode(st.st_mode)})"
+        who = " and ".join(w for w, bit in (("group", 0o020), ("others", 0o002))
+                           if st.st_mode & bit)
+        return f"{what} is writable by {who} (mode {stat.filemode(st.st_mode)})"
     return None
 
 
@@ -191,6 +195,19 @@ def _read_private(path: str, what: str) -> bytes:
 
 class _Untrusted(Exception):
     pass
+
+
+def _entry_untrusted(d: str, name: str) -> Optional[str]:
+    """Why entry folder ``d`` or a file in it may not be trusted, or None."""
+    try:
+        why = untrusted(os.lstat(d), f"entry {name}")
+        for f in os.listdir(d):
+            st = os.lstat(os.path.join(d, f))
+            why = why or (None if stat.S_ISREG(st.st_mode) else f"{name}/{f} is not a file") \
+                or untrusted(st, f"{name}/{f}")
+    except OSError as e:
+        return f"entry {name} cannot be checked ({e})"
+    return why
 
 
 def _size(path: str) -> int:
@@ -322,7 +339,7 @@ class DiskCache:
                 self._publish(d, {_MODULE: data, _META: json.dumps(
                     meta, indent=1, sort_keys=True).encode(),
                     **({_MLIR: stablehlo.encode()} if stablehlo is not None else {})})
-            elif untrusted(os.lstat(d), "entry"):
+            elif _entry_untrusted(d, os.path.basename(d)):
                 return None  # load() said why
             if lookup_key:
                 self._write_index(lookup_key, {"key": key, "target": target})
