@@ -86,10 +86,11 @@ def test_activation_names(target, activation, rng):
     assert_close(y, ref_group_norm(x, 8, gamma=g, beta=b, activation=activation), "float32")
 
 
-@pytest.mark.parametrize("activation", ["tanh", "gelu_tanh"])
-def test_tanh_activations_float64(activation, rng):
+@pytest.mark.parametrize("activation", ["tanh", "gelu_tanh", "elu"])
+def test_float64_activations_keep_relative_accuracy(activation, rng):
     # float64 tanh used to call libm's tanh, which IREE's embedded linker lacks (the compile
-    # failed). gamma spans 1e-9..50, so the activations see values from ~1e-9 (where a naive
+    # failed); float64 elu used IREE's expm1, which is exp - 1 (relative error 5e-5 near 0).
+    # gamma spans 1e-9..50, so the activations see values from ~1e-9 (where a naive
     # (e^2x - 1)/(e^2x + 1) loses every digit) to saturation (where e^2x overflows).
     # Bound: 1e-13 relative plus 1e-14 |gamma| absolute: the float64 normalized value itself
     # carries ~1e-16 absolute error (elements near their group's mean have a large relative
