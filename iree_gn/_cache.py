@@ -202,9 +202,11 @@ def _entry_untrusted(d: str, name: str) -> Optional[str]:
     try:
         why = untrusted(os.lstat(d), f"entry {name}")
         for f in os.listdir(d):
+            if why:
+                break
             st = os.lstat(os.path.join(d, f))
-            why = why or (None if stat.S_ISREG(st.st_mode) else f"{name}/{f} is not a file") \
-                or untrusted(st, f"{name}/{f}")
+            why = untrusted(st, f"{name}/{f}") if stat.S_ISREG(st.st_mode) else \
+                f"{name}/{f} is not a regular file"
     except OSError as e:
         return f"entry {name} cannot be checked ({e})"
     return why
@@ -276,7 +278,8 @@ class DiskCache:
         index = os.path.join(self.path, "index")
         try:
             if untrusted(os.lstat(index), "index/"):
-                return None  # only a pointer: the entry it names is checked on load anyway
+                # Whoever can write it could point this spec at another (valid) entry.
+                return None
             d = json.loads(_read_private(os.path.join(index, lookup_key + ".json"), "index"))
             return d["key"], d["target"]
         except (OSError, ValueError, KeyError, TypeError, _Untrusted):
@@ -308,7 +311,8 @@ class DiskCache:
             self._warn("trust-entry", f"not loading {name}: {e}; compiling in memory instead.")
             return None
         except FileNotFoundError as e:
-            return self._heal(d, st, f"entry {name} is incomplete (no {os.path.basename(e.filename)})")
+            missing = os.path.basename(e.filename)
+            return self._heal(d, st, f"entry {name} is incomplete (no {missing})")
         except (OSError, ValueError) as e:
             return self._heal(d, st, f"entry {name} has unreadable metadata or module ({e})")
         if (not isinstance(meta, dict) or meta.get("key") != key or meta.get("size") != len(data)

@@ -185,8 +185,9 @@ _CPU_SPLIT = dataclasses.replace(CPU_NATIVE, formulation="split")
 _CPU_BARRIER = dataclasses.replace(CPU_NATIVE, formulation="barrier")
 
 
-@pytest.mark.parametrize("target", RUN_TARGETS + [pytest.param(_CPU_SPLIT, id="llvm-cpu-split"),
-                                                  pytest.param(_CPU_BARRIER, id="llvm-cpu-barrier")])
+@pytest.mark.parametrize("target", RUN_TARGETS + [
+    pytest.param(_CPU_SPLIT, id="llvm-cpu-split"),
+    pytest.param(_CPU_BARRIER, id="llvm-cpu-barrier")])
 @pytest.mark.parametrize("shape,ca,red,groups", [
     ((1, 8, 8, 32), -1, (-3, -2), 8),  # 8 KB: under FUSED_BYTES, so the one-dispatch route
     ((4, 64), -1, (), 16),             # no kernel serves rank 2 on any row
