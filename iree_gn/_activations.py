@@ -11,10 +11,63 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+# Cephes' rational approximation of tanh on |x| < 0.625: tanh(x) = x + x s P(s) / Q(s),
+# s = x^2 (relative error 2.8e-16 against long double, measured over 5e5 points).
+_TANH_P = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
+_TANH_Q = (1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3)
+
+
+def _tanh(x):
+    """tanh that compiles for float64 on llvm-cpu, to ~3e-16 relative.
+
+    IREE lowers float64 ``tanh`` to a call of libm's ``tanh``, which its embedded linker
+    lacks (``iree-lld: undefined symbol: tanh``). ``exp`` is expanded in place and exact to
+    2e-16, but its float64 ``expm1`` is ``exp(x) - 1`` (relative error 1e-4 at x = 1e-12),
+    so: for ``a = |x| >= 0.625``, ``(1 - e) / (1 + e)`` with ``e = exp(-2a)`` (no overflow,
+    no cancellation: ``e <= 0.29``; 1 at infinity); below, Cephes' rational function (full
+    relative accuracy down to the smallest subnormal). The sign is copied back
+    (``tanh(-0) = -0``); NaN stays NaN. Other dtypes keep ``jnp.tanh``.
+    """
+    import jax.numpy as jnp
+
+    if x.dtype != jnp.float64:
+        return jnp.tanh(x)
+    a = jnp.abs(x)
+    s = a * a
+    p, q = _TANH_P, _TANH_Q
+    small = a + a * s * (((p[0] * s + p[1]) * s + p[2]) / (((s + q[0]) * s + q[1]) * s + q[2]))
+    e = jnp.exp(-2 * a)
+    return jnp.copysign(jnp.where(a < 0.625, small, (1 - e) / (1 + e)), x)
+
+
+def _gelu_tanh(x):
+    """``jax.nn.gelu(x, approximate=True)``; for float64 its formula with :func:`_tanh`."""
+    import math
+
+    import jax
+    import jax.numpy as jnp
+
+    if x.dtype != jnp.float64:
+        return jax.nn.gelu(x, approximate=True)
+    return x * (0.5 * (1 + _tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * (x ** 3)))))
+
+
+def _elu(x):
+    """``jax.nn.elu``; for float64, ``expm1(y) = 2t / (1 - t)`` with ``t = tanh(y / 2)``
+    (no cancellation for ``y <= 0``), as IREE's float64 ``expm1`` is ``exp(y) - 1``
+    (relative error 5e-5 at y = -1e-12)."""
+    import jax
+    import jax.numpy as jnp
+
+    if x.dtype != jnp.float64:
+        return jax.nn.elu(x)
+    t = _tanh(jnp.minimum(x, 0) / 2)
+    return jnp.where(x > 0, x, 2 * t / (1 - t))
+
+
 # name -> builder of the JAX function (called lazily, with jax imported).
 def _table() -> dict:
     import jax
-    import jax.numpy as jnp
 
     return {
         "relu": jax.nn.relu,
@@ -22,10 +75,10 @@ def _table() -> dict:
         "silu": jax.nn.silu,
         "swish": jax.nn.silu,
         "gelu": lambda x: jax.nn.gelu(x, approximate=False),
-        "gelu_tanh": lambda x: jax.nn.gelu(x, approximate=True),
+        "gelu_tanh": _gelu_tanh,
         "sigmoid": jax.nn.sigmoid,
-        "tanh": jnp.tanh,
-        "elu": jax.nn.elu,
+        "tanh": _tanh,
+        "elu": _elu,
         "leaky_relu": lambda x: jax.nn.leaky_relu(x, negative_slope=0.2),
     }
 

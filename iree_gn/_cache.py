@@ -1,39 +1,60 @@
-"""The on-disk cache of compiled modules: keyed, checksummed, atomic.
+"""The on-disk cache of compiled modules: keyed, checksummed, write-once, private.
 
 Layout of ``$IREE_GN_CACHE_DIR`` (default ``~/.cache/iree-gn``)::
 
-    gn-<target>-<key16>.vmfb   the module
-    gn-<target>-<key16>.json   its metadata: key parts, sha256 and size of the .vmfb (written last)
+    gn-<target>-<key16>/       one entry, published whole by one rename, never rewritten:
+        module.vmfb              the module
+        module.mlir              the compiler input it came from
+        meta.json                key parts, sha256 and size of module.vmfb
     index/<lookup>.json        spec-level lookup -> content key (lets a warm process skip JAX)
+    failed/                    inputs of failed compiles (the newest 16; see _compiler)
+    .tmp-*, .trash-*           entries being written or removed
 
-The *content key* is sha256 over named parts: the StableHLO text (without locations), the
-spec, the target and its exact flags, the IREE compiler and runtime versions, the JAX
-version and this package's format version. Tracing the op to get the StableHLO costs
-~1 s of JAX import, so a warm process first looks up the *lookup key*, which hashes the
-same parts with the JAX source of the op (``_authoring``, ``_activations``, ``_export``)
-in place of the StableHLO text it determines; the index then names the content entry.
+The *content key* is sha256 over named parts: the compiler input (StableHLO text without
+locations, or a kernel module), the spec, the target and its exact flags, the IREE compiler
+and runtime versions, the JAX version and this package's format version. Tracing the op to
+get the StableHLO costs ~1 s of JAX import, so a warm process first looks up the *lookup
+key*, which hashes the same parts with this package's source in place of the text it
+determines (every ``.py`` file of the package: see ``_source_digest``); the index then
+names the content entry.
 
-Every file is written to a temp file in the same folder and moved into place with
-``os.replace``; an entry counts only when its metadata exists and the module's sha256
-matches it. A cache is an optimisation: its I/O errors warn and fall back to compiling.
+Writes: an entry is written into a private temp folder and renamed into place; the rename
+fails if the entry exists, so racing writers publish one complete entry and the others drop
+theirs (their modules have the same bytes: ``_compiler`` compiles deterministically).
+An existing entry is never rewritten. A reader that finds an entry incomplete or not
+matching its checksum warns, removes it and recompiles.
+
+Trust: a module is native code that the process runs. Like ssh and pip, the cache is used
+only if its folder (and each entry read from it) is owned by the current user and not
+writable by group or others; otherwise a :class:`CacheWarning` says why and modules are
+compiled and kept in memory. A cache is an optimisation: its I/O errors warn and fall back
+to compiling.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
+import time
+import uuid
 import warnings
 from typing import Dict, Iterable, Optional, Tuple
 
 from . import _tuning
 
 # Bump when the module ABI or the layout above changes: old entries are then ignored.
-FORMAT_VERSION = 1
+# 2: one folder per entry (was: gn-*.vmfb/.json/.mlir side by side).
+FORMAT_VERSION = 2
 
-_SOURCE_FILES = ("_authoring.py", "_activations.py", "_export.py", "_spec.py", "_kernels.py")
+_MODULE, _META, _MLIR = "module.vmfb", "meta.json", "module.mlir"
+# Leftovers of a writer that died mid-write are swept after this long.
+_STALE_S = 3600
 
 
 class CacheWarning(UserWarning):
@@ -65,10 +86,27 @@ def versions() -> Dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=None)
 def _source_digest() -> str:
+    return source_digest(os.path.dirname(os.path.abspath(__file__)))
+
+
+def source_digest(here: str) -> str:
+    """sha256 of every ``.py`` file of the package at ``here`` (and its subpackages).
+
+    Many modules shape the compiler input (``_authoring``, ``_activations``, ``_export``,
+    ``_spec``, ``_kernels``, ``_targets`` which edits it for sm_90, ``_tuning``,
+    ``_compiler``, and any kernel module added later). A list of them goes stale silently and
+    then serves old modules; hashing all files costs at most a re-trace after an edit to a
+    runtime-only file, which the content key then turns into a disk hit.
+    """
     h = hashlib.sha256()
-    here = os.path.dirname(os.path.abspath(__file__))
-    for name in _SOURCE_FILES:
+    names = []
+    for folder, dirs, files in os.walk(here):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        names += [os.path.relpath(os.path.join(folder, f), here) for f in files
+                  if f.endswith(".py")]
+    for name in sorted(names):
         with open(os.path.join(here, name), "rb") as f:
             h.update(name.encode() + b"\0" + f.read() + b"\0")
     return h.hexdigest()
@@ -111,8 +149,21 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
+def untrusted(st: os.stat_result, what: str) -> Optional[str]:
+    """Why a file or folder with status ``st`` may not be trusted, or None if it may: it
+    must be owned by the current user and not writable by group or others."""
+    if st.st_uid != os.getuid():
+        return f"{what} is owned by uid {st.st_uid}, not by you (uid {os.getuid()})"
+    if st.st_mode & 0o022:
+        who = " and ".join(w for w, bit in (("group", 0o020), ("others", 0o002))
+                           if st.st_mode & bit)
+        return f"{what} is writable by {who} (mode {stat.filemode(st.st_mode)})"
+    return None
+
+
 def atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``data`` to ``path`` (mode 0600) so that readers see the old file or the whole
+    new one."""
     folder = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
     try:
@@ -129,87 +180,237 @@ def atomic_write(path: str, data: bytes) -> None:
         raise
 
 
+def _read_private(path: str, what: str) -> bytes:
+    """The bytes of a regular file that passes :func:`untrusted`; ``_Untrusted`` if not."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise _Untrusted(f"{what} is not a regular file")
+        why = untrusted(st, what)
+        if why:
+            raise _Untrusted(why)
+        return f.read()
+
+
+class _Untrusted(Exception):
+    pass
+
+
+def _entry_untrusted(d: str, name: str) -> Optional[str]:
+    """Why entry folder ``d`` or a file in it may not be trusted, or None."""
+    try:
+        why = untrusted(os.lstat(d), f"entry {name}")
+        for f in os.listdir(d):
+            if why:
+                break
+            st = os.lstat(os.path.join(d, f))
+            why = untrusted(st, f"{name}/{f}") if stat.S_ISREG(st.st_mode) else \
+                f"{name}/{f} is not a regular file"
+    except OSError as e:
+        return f"entry {name} cannot be checked ({e})"
+    return why
+
+
+def _size(path: str) -> int:
+    """Bytes in a file, or in the files under a folder."""
+    if not os.path.isdir(path):
+        try:
+            return os.path.getsize(path)
+        except OSError:
+            return 0
+    return sum(_size(os.path.join(folder, f)) for folder, _, files in os.walk(path)
+               for f in files)
+
+
 class DiskCache:
-    """A folder of compiled modules (see the module docstring for the layout)."""
+    """A folder of compiled modules (see the module docstring for the layout and rules)."""
 
     def __init__(self, path: Optional[str] = None):
         self.path = path or default_dir()
-        self._warned = False
+        self._warned = set()
 
-    def _warn(self, msg: str) -> None:
-        warnings.warn(f"iree-gn cache at {self.path}: {msg}", CacheWarning, stacklevel=3)
+    def _warn(self, kind: str, msg: str) -> None:
+        if kind not in self._warned:  # once per kind and cache object (one op build)
+            self._warned.add(kind)
+            warnings.warn(f"iree-gn cache at {self.path}: {msg}", CacheWarning, stacklevel=3)
+
+    def entry_dir(self, key: str, target: str) -> str:
+        return os.path.join(self.path, f"gn-{_safe(target)}-{key[:16]}")
 
     def entry_paths(self, key: str, target: str) -> Tuple[str, str]:
-        stem = os.path.join(self.path, f"gn-{_safe(target)}-{key[:16]}")
-        return stem + ".vmfb", stem + ".json"
+        """(module path, metadata path) of an entry."""
+        d = self.entry_dir(key, target)
+        return os.path.join(d, _MODULE), os.path.join(d, _META)
+
+    def failed_dir(self) -> Optional[str]:
+        """Where failed compiler inputs go (None when the cache folder is not usable)."""
+        return os.path.join(self.path, "failed") if self._usable(create=True, quiet=True) \
+            else None
+
+    # -- trust ----------------------------------------------------------------------------------
+    def _usable(self, create: bool, quiet: bool = False) -> bool:
+        """Whether the folder exists (is created, with ``create``) and may be trusted."""
+        try:
+            if create:
+                os.makedirs(self.path, mode=0o700, exist_ok=True)
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            if create and not quiet:
+                self._warn("write", f"cannot write ({e}); compiled modules stay in memory only.")
+            return False
+        why = untrusted(st, "the folder")
+        if why and not quiet:
+            self._warn("trust", (
+                f"not used: {why}. Modules are native code, so like ssh and pip iree-gn loads "
+                f"them only from a folder that only you can write; compiling in memory "
+                f"instead. Fix: `chmod go-w {self.path}` (if it is yours), or set "
+                f"IREE_GN_CACHE_DIR to a private folder."))
+        return why is None
 
     # -- reads --------------------------------------------------------------------------------
     def lookup(self, lookup_key: str) -> Optional[Tuple[str, str]]:
         """(content key, target) recorded for a lookup key, or None."""
-        try:
-            with open(os.path.join(self.path, "index", lookup_key + ".json")) as f:
-                d = json.load(f)
-            return d["key"], d["target"]
-        except FileNotFoundError:
+        if not self._usable(create=False):
             return None
-        except (OSError, ValueError, KeyError, TypeError):
+        index = os.path.join(self.path, "index")
+        try:
+            if untrusted(os.lstat(index), "index/"):
+                # Whoever can write it could point this spec at another (valid) entry.
+                return None
+            d = json.loads(_read_private(os.path.join(index, lookup_key + ".json"), "index"))
+            return d["key"], d["target"]
+        except (OSError, ValueError, KeyError, TypeError, _Untrusted):
             return None
 
     def load(self, key: str, target: str) -> Optional[bytes]:
-        """The module for ``key``, or None when absent; a corrupt entry warns and is removed."""
-        vmfb_path, meta_path = self.entry_paths(key, target)
+        """The module for ``key``, or None when absent. An incomplete or corrupt entry warns
+        and is removed; an untrusted one warns and is left alone."""
+        if not self._usable(create=False):
+            return None
+        d = self.entry_dir(key, target)
+        name = os.path.basename(d)
         try:
-            with open(meta_path) as f:
-                meta = json.load(f)
+            st = os.lstat(d)
         except (FileNotFoundError, NotADirectoryError):
             return None
-        except (OSError, ValueError) as e:
-            self._warn(f"unreadable metadata {meta_path} ({e}); recompiling.")
-            self._remove(vmfb_path, meta_path)
-            return None
-        try:
-            with open(vmfb_path, "rb") as f:
-                data = f.read()
         except OSError as e:
-            self._warn(f"module {vmfb_path} missing or unreadable ({e}); recompiling.")
-            self._remove(vmfb_path, meta_path)
+            self._warn("read", f"cannot read entry {name} ({e}); recompiling.")
             return None
-        if (meta.get("key") != key or meta.get("size") != len(data)
+        if not stat.S_ISDIR(st.st_mode):
+            return self._heal(d, st, f"entry {name} is not a folder")
+        why = untrusted(st, f"entry {name}")
+        try:
+            if why:
+                raise _Untrusted(why)
+            meta = json.loads(_read_private(os.path.join(d, _META), f"{name}/{_META}"))
+            data = _read_private(os.path.join(d, _MODULE), f"{name}/{_MODULE}")
+        except _Untrusted as e:
+            self._warn("trust-entry", f"not loading {name}: {e}; compiling in memory instead.")
+            return None
+        except FileNotFoundError as e:
+            missing = os.path.basename(e.filename)
+            return self._heal(d, st, f"entry {name} is incomplete (no {missing})")
+        except (OSError, ValueError) as e:
+            return self._heal(d, st, f"entry {name} has unreadable metadata or module ({e})")
+        if (not isinstance(meta, dict) or meta.get("key") != key or meta.get("size") != len(data)
                 or meta.get("sha256") != hashlib.sha256(data).hexdigest()):
-            self._warn(
-                f"entry {os.path.basename(vmfb_path)} is corrupt (size {len(data)}, expected "
-                f"{meta.get('size')}; checksum mismatch); removing it and recompiling.")
-            self._remove(vmfb_path, meta_path)
-            return None
+            size = meta.get("size") if isinstance(meta, dict) else "?"
+            return self._heal(d, st, f"entry {name} is corrupt (module of {len(data)} bytes, "
+                                     f"metadata says {size}; checksum or key mismatch)")
         return data
+
+    def _heal(self, d: str, st: os.stat_result, why: str) -> None:
+        self._warn("heal", f"{why}; removing it and recompiling.")
+        self._discard(d, st.st_ino)
+        return None
 
     # -- writes -------------------------------------------------------------------------------
     def store(self, key: str, target: str, data: bytes, meta: dict,
               lookup_key: Optional[str] = None, stablehlo: Optional[str] = None) -> Optional[str]:
-        """Write an entry (module first, metadata last); return the module path or None."""
-        vmfb_path, meta_path = self.entry_paths(key, target)
+        """Publish an entry unless one exists (never rewritten); return the module path, or
+        None when the module stays in memory only (folder unwritable or untrusted)."""
+        if not self._usable(create=True):
+            return None
+        d = self.entry_dir(key, target)
         meta = dict(meta, key=key, target=target, size=len(data),
                     sha256=hashlib.sha256(data).hexdigest())
         try:
-            os.makedirs(os.path.join(self.path, "index"), exist_ok=True)
-            atomic_write(vmfb_path, data)
-            if stablehlo is not None:
-                atomic_write(vmfb_path[:-5] + ".mlir", stablehlo.encode())
-            atomic_write(meta_path, json.dumps(meta, indent=1, sort_keys=True).encode())
+            if not os.path.lexists(d):
+                self._sweep()
+                self._publish(d, {_MODULE: data, _META: json.dumps(
+                    meta, indent=1, sort_keys=True).encode(),
+                    **({_MLIR: stablehlo.encode()} if stablehlo is not None else {})})
+            elif _entry_untrusted(d, os.path.basename(d)):
+                return None  # load() said why
             if lookup_key:
-                atomic_write(os.path.join(self.path, "index", lookup_key + ".json"),
-                             json.dumps({"key": key, "target": target}).encode())
-            return vmfb_path
+                self._write_index(lookup_key, {"key": key, "target": target})
+            return os.path.join(d, _MODULE)
         except OSError as e:
-            if not self._warned:
-                self._warned = True
-                self._warn(f"cannot write ({e}); compiled modules stay in memory only.")
+            self._warn("write", f"cannot write ({e}); compiled modules stay in memory only.")
             return None
 
-    def _remove(self, *paths: str) -> None:
-        for p in paths:
+    def _publish(self, d: str, files: Dict[str, bytes]) -> None:
+        """Write ``files`` into a private temp folder, then rename it to ``d``; if another
+        writer got there first, keep theirs (a complete entry for the same key)."""
+        tmp = tempfile.mkdtemp(dir=self.path, prefix=".tmp-")
+        try:
+            for name, blob in files.items():
+                fd = os.open(os.path.join(tmp, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(blob)
+                    f.flush()
+                    os.fsync(f.fileno())
             try:
-                os.unlink(p)
+                os.rename(tmp, d)
+                tmp = None
+            except OSError as e:
+                if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def _write_index(self, lookup_key: str, record: dict) -> None:
+        index = os.path.join(self.path, "index")
+        os.makedirs(index, mode=0o700, exist_ok=True)
+        path = os.path.join(index, lookup_key + ".json")
+        try:
+            if json.loads(_read_private(path, "index")) == record:
+                return  # already there: no write
+        except (OSError, ValueError, _Untrusted):
+            pass
+        atomic_write(path, json.dumps(record).encode())
+
+    def _discard(self, d: str, ino: int) -> None:
+        """Remove entry ``d`` if it is still the one that was read (inode ``ino``): it is
+        first renamed away, so no reader ever sees it half-deleted."""
+        trash = os.path.join(self.path, f".trash-{uuid.uuid4().hex}")
+        try:
+            st = os.lstat(d)
+            if st.st_ino != ino:
+                return  # another process already replaced it
+            if stat.S_ISDIR(st.st_mode):
+                os.rename(d, trash)
+                shutil.rmtree(trash, ignore_errors=True)
+            else:
+                os.unlink(d)
+        except OSError:
+            pass
+
+    def _sweep(self) -> None:
+        """Remove temp folders that writers which died left behind (older than an hour)."""
+        try:
+            names = [n for n in os.listdir(self.path) if n.startswith((".tmp-", ".trash-"))]
+        except OSError:
+            return
+        for n in names:
+            p = os.path.join(self.path, n)
+            try:
+                if time.time() - os.lstat(p).st_mtime > _STALE_S:
+                    shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else os.unlink(p)
             except OSError:
                 pass
 
@@ -222,22 +423,21 @@ class DiskCache:
             names = []
         for n in names:
             p = os.path.join(self.path, n)
-            if n.endswith(".json") and n.startswith("gn-"):
+            if n.startswith("gn-") and os.path.isdir(p):
                 try:
-                    with open(p) as f:
-                        meta = json.load(f)
-                    entries.append(meta)
+                    with open(os.path.join(p, _META)) as f:
+                        entries.append(dict(json.load(f), file=os.path.join(n, _MODULE)))
                 except (OSError, ValueError):
                     pass
-            if os.path.isfile(p):
-                size += os.path.getsize(p)
+            size += _size(p)
         return {"path": self.path, "entries": len(entries), "bytes": size,
-                "modules": [{"file": os.path.basename(self.entry_paths(m["key"], m["target"])[0]),
-                             "target": m["target"], "spec": m.get("spec_name", "?"),
-                             "size": m["size"]} for m in entries]}
+                "modules": [{"file": m["file"], "target": m.get("target", "?"),
+                             "spec": m.get("spec_name", "?"), "size": m.get("size", 0)}
+                            for m in entries]}
 
     def clear(self) -> int:
-        """Remove every entry; return how many modules were removed."""
+        """Remove every entry (and those of older layouts), the index and kept failed
+        inputs; return how many modules were removed."""
         n = 0
         try:
             names = os.listdir(self.path)
@@ -245,8 +445,16 @@ class DiskCache:
             return 0
         for name in names:
             p = os.path.join(self.path, name)
-            if name.startswith("gn-") or name.startswith(".tmp-"):
-                n += name.endswith(".vmfb")
-                self._remove(p)
-        shutil.rmtree(os.path.join(self.path, "index"), ignore_errors=True)
+            if name.startswith(("gn-", ".tmp-", ".trash-")):
+                if os.path.isdir(p) and not os.path.islink(p):
+                    n += name.startswith("gn-") and os.path.exists(os.path.join(p, _MODULE))
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    n += name.startswith("gn-") and name.endswith(".vmfb")
+                    try:
+                        os.unlink(p)
+                    except OSError:
+                        pass
+        for sub in ("index", "failed"):
+            shutil.rmtree(os.path.join(self.path, sub), ignore_errors=True)
         return n

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from typing import Optional, Sequence
 
-from . import _tuning
+from . import _cache, _tuning
 from ._targets import Target
 
 # Flags every module gets: the input dialect. float64 specs also keep f64 (IREE demotes
@@ -55,10 +55,15 @@ def compile_text(
 ) -> bytes:
     """Compile StableHLO ``text`` for ``target``; return the ``.vmfb`` bytes.
 
+    The input goes to ``iree-compile`` on stdin and the module comes back on stdout: the
+    module embeds the name of its input file, so a temp path would make every compile of
+    the same text give different bytes (4 compiles, 4 sha256s); through stdin the bytes
+    depend on the text and flags alone, and racing cache writers write identical entries.
+
     Where ``_tuning.needed`` says so, the compile runs in two phases with the dispatch
     configurations retuned in between (see ``_tuning``). On failure the input of the phase
-    that failed is kept under ``keep_dir`` (default: the system temp folder) and a
-    :class:`CompileError` names the file and the command that reproduces the failure.
+    that failed is kept (see :func:`keep_failed`) and a :class:`CompileError` names that
+    file, the compiler's diagnostics (pointing into it) and the command that reproduces it.
     """
     flags = list(compile_flags(target, dtype)) + list(extra_flags)
     tool = compiler_path()
@@ -66,53 +71,83 @@ def compile_text(
         # A compile that runs away (seen: >15 min for some f16 SPIR-V forms) must fail as one
         # error, not stall a build.
         timeout = float(os.environ.get("IREE_GN_COMPILE_TIMEOUT", "600"))
-    with tempfile.TemporaryDirectory(prefix="iree-gn-") as tmp:
-        src = os.path.join(tmp, "input.mlir")
-        out = os.path.join(tmp, "module.vmfb")
-        with open(src, "w") as f:
-            f.write(text)
-        if _tuning.needed(target.backend, dtype, text):
-            cfg = os.path.join(tmp, "configured.mlir")
-            _run(tool, src, flags + ["--compile-to=executable-configurations"], cfg, target,
-                 keep_dir, timeout, "")
-            with open(cfg) as f:
-                tuned, _ = _tuning.retune(f.read())
-            with open(cfg, "w") as f:
-                f.write(tuned)
-            src, flags = cfg, flags + ["--compile-from=executable-configurations"]
-            note = " (the second phase, after _tuning.retune; its input is the kept file)"
-        else:
-            note = ""
-        _run(tool, src, flags, out, target, keep_dir, timeout, note)
-        with open(out, "rb") as f:
-            return f.read()
+    note = ""
+    if _tuning.needed(target.backend, dtype, text):
+        cfg = _run(tool, text, flags + ["--compile-to=executable-configurations"], target,
+                   keep_dir, timeout, "")
+        text, _ = _tuning.retune(cfg.decode())
+        flags = flags + ["--compile-from=executable-configurations"]
+        note = " (the second phase, after _tuning.retune; its input is the kept file)"
+    return _run(tool, text, flags, target, keep_dir, timeout, note)
 
 
-def _run(tool: str, src: str, flags: Sequence[str], out: str, target: Target,
-         keep_dir: Optional[str], timeout: float, note: str) -> None:
-    cmd = [tool, src, *flags, "-o", out]
+def _run(tool: str, text: str, flags: Sequence[str], target: Target,
+         keep_dir: Optional[str], timeout: float, note: str) -> bytes:
+    cmd = [tool, "-", *flags, "-o", "-"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        proc = subprocess.CompletedProcess(cmd, -9, "", (
+        proc = subprocess.CompletedProcess(cmd, -9, b"", (
             f"iree-compile did not finish within {timeout} s (set IREE_GN_COMPILE_TIMEOUT "
-            f"to allow longer).\n" + (e.stderr.decode() if isinstance(e.stderr, bytes)
-                                      else e.stderr or "")))
-    if proc.returncode == 0 and os.path.exists(out):
-        return
-    with open(src) as f:
-        text = f.read()
-    keep = keep_dir or tempfile.gettempdir()
-    os.makedirs(keep, exist_ok=True)
-    kept = os.path.join(
-        keep, f"iree-gn-failed-{hashlib.sha256(text.encode()).hexdigest()[:12]}.mlir")
-    with open(kept, "w") as f:
-        f.write(text)
-    repro = [tool, kept, *flags, "-o", "module.vmfb"]
+            f"to allow longer).\n").encode() + (e.stderr or b""))
+    if proc.returncode == 0 and proc.stdout:
+        return proc.stdout
+    kept = keep_failed(text, keep_dir)
+    diagnostics = (proc.stderr or proc.stdout or b"").decode(errors="replace")
+    if kept is None:
+        where = "its input could not be saved (no writable folder); get it from the op's spec"
+        kept = "input.mlir"
+    else:
+        where = f"the input is saved at {kept}"
+        diagnostics = diagnostics.replace("<stdin>", kept)  # now they point into that file
     raise CompileError(
         f"iree-compile failed for target {target.name!r} (exit {proc.returncode}){note}; "
-        f"the input is saved at {kept}.",
-        repro,
-        proc.stderr or proc.stdout,
+        f"{where}.",
+        [tool, kept, *flags, "-o", "module.vmfb"],
+        diagnostics,
         kept,
     )
+
+
+# How many failed inputs the cache's failed/ folder keeps (the newest).
+FAILED_KEEP = 16
+
+
+def keep_failed(text: str, keep_dir: Optional[str] = None) -> Optional[str]:
+    """Save the input of a failed compile; return its path (None if no folder took it).
+
+    The name is the text's sha256, so a repeated failure rewrites one file rather than
+    adding one. The file goes to ``keep_dir`` if given, else to the cache's ``failed/``
+    folder, which keeps the newest ``FAILED_KEEP``; where the cache is unusable, to the
+    system temp folder.
+    """
+    name = f"iree-gn-failed-{hashlib.sha256(text.encode()).hexdigest()[:16]}.mlir"
+    folders = [keep_dir] if keep_dir else [_cache.DiskCache().failed_dir(), None]
+    for folder in folders:
+        if folder is None:
+            folder = tempfile.gettempdir()
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            path = os.path.join(folder, name)
+            _cache.atomic_write(path, text.encode())
+        except OSError:
+            continue
+        if not keep_dir and folder != tempfile.gettempdir():
+            _prune(folder, FAILED_KEEP)
+        return path
+    return None
+
+
+def _prune(folder: str, keep: int) -> None:
+    """Remove all but the newest ``keep`` failed inputs in ``folder``."""
+    try:
+        files = [os.path.join(folder, n) for n in os.listdir(folder)
+                 if n.startswith("iree-gn-failed-")]
+        files.sort(key=lambda p: os.stat(p).st_mtime, reverse=True)
+    except OSError:
+        return
+    for p in files[keep:]:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass

@@ -1,5 +1,6 @@
 """The compile cache: key properties, atomic writes, corruption recovery, unwritable
-folders, reuse across processes and concurrent compiles."""
+folders, reuse across processes, deterministic modules, write-once entries, trust.
+Racing processes and damaged entries: test_faults.py."""
 
 import json
 import os
@@ -96,9 +97,10 @@ def test_second_call_does_no_trace_or_compile(rng):
 def test_disk_hit_and_corruption_recovery(tmp_path, rng):
     op = _fresh_op(tmp_path)
     assert op.path and os.path.exists(op.path)
-    meta = json.loads(open(op.path[:-5] + ".json").read())
+    meta_path = os.path.join(os.path.dirname(op.path), "meta.json")
+    meta = json.loads(open(meta_path).read())
     assert meta["sha256"] and meta["size"] == len(op.vmfb)
-    assert os.path.basename(op.path).startswith("gn-llvm-cpu-")
+    assert os.path.basename(os.path.dirname(op.path)).startswith("gn-llvm-cpu-")
 
     before = dict(_ops.STATS)
     op2 = _fresh_op(tmp_path)
@@ -113,7 +115,7 @@ def test_disk_hit_and_corruption_recovery(tmp_path, rng):
     _check(op3, rng)
     assert os.path.getsize(op.path) == meta["size"]  # rebuilt in place
 
-    with open(op.path[:-5] + ".json", "w") as f:
+    with open(meta_path, "w") as f:
         f.write("{not json")
     with pytest.warns(iree_gn.CacheWarning, match="unreadable metadata"):
         _check(_fresh_op(tmp_path), rng)
@@ -163,20 +165,6 @@ def test_cross_process_reuse_without_jax(tmp_path, dtype, cold_jax):
     assert out.split() == ["0", "1", "False"]  # warm: from disk, JAX never imported
 
 
-def test_concurrent_compiles_leave_one_valid_entry(tmp_path):
-    procs = [_run_py(CHILD.replace("DTYPE", "float64"), tmp_path) for _ in range(3)]
-    for p in procs:
-        out, err = p.communicate(timeout=300)
-        assert p.returncode == 0, err
-    names = sorted(os.listdir(tmp_path))
-    vmfbs = [n for n in names if n.endswith(".vmfb")]
-    assert len(vmfbs) == 1, names
-    assert not [n for n in names if n.startswith(".tmp-")]
-    # The surviving entry verifies (sha256 and size match its metadata).
-    key = json.load(open(tmp_path / (vmfbs[0][:-5] + ".json")))["key"]
-    assert _cache.DiskCache(str(tmp_path)).load(key, "llvm-cpu") is not None
-
-
 def test_cli_cache_info_and_clear(tmp_path):
     _fresh_op(tmp_path)
     env = dict(os.environ, IREE_GN_CACHE_DIR=str(tmp_path), PYTHONPATH=REPO)
@@ -188,3 +176,136 @@ def test_cli_cache_info_and_clear(tmp_path):
                            capture_output=True, text=True, check=True)
     assert "removed 1 module" in clear.stdout
     assert not [n for n in os.listdir(tmp_path) if n.startswith("gn-")]
+
+
+# ---- write-once, deterministic, complete keys --------------------------------------------------
+def _kernel_text():
+    from iree_gn._export import stablehlo_text
+
+    t = _targets.get("llvm-cpu")
+    return stablehlo_text(SPEC, t.formulation_for(SPEC)), t
+
+
+def test_module_bytes_are_deterministic():
+    # The module embeds its input's file name; a temp path gave 4 sha256s for 4 compiles.
+    import hashlib
+
+    from iree_gn import _compiler
+
+    text, t = _kernel_text()
+    shas = {hashlib.sha256(_compiler.compile_text(text, t, "float32")).hexdigest()
+            for _ in range(4)}
+    assert len(shas) == 1, shas
+
+
+def test_two_phase_compile_is_deterministic():
+    # float16 on llvm-cpu compiles in two phases with _tuning.retune in between: the second
+    # phase's input must not carry a file name either.
+    import hashlib
+
+    from iree_gn import _compiler, _tuning
+    from iree_gn._export import stablehlo_text
+
+    spec = GroupNormSpec.create((2, 8, 8, 64), "float16", groups=32)
+    text, t = stablehlo_text(spec, "native"), _targets.get("llvm-cpu")
+    assert _tuning.needed(t.backend, spec.dtype, text)
+    shas = {hashlib.sha256(_compiler.compile_text(text, t, spec.dtype)).hexdigest()
+            for _ in range(2)}
+    assert len(shas) == 1, shas
+
+
+def test_store_never_rewrites_an_entry(tmp_path, rng):
+    op = _fresh_op(tmp_path)  # cold: compiled and stored
+    entry = os.path.dirname(op.path)
+
+    def stamp():
+        sts = {n: os.stat(os.path.join(entry, n)) for n in os.listdir(entry)}
+        return {n: (st.st_ino, st.st_mtime_ns) for n, st in sts.items()}
+
+    before = stamp()
+    _fresh_op(tmp_path)  # disk hit through the index
+    cache = _cache.DiskCache(str(tmp_path))
+    # A racer that compiled the same key, or the content-key hit after a re-trace, stores again.
+    assert cache.store(op.key, "llvm-cpu", op.vmfb, {"spec_name": "x"}) == op.path
+    assert cache.store(op.key, "llvm-cpu", b"other bytes", {}) == op.path
+    assert stamp() == before
+    assert cache.load(op.key, "llvm-cpu") == op.vmfb
+    _check(_fresh_op(tmp_path), rng)
+
+
+def test_source_digest_covers_every_module(tmp_path):
+    # _targets edits the compiler input (sm_90), _tuning retunes it, _compiler drives it, and
+    # kernel modules added later shape it too: an edit to any must change the lookup key.
+    pkg = os.path.join(REPO, "iree_gn")
+    copy = tmp_path / "iree_gn"
+    copy.mkdir()
+    for n in os.listdir(pkg):
+        if n.endswith(".py"):
+            (copy / n).write_bytes(open(os.path.join(pkg, n), "rb").read())
+    base = _cache.source_digest(str(copy))
+    assert base == _cache._source_digest() == _cache.source_digest(pkg)
+    seen = {base}
+    for name in ("_targets.py", "_tuning.py", "_compiler.py", "_authoring.py"):
+        with open(copy / name, "a") as f:
+            f.write("\n# edited\n")
+        seen.add(_cache.source_digest(str(copy)))
+    (copy / "_new_kernels").mkdir()
+    (copy / "_new_kernels" / "cuda.py").write_text("TEXT = 'x'\n")
+    seen.add(_cache.source_digest(str(copy)))
+    assert len(seen) == 6
+
+
+def test_failed_inputs_are_kept_once_and_bounded(tmp_path, monkeypatch):
+    from iree_gn import _compiler
+
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_compiler, "FAILED_KEEP", 2)
+    t = _targets.get("llvm-cpu")
+    paths = []
+    for i in (0, 0, 1, 2):  # a repeat, then two more distinct failures
+        bad = f"module {{ func.func @main() {{ not mlir {i} }} }}"
+        with pytest.raises(iree_gn.CompileError) as ei:
+            _compiler.compile_text(bad, t, "float32")
+        e = ei.value
+        assert os.path.exists(e.input_path) and open(e.input_path).read() == bad
+        assert e.input_path in e.diagnostics  # the diagnostics point into the kept file
+        paths.append(e.input_path)
+    assert paths[0] == paths[1]
+    assert sorted(os.listdir(tmp_path / "failed")) == sorted(os.path.basename(p)
+                                                             for p in paths[2:])
+
+
+# ---- trust: a module is native code -------------------------------------------------------------
+def test_cache_writable_by_others_is_not_used(tmp_path, rng):
+    _fresh_op(tmp_path)  # a valid entry that another user could have planted
+    os.chmod(tmp_path, 0o777)
+    before = dict(_ops.STATS)
+    with pytest.warns(iree_gn.CacheWarning, match="writable by group and others.*in memory"):
+        op = _fresh_op(tmp_path)
+    assert op.path is None and _ops.STATS["disk_hits"] == before["disk_hits"]
+    assert _ops.STATS["compiled"] == before["compiled"] + 1
+    _check(op, rng)
+    os.chmod(tmp_path, 0o700)
+    entry = [n for n in os.listdir(tmp_path) if n.startswith("gn-")][0]
+    os.chmod(tmp_path / entry / "module.vmfb", 0o646)  # the entry's own files count too
+    with pytest.warns(iree_gn.CacheWarning, match="not loading.*writable by others"):
+        op = _fresh_op(tmp_path)
+    assert op.path is None
+    _check(op, rng)
+    assert os.path.exists(tmp_path / entry / "module.vmfb")  # refused, not deleted
+
+
+def test_cache_owned_by_another_user_is_not_used(tmp_path, rng, monkeypatch):
+    _fresh_op(tmp_path)
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
+    before = dict(_ops.STATS)
+    with pytest.warns(iree_gn.CacheWarning, match="owned by uid .* not by you"):
+        op = _fresh_op(tmp_path)
+    assert op.path is None and _ops.STATS["disk_hits"] == before["disk_hits"]
+    _check(op, rng)
+
+
+def test_new_cache_folder_is_private(tmp_path):
+    op = _fresh_op(tmp_path / "new")
+    assert os.stat(tmp_path / "new").st_mode & 0o077 == 0
+    assert os.stat(op.path).st_mode & 0o077 == 0

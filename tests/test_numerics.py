@@ -1,12 +1,14 @@
 """group_norm against the independent float64 reference: layouts, ranks, groups, dtypes,
 variance algorithms, center/scale, activations, and edge cases, on every runnable target."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 import iree_gn
 from reference import ACT_REF, assert_close, ref_group_norm, to_f64
-from targets_for_tests import RUN_TARGETS
+from targets_for_tests import CPU_NATIVE, RUN_TARGETS
 
 # (shape, channels_axis, reduction_axes, groups): every layout the TF docs name, plus the
 # ranks 2..5 and inputs without a batch axis.
@@ -84,6 +86,28 @@ def test_activation_names(target, activation, rng):
     assert_close(y, ref_group_norm(x, 8, gamma=g, beta=b, activation=activation), "float32")
 
 
+@pytest.mark.parametrize("activation", ["tanh", "gelu_tanh", "elu"])
+def test_float64_activations_keep_relative_accuracy(activation, rng):
+    # float64 tanh used to call libm's tanh, which IREE's embedded linker lacks (the compile
+    # failed); float64 elu used IREE's expm1, which is exp - 1 (relative error 5e-5 near 0).
+    # gamma spans 1e-9..50, so the activations see values from ~1e-9 (where a naive
+    # (e^2x - 1)/(e^2x + 1) loses every digit) to saturation (where e^2x overflows).
+    # Bound: 1e-13 relative plus 1e-14 |gamma| absolute: the float64 normalized value itself
+    # carries ~1e-16 absolute error (elements near their group's mean have a large relative
+    # one), scaled by gamma; both terms are far below the 1e-7..1e-16 a wrong tanh gives.
+    x = _input(rng, (2, 4, 4, 32), np.float64, std=1.0)
+    g = np.logspace(-9, np.log10(50), 32) * np.where(np.arange(32) % 2, -1, 1)
+    b = np.zeros(32)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=8, activation_fn=activation,
+                               param_initializers={"gamma": g, "beta": b})
+    ref = ref_group_norm(x, 8, gamma=g, beta=b, activation=activation)
+    bound = 1e-13 * np.abs(ref) + 1e-14 * np.abs(g)
+    assert (np.abs(y - ref) <= bound).all(), np.max(np.abs(y - ref) / bound)
+    if activation == "tanh":
+        assert np.abs(y).max() == 1.0 and np.abs(y).min() < 1e-8  # both ends reached
+
+
 def test_activation_callable(rng):
     import jax
     import jax.numpy as jnp
@@ -154,6 +178,32 @@ def test_large_mean_two_pass_stays_accurate(target, rng):
         y = iree_gn.group_norm(x, groups=32, target=target)
     err = np.abs(to_f64(y) - ref_group_norm(x, 32)).max()
     assert err < 1e-4, err
+
+
+# Every JAX formulation, not only the rows' defaults: "split" and "barrier" on llvm-cpu too.
+_CPU_SPLIT = dataclasses.replace(CPU_NATIVE, formulation="split")
+_CPU_BARRIER = dataclasses.replace(CPU_NATIVE, formulation="barrier")
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS + [
+    pytest.param(_CPU_SPLIT, id="llvm-cpu-split"),
+    pytest.param(_CPU_BARRIER, id="llvm-cpu-barrier")])
+@pytest.mark.parametrize("shape,ca,red,groups", [
+    ((1, 8, 8, 32), -1, (-3, -2), 8),  # 8 KB: under FUSED_BYTES, so the one-dispatch route
+    ((4, 64), -1, (), 16),             # no kernel serves rank 2 on any row
+])
+def test_large_mean_small_inputs_stay_accurate(target, shape, ca, red, groups, rng):
+    # |mean|/std = 1e4 on small inputs, on every route: each formulation sums x minus a shift
+    # (an element of the channel or group, or a first-pass mean). Measured 1.4e-7..1.4e-6 on
+    # every route; the unshifted fused form erred by 1e-3..7e-3 here (1.7 at mean 1e7).
+    # 2e-5 leaves a wide margin over float32 rounding of unit-scale outputs yet fails any
+    # unshifted sum.
+    x = _input(rng, shape, np.float32, mean=1e4, std=1.0)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=groups, channels_axis=ca, reduction_axes=red,
+                               target=target)
+    err = np.abs(to_f64(y) - ref_group_norm(x, groups, ca, red)).max()
+    assert err < 2e-5, err
 
 
 def test_large_mean_one_pass_loses_precision(rng):

@@ -1,0 +1,182 @@
+"""Fault tests of the compile cache: racing processes, damaged entries, unusable folders.
+
+Each damaged entry must heal (one CacheWarning, one rebuild, then clean hits) or be refused
+clearly; every call still returns the right numbers. Shapes are small and served by the
+hand-written CPU kernel (a compile costs ~1 s and needs no JAX).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _cache, _ops, _targets
+from iree_gn._spec import GroupNormSpec
+from reference import assert_close, ref_group_norm
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SPEC = GroupNormSpec.create((1, 4, 4, 32), "float32", groups=8)
+
+
+def _op(cache_dir):
+    _ops.clear_memory_cache()
+    return _ops.get_op(SPEC, _targets.get("llvm-cpu"), cache=_cache.DiskCache(str(cache_dir)))
+
+
+def _check(op, rng):
+    x = (3 + 2 * rng.standard_normal(SPEC.shape)).astype(np.float32)
+    g = rng.standard_normal(32).astype(np.float32)
+    b = rng.standard_normal(32).astype(np.float32)
+    assert_close(op(x, g, b), ref_group_norm(x, 8, gamma=g, beta=b), "float32")
+
+
+@pytest.fixture(scope="module")
+def good_cache(tmp_path_factory):
+    """A cache folder holding one valid entry for SPEC (compiled once per module)."""
+    path = tmp_path_factory.mktemp("good") / "cache"
+    _op(path)
+    return path
+
+
+@pytest.fixture
+def cache(good_cache, tmp_path):
+    path = tmp_path / "cache"
+    shutil.copytree(good_cache, path)
+    os.chmod(path, 0o700)
+    entry = [n for n in os.listdir(path) if n.startswith("gn-")]
+    assert len(entry) == 1
+    return path, path / entry[0]
+
+
+# ---- 4 processes racing one cold key --------------------------------------------------------
+CHILD = """
+    import hashlib, os, sys, time, warnings
+    import numpy as np
+    from iree_gn import _cache, _ops, _targets
+    from iree_gn._spec import GroupNormSpec
+    warnings.simplefilter("always")
+    spec = GroupNormSpec.create((1, 4, 4, 32), "float32", groups=8)
+    go = sys.argv[1]
+    while not os.path.exists(go):  # start the compiles together
+        time.sleep(0.005)
+    op = _ops.get_op(spec, _targets.get("llvm-cpu"), cache=_cache.DiskCache(sys.argv[2]))
+    x = np.random.default_rng(0).standard_normal((1, 4, 4, 32)).astype(np.float32)
+    y = op(x, np.ones(32, np.float32), np.zeros(32, np.float32))
+    print(hashlib.sha256(op.vmfb).hexdigest(), _ops.STATS["compiled"], float(y.sum()))
+"""
+
+
+def test_four_processes_race_one_cold_key(tmp_path):
+    folder, go = tmp_path / "cache", tmp_path / "go"
+    env = dict(os.environ, PYTHONPATH=REPO)
+    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(CHILD), str(go),
+                               str(folder)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    go.write_text("")
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        assert "CacheWarning" not in err and "corrupt" not in err, err
+        results.append(out.split())
+    # Identical module bytes from every writer (deterministic compiles), one entry, no debris.
+    assert len({r[0] for r in results}) == 1, results
+    names = os.listdir(folder)
+    entries = [n for n in names if n.startswith("gn-")]
+    assert len(entries) == 1, names
+    assert not [n for n in names if n.startswith((".tmp-", ".trash-"))], names
+    meta = json.loads((folder / entries[0] / "meta.json").read_text())
+    assert meta["sha256"] == results[0][0]
+    assert _cache.DiskCache(str(folder)).load(meta["key"], "llvm-cpu") is not None
+
+
+# ---- damaged entries heal -----------------------------------------------------------------
+def _truncate(entry):
+    with open(entry / "module.vmfb", "r+b") as f:
+        f.truncate(1000)
+
+
+def _flip(entry):
+    data = bytearray((entry / "module.vmfb").read_bytes())
+    data[len(data) // 2] ^= 0x10  # one bit, same size
+    (entry / "module.vmfb").write_bytes(bytes(data))
+
+
+def _no_meta(entry):
+    os.unlink(entry / "meta.json")
+
+
+def _no_module(entry):
+    os.unlink(entry / "module.vmfb")
+
+
+def _bad_meta(entry):
+    (entry / "meta.json").write_text('{"key": "trunc')
+
+
+@pytest.mark.parametrize("damage,says", [
+    (_truncate, "corrupt"), (_flip, "corrupt"), (_no_meta, "incomplete .no meta.json"),
+    (_no_module, "incomplete .no module.vmfb"), (_bad_meta, "unreadable metadata"),
+])
+def test_damaged_entry_heals_once(cache, damage, says, rng):
+    folder, entry = cache
+    good = (entry / "module.vmfb").read_bytes()
+    damage(entry)
+    before = dict(_ops.STATS)
+    with pytest.warns(iree_gn.CacheWarning, match=says) as rec:
+        op = _op(folder)
+    assert len([w for w in rec if issubclass(w.category, iree_gn.CacheWarning)]) == 1
+    assert _ops.STATS["compiled"] == before["compiled"] + 1  # one rebuild
+    _check(op, rng)
+    assert (entry / "module.vmfb").read_bytes() == good  # rebuilt, same bytes as before
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # healed: the next process gets a clean disk hit
+        op = _op(folder)
+    assert _ops.STATS["compiled"] == before["compiled"] + 1
+    _check(op, rng)
+
+
+def test_damaged_index_falls_back_to_tracing(cache, rng):
+    folder, _ = cache
+    for n in os.listdir(folder / "index"):
+        (folder / "index" / n).write_text("garbage")
+    before = dict(_ops.STATS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _check(_op(folder), rng)
+    assert _ops.STATS["compiled"] == before["compiled"]  # the content key still hits
+    assert _ops.STATS["disk_hits"] == before["disk_hits"] + 1
+
+
+# ---- unusable cache folders ------------------------------------------------------------------
+def test_cache_path_under_a_file_warns_and_works(tmp_path, rng):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.warns(iree_gn.CacheWarning, match="cannot write"):
+        op = _op(blocker / "cache")
+    assert op.path is None
+    _check(op, rng)
+
+
+def test_read_only_cache_folder_warns_and_works(tmp_path, rng, monkeypatch):
+    # A read-only folder (chmod 0500). Root ignores mode bits, so where the tests run as
+    # root the refusal the kernel would give a user is injected at the one call that creates
+    # files (mkdtemp of the entry's temp folder).
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    if os.geteuid() == 0:
+        def refuse(*a, **k):
+            raise PermissionError(13, "Permission denied", str(folder))
+        monkeypatch.setattr(_cache.tempfile, "mkdtemp", refuse)
+    with pytest.warns(iree_gn.CacheWarning, match="cannot write.*Permission denied"):
+        op = _op(folder)
+    assert op.path is None and os.listdir(folder) == []
+    _check(op, rng)
