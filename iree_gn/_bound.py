@@ -342,7 +342,8 @@ class BoundOp:
     def _run_blocks(self, xs, outs, dyn):
         """Each index of the dynamic axes through the static block module."""
         sig = self.signature
-        outs = [o if o is not None else np.empty(r.concrete(dyn), numpy_dtype(r.dtype))
+        # Aligned, so that each block's slice is imported in place where its size allows.
+        outs = [o if o is not None else aligned_empty(r.concrete(dyn), numpy_dtype(r.dtype))
                 for r, o in zip(sig.results, outs)]
         dynamic = [None in a.shape for a in sig.inputs]
         for idx in itertools.product(*(range(dyn[a]) for a in self._dynamic)):
@@ -387,7 +388,10 @@ class BoundOp:
             args.push_ref(self._input(lane, 0, x))
         for i in range(1, len(xs)):
             args.push_ref(self._input(lane, i, xs[i]))
-        if out is not None and out.flags.writeable and _aligned64(out) and out.dtype.isnative:
+        if out is not None and out.flags.writeable and _aligned64(out) and \
+                out.dtype.isnative and not any(np.may_share_memory(out, a) for a in xs):
+            # (An out that overlaps an input, op(x, out=x), is written through a copy: the
+            # module reads x again while it writes y.)
             target = out
             args.push_ref(_runtime.import_host(self.device, out, self.signature.results[0].dtype,
                                                bare=True))
