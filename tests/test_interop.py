@@ -8,6 +8,7 @@ import pytest
 import iree_gn
 from iree_gn._runtime import numpy_dtype
 from reference import assert_close, ref_group_norm
+from targets_for_tests import _param
 
 SHAPES = [(1, 8, 8, 32), (2, 24, 24, 64)]  # staged small call; large call (imported/copied)
 
@@ -19,9 +20,10 @@ def _data(rng, shape, dtype="float32"):
     return x, (rng.standard_normal(C) + 1).astype(dt), rng.standard_normal(C).astype(dt)
 
 
+@pytest.mark.parametrize("target", ["llvm-cpu", _param("vulkan")])
 @pytest.mark.parametrize("shape", SHAPES, ids=["small", "large"])
-def test_big_endian_inputs_are_converted_not_reinterpreted(shape, rng):
-    op = iree_gn.compile(shape, "float32", groups=8)
+def test_big_endian_inputs_are_converted_not_reinterpreted(shape, target, rng):
+    op = iree_gn.compile(shape, "float32", groups=8, target=target)
     x, g, b = _data(rng, shape)
     ref = ref_group_norm(x, 8, gamma=g, beta=b)
     xb, gb, bb = (a.astype(">f4") for a in (x, g, b))
