@@ -153,3 +153,17 @@ def test_jax_arrays(rng):
     xr = np.asarray(xb).astype(np.float32)
     assert_close(opb(xb, jnp.ones(64, jnp.bfloat16), jnp.zeros(64, jnp.bfloat16)),
                  ref_group_norm(xr, 8), "bfloat16")
+
+
+def test_memory_mapped_npy_files(tmp_path, rng):
+    # np.load(mmap_mode="r"): read-only pages (PROT_READ), 64-byte aligned data, read in
+    # place; a big-endian file is converted.
+    shape = (2, 24, 24, 64)
+    x, g, b = _data(rng, shape)
+    ref = ref_group_norm(x, 8, gamma=g, beta=b)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "xb.npy", x.astype(">f4"))
+    for name, compiled in (("x.npy", shape), ("xb.npy", shape), ("x.npy", (None, 24, 24, 64))):
+        op = iree_gn.compile(compiled, "float32", groups=8)
+        xm = np.load(tmp_path / name, mmap_mode="r")
+        assert_close(op(xm, g, b), ref, "float32")
