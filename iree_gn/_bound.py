@@ -37,6 +37,7 @@ import itertools
 import math
 import sys
 import threading
+import weakref
 from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -205,13 +206,14 @@ def _alias(a: np.ndarray, off: int) -> np.ndarray:
 class _Lane:
     """One thread's state for one op: its VM context and its staging buffers."""
 
-    __slots__ = ("context", "staging", "small")
+    __slots__ = ("context", "staging", "small", "outs")
 
     def __init__(self, op: "BoundOp"):
         self.context = rt.VmContext(_runtime.instance(),
                                     modules=[op.device.hal_module, op.module])
         self.staging: dict = {}  # input slot -> (aligned buffer, its import)
         self.small = None  # small calls' buffers and argument list (BoundOp._small)
+        self.outs: dict = {}  # id(out) -> (weakref, argument list, result list): _small_out
 
 
 class BoundOp:
@@ -281,7 +283,9 @@ class BoundOp:
                 if type(a) is not np.ndarray or a.shape != shape or a.dtype != dt:
                     break
             else:
-                return self._run_single(list(arrays), out)
+                if self.function_out is not None and arrays[0].nbytes <= _SMALL_COPY:
+                    return self._run_small(self._lane(), arrays, out)
+                return self._run_single(arrays, out)
         return self._call_checked(arrays, out)
 
     def _call_checked(self, arrays, out):
@@ -419,12 +423,40 @@ class BoundOp:
         st = lane.small or self._small(lane)
         for buf, a in zip(st[0], xs):
             buf[...] = a  # (slice assignment: 0.4 us for 8 KB, np.copyto 0.7 us)
+        if out is not None:
+            hit = lane.outs.get(id(out))
+            if hit is None or hit[0]() is not out:
+                hit = self._small_out(lane, st, out)
+            if hit[1] is not None:
+                with self._serial:
+                    lane.context.invoke(self.function_out, hit[1], hit[2])
+                return out
         with self._serial:
             lane.context.invoke(self.function_out, st[2], st[3])
         if out is None:
             return st[1].copy()
         out[...] = st[1]
         return out
+
+    def _small_out(self, lane, st, out):
+        """An argument list that writes into the caller's ``out`` in place, for callers who
+        pass the same ``out`` again: only for an aligned view (``iree_gn.empty``), whose
+        memory cannot move while the view lives; the list imports an alias of its memory and
+        the lane keeps a weak reference, so ``out`` is not held (a dead one never matches)."""
+        if len(lane.outs) >= 4:  # callers alternating a few out buffers all hit
+            lane.outs.pop(next(iter(lane.outs)))
+        if out.base is None or not (out.flags.writeable and _aligned64(out)
+                                    and out.dtype.isnative):
+            hit = lane.outs[id(out)] = (weakref.ref(out), None, None)  # copied into
+            return hit
+        args = rt.VmVariantList(len(st[0]) + 1)
+        for buf, arg in zip(st[0], self.signature.inputs):
+            args.push_ref(_runtime.import_host(self.device, buf, arg.dtype))
+        alias = _alias(out, 0).reshape(out.shape)
+        args.push_ref(_runtime.import_host(self.device, alias, self.signature.results[0].dtype,
+                                           bare=True))
+        hit = lane.outs[id(out)] = (weakref.ref(out), args, rt.VmVariantList(1))
+        return hit
 
     def _small(self, lane):
         bufs, args = [], rt.VmVariantList(len(self._dtypes) + 1)

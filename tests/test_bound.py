@@ -121,3 +121,30 @@ def test_in_place_call(shape, rng):
     ref = ref_group_norm(x, 8)
     assert op(x, np.ones(shape[-1], np.float32), np.zeros(shape[-1], np.float32), out=x) is x
     assert_close(x, ref, "float32")
+
+
+def test_small_calls_reusing_out_buffers(rng):
+    # Small calls write into an aligned out (iree_gn.empty) in place through a per-thread
+    # argument list that holds only a weak reference: alternating buffers, new contents of
+    # x each call, a buffer dropped and another made at the same address, all right.
+    import gc
+    import weakref
+
+    from reference import assert_close, ref_group_norm
+
+    shape = (1, 8, 8, 32)
+    op = iree_gn.compile(shape, "float32", groups=8)
+    g, b = np.ones(32, np.float32), np.zeros(32, np.float32)
+    outs = [iree_gn.empty(shape, np.float32) for _ in range(5)]
+    x = np.empty(shape, np.float32)
+    for i in range(30):
+        x[...] = rng.standard_normal(shape) * (i + 1) + i
+        out = outs[i % 5]
+        assert op(x, g, b, out=out) is out
+        assert_close(out, ref_group_norm(x, 8), "float32")
+        if i % 7 == 6:  # drop one: the op must not keep it, and its successor is written
+            w = weakref.ref(outs[i % 5].base)
+            outs[i % 5] = None
+            gc.collect()
+            assert w() is None
+            outs[i % 5] = iree_gn.empty(shape, np.float32)
