@@ -144,7 +144,7 @@ def test_small_calls_reusing_out_buffers(rng):
         assert_close(out, ref_group_norm(x, 8), "float32")
         if i % 7 == 6:  # drop one: the op must not keep it, and its successor is written
             w = weakref.ref(outs[i % 5].base)
-            outs[i % 5] = None
+            outs[i % 5] = out = None
             gc.collect()
             assert w() is None
             outs[i % 5] = iree_gn.empty(shape, np.float32)
