@@ -25,10 +25,15 @@ STATS = {"traced": 0, "compiled": 0, "disk_hits": 0, "memory_hits": 0}
 
 
 def _as_array(value, arg: str) -> np.ndarray:
-    """NumPy view of an array-like (see ``_bound.as_host_array``)."""
+    """NumPy view of an array-like (see ``_bound.as_host_array``), in native byte order:
+    ``group_norm`` makes its variables in x's dtype, and a big-endian one would not match a
+    later native call ("specified dtype float32 and found dtype float32")."""
     from ._bound import as_host_array
 
-    return as_host_array(value, arg)
+    a = as_host_array(value, arg)
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return a
 
 
 class CompiledGroupNorm:

@@ -47,6 +47,10 @@ def test_big_endian_through_group_norm_and_dynamic_batch(rng):
         assert y.dtype.isnative
         assert_close(y, ref_group_norm(x, 8), "float32")
         assert_close(iree_gn.group_norm(x, groups=8), ref_group_norm(x, 8), "float32")
+        # Variables made by a big-endian call are native: a native call shares them.
+        for a in (x.astype(">f4"), x, x.astype(">f4")):
+            y = iree_gn.group_norm(a, groups=8, scope="gn", reuse=iree_gn.AUTO_REUSE)
+            assert_close(y, ref_group_norm(x, 8), "float32")
     op = iree_gn.compile((None, 8, 8, 32), "float32", groups=8)
     assert_close(op(x.astype(">f4"), np.ones(32, ">f4"), np.zeros(32, ">f8")),
                  ref_group_norm(x, 8), "float32")
