@@ -38,7 +38,7 @@ import math
 import sys
 import threading
 import weakref
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 import numpy as np
 

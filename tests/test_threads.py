@@ -49,7 +49,7 @@ def _strided(a):
     return big[..., ::2]
 
 
-FORMS = {  # name -> (x, gamma, beta) -> call arguments, out factory
+FORMS = {  # name -> (x, gamma, beta) -> the call arguments in that form
     "contiguous": lambda x, g, b: (x, g, b),
     "readonly": lambda x, g, b: (_readonly(x), _readonly(g), _readonly(b)),
     "strided": lambda x, g, b: (_strided(x), _strided(g), b),
