@@ -18,9 +18,11 @@ bytes come from. It needs only ``iree.runtime`` and NumPy. It owns, once for eve
   (written in place when importable, else through a copy: the same rule on every call);
 * threads: VM contexts are "thread-compatible, externally synchronized" (IREE's
   ``vm/context.h``), so every thread gets its own context and staging buffers (a *lane*); the
-  only shared mutable state is the result pool, under a lock;
+  only shared mutable state is the result pool, under a lock. Calls on ``local-task`` (which
+  already spreads one call over every core) are queued per op;
 * memory: imports of the caller's arrays live for one call only (an import holds its array),
-  so an op never keeps a caller's array alive; the result pool is bounded by bytes;
+  so an op never keeps a caller's array alive (small calls remember an aligned ``out`` by
+  weak reference); the result pool is bounded by bytes;
 * empty inputs, dynamic axes (a static *block* module with each ``None`` axis of size 1,
   run once per index of those axes: their statistics are independent), and the choice of
   runtime driver (``target.driver_for(nbytes)``).
