@@ -371,6 +371,11 @@ class BoundOp:
                 self._run_generic(block, [o[sl] for o in outs])
         return outs
 
+    @property
+    def context(self) -> rt.VmContext:
+        """The calling thread's VM context (for tools that invoke ``function`` directly)."""
+        return self._lane().context
+
     # -- the zero-copy path (CPU drivers, single result) -------------------------------------
     def _lane(self) -> _Lane:
         try:
