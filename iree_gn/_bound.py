@@ -18,8 +18,8 @@ bytes come from. It needs only ``iree.runtime`` and NumPy. It owns, once for eve
   (written in place when importable, else through a copy: the same rule on every call);
 * threads: VM contexts are "thread-compatible, externally synchronized" (IREE's
   ``vm/context.h``), so every thread gets its own context and staging buffers (a *lane*); the
-  only shared mutable state is the result pool, under a lock. Calls on ``local-task`` (which
-  already spreads one call over every core) are queued per op;
+  only shared mutable state is the result pool, under a lock. Calls are queued per device
+  except on ``local-sync`` (see ``_runtime.Device.serial``);
 * memory: imports of the caller's arrays live for one call only (an import holds its array),
   so an op never keeps a caller's array alive (small calls remember an aligned ``out`` by
   weak reference); the result pool is bounded by bytes;
@@ -32,7 +32,6 @@ A module may have several inputs and results: describe them with a :class:`Signa
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import dataclasses
 import itertools
@@ -263,10 +262,7 @@ class BoundOp:
         res = signature.results[0]
         self._result = (res.module_shape, numpy_dtype(res.dtype)) if single else None
         self._local = threading.local()
-        # A call on local-task already spreads over every core: calls from several threads
-        # at once only oversubscribe them (2x64x64x320 from 8 threads: ~7 ms a call at once,
-        # ~3 ms queued). Single-threaded drivers (local-sync) and GPUs run side by side.
-        self._serial = threading.Lock() if driver == "local-task" else contextlib.nullcontext()
+        self._serial = self.device.serial  # calls queued per device (see Device.serial)
         self._pool: list = []  # [array, its memory's owner, import, free refcounts]
         self._pool_lock = threading.Lock()
         self.copied = [0] * len(signature.inputs)  # inputs of large calls copied (staged)
@@ -536,24 +532,24 @@ class BoundOp:
         """``main`` with every input copied to the device (or imported on CPU drivers) and
         every result copied back into ``outs`` (or new arrays)."""
         lane, dev = self._lane(), self.device
-        args = rt.VmVariantList(len(xs))
-        for i, a in enumerate(xs):
-            if dev.host_memory:
-                args.push_ref(self._input(lane, i, a))
-            else:
-                args.push_ref(dev.to_device(np.ascontiguousarray(a), self._dtypes[i]))
-        results = rt.VmVariantList(len(self.signature.results))
-        with self._serial:
+        with self._serial:  # transfers too: they are queue submissions on GPUs
+            args = rt.VmVariantList(len(xs))
+            for i, a in enumerate(xs):
+                if dev.host_memory:
+                    args.push_ref(self._input(lane, i, a))
+                else:
+                    args.push_ref(dev.to_device(np.ascontiguousarray(a), self._dtypes[i]))
+            results = rt.VmVariantList(len(self.signature.results))
             lane.context.invoke(self.function, args, results)
-        res = []
-        for j, (r, o) in enumerate(zip(self.signature.results, outs)):
-            bv = results.get_as_object(j, rt.HalBufferView)
-            direct = o is not None and o.dtype.isnative
-            y = dev.to_host(bv, r.dtype, o if direct else None)
-            if o is not None and not direct:
-                np.copyto(o, y)
-                y = o
-            res.append(y)
+            res = []
+            for j, (r, o) in enumerate(zip(self.signature.results, outs)):
+                bv = results.get_as_object(j, rt.HalBufferView)
+                direct = o is not None and o.dtype.isnative
+                y = dev.to_host(bv, r.dtype, o if direct else None)
+                if o is not None and not direct:
+                    np.copyto(o, y)
+                    y = o
+                res.append(y)
         return res
 
 
