@@ -19,7 +19,7 @@ from reference import assert_close, ref_group_norm
 from targets_for_tests import CPU_FUSED, CPU_NATIVE, _param
 
 THREADS = 8
-ROUNDS = 3
+ROUNDS = 2
 # kernel: the hand-written dispatches (default llvm-cpu row); fused/native: JAX routes.
 ROUTES = [pytest.param("llvm-cpu", id="kernel"), pytest.param(CPU_FUSED, id="fused"),
           pytest.param(CPU_NATIVE, id="native"), _param("vulkan")]
