@@ -13,9 +13,8 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from . import _cache
-from ._authoring import param_names
 from ._compiler import compile_flags, compile_text
-from ._spec import GroupNormSpec, canonical_dtype
+from ._spec import GroupNormSpec
 from ._targets import Target
 
 _MEMORY: Dict[Tuple[GroupNormSpec, str], "CompiledGroupNorm"] = {}
@@ -26,22 +25,15 @@ STATS = {"traced": 0, "compiled": 0, "disk_hits": 0, "memory_hits": 0}
 
 
 def _as_array(value, arg: str) -> np.ndarray:
-    """NumPy view of an array-like (ndarray, ``__array__``, or ``__dlpack__``)."""
-    if isinstance(value, np.ndarray):
-        return value
-    if hasattr(value, "__array__"):
-        return np.asarray(value)
-    if hasattr(value, "__dlpack__"):
-        try:
-            return np.from_dlpack(value)
-        except Exception as e:
-            raise TypeError(
-                f"{arg}: cannot read a {type(value).__name__} through DLPack ({e}); pass a "
-                f"host (CPU) array.") from e
-    try:
-        return np.asarray(value)
-    except Exception as e:
-        raise TypeError(f"{arg} must be an array, got {type(value).__name__}: {e}") from e
+    """NumPy view of an array-like (see ``_bound.as_host_array``), in native byte order:
+    ``group_norm`` makes its variables in x's dtype, and a big-endian one would not match a
+    later native call ("specified dtype float32 and found dtype float32")."""
+    from ._bound import as_host_array
+
+    a = as_host_array(value, arg)
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return a
 
 
 class CompiledGroupNorm:
@@ -64,86 +56,33 @@ class CompiledGroupNorm:
                  path: Optional[str], block: Optional["CompiledGroupNorm"] = None):
         self.spec, self.target, self.vmfb, self.key, self.path = spec, target, vmfb, key, path
         self._block = block  # for dynamic specs: the static op driven over the dynamic axes
-        self._module = None
-        self._params = param_names(spec)
-        self._np_dtype = None
-        self._shape, self._pshape = spec.shape, spec.param_shape  # for the hot path
+        self._bound = None  # the _bound.BoundOp, made on the first call
+        self._bind_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return (f"CompiledGroupNorm({self.spec.short_name()}, target={self.target.name!r}, "
                 f"key={self.key[:12]})")
 
-    # -- loading ------------------------------------------------------------------------------
     def _loaded(self):
-        if self._module is None:
-            if self.target.driver is None:
-                raise RuntimeError(
-                    f"target {self.target.name!r} is compile-only on this machine: no IREE "
-                    f"runtime driver here runs it. Ship the module (see `iree-gn build`) to a "
-                    f"machine that has the device.")
-            from . import _runtime
+        """The :class:`_bound.BoundOp` that runs this op (made once)."""
+        with self._bind_lock:
+            if self._bound is None:
+                if self.target.driver is None:
+                    raise RuntimeError(
+                        f"target {self.target.name!r} is compile-only on this machine: no IREE "
+                        f"runtime driver here runs it. Ship the module (see `iree-gn build`) "
+                        f"to a machine that has the device.")
+                from . import _bound
 
-            dev = _runtime.Device.get(self.target.driver_for(self.spec.nbytes))
-            self._module = _runtime.LoadedModule(self.vmfb, dev)
-            self._np_dtype = _runtime.numpy_dtype(self.spec.dtype)
-        return self._module
+                # A dynamic spec runs its static block module (each None axis of size 1).
+                self._bound = _bound.BoundOp(self.vmfb, _bound.group_norm_signature(self.spec),
+                                             self.target)
+            return self._bound
 
-    # -- calling ------------------------------------------------------------------------------
     def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
-        module = self._module
-        if (module is not None and type(x) is np.ndarray and x.shape == self._shape
-                and x.dtype == self._np_dtype and len(params) == len(self._params)
-                and (out is None or (type(out) is np.ndarray and out.shape == x.shape
-                                     and out.dtype == x.dtype and out.flags.writeable))):
-            pshape, dt = self._pshape, self._np_dtype
-            for p in params:
-                if type(p) is not np.ndarray or p.shape != pshape or p.dtype != dt:
-                    break
-            else:
-                # The hot path: exactly the compiled shape and dtype, nothing to convert.
-                return module([x, *params], self.spec.dtype, out)
-        return self._call_checked(x, *params, out=out)
-
-    def _call_checked(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
-        spec = self.spec
-        x = _as_array(x, "inputs")
-        if len(params) != len(self._params):
-            raise TypeError(
-                f"this op takes x{''.join(', ' + p for p in self._params)} "
-                f"({len(self._params) + 1} arrays: center={spec.center}, scale={spec.scale}), "
-                f"got {len(params) + 1}.")
-        if not spec.matches(x.shape):
-            raise ValueError(
-                f"inputs has shape {x.shape}; this op was compiled for {spec.shape} "
-                f"(None = any size).")
-        dt = canonical_dtype(x.dtype, arg="inputs.dtype")
-        if dt != spec.dtype:
-            raise TypeError(f"inputs has dtype {dt}; this op was compiled for {spec.dtype}.")
-        ps = []
-        for name, p in zip(self._params, params):
-            p = _as_array(p, name)
-            if p.shape != spec.param_shape:
-                raise ValueError(f"{name} has shape {p.shape}; expected {spec.param_shape}.")
-            ps.append(np.ascontiguousarray(p, dtype=x.dtype))
-        if out is not None:
-            if not isinstance(out, np.ndarray) or out.shape != x.shape or out.dtype != x.dtype \
-                    or not out.flags.c_contiguous or not out.flags.writeable:
-                raise ValueError(
-                    f"out must be a writable C-contiguous ndarray of shape {x.shape} and dtype "
-                    f"{x.dtype}.")
-        if x.size == 0:
-            return out if out is not None else np.empty(x.shape, x.dtype)
-        x = np.ascontiguousarray(x)
-        if self._block is not None:
-            return self._call_blocks(x, ps, out)
-        return self._loaded()([x, *ps], spec.dtype, out)
-
-    def _call_blocks(self, x, ps, out):
-        from . import _runtime
-
-        block = self._block
-        return _runtime.call_blocks(block._loaded(), self.spec.dynamic_axes, x, ps,
-                                    block.spec.dtype, out)
+        """``y = op(x, gamma, beta, out=None)``: checks, conversions, threads, byte order,
+        dynamic axes: see ``_bound.BoundOp``."""
+        return (self._bound or self._loaded())(x, *params, out=out)
 
     @property
     def stablehlo(self) -> str:

@@ -540,7 +540,10 @@ class Bundle:
         the configuration (``groups=``, ``activation=``...); ``target`` picks one of
         :attr:`targets`. Returns a NumPy array of ``x``'s shape and dtype.
         """
-        x = np.asarray(x)
+        from ._bound import as_host_array
+        from ._runtime import numpy_dtype
+
+        x = as_host_array(x, "inputs")
         mod = self.find(x.shape, x.dtype, target=target, **match)
         spec = mod.spec
         params = []
@@ -553,40 +556,29 @@ class Bundle:
                         f"has {'scale' if name == 'gamma' else 'center'}=False and would "
                         f"ignore it.")
                 continue
-            if value is None:
-                value = np.full(spec.param_shape, fill, x.dtype)
-            value = np.asarray(value)
-            if value.shape != spec.param_shape:
-                raise ValueError(f"{name} has shape {value.shape}; expected {spec.param_shape}.")
-            params.append(np.ascontiguousarray(value, dtype=x.dtype))
-        if out is not None and (not isinstance(out, np.ndarray) or out.shape != x.shape
-                                or out.dtype != x.dtype or not out.flags.c_contiguous
-                                or not out.flags.writeable):
-            raise ValueError(f"out must be a writable C-contiguous ndarray of shape {x.shape} "
-                             f"and dtype {x.dtype}.")
-        if x.size == 0:
-            return out if out is not None else np.empty(x.shape, x.dtype)
-        x = np.ascontiguousarray(x)
-        module = self._module(mod)
-        if spec.is_static:
-            return module([x, *params], spec.dtype, out)
-        from . import _runtime
-
-        return _runtime.call_blocks(module, spec.dynamic_axes, x, params, spec.dtype, out)
+            params.append(np.full(spec.param_shape, fill, numpy_dtype(spec.dtype))
+                          if value is None else value)
+        # Checks, conversions, byte order, threads, dynamic axes: the op's own call path.
+        return self._module(mod)(x, *params, out=out)
 
     __call__ = group_norm
 
     def _module(self, mod: BundleModule):
+        """The :class:`_bound.BoundOp` of a module (made once), on the driver its target
+        row chooses for its size (as the JIT op does) or the manifest's driver."""
         with self._lock:
             loaded = self._loaded.get(mod.file)
-        if loaded is None:
-            from . import _runtime
+            if loaded is None:
+                from . import _bound
 
-            if not mod.driver:
-                raise BundleDeviceError(f"module {mod.file} ({mod.target}) has no runtime driver.")
-            loaded = _runtime.LoadedModule(self._blobs[mod.file], _runtime.Device.get(mod.driver))
-            with self._lock:
-                loaded = self._loaded.setdefault(mod.file, loaded)
+                if not mod.driver:
+                    raise BundleDeviceError(
+                        f"module {mod.file} ({mod.target}) has no runtime driver.")
+                row = _targets.TARGETS.get(mod.target)
+                target = row if row is not None and row.driver == mod.driver else mod.driver
+                loaded = _bound.BoundOp(self._blobs[mod.file],
+                                        _bound.group_norm_signature(mod.spec), target)
+                self._loaded[mod.file] = loaded
         return loaded
 
 

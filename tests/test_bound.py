@@ -1,0 +1,150 @@
+"""BoundOp with modules of several inputs and results (a backward op's shape of call):
+``main(x, g, dy) -> (x * g + dy, sum(dy, axis 0))``, static and block-by-block, on the
+CPU and on Vulkan, from eight threads, with ``out=`` tuples; and an in-place call."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _bound, _targets
+from iree_gn._compiler import compile_text
+from targets_for_tests import _param
+
+TWO_RESULTS = """
+func.func @main(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %dy: tensor<4x8xf32>)
+    -> (tensor<4x8xf32>, tensor<8xf32>) {
+  %gb = stablehlo.broadcast_in_dim %g, dims = [1] : (tensor<8xf32>) -> tensor<4x8xf32>
+  %m = stablehlo.multiply %x, %gb : tensor<4x8xf32>
+  %r = stablehlo.add %m, %dy : tensor<4x8xf32>
+  %z = stablehlo.constant dense<0.0> : tensor<f32>
+  %s = stablehlo.reduce(%dy init: %z) applies stablehlo.add across dimensions = [0]
+      : (tensor<4x8xf32>, tensor<f32>) -> tensor<8xf32>
+  return %r, %s : tensor<4x8xf32>, tensor<8xf32>
+}
+"""
+
+# A block module: batch axis of size 1, run per index for a dynamic batch.
+BLOCK = """
+func.func @main(%x: tensor<1x8xf32>, %dy: tensor<1x8xf32>) -> (tensor<1x8xf32>, tensor<1x8xf32>) {
+  %a = stablehlo.add %x, %dy : tensor<1x8xf32>
+  %m = stablehlo.multiply %x, %dy : tensor<1x8xf32>
+  return %a, %m : tensor<1x8xf32>, tensor<1x8xf32>
+}
+"""
+
+TARGETS = [pytest.param("llvm-cpu", id="llvm-cpu"), _param("vulkan")]
+Arg = _bound.Arg
+
+
+def _bind(text, signature, target):
+    t = _targets.resolve(target)
+    return _bound.BoundOp(compile_text(text, t, "float32"), signature, t)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_several_inputs_and_results(target, rng):
+    sig = _bound.Signature(
+        inputs=(Arg("x", (4, 8), "float32"), Arg("g", (8,), "float32", cast=True),
+                Arg("dy", (4, 8), "float32")),
+        results=(Arg("dx", (4, 8), "float32"), Arg("dg", (8,), "float32")))
+    op = _bind(TWO_RESULTS, sig, target)
+    data = [(rng.standard_normal((4, 8)).astype(np.float32) + i,
+             rng.standard_normal(8), rng.standard_normal((4, 8)).astype(">f4"))
+            for i in range(8)]
+
+    def want(x, g, dy):
+        return x * g.astype(np.float32) + dy, dy.astype(np.float64).sum(0)
+
+    for x, g, dy in data[:2]:
+        r, s = op(x, g, dy)
+        np.testing.assert_allclose(r, want(x, g, dy)[0], rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(s, want(x, g, dy)[1], rtol=1e-5, atol=1e-5)
+    outs = (np.empty((4, 8), np.float32)[:, ::1], np.zeros(16, np.float32)[::2])
+    x, g, dy = data[0]
+    res = op(x, g, dy, out=outs)
+    assert res[0] is outs[0] and res[1] is outs[1]
+    np.testing.assert_allclose(outs[1], want(x, g, dy)[1], rtol=1e-5, atol=1e-5)
+    assert op(x, g, dy, out=(None, outs[1]))[1] is outs[1]
+    with pytest.raises(ValueError, match=r"dy has shape \(4, 9\); expected \(4, 8\)"):
+        op(x, g, np.zeros((4, 9), np.float32))
+    with pytest.raises(TypeError, match=r"out must hold 2 arrays"):
+        op(x, g, dy, out=outs[0])
+    wrong = []
+
+    def work(i):
+        x, g, dy = data[i]
+        for _ in range(20):
+            r, s = op(x, g, dy)
+            if not np.allclose(r, want(x, g, dy)[0], atol=1e-5) or \
+                    not np.allclose(s, want(x, g, dy)[1], atol=1e-4):
+                wrong.append(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_several_results_block_by_block(target, rng):
+    sig = _bound.Signature(
+        inputs=(Arg("x", (None, 8), "float32"), Arg("dy", (None, 8), "float32")),
+        results=(Arg("a", (None, 8), "float32"), Arg("m", (None, 8), "float32")))
+    op = _bind(BLOCK, sig, target)
+    x, dy = rng.standard_normal((5, 8)).astype(np.float32), rng.standard_normal((5, 8))
+    a, m = op(x, dy.astype(np.float32))
+    np.testing.assert_allclose(a, x + dy.astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(m, x * dy.astype(np.float32), rtol=1e-6)
+    with pytest.raises(ValueError, match=r"dy has shape \(4, 8\); expected \(5, 8\)"):
+        op(x, dy[:4].astype(np.float32))
+    e = op(x[:0], dy[:0].astype(np.float32))
+    assert e[0].shape == (0, 8) and e[1].shape == (0, 8)
+
+
+def test_a_result_that_reduces_a_dynamic_axis_is_refused():
+    with pytest.raises(ValueError, match="block by block"):
+        _bound.Signature(inputs=(Arg("x", (None, 8), "float32"),),
+                         results=(Arg("s", (8,), "float32"),))
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8, 32), (2, 24, 24, 64)], ids=["small", "large"])
+def test_in_place_call(shape, rng):
+    # out=x: the module reads x again while it writes y, so the result goes through a copy.
+    from reference import assert_close, ref_group_norm
+
+    op = iree_gn.compile(shape, "float32", groups=8)
+    x = iree_gn.aligned_array((rng.standard_normal(shape) * 2 + 1).astype(np.float32))
+    ref = ref_group_norm(x, 8)
+    assert op(x, np.ones(shape[-1], np.float32), np.zeros(shape[-1], np.float32), out=x) is x
+    assert_close(x, ref, "float32")
+
+
+def test_small_calls_reusing_out_buffers(rng):
+    # Small calls write into an aligned out (iree_gn.empty) in place through a per-thread
+    # argument list that holds only a weak reference: alternating buffers, new contents of
+    # x each call, a buffer dropped and another made at the same address, all right.
+    import gc
+    import weakref
+
+    from reference import assert_close, ref_group_norm
+
+    shape = (1, 8, 8, 32)
+    op = iree_gn.compile(shape, "float32", groups=8)
+    g, b = np.ones(32, np.float32), np.zeros(32, np.float32)
+    outs = [iree_gn.empty(shape, np.float32) for _ in range(5)]
+    x = np.empty(shape, np.float32)
+    for i in range(30):
+        x[...] = rng.standard_normal(shape) * (i + 1) + i
+        out = outs[i % 5]
+        assert op(x, g, b, out=out) is out
+        assert_close(out, ref_group_norm(x, 8), "float32")
+        if i % 7 == 6:  # drop one: the op must not keep it, and its successor is written
+            w = weakref.ref(outs[i % 5].base)
+            outs[i % 5] = out = None
+            gc.collect()
+            assert w() is None
+            outs[i % 5] = iree_gn.empty(shape, np.float32)
