@@ -41,7 +41,7 @@ import pytest  # noqa: E402
 import iree_gn  # noqa: E402
 from reference import ACT_REF, TOL, ref_group_moments, ref_group_norm, to_f64  # noqa: E402
 
-N_CI = 36                      # the default run: seeds 0..N_CI-1, taken in order, not chosen
+N_CI = 60                      # the default run: seeds 0..N_CI-1, taken in order, not chosen
 VULKAN_SEEDS = (0, 1, 2)       # the lavapipe variant (its own draw: no float64, small sizes)
 
 DTYPES = ("float32", "float16", "bfloat16", "float64")
