@@ -60,6 +60,7 @@ RATIO_CAP = {"float32": 1e7, "float64": 1e7, "float16": 256.0, "bfloat16": 32.0}
 # inaccurate when |mean| >> std (relative variance error ~ eps * (mean/std)^2): only
 # two-pass cases get large offsets; one-pass ones keep |offset| <= 10 * scale.
 ONE_PASS_RATIO_CAP = 10.0
+ONE_PASS_UNTESTABLE = 0.05
 
 
 # ---- the tolerance --------------------------------------------------------------------------
@@ -269,11 +270,14 @@ def _expected(cfg, x, gamma, beta, params=True):
     G = max(1.0, float(np.abs(to_f64(g)).max())) if g is not None else 1.0
     eps_c, tol = EPS_COMPUTE[cfg["dtype"]], TOL[cfg["dtype"]]
     if cfg["mean_close_to_zero"]:
-        extra = 4 * eps_c * math.sqrt(_stat_count(cfg)) * (1 + cond) ** 2 * G * np.maximum(
-            1, np.abs(ref))
+        rel = 4 * eps_c * math.sqrt(_stat_count(cfg)) * (1 + cond) ** 2
+        extra = rel * G * np.maximum(1, np.abs(ref))
     else:
-        extra = C_TWO_PASS * eps_c * cond * G
-    return ref, LIP * (tol["atol"] * G + extra) + tol["rtol"] * np.abs(ref)
+        rel, extra = 0.0, C_TWO_PASS * eps_c * cond * G
+    bound = LIP * (tol["atol"] * G + extra) + tol["rtol"] * np.abs(ref)
+    # One-pass groups whose variance may legitimately err by over 5% (a small group with a
+    # tiny spread: TF's formula can even go negative there) are not tested (bound inf).
+    return ref, np.where(rel > ONE_PASS_UNTESTABLE, np.inf, bound)
 
 
 class Mismatch(AssertionError):
@@ -288,15 +292,16 @@ def _compare(y, x, ref, bound, dtype):
         raise Mismatch(f"result {type(y).__name__} {getattr(y, 'shape', '')} "
                        f"{getattr(y, 'dtype', '')}; expected {x.shape} {dtype}")
     y64 = to_f64(y)
-    nan_ref, nan_y = np.isnan(ref), np.isnan(y64)
+    tested = np.isfinite(bound) | np.isnan(ref)
+    nan_ref, nan_y = np.isnan(ref) & tested, np.isnan(y64) & tested
     if (nan_ref != nan_y).any():
         i = np.unravel_index(np.argmax(nan_ref != nan_y), x.shape)
         raise Mismatch(f"NaN positions differ: {int((nan_ref & ~nan_y).sum())} expected NaN "
                        f"not NaN, {int((nan_y & ~nan_ref).sum())} unexpected NaN; e.g. at "
                        f"{tuple(int(a) for a in i)}: got {y64[i]!r}, expected {ref[i]!r}")
-    ok = ~nan_ref
+    ok = ~nan_ref & tested
     if not ok.any():
-        return 0.0
+        return None  # nothing testable (all NaN, or untestable one-pass groups)
     err = np.where(ok, np.abs(y64 - np.where(ok, ref, 0)), 0)
     err = np.where(np.isfinite(err), err, np.inf)
     excess = err / np.where(ok, bound, 1)
@@ -662,7 +667,8 @@ def _signature(r) -> str:
     """A failure's class: its path, status and message with the numbers taken out."""
     import re
 
-    msg = re.sub(r"0x[0-9a-f]+|[-+]?\d[\d.e+-]*", "#", r.get("msg", ""))
+    msg = re.sub(r"/tmp/\S+|\(\w+ inputs\)", "", r.get("msg", ""))
+    msg = re.sub(r"0x[0-9a-f]+|[-+]?\d[\d.e+-]*", "#", msg)
     msg = re.sub(r"\(#, #[^)]*\)|\[[^\]]*\]", "#", msg)
     return f"{r['path']}: {r['status']}: {msg[:140]}"
 
