@@ -85,6 +85,8 @@ ONE_PASS_UNTESTABLE = 0.05
 #   sums N positive terms of size ~mean^2 + var; a float32 sum errs ~eps_c * sqrt(N) relative
 #   (random walk; 4x for a 4-sigma margin), which the subtraction turns into a relative
 #   variance error of eps_c * sqrt(N) * (1 + cond)^2, and y errs by half that, relatively.
+#   Where that relative error could pass ONE_PASS_UNTESTABLE (5%: a small group with a tiny
+#   spread) the element is not tested at all; TF's own formula is garbage there.
 # TOL (reference.py) covers the rounding of statistics over up to 64K terms and of the output
 #   to the dtype. LIP = 1.5 bounds the slope of every activation used (gelu 1.13, callable 1.5).
 # Positions where var + epsilon < 0 must be NaN (as in TF), and only those.
