@@ -482,7 +482,7 @@ def _threads(cfg, op, x, gamma, beta):
         ref, bound = _expected(cfg, *data[i])
         for y in yi:
             try:
-                worst = max(worst, _compare(y, data[i][0], ref, bound, cfg["dtype"]))
+                worst = max(worst, _compare(y, data[i][0], ref, bound, cfg["dtype"]) or 0.0)
             except Mismatch as e:
                 bad.append(f"thread {i} ({kinds[i % 4]} inputs): {e}")
     if bad:
@@ -501,9 +501,9 @@ def _dynamic(cfg, x, gamma, beta, rng):
     for n in d["sizes"]:
         xd = np.take(x, rng.integers(0, x.shape[d["axis"]], n), axis=d["axis"])
         ref, bound = _expected(cfg, xd, gamma, beta)
-        worst = max(worst, _compare(op(xd, *p), xd, ref, bound, cfg["dtype"]))
+        worst = max(worst, _compare(op(xd, *p), xd, ref, bound, cfg["dtype"]) or 0.0)
         xs = _strided(xd, cfg["views"]["strided_axis"])
-        worst = max(worst, _compare(op(xs, *p), xd, ref, bound, cfg["dtype"]))
+        worst = max(worst, _compare(op(xs, *p), xd, ref, bound, cfg["dtype"]) or 0.0)
     return worst
 
 
