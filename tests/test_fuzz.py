@@ -33,8 +33,6 @@ if __name__ == "__main__":  # run standalone: keep the user's cache out of it
         "IREE_GN_TEST_CACHE") or tempfile.mkdtemp(prefix="iree-gn-fuzz-"))
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import dataclasses  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -363,11 +361,9 @@ def _big_endian(a):
 def _target(cfg):
     if cfg["route"] in ("default", "vulkan"):
         return cfg["target"]
-    from iree_gn import _targets
+    from targets_for_tests import CPU_FUSED, CPU_NATIVE  # the rows test_numerics forces too
 
-    fused = dataclasses.replace(_targets.TARGETS["llvm-cpu"], kernel=False)
-    return fused if cfg["route"] == "fused" else dataclasses.replace(
-        fused, small_formulation=None)
+    return CPU_FUSED if cfg["route"] == "fused" else CPU_NATIVE
 
 
 def _gn(cfg, x, gamma=None, beta=None, **kw):
