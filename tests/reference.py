@@ -78,3 +78,26 @@ TOL = {
 def assert_close(y, ref, dtype):
     y64 = to_f64(y)
     np.testing.assert_allclose(y64, ref, **TOL[dtype])
+
+
+def ref_group_moments(x, groups, channels_axis=-1, reduction_axes=(-3, -2)):
+    """Per-element float64 (mean, var) of the group each element belongs to (two-pass).
+
+    The statistics ``ref_group_norm`` normalizes with, broadcast to ``x``'s shape, so that a
+    test can state per-element conditioning (|mean| / sqrt(var + epsilon)) and pick
+    epsilons on either side of a group's variance.
+    """
+    x = to_f64(x)
+    r = x.ndim
+    ca = channels_axis % r
+    axes = tuple(sorted({a % r for a in reduction_axes} | {ca}))
+    cg = x.shape[ca] // groups
+    mean, var = np.empty_like(x), np.empty_like(x)
+    for g in range(groups):
+        sl = [slice(None)] * r
+        sl[ca] = slice(g * cg, (g + 1) * cg)
+        xs = x[tuple(sl)]
+        m = xs.mean(axis=axes, keepdims=True)
+        mean[tuple(sl)] = m
+        var[tuple(sl)] = ((xs - m) ** 2).mean(axis=axes, keepdims=True)
+    return mean, var
