@@ -86,7 +86,9 @@ def _rows(spec: GroupNormSpec) -> int:
 def layout(spec: GroupNormSpec) -> Optional[str]:
     """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"`` or None: which
     kernel handles ``spec``, if one does."""
-    if not spec.is_static or spec.dtype not in _ELEM or spec.rank < 3 or spec.nbytes == 0:
+    if spec.dynamic_axes not in ((), (0,)) or spec.dtype not in _ELEM or spec.rank < 3:
+        return None
+    if any(d == 0 for d in spec.shape):
         return None
     if spec.activation is not None and spec.activation not in ACTIVATIONS:
         return None
@@ -96,8 +98,9 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
             return None
         # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
         # unless the call is small enough to run on the single-threaded driver anyway
-        # (_targets.Target.small_bytes).
-        if spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES:
+        # (_targets.Target.small_bytes). A dynamic batch gets a workgroup per sample (right
+        # for any N; the split's block count depends on N).
+        if spec.shape[0] is None or spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES:
             return "channels_last"
         return "channels_last_split"
     if ca == 1 and red == tuple(range(2, n)):
@@ -138,6 +141,13 @@ def supports(spec: GroupNormSpec) -> bool:
     return layout(spec) is not None
 
 
+def serves_dynamic(spec: GroupNormSpec) -> bool:
+    """Whether one kernel module serves every size of ``spec``'s dynamic axes: axis 0 (the
+    batch) is the only one, and a kernel serves the layout. The module then takes
+    ``tensor<?x...>`` and runs N x (workgroups per sample), N read from x's dimension."""
+    return spec.dynamic_axes == (0,) and layout(spec) is not None
+
+
 def module_text(spec: GroupNormSpec) -> str:
     """The MLIR module for ``spec``: ``@main(x, [gamma], [beta]) -> y``, with x of
     ``spec.shape`` and ``spec.dtype`` and gamma/beta of shape [C]."""
@@ -170,6 +180,12 @@ class _Kernel:
         self.beta = spec.center
         self.lines: List[str] = []
         self._consts = {}
+
+    @property
+    def n_dim(self) -> str:
+        """N in a type: the batch size, or ``?`` for a dynamic batch (the kernel then reads
+        it from its last operand, ``%nsz``)."""
+        return "?" if self.N is None else str(self.N)
 
     # -- emission helpers ----------------------------------------------------------------
     def e(self, line: str) -> None:
@@ -304,15 +320,25 @@ class _Kernel:
         binds = [("%bx", "%x", xty)] + [(b, v, pty) for b, v in self.params()] + \
             [("%by", "%y", xty)]
         self.lines = []
-        return [("gn", self.workgroups(), binds, self.body())]
+        return [("gn", self.per_sample(), binds, self.body())]
 
     def host(self, xt: str, vt: str, pt: str) -> List[str]:
         """The host function's dispatches, from ``%xv`` (x's buffer, of type ``xt``), its
-        byte offset ``%xoff`` and the parameters ``%arg1``.. to ``%yv`` (of type ``vt``)."""
+        byte offset ``%xoff`` and the parameters ``%arg1``.. to ``%yv`` (of type ``vt``).
+        A dynamic batch adds the workload ``[%n]`` and the operand ``%ni`` (N as i32)."""
         n = len(self.params())
-        args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"])
-        tys = ", ".join([xt] + [pt] * n + ["i32"])
-        return [f"    %yv = flow.dispatch @gn_kernel::@gn({args}) : ({tys}) -> {vt}"]
+        wl, nargs, ntys = self.dyn_operands()
+        args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"] + nargs)
+        tys = ", ".join([xt] + [pt] * n + ["i32"] + ntys)
+        return [f"    %yv = flow.dispatch @gn_kernel::@gn{wl}({args}) : ({tys}) -> {vt}"]
+
+    def dyn_operands(self):
+        """(workload, extra operands, their types) of a dispatch: none for a static batch;
+        for a dynamic one the workload ``[%n]`` (the export's workgroup count is computed
+        from it) and N again as an operand, since the kernel sees only its operands."""
+        if self.N is None:
+            return "[%n]", ["%ni"], ["i32"]
+        return "", [], []
 
     def module(self) -> str:
         funcs = self.functions()  # fills self._consts
@@ -322,73 +348,112 @@ class _Kernel:
                 consts.append(f"        {name} = arith.constant {v} : index")
             else:
                 consts.append(f"        {name} = arith.constant {_f32_literal(v)} : f32")
-        full = "x".join(str(d) for d in self.spec.shape)
-        ft = f"tensor<{full}x{self.et}>"
-        vt = "tensor<" + self.xmem()[len("memref<"):]
-        pt = f"tensor<{self.C}x{self.et}>"
-        np_ = len(self.params())
-        pargs = [f"%arg{i + 1}: {pt}" for i in range(np_)]
-        pnames = ", ".join(f"%arg{i + 1}" for i in range(np_))
-        numel = 1
-        for d in self.spec.shape:
-            numel *= d
-        flat = f"tensor<{numel}x{self.et}>"
         out = [
             f"// Hand-written group norm for {self.spec.short_name()} ({self.kind}); generated"
             " by iree_gn/_kernels.py.",
             "module @group_norm_kernel {",
             "  stream.executable private @gn_kernel {",
         ]
-        for name, wgs, _, _ in funcs:
-            out += [
-                f"    stream.executable.export public @{name} workgroups() -> (index, index, index) {{",
-                f"      %n = arith.constant {wgs} : index",
-                "      %c1 = arith.constant 1 : index",
-                "      stream.return %n, %c1, %c1 : index, index, index",
-                "    }",
-            ]
+        for name, per, _, _ in funcs:
+            out += self.export(name, per)
         out.append("    builtin.module {")
+        dyn = self.N is None
         for name, _, binds, body in funcs:
             out.append(f"      func.func @{name}(" + ", ".join(
-                f"{b}: !stream.binding" for b, _, _ in binds) + ", %xoff: i32) {")
+                f"{b}: !stream.binding" for b, _, _ in binds) + ", %xoff: i32"
+                + (", %ni: i32" if dyn else "") + ") {")
             # Every function gets every constant (SSA values are per function); the unused
             # ones fold away.
             out += consts
             out.append("        %wg = hal.interface.workgroup.id[0] : index")
             out.append("        %xoffb = arith.index_castui %xoff : i32 to index")
+            if dyn:
+                out.append("        %nsz = arith.index_castui %ni : i32 to index")
             out += [f"        {v} = stream.binding.subspan {b}[{'%xoffb' if v == '%x' else '%c0'}]"
-                    f" : !stream.binding -> {t}" for b, v, t in binds]
+                    f" : !stream.binding -> {t}{'{%nsz}' if '<?x' in t else ''}"
+                    for b, v, t in binds]
             out += body
             out += ["        return", "      }"]
-        out += [
+        out += ["    }", "  }"]
+        out += self.hosts()
+        out.append("}")
+        return "\n".join(out) + "\n"
+
+    def export(self, name: str, per: int) -> List[str]:
+        """The export of ``@name``: ``per`` workgroups per sample, N x ``per`` in all (N from
+        the dispatch's workload for a dynamic batch)."""
+        if self.N is None:
+            return [
+                f"    stream.executable.export public @{name} workgroups(%wl: index) -> (index, index, index) {{",
+                f"      %per = arith.constant {per} : index",
+                "      %n = arith.muli %wl, %per : index",
+                "      %c1 = arith.constant 1 : index",
+                "      stream.return %n, %c1, %c1 : index, index, index",
+                "    }",
+            ]
+        return [
+            f"    stream.executable.export public @{name} workgroups() -> (index, index, index) {{",
+            f"      %n = arith.constant {self.N * per} : index",
+            "      %c1 = arith.constant 1 : index",
+            "      stream.return %n, %c1, %c1 : index, index, index",
             "    }",
-            "  }",
-            f"  func.func public @main({', '.join([f'%arg0: {ft}'] + pargs)}) -> {ft} {{",
-            "    %xoff = arith.constant 0 : i32",
-            f"    %xv = flow.tensor.reshape %arg0 : {ft} -> {flat}",
-            *self.host(flat, vt, pt),
-            f"    %y = flow.tensor.reshape %yv : {vt} -> {ft}",
-            f"    return %y : {ft}",
-            "  }",
-            # x at a byte offset into a larger buffer: the runtime passes a NumPy array that
-            # is not 64-byte aligned (IREE imports only aligned memory) as the aligned
-            # buffer that holds it, instead of copying it.
-            f"  func.func public @main_off({', '.join([f'%xv: tensor<?x{self.et}>', '%xoff: i32'] + pargs)}) -> {ft} {{",
-            "    %c0 = arith.constant 0 : index",
-            f"    %xn = tensor.dim %xv, %c0 : tensor<?x{self.et}>",
-            *self.host(f"tensor<?x{self.et}>{{%xn}}", vt, pt),
-            f"    %y = flow.tensor.reshape %yv : {vt} -> {ft}",
-            f"    return %y : {ft}",
-            "  }",
-            f"  func.func public @main_off_out({', '.join([f'%xv: tensor<?x{self.et}>', '%xoff: i32'] + pargs)}, "
+        ]
+
+    def hosts(self) -> List[str]:
+        """``@main(x, [gamma], [beta]) -> y``, ``@main_off`` (x at a byte offset ``%xoff``
+        into a flat buffer: the runtime passes a NumPy array that is not 64-byte aligned, as
+        IREE imports only aligned memory, as the aligned buffer that holds it instead of
+        copying it) and ``@main_off_out`` (its result in a caller's buffer)."""
+        et, dyn = self.et, self.N is None
+        nd = "{%n}" if dyn else ""
+        rest = "".join(f"x{d}" for d in self.spec.shape[1:])
+        ft = f"tensor<{self.n_dim}{rest}x{et}>"
+        vt = "tensor<" + self.xmem()[len("memref<"):]
+        per = 1
+        for d in self.spec.shape[1:]:
+            per *= d
+        pt = f"tensor<{self.C}x{et}>"
+        np_ = len(self.params())
+        pargs = [f"%arg{i + 1}: {pt}" for i in range(np_)]
+        pnames = ", ".join(f"%arg{i + 1}" for i in range(np_))
+        flat = f"tensor<?x{et}>{{%xn}}" if dyn else f"tensor<{self.N * per}x{et}>"
+        main = [f"  func.func public @main({', '.join([f'%arg0: {ft}'] + pargs)}) -> {ft} {{",
+                "    %xoff = arith.constant 0 : i32"]
+        if dyn:
+            main += ["    %c0 = arith.constant 0 : index",
+                     f"    %n = tensor.dim %arg0, %c0 : {ft}",
+                     "    %ni = arith.index_castui %n : index to i32",
+                     f"    %per = arith.constant {per} : index",
+                     "    %xn = arith.muli %n, %per : index"]
+        main += [f"    %xv = flow.tensor.reshape %arg0 : {ft}{nd} -> {flat}",
+                 *self.host(flat, vt + nd, pt),
+                 f"    %y = flow.tensor.reshape %yv : {vt}{nd} -> {ft}{nd}",
+                 f"    return %y : {ft}",
+                 "  }"]
+        off = [f"  func.func public @main_off({', '.join([f'%xv: tensor<?x{et}>', '%xoff: i32'] + pargs)}) -> {ft} {{",
+               "    %c0 = arith.constant 0 : index",
+               f"    %xn = tensor.dim %xv, %c0 : tensor<?x{et}>"]
+        if dyn:
+            # N = (elements of the buffer - elements before x) / elements per sample.
+            off += ["    %xob = arith.index_castui %xoff : i32 to index",
+                    f"    %es = arith.constant {_BYTES[self.spec.dtype]} : index",
+                    "    %xoe = arith.divui %xob, %es : index",
+                    "    %xe = arith.subi %xn, %xoe : index",
+                    f"    %per = arith.constant {per} : index",
+                    "    %n = arith.divui %xe, %per : index",
+                    "    %ni = arith.index_castui %n : index to i32"]
+        off += [*self.host(f"tensor<?x{et}>{{%xn}}", vt + nd, pt),
+                f"    %y = flow.tensor.reshape %yv : {vt}{nd} -> {ft}{nd}",
+                f"    return %y : {ft}",
+                "  }"]
+        off_out = [
+            f"  func.func public @main_off_out({', '.join([f'%xv: tensor<?x{et}>', '%xoff: i32'] + pargs)}, "
             f"%out: !hal.buffer {{iree.abi.output = 0 : index}}) -> {ft} {{",
             f"    %y = call @main_off(%xv, %xoff{', ' + pnames if pnames else ''}) : "
-            f"({', '.join([f'tensor<?x{self.et}>', 'i32'] + [pt] * np_)}) -> {ft}",
+            f"({', '.join([f'tensor<?x{et}>', 'i32'] + [pt] * np_)}) -> {ft}",
             f"    return %y : {ft}",
-            "  }",
-            "}",
-        ]
-        return "\n".join(out) + "\n"
+            "  }"]
+        return main + off + off_out
 
 
 class _ChannelsLast(_Kernel):
@@ -402,10 +467,10 @@ class _ChannelsLast(_Kernel):
         self.VL = next((v for v in (16, 8, 4, 2) if self.CB % v == 0), 1)
 
     def xmem(self):
-        return f"memref<{self.N}x{self.R}x{self.C}x{self.et}>"
+        return f"memref<{self.n_dim}x{self.R}x{self.C}x{self.et}>"
 
-    def workgroups(self):
-        return self.N * self.blocks
+    def per_sample(self):
+        return self.blocks
 
     # Pieces shared with _ChannelsLastSplit. x is indexed [%n, row, %ch0 + channel]: the
     # scratch arrays and channel loops span this workgroup's block of CB channels.
@@ -631,10 +696,10 @@ class _ChannelsFirst(_Kernel):
         self.L = self.cg * self.R
 
     def xmem(self):
-        return f"memref<{self.N}x{self.G}x{self.L}x{self.et}>"
+        return f"memref<{self.n_dim}x{self.G}x{self.L}x{self.et}>"
 
-    def workgroups(self):
-        return self.N * self.G
+    def per_sample(self):
+        return self.G
 
     def sums(self, I, tag, shift):
         """Sums over the block of ``x - shift`` (shift None: x) and of its square, as float32
@@ -767,8 +832,8 @@ class _ChannelsLastSplit(_ChannelsLast):
         self.K = split_blocks(spec)
         self.RB = -(-self.R // self.K)
 
-    def workgroups(self):
-        return self.N * self.K
+    def per_sample(self):
+        return self.K
 
     def part(self, kind="memref"):
         return f"{kind}<{self.N}x{self.K}x2x{self.C}xf32>"
@@ -779,7 +844,7 @@ class _ChannelsLastSplit(_ChannelsLast):
         stats = self.stats_body()
         self.lines = []
         norm = self.norm_body()
-        wg = self.workgroups()
+        wg = self.per_sample()
         return [
             ("stats", wg, [("%bx", "%x", xty), ("%bp", "%part", self.part())], stats),
             ("norm", wg, [("%bx", "%x", xty), ("%bp", "%part", self.part())] +

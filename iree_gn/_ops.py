@@ -12,7 +12,7 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from . import _cache
+from . import _cache, _kernels
 from ._authoring import param_names
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec, canonical_dtype
@@ -83,7 +83,10 @@ class CompiledGroupNorm:
                     f"machine that has the device.")
             from . import _runtime
 
-            dev = _runtime.Device.get(self.target.driver_for(self.spec.nbytes))
+            # A module with a dynamic batch serves calls of every size: the multi-threaded
+            # driver (driver_for picks by size, which only a static spec has).
+            dev = _runtime.Device.get(self.target.driver_for(self.spec.nbytes)
+                                      if self.spec.is_static else self.target.driver)
             self._module = _runtime.LoadedModule(self.vmfb, dev)
             self._np_dtype = _runtime.numpy_dtype(self.spec.dtype)
         return self._module
@@ -165,6 +168,13 @@ def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
     return spec.with_shape([1 if d is None else d for d in spec.shape])
 
 
+def _one_module(spec: GroupNormSpec, target: Target) -> bool:
+    """Whether one module serves every size of ``spec``'s dynamic axes: a hand-written
+    kernel with a dynamic batch (``_kernels.serves_dynamic``). Other dynamic specs run a
+    static block module once per index of their dynamic axes."""
+    return target.kernel and _kernels.serves_dynamic(spec)
+
+
 def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCache] = None
            ) -> CompiledGroupNorm:
     """The compiled op for (spec, target), from memory, disk, or a fresh compile."""
@@ -181,7 +191,7 @@ def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCa
         op = _MEMORY.get(mkey)
         if op is None:
             cache = cache or _cache.DiskCache()
-            if spec.is_static:
+            if spec.is_static or _one_module(spec, target):
                 op = _build_static(spec, target, cache)
             else:
                 bspec = _block_spec(spec)

@@ -254,7 +254,7 @@ class LoadedModule:
         with self._state_lock:
             pool = self._pool
             for i in range(len(pool) - 1, -1, -1):  # the most recent first: warm in cache
-                if _refcounts(pool[i]) == pool[i][3]:
+                if pool[i][0].shape == x.shape and _refcounts(pool[i]) == pool[i][3]:
                     entry = pool.pop(i)
                     pool.append(entry)
                     return entry[0], entry[2]
@@ -279,7 +279,8 @@ class LoadedModule:
         argument list is built once per set of parameter/output arrays and reused (the
         cache holds those arrays, so their memory outlives the imports)."""
         x, params = arrays[0], arrays[1:]
-        key = (*map(id, params), id(out))
+        # x's shape too: a module with a dynamic batch takes x of any batch size.
+        key = (x.shape, *map(id, params), id(out))
         with self._state_lock:
             st = self._staged.get(key)
             if st is None:
