@@ -68,6 +68,8 @@ class CompiledGroupNorm:
         self._params = param_names(spec)
         self._np_dtype = None
         self._shape, self._pshape = spec.shape, spec.param_shape  # for the hot path
+        # A module with a dynamic batch (one module, no block): any non-empty batch is hot.
+        self._tail = spec.shape[1:] if block is None and spec.dynamic_axes == (0,) else None
 
     def __repr__(self) -> str:
         return (f"CompiledGroupNorm({self.spec.short_name()}, target={self.target.name!r}, "
@@ -94,7 +96,8 @@ class CompiledGroupNorm:
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
         module = self._module
-        if (module is not None and type(x) is np.ndarray and x.shape == self._shape
+        if (module is not None and type(x) is np.ndarray
+                and (x.shape == self._shape or (x.shape[1:] == self._tail and x.shape[0]))
                 and x.dtype == self._np_dtype and len(params) == len(self._params)
                 and (out is None or (type(out) is np.ndarray and out.shape == x.shape
                                      and out.dtype == x.dtype and out.flags.writeable))):
