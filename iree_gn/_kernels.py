@@ -69,6 +69,7 @@ _MIN_RUN_BYTES = 512
 # Calls under this size run on one thread anyway (llvm-cpu's small_bytes).
 _SINGLE_THREAD_BYTES = 1 << 20
 # Channels last keeps five float32 arrays of C on the stack; IREE allows 32 KiB.
+_STACK_BYTES = 32 << 10
 _CL_MAX_CHANNELS = 1536
 
 _ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
@@ -168,6 +169,9 @@ def _f32_literal(v: float) -> str:
 
 
 class _Kernel:
+    # A dynamic batch's kernel for N = 1 (see _ChannelsLast.functions).
+    split: Optional["_ChannelsLastSplit"] = None
+
     def __init__(self, spec: GroupNormSpec):
         self.spec = spec
         self.et = _ELEM[spec.dtype]
@@ -322,15 +326,19 @@ class _Kernel:
         self.lines = []
         return [("gn", self.per_sample(), binds, self.body())]
 
-    def host(self, xt: str, vt: str, pt: str) -> List[str]:
+    def host(self, xt: str, vt: str, pt: str, res: str = "%yv", ind: str = "    ") -> List[str]:
         """The host function's dispatches, from ``%xv`` (x's buffer, of type ``xt``), its
-        byte offset ``%xoff`` and the parameters ``%arg1``.. to ``%yv`` (of type ``vt``).
+        byte offset ``%xoff`` and the parameters ``%arg1``.. to ``res`` (of type ``vt``).
         A dynamic batch adds the workload ``[%n]`` and the operand ``%ni`` (N as i32)."""
         n = len(self.params())
         wl, nargs, ntys = self.dyn_operands()
         args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"] + nargs)
         tys = ", ".join([xt] + [pt] * n + ["i32"] + ntys)
-        return [f"    %yv = flow.dispatch @gn_kernel::@gn{wl}({args}) : ({tys}) -> {vt}"]
+        return [f"{ind}{res} = flow.dispatch @gn_kernel::@gn{wl}({args}) : ({tys}) -> {vt}"]
+
+    def dispatches(self, xt: str, vt: str, pt: str) -> List[str]:
+        """``%yv`` (of type ``vt``, with ``{%n}`` for a dynamic batch) from x."""
+        return self.host(xt, vt + ("{%n}" if self.N is None else ""), pt)
 
     def dyn_operands(self):
         """(workload, extra operands, their types) of a dispatch: none for a static batch;
@@ -341,6 +349,18 @@ class _Kernel:
         return "", [], []
 
     def module(self) -> str:
+        out = [
+            f"// Hand-written group norm for {self.spec.short_name()} ({self.kind}); generated"
+            " by iree_gn/_kernels.py.",
+            "module @group_norm_kernel {",
+            *self.executable(),
+            *self.hosts(),
+            "}",
+        ]
+        return "\n".join(out) + "\n"
+
+    def executable(self) -> List[str]:
+        """``stream.executable @gn_kernel``: the exports and their kernel functions."""
         funcs = self.functions()  # fills self._consts
         consts = []
         for (kind, v), name in sorted(self._consts.items(), key=lambda kv: kv[1]):
@@ -348,12 +368,7 @@ class _Kernel:
                 consts.append(f"        {name} = arith.constant {v} : index")
             else:
                 consts.append(f"        {name} = arith.constant {_f32_literal(v)} : f32")
-        out = [
-            f"// Hand-written group norm for {self.spec.short_name()} ({self.kind}); generated"
-            " by iree_gn/_kernels.py.",
-            "module @group_norm_kernel {",
-            "  stream.executable private @gn_kernel {",
-        ]
+        out = ["  stream.executable private @gn_kernel {"]
         for name, per, _, _ in funcs:
             out += self.export(name, per)
         out.append("    builtin.module {")
@@ -369,19 +384,33 @@ class _Kernel:
             out.append("        %xoffb = arith.index_castui %xoff : i32 to index")
             if dyn:
                 out.append("        %nsz = arith.index_castui %ni : i32 to index")
-            out += [f"        {v} = stream.binding.subspan {b}[{'%xoffb' if v == '%x' else '%c0'}]"
-                    f" : !stream.binding -> {t}{'{%nsz}' if '<?x' in t else ''}"
-                    for b, v, t in binds]
+            out += [self.subspan(b, v, t) for b, v, t in binds if v is not None]
             out += body
             out += ["        return", "      }"]
-        out += ["    }", "  }"]
-        out += self.hosts()
-        out.append("}")
-        return "\n".join(out) + "\n"
+        return out + ["    }", "  }"]
 
-    def export(self, name: str, per: int) -> List[str]:
+    @staticmethod
+    def subspan(b: str, v: str, t: str, ind: str = "        ") -> str:
+        """``v``: binding ``b`` as a memref of type ``t`` (x at its byte offset)."""
+        return (f"{ind}{v} = stream.binding.subspan {b}[{'%xoffb' if v == '%x' else '%c0'}]"
+                f" : !stream.binding -> {t}{'{%nsz}' if '<?x' in t else ''}")
+
+    def export(self, name: str, per) -> List[str]:
         """The export of ``@name``: ``per`` workgroups per sample, N x ``per`` in all (N from
-        the dispatch's workload for a dynamic batch)."""
+        the dispatch's workload for a dynamic batch); ``per = (k, p)``: k workgroups when
+        N = 1, else N x p."""
+        if isinstance(per, tuple):
+            return [
+                f"    stream.executable.export public @{name} workgroups(%wl: index) -> (index, index, index) {{",
+                f"      %k = arith.constant {per[0]} : index",
+                f"      %per = arith.constant {per[1]} : index",
+                "      %c1 = arith.constant 1 : index",
+                "      %nw = arith.muli %wl, %per : index",
+                "      %one = arith.cmpi eq, %wl, %c1 : index",
+                "      %n = arith.select %one, %k, %nw : index",
+                "      stream.return %n, %c1, %c1 : index, index, index",
+                "    }",
+            ]
         if self.N is None:
             return [
                 f"    stream.executable.export public @{name} workgroups(%wl: index) -> (index, index, index) {{",
@@ -426,7 +455,7 @@ class _Kernel:
                      f"    %per = arith.constant {per} : index",
                      "    %xn = arith.muli %n, %per : index"]
         main += [f"    %xv = flow.tensor.reshape %arg0 : {ft}{nd} -> {flat}",
-                 *self.host(flat, vt + nd, pt),
+                 *self.dispatches(flat, vt, pt),
                  f"    %y = flow.tensor.reshape %yv : {vt}{nd} -> {ft}{nd}",
                  f"    return %y : {ft}",
                  "  }"]
@@ -442,7 +471,7 @@ class _Kernel:
                     f"    %per = arith.constant {per} : index",
                     "    %n = arith.divui %xe, %per : index",
                     "    %ni = arith.index_castui %n : index to i32"]
-        off += [*self.host(f"tensor<?x{et}>{{%xn}}", vt + nd, pt),
+        off += [*self.dispatches(f"tensor<?x{et}>{{%xn}}", vt, pt),
                 f"    %y = flow.tensor.reshape %yv : {vt}{nd} -> {ft}{nd}",
                 f"    return %y : {ft}",
                 "  }"]
@@ -465,12 +494,72 @@ class _ChannelsLast(_Kernel):
         self.CB = self.C // self.blocks
         # Vector lanes along C: the widest of 16/8/4 that divides it.
         self.VL = next((v for v in (16, 8, 4, 2) if self.CB % v == 0), 1)
+        if self.N is None:
+            # A dynamic batch whose batch-1 op would split rows carries that split too, for
+            # N = 1 (chosen at run time: see dispatches).
+            # Both kernels' scratch arrays share the function's stack: channels of 1400 and
+            # more leave batch 1 to one workgroup (_STACK_BYTES).
+            one = spec.with_shape((1,) + tuple(spec.shape[1:]))
+            if layout(one) == "channels_last_split" and \
+                    5 * 4 * (self.C + self.CB) <= _STACK_BYTES:
+                self.split = _ChannelsLastSplit(one)
 
     def xmem(self):
         return f"memref<{self.n_dim}x{self.R}x{self.C}x{self.et}>"
 
     def per_sample(self):
         return self.blocks
+
+    def functions(self):
+        """With a batch-1 ``split`` (a dynamic batch of samples large enough that batch 1
+        splits rows): ``@stats``, the split's statistics when N = 1 (one idle workgroup
+        otherwise), and ``@gn``, the split's normalize when N = 1 and a workgroup per sample
+        otherwise. N is tested inside the kernels, not by host control flow: an ``scf.if``
+        between dispatches makes IREE write y to a new buffer and copy it into the caller's
+        (every N pays a copy of y)."""
+        sp = self.split
+        if sp is None:
+            return super().functions()
+        pty, xt = f"memref<{self.C}x{self.et}>", self.xmem()
+        params = [(b, v, pty) for b, v in self.params()]
+        one_t = sp.xmem()
+        sp.lines = []
+        stats = sp.stats_body()
+        sp.lines = []
+        split_norm = sp.norm_body()
+        self.lines = []
+        mine = self.body()
+        self._consts.update(sp._consts)
+        one = self.idx(1)
+
+        def branch(binds, body):
+            return [self.subspan(b, v, t, "          ") for b, v, t in binds] + \
+                ["  " + line for line in body]
+
+        test = [f"        %one = arith.cmpi eq, %nsz, {one} : index", "        scf.if %one {"]
+        stats_fn = test + branch([("%bx", "%x", one_t), ("%bp", "%part", sp.part())], stats) \
+            + ["        }"]
+        gn_fn = test + branch([("%bx", "%x", one_t), ("%bp", "%part", sp.part())] +
+                              params +
+                              [("%by", "%y", one_t)], split_norm) \
+            + ["        } else {"] \
+            + branch([("%bx", "%x", xt)] + params + [("%by", "%y", xt)], mine) \
+            + ["        }"]
+        binds = [("%bx", None, None), ("%bp", None, None)] + \
+            [(b, None, None) for b, _ in self.params()] + [("%by", None, None)]
+        per = (sp.K, self.blocks)
+        return [("stats", per[:1] + (0,), binds[:2], stats_fn), ("gn", per, binds, gn_fn)]
+
+    def host(self, xt: str, vt: str, pt: str, res: str = "%yv", ind: str = "    ") -> List[str]:
+        if self.split is None:
+            return super().host(xt, vt, pt, res, ind)
+        n = len(self.params())
+        pt_ = self.split.part("tensor")
+        args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff", "%ni"])
+        tys = ", ".join([xt, pt_] + [pt] * n + ["i32", "i32"])
+        return [f"{ind}%part = flow.dispatch @gn_kernel::@stats[%n](%xv, %xoff, %ni) : "
+                f"({xt}, i32, i32) -> {pt_}",
+                f"{ind}{res} = flow.dispatch @gn_kernel::@gn[%n]({args}) : ({tys}) -> {vt}"]
 
     # Pieces shared with _ChannelsLastSplit. x is indexed [%n, row, %ch0 + channel]: the
     # scratch arrays and channel loops span this workgroup's block of CB channels.
@@ -851,13 +940,13 @@ class _ChannelsLastSplit(_ChannelsLast):
              [(b, v, pty) for b, v in self.params()] + [("%by", "%y", xty)], norm),
         ]
 
-    def host(self, xt: str, vt: str, pt: str) -> List[str]:
+    def host(self, xt: str, vt: str, pt: str, res: str = "%yv", ind: str = "    ") -> List[str]:
         n = len(self.params())
         pt_ = self.part("tensor")
         args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"])
         tys = ", ".join([xt, pt_] + [pt] * n + ["i32"])
-        return [f"    %part = flow.dispatch @gn_kernel::@stats(%xv, %xoff) : ({xt}, i32) -> {pt_}",
-                f"    %yv = flow.dispatch @gn_kernel::@norm({args}) : ({tys}) -> {vt}"]
+        return [f"{ind}%part = flow.dispatch @gn_kernel::@stats(%xv, %xoff) : ({xt}, i32) -> {pt_}",
+                f"{ind}{res} = flow.dispatch @gn_kernel::@norm({args}) : ({tys}) -> {vt}"]
 
     def rows(self, I, reverse):
         e, K = self.e, self.idx(self.K)

@@ -190,6 +190,8 @@ DYN_CASES = {
     "nhwc": ((None, 16, 16, 64), -1, 16, "float32", {}),
     "nchw": ((None, 64, 16, 16), 1, 16, "float32", {}),
     "nhwc-channel-blocks": ((None, 8, 8, 1280), -1, 32, "float32", {}),
+    # A 1 MB sample: N = 1 runs the row split (two dispatches), other N per-sample workgroups.
+    "nhwc-batch1-row-split": ((None, 40, 70, 96), -1, 32, "float32", {"activation": "relu"}),
     "ndhwc-f16-silu": ((None, 3, 5, 7, 32), -1, 8, "float16", {"activation": "silu"}),
     "ncdhw-bf16": ((None, 32, 3, 5, 7), 1, 8, "bfloat16", {}),
     "nhwc-one-pass-no-params": ((None, 5, 7, 24), -1, 8, "float32",
@@ -243,3 +245,10 @@ def test_dynamic_batch_routing():
     assert CPU.formulation_for(_spec((None, 8, 8, 64))) == "kernel"
     text = _kernels.module_text(_spec((None, 8, 8, 64)))
     assert "workgroups(%wl: index)" in text and "flow.dispatch @gn_kernel::@gn[%n]" in text
+    assert "scf.if" not in text
+    # Samples whose batch-1 op splits rows: the split too, chosen when N = 1.
+    text = _kernels.module_text(_spec((None, 40, 70, 96)))
+    assert "scf.if %one" in text and "flow.dispatch @gn_kernel::@stats[%n]" in text
+    assert "scf.if" not in text.split("func.func public @main(")[1]  # no host control flow
+    # Unless both kernels' scratch would not fit the stack together.
+    assert _kernels._ChannelsLast(_spec((None, 16, 16, 1536))).split is None
