@@ -192,6 +192,8 @@ DYN_CASES = {
     "nhwc-channel-blocks": ((None, 8, 8, 1280), -1, 32, "float32", {}),
     # A 1 MB sample: N = 1 runs the row split (two dispatches), other N per-sample workgroups.
     "nhwc-batch1-row-split": ((None, 40, 70, 96), -1, 32, "float32", {"activation": "relu"}),
+    "nhwc-f16-batch1-row-split-one-pass": ((None, 60, 70, 128), -1, 32, "float16",
+                                           {"mean_close_to_zero": True}),
     "ndhwc-f16-silu": ((None, 3, 5, 7, 32), -1, 8, "float16", {"activation": "silu"}),
     "ncdhw-bf16": ((None, 32, 3, 5, 7), 1, 8, "bfloat16", {}),
     "nhwc-one-pass-no-params": ((None, 5, 7, 24), -1, 8, "float32",
