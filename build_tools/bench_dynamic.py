@@ -36,6 +36,7 @@ SHAPES = [
     ("nchw 16x64x16x16", (16, 64, 16, 16), 1, (2, 3)),
     ("nhwc 4096x8x8x32", (4096, 8, 8, 32), -1, (1, 2)),
     ("nhwc 1x64x64x320", (1, 64, 64, 320), -1, (1, 2)),  # batch 1: the row split
+    ("nhwc 2x8x8x32", (2, 8, 8, 32), -1, (1, 2)),  # small: the single-threaded driver
 ]
 
 
