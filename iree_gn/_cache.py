@@ -33,7 +33,10 @@ from . import _tuning
 # Bump when the module ABI or the layout above changes: old entries are then ignored.
 FORMAT_VERSION = 1
 
-_SOURCE_FILES = ("_authoring.py", "_activations.py", "_export.py", "_spec.py", "_kernels.py")
+_SOURCE_FILES = ("_authoring.py", "_activations.py", "_export.py", "_spec.py") + tuple(
+    # The CPU kernel package: its modules and its host templates (*.mlir).
+    sorted("_kernels/" + f for f in os.listdir(os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "_kernels")) if f.endswith((".py", ".mlir"))))
 
 
 class CacheWarning(UserWarning):

@@ -178,7 +178,7 @@ def test_dynamic_module_is_the_block_op_that_compile_uses(built):
     # The bundle stores the static block module (None -> 1) under the cache key of the op
     # compiled for that shape, so a build after compile() (or the reverse) compiles nothing.
     # (compile() of a dynamic batch that a kernel serves runs one dynamic module instead:
-    # iree_gn/_kernels.py serves_dynamic; bundles do not carry those yet.)
+    # iree_gn/_kernels serves_dynamic; bundles do not carry those yet.)
     m = _manifest(built["dir"])
     mod = next(x for x in m["modules"]
                if x["spec"]["shape"][0] is None and x["target"] == "llvm-cpu")

@@ -1,4 +1,4 @@
-"""The hand-written llvm-cpu kernels (iree_gn/_kernels.py): which specs they serve, and
+"""The hand-written llvm-cpu kernels (iree_gn/_kernels/): which specs they serve, and
 their numerics against the float64 reference on the shapes that exercise their edges
 (vector remainders, partial row blocks, odd channel counts, multi-threaded calls)."""
 
