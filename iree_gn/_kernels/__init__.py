@@ -35,8 +35,19 @@ bfloat16 are widened on load and narrowed on store.
 :func:`layout` says which specs get a kernel (the rest use the JAX formulations): float32,
 float16 or bfloat16; no activation or one of :data:`ACTIVATIONS`; batch axis 0 and every other
 non-channel axis reduced; at most ``_CL_MAX_CHANNELS`` channels for channels last (its scratch
-lives on the stack), and a group block that fits in L2 for channels first. The module text is
-the compiler input, so it is part of every cache key: a change here recompiles.
+lives on the stack), and a group block that fits in L2 for channels first.
+
+A dynamic batch (``None`` at axis 0, :func:`serves_dynamic`) gets one module: the host
+functions take ``tensor<?x...>``, the dispatch's workload is N (x's dimension 0) and the kernel
+reads N from an operand, so one module serves every batch size. Channels last runs a
+workgroup per sample; where batch 1 would split rows, the module carries that split too, and
+the kernels (not host control flow, which makes IREE copy y) pick it when N = 1.
+
+The package: ``_select`` (which spec gets which kernel, the tuning constants), ``_emit`` (the
+emitter helpers), ``_module`` (a kernel's executable and host functions; the host functions'
+fixed text is in ``host_static.mlir`` / ``host_dynamic.mlir``), and a module per layout family
+(``_channels_last``, ``_channels_first``). The module text is the compiler input, so it is
+part of every cache key: a change here recompiles.
 """
 
 from __future__ import annotations

@@ -76,16 +76,16 @@ class _ChannelsLast(_Kernel):
         per = (sp.K, self.blocks)
         return [("stats", per[:1] + (0,), binds[:2], stats_fn), ("gn", per, binds, gn_fn)]
 
-    def host(self, xt: str, vt: str, pt: str, res: str = "%yv", ind: str = "    ") -> List[str]:
+    def host(self, xt: str, vt: str, pt: str) -> List[str]:
         if self.split is None:
-            return super().host(xt, vt, pt, res, ind)
+            return super().host(xt, vt, pt)
         n = len(self.params())
         pt_ = self.split.part("tensor")
         args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff", "%ni"])
         tys = ", ".join([xt, pt_] + [pt] * n + ["i32", "i32"])
-        return [f"{ind}%part = flow.dispatch @gn_kernel::@stats[%n](%xv, %xoff, %ni) : "
+        return [f"    %part = flow.dispatch @gn_kernel::@stats[%n](%xv, %xoff, %ni) : "
                 f"({xt}, i32, i32) -> {pt_}",
-                f"{ind}{res} = flow.dispatch @gn_kernel::@gn[%n]({args}) : ({tys}) -> {vt}"]
+                f"    %yv = flow.dispatch @gn_kernel::@gn[%n]({args}) : ({tys}) -> {vt}"]
 
     # Pieces shared with _ChannelsLastSplit. x is indexed [%n, row, %ch0 + channel]: the
     # scratch arrays and channel loops span this workgroup's block of CB channels.
@@ -336,13 +336,13 @@ class _ChannelsLastSplit(_ChannelsLast):
              [(b, v, pty) for b, v in self.params()] + [("%by", "%y", xty)], norm),
         ]
 
-    def host(self, xt: str, vt: str, pt: str, res: str = "%yv", ind: str = "    ") -> List[str]:
+    def host(self, xt: str, vt: str, pt: str) -> List[str]:
         n = len(self.params())
         pt_ = self.part("tensor")
         args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"])
         tys = ", ".join([xt, pt_] + [pt] * n + ["i32"])
-        return [f"{ind}%part = flow.dispatch @gn_kernel::@stats(%xv, %xoff) : ({xt}, i32) -> {pt_}",
-                f"{ind}{res} = flow.dispatch @gn_kernel::@norm({args}) : ({tys}) -> {vt}"]
+        return [f"    %part = flow.dispatch @gn_kernel::@stats(%xv, %xoff) : ({xt}, i32) -> {pt_}",
+                f"    %yv = flow.dispatch @gn_kernel::@norm({args}) : ({tys}) -> {vt}"]
 
     def rows(self, I, reverse):
         e, K = self.e, self.idx(self.K)

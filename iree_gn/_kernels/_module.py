@@ -41,23 +41,24 @@ class _Kernel(_Emitter):
         return [p for p, on in ((("%bg", "%g"), self.gamma), (("%bb", "%b"), self.beta)) if on]
 
     def functions(self):
-        """The executable's exports: (name, workgroups, [(binding, value, memref type)],
-        body lines). One by default: x and the parameters in, y out."""
+        """The executable's exports: (name, workgroups per sample (see ``export``),
+        [(binding, value or None (no subspan), memref type)], body lines). One by default: x
+        and the parameters in, y out."""
         xty, pty = self.xmem(), f"memref<{self.C}x{self.et}>"
         binds = [("%bx", "%x", xty)] + [(b, v, pty) for b, v in self.params()] + \
             [("%by", "%y", xty)]
         self.lines = []
         return [("gn", self.per_sample(), binds, self.body())]
 
-    def host(self, xt: str, vt: str, pt: str, res: str = "%yv", ind: str = "    ") -> List[str]:
+    def host(self, xt: str, vt: str, pt: str) -> List[str]:
         """The host function's dispatches, from ``%xv`` (x's buffer, of type ``xt``), its
-        byte offset ``%xoff`` and the parameters ``%arg1``.. to ``res`` (of type ``vt``).
+        byte offset ``%xoff`` and the parameters ``%arg1``.. to ``%yv`` (of type ``vt``).
         A dynamic batch adds the workload ``[%n]`` and the operand ``%ni`` (N as i32)."""
         n = len(self.params())
         wl, nargs, ntys = self.dyn_operands()
         args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff"] + nargs)
         tys = ", ".join([xt] + [pt] * n + ["i32"] + ntys)
-        return [f"{ind}{res} = flow.dispatch @gn_kernel::@gn{wl}({args}) : ({tys}) -> {vt}"]
+        return [f"    %yv = flow.dispatch @gn_kernel::@gn{wl}({args}) : ({tys}) -> {vt}"]
 
     def dispatches(self, xt: str, vt: str, pt: str) -> List[str]:
         """``%yv`` (of type ``vt``, with ``{%n}`` for a dynamic batch) from x."""
