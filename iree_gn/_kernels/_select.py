@@ -45,7 +45,7 @@ def _rows(spec: GroupNormSpec) -> int:
 
 def layout(spec: GroupNormSpec) -> Optional[str]:
     """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"`` or None: which
-    kernel handles ``spec``, if one does."""
+    kernel handles ``spec``, if one does (static, or dynamic on axis 0 only)."""
     if spec.dynamic_axes not in ((), (0,)) or spec.dtype not in _ELEM or spec.rank < 3:
         return None
     if any(d == 0 for d in spec.shape):
@@ -58,8 +58,8 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
             return None
         # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
         # unless the call is small enough to run on the single-threaded driver anyway
-        # (_targets.Target.small_bytes). A dynamic batch gets a workgroup per sample (right
-        # for any N; the split's block count depends on N).
+        # (_targets.Target.small_bytes). A dynamic batch: a workgroup per sample, and the
+        # split for N = 1 in the same module (_channels_last._ChannelsLast.functions).
         if spec.shape[0] is None or spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES:
             return "channels_last"
         return "channels_last_split"
