@@ -244,6 +244,43 @@ def test_dynamic_batch_runs_one_kernel_module(case, rng, monkeypatch):
         assert_close(out, ref, dtype)
 
 
+def test_dynamic_batch_threads_mixed_sizes(rng):
+    # One in-module binding called from several threads with batches of different sizes:
+    # each lane keeps buffers per shape and the pool hands out results per shape, so no
+    # call may see another size's buffer. Small (local-sync binding) and large (local-task)
+    # calls mix: 1x8x8x64 is 16 KB, 40x8x8x64 is 640 KB, 70x8x8x64 1.1 MB (> small_bytes).
+    import threading
+
+    shape = (None, 8, 8, 64)
+    op = iree_gn.compile(shape, "float32", groups=8)
+    assert op._block is None
+    gamma = (1 + 0.5 * rng.standard_normal(64)).astype(np.float32)
+    beta = (0.5 * rng.standard_normal(64)).astype(np.float32)
+    xs = {n: (0.3 + 2 * rng.standard_normal((n, 8, 8, 64))).astype(np.float32)
+          for n in (1, 3, 40, 70)}
+    refs = {n: ref_group_norm(x, 8, -1, (1, 2), gamma=gamma, beta=beta) for n, x in xs.items()}
+    errors = []
+
+    def work(k):
+        try:
+            order = list(xs)[k % 4:] + list(xs)[:k % 4]
+            for r in range(3):
+                for n in order:
+                    out = iree_gn.empty(xs[n].shape, np.float32) if (r + k) % 2 else None
+                    y = op(xs[n], gamma, beta, out=out)
+                    assert y.shape == xs[n].shape
+                    assert_close(y, refs[n], "float32")
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+
+
 def test_dynamic_batch_routing():
     # Served by a kernel with only axis 0 dynamic: one module. Anything else: block modules.
     assert _kernels.serves_dynamic(_spec((None, 8, 8, 64)))
