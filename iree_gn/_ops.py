@@ -12,7 +12,7 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from . import _cache
+from . import _cache, _gpu_kernels
 from ._authoring import param_names
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec, canonical_dtype
@@ -83,7 +83,8 @@ class CompiledGroupNorm:
                     f"machine that has the device.")
             from . import _runtime
 
-            dev = _runtime.Device.get(self.target.driver_for(self.spec.nbytes))
+            dev = _runtime.Device.get(self.target.driver_for(
+                self.spec.nbytes if self.spec.is_static else 1 << 62))  # h4-gpu: dynamic
             self._module = _runtime.LoadedModule(self.vmfb, dev)
             self._np_dtype = _runtime.numpy_dtype(self.spec.dtype)
         return self._module
@@ -181,7 +182,8 @@ def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCa
         op = _MEMORY.get(mkey)
         if op is None:
             cache = cache or _cache.DiskCache()
-            if spec.is_static:
+            # h4-gpu: a GPU row whose kernels serve a dynamic batch compiles one module.
+            if spec.is_static or _gpu_kernels.serves_dynamic(spec, target):
                 op = _build_static(spec, target, cache)
             else:
                 bspec = _block_spec(spec)
