@@ -257,3 +257,71 @@ def test_public_compile_routes_gpu_rows_to_the_kernels():
     op = iree_gn.compile((2, 8, 8, 64), "float32", groups=8, target="cuda:sm_90")
     assert _gpu_kernels.is_formulation(op.target.formulation_for(op.spec))
     assert b".target sm_90" in op.vmfb
+
+
+# ---- specs the kernels do not serve: the row's JAX formulation must compile ---------------
+def _double(v):  # a user activation (a callable): never served by the kernels
+    return v * 2
+
+
+def _unserved(kind, cg, dtype):
+    C = 32 * cg
+    if kind == "kept":    # an extra kept axis (NTHWC, statistics per (n, t))
+        return GroupNormSpec.create((2, 3, 16, 16, C), dtype, groups=32, channels_axis=-1,
+                                    reduction_axes=(2, 3))
+    if kind == "nobatch":  # HWC: every non-channel axis reduced
+        return GroupNormSpec.create((32, 32, C), dtype, groups=32, channels_axis=-1,
+                                    reduction_axes=(0, 1))
+    if kind == "middle":  # channels between reduced axes
+        return GroupNormSpec.create((2, 16, C, 16), dtype, groups=32, channels_axis=2,
+                                    reduction_axes=(1, 3))
+    if kind == "callable-nhwc":
+        return GroupNormSpec.create((2, 32, 32, C), dtype, groups=32, activation=_double)
+    return GroupNormSpec.create((2, C, 32, 32), dtype, groups=32, channels_axis=1,
+                                reduction_axes=(2, 3), activation=_double)
+
+
+UNSERVED_SMALL = [("kept", 10, "float32"), ("nobatch", 5, "float16"),
+                  ("callable-nhwc", 30, "float32")]
+UNSERVED_FULL = [(k, cg, dt) for k in ("kept", "nobatch", "middle", "callable-nhwc",
+                                       "callable-nchw")
+                 for cg in (5, 10, 30) for dt in ("float32", "float16", "bfloat16")]
+
+
+def _compile_unserved(name, kind, cg, dt):
+    t = _targets.TARGETS[name]
+    spec = _unserved(kind, cg, dt)
+    assert not _gpu_kernels.supports(spec)
+    op = _ops.get_op(spec, t)
+    assert t.marker in op.vmfb
+
+
+@pytest.mark.parametrize("name", GPU_ROWS)
+@pytest.mark.parametrize("kind,cg,dt", UNSERVED_SMALL,
+                         ids=[f"{k}-cg{c}-{d}" for k, c, d in UNSERVED_SMALL])
+def test_every_gpu_row_compiles_specs_without_kernels(name, kind, cg, dt):
+    # Issue 12 item 10: vulkan:ampere/rdna3 failed on channels-last groups of 5, 10, 30.
+    _compile_unserved(name, kind, cg, dt)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GPU_ROWS)
+@pytest.mark.parametrize("kind,cg,dt", UNSERVED_FULL,
+                         ids=[f"{k}-cg{c}-{d}" for k, c, d in UNSERVED_FULL])
+def test_every_gpu_row_compiles_every_layout_without_kernels(name, kind, cg, dt):
+    _compile_unserved(name, kind, cg, dt)
+
+
+@pytest.mark.vulkan
+def test_unserved_specs_are_right_on_lavapipe_with_the_vulkan_formulations(rng):
+    # The formulations of vulkan:ampere/rdna3 ("split") and llvmpipe ("barrier") for specs
+    # without kernels, run on lavapipe (the only Vulkan device in CI).
+    import dataclasses
+
+    base = _lavapipe()
+    for form in sorted({_targets.TARGETS[n].formulation for n in GPU_ROWS
+                        if n.startswith("vulkan:")}):
+        t = dataclasses.replace(base, formulation=form)
+        for kind in ("kept", "nobatch"):
+            spec = _unserved(kind, 10, "float32")
+            _run_and_check(_ops.get_op(spec, t), spec, rng)
