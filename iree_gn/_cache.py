@@ -33,7 +33,8 @@ from . import _tuning
 # Bump when the module ABI or the layout above changes: old entries are then ignored.
 FORMAT_VERSION = 1
 
-_SOURCE_FILES = ("_authoring.py", "_activations.py", "_export.py", "_spec.py", "_kernels.py")
+_SOURCE_FILES = ("_authoring.py", "_activations.py", "_export.py", "_spec.py", "_kernels.py",
+                 "_gpu_kernels.py")  # h4-gpu: the GPU kernels generate compiler input too
 
 
 class CacheWarning(UserWarning):

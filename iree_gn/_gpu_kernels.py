@@ -53,8 +53,9 @@ _LOAD_BYTES = 16
 # 256 threads each), but give every thread at least _MIN_ITERS loads.
 _TARGET_WORKGROUPS = 1024
 _MIN_ITERS = 4
-# Apply: vectors per thread (loads in flight per thread).
+# Apply: vectors per thread; statistics: loads per loop iteration (loads in flight).
 _APPLY_UNROLL = 4
+_STATS_UNROLL = 4
 # Channels-last statistics: at most this many threads along C (the rest go along rows).
 _MAX_COLS = 64
 # For a dynamic batch, tiles are sized as if the batch were this.
@@ -297,6 +298,37 @@ class _Module:
                        f"{t}{d}")
         return out
 
+    def sum_loop(self, f: _Func, I: str, V: str, lo: str, hi: str, step: int, last: int,
+                 load) -> None:
+        """``%acc#0``, ``%acc#1``: this thread's sums of ``d = x - k`` and ``d^2`` over the
+        indices lo, lo + step, ... < hi, _STATS_UNROLL loads per iteration (independent
+        loads in flight); indices past ``hi`` load a valid element (clamped to ``last``)
+        and add zero. ``load(index) -> value`` emits one widened load."""
+        e, idx, U = f.e, f.idx, _STATS_UNROLL
+        J = I + "  "
+        e(f"{I}%acc:2 = scf.for %i = {lo} to {hi} step {idx(step * U)} iter_args(%a1 = %zv, "
+          f"%a2 = %zv) -> ({V}, {V}) {{")
+        s1, s2 = "%a1", "%a2"
+        for u in range(U):
+            at = "%i"
+            if u:
+                e(f"{J}%iu{u} = arith.addi %i, {idx(u * step)} : index")
+                e(f"{J}%ok{u} = arith.cmpi ult, %iu{u}, {hi} : index")
+                e(f"{J}%ic{u} = arith.minui %iu{u}, {idx(last)} : index")
+                at = f"%ic{u}"
+            v = load(at)
+            if not self.mcz:
+                e(f"{J}%d{u} = arith.subf {v}, %kv : {V}")
+                v = f"%d{u}"
+            if u:
+                e(f"{J}%z{u} = arith.select %ok{u}, {v}, %zv : {V}")
+                v = f"%z{u}"
+            e(f"{J}%s1_{u} = arith.addf {s1}, {v} : {V}")
+            e(f"{J}%s2_{u} = math.fma {v}, {v}, {s2} : {V}")
+            s1, s2 = f"%s1_{u}", f"%s2_{u}"
+        e(f"{J}scf.yield {s1}, {s2} : {V}, {V}")
+        e(f"{I}}}")
+
     def stats_cl(self) -> Tuple[List[str], list]:
         f = _Func(self.spec)
         e, idx = f.e, f.idx
@@ -335,17 +367,9 @@ class _Module:
         e(f"{I}%r0 = arith.addi %rb0, %tr : index")
         e(f"{I}%re0 = arith.addi %rb0, {idx(self.RB)} : index")
         e(f"{I}%re = arith.minui %re0, {idx(self.R)} : index")
-        e(f"{I}%acc:2 = scf.for %r = %r0 to %re step {idx(self.TR)} iter_args(%a1 = %zv, "
-          f"%a2 = %zv) -> ({V}, {V}) {{")
         J = I + "  "
-        v = f.load(J, "%v", "%x", f"{nn}, %r, %ch", xt, VL)
-        if not self.mcz:
-            e(f"{J}%d = arith.subf {v}, %kv : {V}")
-            v = "%d"
-        e(f"{J}%b1 = arith.addf %a1, {v} : {V}")
-        e(f"{J}%b2 = math.fma {v}, {v}, %a2 : {V}")
-        e(f"{J}scf.yield %b1, %b2 : {V}, {V}")
-        e(f"{I}}}")
+        self.sum_loop(f, I, V, "%r0", "%re", self.TR, self.R - 1,
+                      lambda r: f.load(J, f"%v{r[1:]}", "%x", f"{nn}, {r}, %ch", xt, VL))
         # Sum the thread rows: [TR, TC * VL] per statistic.
         sh = f"memref<{self.TR}x{TC * VL}xf32, #gpu.address_space<workgroup>>"
         e(f"{I}%sh1 = memref.alloc() : {sh}")
@@ -395,17 +419,12 @@ class _Module:
         e(f"{I}%l0 = arith.addi %lb0, %tid : index")
         e(f"{I}%le0 = arith.addi %lb0, {idx(self.LB)} : index")
         e(f"{I}%le = arith.minui %le0, {idx(self.Lv)} : index")
-        e(f"{I}%acc:2 = scf.for %i = %l0 to %le step {idx(self.wgs)} iter_args(%a1 = %zv, "
-          f"%a2 = %zv) -> ({V}, {V}) {{")
-        e(f"{J}%at = arith.muli %i, {idx(VL)} : index")
-        v = f.load(J, "%v", "%x", f"{nn}, %gi, %at", xt, VL)
-        if not self.mcz:
-            e(f"{J}%d = arith.subf {v}, %kv : {V}")
-            v = "%d"
-        e(f"{J}%b1 = arith.addf %a1, {v} : {V}")
-        e(f"{J}%b2 = math.fma {v}, {v}, %a2 : {V}")
-        e(f"{J}scf.yield %b1, %b2 : {V}, {V}")
-        e(f"{I}}}")
+
+        def load(i):
+            e(f"{J}%at{i[1:]} = arith.muli {i}, {idx(VL)} : index")
+            return f.load(J, f"%v{i[1:]}", "%x", f"{nn}, %gi, %at{i[1:]}", xt, VL)
+
+        self.sum_loop(f, I, V, "%l0", "%le", self.wgs, self.Lv - 1, load)
         e(f"{I}%s1 = vector.reduction <add>, %acc#0 : {V} into f32")
         e(f"{I}%s2 = vector.reduction <add>, %acc#1 : {V} into f32")
         sh = f"memref<{self.wgs}xf32, #gpu.address_space<workgroup>>"
