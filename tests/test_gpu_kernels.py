@@ -325,3 +325,22 @@ def test_unserved_specs_are_right_on_lavapipe_with_the_vulkan_formulations(rng):
         for kind in ("kept", "nobatch"):
             spec = _unserved(kind, 10, "float32")
             _run_and_check(_ops.get_op(spec, t), spec, rng)
+
+
+def test_gpu_goldens_hold_what_the_gpu_rows_compile():
+    # mlir/gpu/ (build_tools/gen_mlir.py; drift-checked by test_mlir_drift.py): the kernel
+    # text of canonical shapes, built without JAX by `iree-gn build --from-mlir mlir/gpu`.
+    import json
+    import os
+
+    folder = os.path.join(os.path.dirname(os.path.dirname(__file__)), "mlir", "gpu")
+    stems = sorted(n[:-5] for n in os.listdir(folder) if n.endswith(".json"))
+    assert len(stems) == 3
+    for stem in stems:
+        with open(os.path.join(folder, stem + ".json")) as f:
+            side = json.load(f)
+        spec = GroupNormSpec.from_json(side["spec"])
+        for name in ("cuda:sm_80", "cuda:sm_86", "cuda:sm_89", "cuda:sm_90", "rocm:gfx1100"):
+            assert _targets.TARGETS[name].formulation_for(spec) == side["formulation"], name
+        with open(os.path.join(folder, stem + ".mlir")) as f:
+            assert spec.short_name() in f.readline()
