@@ -198,12 +198,14 @@ class _Module:
     def _plan_channels_last(self, nb: int) -> None:
         self.VL = _vector_lanes(self.spec, self.C, self.spirv)
         self.Cv = self.C // self.VL  # vector columns
-        if self.Cv <= _MAX_COLS:
+        # Threads along C: a power of two that divides the vector columns (every thread
+        # busy: float16 C=320 is 40 columns, 8 threads x 5 blocks), at least 8 for 128-byte
+        # row pieces; else the smallest power of two that covers them (the rest idle).
+        tc = next((t for t in (64, 32, 16, 8) if t <= _MAX_COLS and self.Cv % t == 0), None)
+        if tc is None:
             tc = 1
-            while tc < self.Cv:
+            while tc < min(self.Cv, _MAX_COLS):
                 tc *= 2
-        else:
-            tc = next((t for t in (64, 32, 16) if self.Cv % t == 0), _MAX_COLS)
         self.TC = min(tc, self.wgs)
         self.TR = self.wgs // self.TC
         self.CBK = -(-self.Cv // self.TC)  # channel blocks
