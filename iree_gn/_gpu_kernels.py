@@ -29,9 +29,10 @@ bfloat16 are widened on load and narrowed on store; statistics are float32. x is
 from memory and y written once (the CPU kernels' single read needs a cache that a GPU's
 per-workgroup memory does not give for slabs of MBs).
 
-A dynamic batch axis (``None`` at axis 0) is one module: every dispatch's workload is the
-batch size, read from x's dim (``workgroups(%n: index)``), and the kernels get N again as an
-operand. :func:`supports` says which specs get a kernel: float32/float16/bfloat16, no
+Every dispatch runs on a 2-D grid, (tiles of one sample, samples): a dynamic batch axis
+(``None`` at axis 0) is one module whose workload is the batch size, read from x's dim
+(``workgroups(%n: index)``), and the kernels get N again as an operand (at most 65535
+samples: the grid's limit on Vulkan). :func:`supports` says which specs get a kernel: float32/float16/bfloat16, no
 activation or one of ``_kernels.ACTIVATIONS``, batch axis 0 and every other non-channel axis
 reduced (the CPU kernels' scope); the rest use the JAX formulations. The module text is the
 compiler input, so it is part of every cache key.
@@ -60,6 +61,8 @@ _STATS_UNROLL = 4
 _MAX_COLS = 64
 # For a dynamic batch, tiles are sized as if the batch were this.
 _DYN_BATCH = 2
+# Workgroups per grid axis (x: tiles of one sample; y: samples) that every row allows.
+_MAX_GRID = 65535
 
 _FORM = re.compile(r"^gpu-kernel-wg(\d+)-sg(\d+)(-spirv)?$")
 
@@ -83,6 +86,11 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
     if spec.is_static and spec.nbytes == 0:
         return None
     if spec.activation is not None and spec.activation not in _kernels.ACTIVATIONS:
+        return None
+    # The grid is (tiles of a sample, samples): each count must stay within the 65535
+    # workgroups that Vulkan devices allow per grid axis.
+    if (spec.shape[0] or 0) > _MAX_GRID or spec.groups > _MAX_GRID or \
+            _kernels._rows(spec) * spec.channels > _MAX_GRID * 1024:
         return None
     n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
     if ca == n - 1 and red == tuple(range(1, n - 1)):
@@ -341,10 +349,9 @@ class _Module:
         pt = self.ty("memref", self.ws_shape(), "f32")
         idx(0)
         e(f"{I}%zv = arith.constant dense<0.0> : {V}")
-        e(f"{I}%n = arith.divui %wg, {idx(self.SWPS)} : index" if not self.dyn else
-          f"{I}%nn = arith.divui %wg, {idx(self.SWPS)} : index")
         nn = "%n" if not self.dyn else "%nn"
-        e(f"{I}%wr = arith.remui %wg, {idx(self.SWPS)} : index")
+        e(f"{I}{nn} = hal.interface.workgroup.id[1] : index")
+        e(f"{I}%wr = arith.addi %wg, %c0 : index")
         e(f"{I}%cb = arith.divui %wr, {idx(self.K)} : index")
         e(f"{I}%kb = arith.remui %wr, {idx(self.K)} : index")
         e(f"{I}%tc = arith.remui %tid, {idx(TC)} : index")
@@ -410,8 +417,8 @@ class _Module:
         idx(0)
         nn = "%n" if not self.dyn else "%nn"
         e(f"{I}%zv = arith.constant dense<0.0> : {V}")
-        e(f"{I}{nn} = arith.divui %wg, {idx(self.SWPS)} : index")
-        e(f"{I}%wr = arith.remui %wg, {idx(self.SWPS)} : index")
+        e(f"{I}{nn} = hal.interface.workgroup.id[1] : index")
+        e(f"{I}%wr = arith.addi %wg, %c0 : index")
         e(f"{I}%gi = arith.divui %wr, {idx(self.K)} : index")
         e(f"{I}%kb = arith.remui %wr, {idx(self.K)} : index")
         if not self.mcz:
@@ -455,8 +462,8 @@ class _Module:
         idx(0)
         nn = "%n" if not self.dyn else "%nn"
         f0 = f.f32(0.0)
-        e(f"{I}{nn} = arith.divui %wg, {idx(self.G)} : index")
-        e(f"{I}%gi = arith.remui %wg, {idx(self.G)} : index")
+        e(f"{I}{nn} = hal.interface.workgroup.id[1] : index")
+        e(f"{I}%gi = arith.addi %wg, %c0 : index")
         e(f"{I}%e0 = arith.muli %gi, {idx(self.E)} : index")
         # This thread's share of the group's K x E partials.
         e(f"{I}%acc:2 = scf.for %i = %tid to {idx(self.K * self.E)} step {idx(self.wgs)} "
@@ -515,8 +522,8 @@ class _Module:
         qt = self.ty("memref", self.ws_shape(), "f32")
         idx(0)
         nn = "%n" if not self.dyn else "%nn"
-        e(f"{I}{nn} = arith.divui %wg, {idx(self.AWPS)} : index")
-        e(f"{I}%wr = arith.remui %wg, {idx(self.AWPS)} : index")
+        e(f"{I}{nn} = hal.interface.workgroup.id[1] : index")
+        e(f"{I}%wr = arith.addi %wg, %c0 : index")
         e(f"{I}%t0 = arith.muli %wr, {idx(self.AT)} : index")
         e(f"{I}%tb = arith.addi %t0, %tid : index")
         guard = self.Q % self.AT != 0
@@ -578,15 +585,15 @@ class _Module:
                 f"    stream.executable.export public @{name} workgroups(%n: index) -> "
                 "(index, index, index) {",
                 f"      %per = arith.constant {per_sample} : index",
-                "      %w = arith.muli %n, %per : index",
                 "      %c1 = arith.constant 1 : index",
-                "      stream.return %w, %c1, %c1 : index, index, index",
+                "      stream.return %per, %n, %c1 : index, index, index",
                 "    }"]
         return [
             f"    stream.executable.export public @{name} workgroups() -> (index, index, index) {{",
-            f"      %w = arith.constant {per_sample * self.N} : index",
+            f"      %w = arith.constant {per_sample} : index",
+            f"      %n = arith.constant {self.N} : index",
             "      %c1 = arith.constant 1 : index",
-            "      stream.return %w, %c1, %c1 : index, index, index",
+            "      stream.return %w, %n, %c1 : index, index, index",
             "    }"]
 
     def text(self) -> str:

@@ -67,6 +67,7 @@ def _run_and_check(op, spec, rng, shape=None, mean=0.0, extra_atol=0.0):
     ((2, 8, 8, 64), "nhwc", {"dtype": "bfloat16", "activation": "gelu_tanh"}, "channels_last"),
     ((2, 8, 8, 64), "nhwc", {"dtype": "float64"}, None),               # JAX path
     ((2, 8, 8, 64), "nhwc", {"activation": lambda t: t}, None),        # callables: JAX
+    ((70000, 2, 2, 8), "nhwc", {"groups": 4}, None),  # more samples than a grid axis holds
 ])
 def test_which_specs_get_a_kernel(shape, layout, kw, expect):
     spec = _spec(shape, layout, **kw)

@@ -2,19 +2,22 @@
 module @group_norm_gpu {
   stream.executable private @gn_gpu {
     stream.executable.export public @stats workgroups() -> (index, index, index) {
-      %w = arith.constant 1024 : index
+      %w = arith.constant 128 : index
+      %n = arith.constant 8 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     stream.executable.export public @combine workgroups() -> (index, index, index) {
-      %w = arith.constant 256 : index
+      %w = arith.constant 32 : index
+      %n = arith.constant 8 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     stream.executable.export public @apply workgroups() -> (index, index, index) {
-      %w = arith.constant 1568 : index
+      %w = arith.constant 196 : index
+      %n = arith.constant 8 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     builtin.module {
       func.func @stats(%bx: !stream.binding, %bw: !stream.binding) attributes {translation_info = #iree_codegen.translation_info<pipeline = #iree_codegen.no_pipeline workgroup_size = [256, 1, 1] subgroup_size = 32>} {
@@ -39,8 +42,8 @@ module @group_norm_gpu {
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<8x32x25088xf32>
         %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<8x1024xf32>
         %zv = arith.constant dense<0.0> : vector<4xf32>
-        %n = arith.divui %wg, %c128 : index
-        %wr = arith.remui %wg, %c128 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %wr = arith.addi %wg, %c0 : index
         %gi = arith.divui %wr, %c4 : index
         %kb = arith.remui %wr, %c4 : index
         %ks_r = memref.load %x[%n, %gi, %c0] : memref<8x32x25088xf32>
@@ -232,8 +235,8 @@ module @group_norm_gpu {
         %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<8x1024xf32>
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<256xf32>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<256xf32>
-        %n = arith.divui %wg, %c32 : index
-        %gi = arith.remui %wg, %c32 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %gi = arith.addi %wg, %c0 : index
         %e0 = arith.muli %gi, %c1 : index
         %acc:2 = scf.for %i = %tid to %c4 step %c256 iter_args(%a1 = %f0p0, %a2 = %f0p0) -> (f32, f32) {
           %kb = arith.divui %i, %c1 : index
@@ -391,7 +394,6 @@ module @group_norm_gpu {
       func.func @apply(%bx: !stream.binding, %bw: !stream.binding, %by: !stream.binding) attributes {translation_info = #iree_codegen.translation_info<pipeline = #iree_codegen.no_pipeline workgroup_size = [256, 1, 1] subgroup_size = 32>} {
         %c0 = arith.constant 0 : index
         %c1024 = arith.constant 1024 : index
-        %c196 = arith.constant 196 : index
         %c256 = arith.constant 256 : index
         %c3136 = arith.constant 3136 : index
         %c4 = arith.constant 4 : index
@@ -402,8 +404,8 @@ module @group_norm_gpu {
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<8x802816xf32>
         %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<8x1024xf32>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<8x802816xf32>
-        %n = arith.divui %wg, %c196 : index
-        %wr = arith.remui %wg, %c196 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %wr = arith.addi %wg, %c0 : index
         %t0 = arith.muli %wr, %c1024 : index
         %tb = arith.addi %t0, %tid : index
         %vi0 = arith.addi %tb, %c0 : index

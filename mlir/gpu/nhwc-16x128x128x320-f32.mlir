@@ -2,19 +2,22 @@
 module @group_norm_gpu {
   stream.executable private @gn_gpu {
     stream.executable.export public @stats workgroups() -> (index, index, index) {
-      %w = arith.constant 1040 : index
+      %w = arith.constant 65 : index
+      %n = arith.constant 16 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     stream.executable.export public @combine workgroups() -> (index, index, index) {
-      %w = arith.constant 512 : index
+      %w = arith.constant 32 : index
+      %n = arith.constant 16 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     stream.executable.export public @apply workgroups() -> (index, index, index) {
-      %w = arith.constant 20480 : index
+      %w = arith.constant 1280 : index
+      %n = arith.constant 16 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     builtin.module {
       func.func @stats(%bx: !stream.binding, %bw: !stream.binding) attributes {translation_info = #iree_codegen.translation_info<pipeline = #iree_codegen.no_pipeline workgroup_size = [256, 1, 1] subgroup_size = 32>} {
@@ -32,7 +35,6 @@ module @group_norm_gpu {
         %c4 = arith.constant 4 : index
         %c48 = arith.constant 48 : index
         %c64 = arith.constant 64 : index
-        %c65 = arith.constant 65 : index
         %c79 = arith.constant 79 : index
         %c8 = arith.constant 8 : index
         %c80 = arith.constant 80 : index
@@ -41,8 +43,8 @@ module @group_norm_gpu {
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<16x16384x320xf32>
         %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<16x29x320xf32>
         %zv = arith.constant dense<0.0> : vector<4xf32>
-        %n = arith.divui %wg, %c65 : index
-        %wr = arith.remui %wg, %c65 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %wr = arith.addi %wg, %c0 : index
         %cb = arith.divui %wr, %c13 : index
         %kb = arith.remui %wr, %c13 : index
         %tc = arith.remui %tid, %c16 : index
@@ -343,8 +345,8 @@ module @group_norm_gpu {
         %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<16x29x320xf32>
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<320xf32>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<320xf32>
-        %n = arith.divui %wg, %c32 : index
-        %gi = arith.remui %wg, %c32 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %gi = arith.addi %wg, %c0 : index
         %e0 = arith.muli %gi, %c10 : index
         %acc:2 = scf.for %i = %tid to %c130 step %c256 iter_args(%a1 = %f0p0, %a2 = %f0p0) -> (f32, f32) {
           %kb = arith.divui %i, %c10 : index
@@ -497,7 +499,6 @@ module @group_norm_gpu {
       func.func @apply(%bx: !stream.binding, %bw: !stream.binding, %by: !stream.binding) attributes {translation_info = #iree_codegen.translation_info<pipeline = #iree_codegen.no_pipeline workgroup_size = [256, 1, 1] subgroup_size = 32>} {
         %c0 = arith.constant 0 : index
         %c1024 = arith.constant 1024 : index
-        %c1280 = arith.constant 1280 : index
         %c256 = arith.constant 256 : index
         %c26 = arith.constant 26 : index
         %c27 = arith.constant 27 : index
@@ -511,8 +512,8 @@ module @group_norm_gpu {
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<16x5242880xf32>
         %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<16x29x320xf32>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<16x5242880xf32>
-        %n = arith.divui %wg, %c1280 : index
-        %wr = arith.remui %wg, %c1280 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %wr = arith.addi %wg, %c0 : index
         %t0 = arith.muli %wr, %c1024 : index
         %tb = arith.addi %t0, %tid : index
         %vi0 = arith.addi %tb, %c0 : index

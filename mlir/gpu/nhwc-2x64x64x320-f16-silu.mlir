@@ -2,30 +2,33 @@
 module @group_norm_gpu {
   stream.executable private @gn_gpu {
     stream.executable.export public @stats workgroups() -> (index, index, index) {
-      %w = arith.constant 512 : index
+      %w = arith.constant 160 : index
+      %n = arith.constant 2 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     stream.executable.export public @combine workgroups() -> (index, index, index) {
-      %w = arith.constant 64 : index
+      %w = arith.constant 32 : index
+      %n = arith.constant 2 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     stream.executable.export public @apply workgroups() -> (index, index, index) {
-      %w = arith.constant 320 : index
+      %w = arith.constant 160 : index
+      %n = arith.constant 2 : index
       %c1 = arith.constant 1 : index
-      stream.return %w, %c1, %c1 : index, index, index
+      stream.return %w, %n, %c1 : index, index, index
     }
     builtin.module {
       func.func @stats(%bx: !stream.binding, %bw: !stream.binding) attributes {translation_info = #iree_codegen.translation_info<pipeline = #iree_codegen.no_pipeline workgroup_size = [256, 1, 1] subgroup_size = 32>} {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c10 = arith.constant 10 : index
-        %c12 = arith.constant 12 : index
+        %c128 = arith.constant 128 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
-        %c256 = arith.constant 256 : index
         %c3 = arith.constant 3 : index
+        %c32 = arith.constant 32 : index
         %c39 = arith.constant 39 : index
         %c4 = arith.constant 4 : index
         %c40 = arith.constant 40 : index
@@ -36,18 +39,19 @@ module @group_norm_gpu {
         %c64 = arith.constant 64 : index
         %c7 = arith.constant 7 : index
         %c8 = arith.constant 8 : index
+        %c96 = arith.constant 96 : index
         %wg = hal.interface.workgroup.id[0] : index
         %tid = gpu.thread_id x
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<2x4096x320xf16>
-        %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<2x515x320xf32>
+        %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<2x67x320xf32>
         %zv = arith.constant dense<0.0> : vector<8xf32>
-        %n = arith.divui %wg, %c256 : index
-        %wr = arith.remui %wg, %c256 : index
-        %cb = arith.divui %wr, %c256 : index
-        %kb = arith.remui %wr, %c256 : index
-        %tc = arith.remui %tid, %c64 : index
-        %tr = arith.divui %tid, %c64 : index
-        %cv0 = arith.muli %cb, %c64 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %wr = arith.addi %wg, %c0 : index
+        %cb = arith.divui %wr, %c32 : index
+        %kb = arith.remui %wr, %c32 : index
+        %tc = arith.remui %tid, %c8 : index
+        %tr = arith.divui %tid, %c8 : index
+        %cv0 = arith.muli %cb, %c8 : index
         %cv1 = arith.addi %cv0, %tc : index
         %cv = arith.minui %cv1, %c39 : index
         %ch = arith.muli %cv, %c8 : index
@@ -92,17 +96,17 @@ module @group_norm_gpu {
         %ks7_r = memref.load %x[%n, %c0, %kf7] : memref<2x4096x320xf16>
         %ks7 = arith.extf %ks7_r : f16 to f32
         %kv = vector.from_elements %ks0, %ks1, %ks2, %ks3, %ks4, %ks5, %ks6, %ks7 : vector<8xf32>
-        %rb0 = arith.muli %kb, %c16 : index
+        %rb0 = arith.muli %kb, %c128 : index
         %r0 = arith.addi %rb0, %tr : index
-        %re0 = arith.addi %rb0, %c16 : index
+        %re0 = arith.addi %rb0, %c128 : index
         %re = arith.minui %re0, %c4096 : index
-        %acc:2 = scf.for %i = %r0 to %re step %c16 iter_args(%a1 = %zv, %a2 = %zv) -> (vector<8xf32>, vector<8xf32>) {
+        %acc:2 = scf.for %i = %r0 to %re step %c128 iter_args(%a1 = %zv, %a2 = %zv) -> (vector<8xf32>, vector<8xf32>) {
           %vi_r = vector.load %x[%n, %i, %ch] : memref<2x4096x320xf16>, vector<8xf16>
           %vi = arith.extf %vi_r : vector<8xf16> to vector<8xf32>
           %d0 = arith.subf %vi, %kv : vector<8xf32>
           %s1_0 = arith.addf %a1, %d0 : vector<8xf32>
           %s2_0 = math.fma %d0, %d0, %a2 : vector<8xf32>
-          %iu1 = arith.addi %i, %c4 : index
+          %iu1 = arith.addi %i, %c32 : index
           %ok1 = arith.cmpi ult, %iu1, %re : index
           %ic1 = arith.minui %iu1, %c4095 : index
           %vic1_r = vector.load %x[%n, %ic1, %ch] : memref<2x4096x320xf16>, vector<8xf16>
@@ -111,7 +115,7 @@ module @group_norm_gpu {
           %z1 = arith.select %ok1, %d1, %zv : vector<8xf32>
           %s1_1 = arith.addf %s1_0, %z1 : vector<8xf32>
           %s2_1 = math.fma %z1, %z1, %s2_0 : vector<8xf32>
-          %iu2 = arith.addi %i, %c8 : index
+          %iu2 = arith.addi %i, %c64 : index
           %ok2 = arith.cmpi ult, %iu2, %re : index
           %ic2 = arith.minui %iu2, %c4095 : index
           %vic2_r = vector.load %x[%n, %ic2, %ch] : memref<2x4096x320xf16>, vector<8xf16>
@@ -120,7 +124,7 @@ module @group_norm_gpu {
           %z2 = arith.select %ok2, %d2, %zv : vector<8xf32>
           %s1_2 = arith.addf %s1_1, %z2 : vector<8xf32>
           %s2_2 = math.fma %z2, %z2, %s2_1 : vector<8xf32>
-          %iu3 = arith.addi %i, %c12 : index
+          %iu3 = arith.addi %i, %c96 : index
           %ok3 = arith.cmpi ult, %iu3, %re : index
           %ic3 = arith.minui %iu3, %c4095 : index
           %vic3_r = vector.load %x[%n, %ic3, %ch] : memref<2x4096x320xf16>, vector<8xf16>
@@ -131,186 +135,393 @@ module @group_norm_gpu {
           %s2_3 = math.fma %z3, %z3, %s2_2 : vector<8xf32>
           scf.yield %s1_3, %s2_3 : vector<8xf32>, vector<8xf32>
         }
-        %sh1 = memref.alloc() : memref<4x512xf32, #gpu.address_space<workgroup>>
-        %sh2 = memref.alloc() : memref<4x512xf32, #gpu.address_space<workgroup>>
+        %sh1 = memref.alloc() : memref<32x64xf32, #gpu.address_space<workgroup>>
+        %sh2 = memref.alloc() : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col = arith.muli %tc, %c8 : index
         %col0 = arith.addi %col, %c0 : index
         %av0_0 = vector.extract %acc#0[0] : f32 from vector<8xf32>
-        memref.store %av0_0, %sh1[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_0, %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_0 = vector.extract %acc#1[0] : f32 from vector<8xf32>
-        memref.store %av1_0, %sh2[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_0, %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col1 = arith.addi %col, %c1 : index
         %av0_1 = vector.extract %acc#0[1] : f32 from vector<8xf32>
-        memref.store %av0_1, %sh1[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_1, %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_1 = vector.extract %acc#1[1] : f32 from vector<8xf32>
-        memref.store %av1_1, %sh2[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_1, %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col2 = arith.addi %col, %c2 : index
         %av0_2 = vector.extract %acc#0[2] : f32 from vector<8xf32>
-        memref.store %av0_2, %sh1[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_2, %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_2 = vector.extract %acc#1[2] : f32 from vector<8xf32>
-        memref.store %av1_2, %sh2[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_2, %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col3 = arith.addi %col, %c3 : index
         %av0_3 = vector.extract %acc#0[3] : f32 from vector<8xf32>
-        memref.store %av0_3, %sh1[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_3, %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_3 = vector.extract %acc#1[3] : f32 from vector<8xf32>
-        memref.store %av1_3, %sh2[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_3, %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col4 = arith.addi %col, %c4 : index
         %av0_4 = vector.extract %acc#0[4] : f32 from vector<8xf32>
-        memref.store %av0_4, %sh1[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_4, %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_4 = vector.extract %acc#1[4] : f32 from vector<8xf32>
-        memref.store %av1_4, %sh2[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_4, %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col5 = arith.addi %col, %c5 : index
         %av0_5 = vector.extract %acc#0[5] : f32 from vector<8xf32>
-        memref.store %av0_5, %sh1[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_5, %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_5 = vector.extract %acc#1[5] : f32 from vector<8xf32>
-        memref.store %av1_5, %sh2[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_5, %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col6 = arith.addi %col, %c6 : index
         %av0_6 = vector.extract %acc#0[6] : f32 from vector<8xf32>
-        memref.store %av0_6, %sh1[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_6, %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_6 = vector.extract %acc#1[6] : f32 from vector<8xf32>
-        memref.store %av1_6, %sh2[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_6, %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %col7 = arith.addi %col, %c7 : index
         %av0_7 = vector.extract %acc#0[7] : f32 from vector<8xf32>
-        memref.store %av0_7, %sh1[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av0_7, %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
         %av1_7 = vector.extract %acc#1[7] : f32 from vector<8xf32>
-        memref.store %av1_7, %sh2[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+        memref.store %av1_7, %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+        gpu.barrier
+        %tl16 = arith.cmpi ult, %tr, %c16 : index
+        scf.if %tl16 {
+          %to16 = arith.addi %tr, %c16 : index
+          %ta16_0 = memref.load %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_0 = memref.load %sh1[%to16, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_0 = arith.addf %ta16_0, %tb16_0 : f32
+          memref.store %ts16_0, %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_1 = memref.load %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_1 = memref.load %sh2[%to16, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_1 = arith.addf %ta16_1, %tb16_1 : f32
+          memref.store %ts16_1, %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_2 = memref.load %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_2 = memref.load %sh1[%to16, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_2 = arith.addf %ta16_2, %tb16_2 : f32
+          memref.store %ts16_2, %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_3 = memref.load %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_3 = memref.load %sh2[%to16, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_3 = arith.addf %ta16_3, %tb16_3 : f32
+          memref.store %ts16_3, %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_4 = memref.load %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_4 = memref.load %sh1[%to16, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_4 = arith.addf %ta16_4, %tb16_4 : f32
+          memref.store %ts16_4, %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_5 = memref.load %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_5 = memref.load %sh2[%to16, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_5 = arith.addf %ta16_5, %tb16_5 : f32
+          memref.store %ts16_5, %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_6 = memref.load %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_6 = memref.load %sh1[%to16, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_6 = arith.addf %ta16_6, %tb16_6 : f32
+          memref.store %ts16_6, %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_7 = memref.load %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_7 = memref.load %sh2[%to16, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_7 = arith.addf %ta16_7, %tb16_7 : f32
+          memref.store %ts16_7, %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_8 = memref.load %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_8 = memref.load %sh1[%to16, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_8 = arith.addf %ta16_8, %tb16_8 : f32
+          memref.store %ts16_8, %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_9 = memref.load %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_9 = memref.load %sh2[%to16, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_9 = arith.addf %ta16_9, %tb16_9 : f32
+          memref.store %ts16_9, %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_10 = memref.load %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_10 = memref.load %sh1[%to16, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_10 = arith.addf %ta16_10, %tb16_10 : f32
+          memref.store %ts16_10, %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_11 = memref.load %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_11 = memref.load %sh2[%to16, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_11 = arith.addf %ta16_11, %tb16_11 : f32
+          memref.store %ts16_11, %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_12 = memref.load %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_12 = memref.load %sh1[%to16, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_12 = arith.addf %ta16_12, %tb16_12 : f32
+          memref.store %ts16_12, %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_13 = memref.load %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_13 = memref.load %sh2[%to16, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_13 = arith.addf %ta16_13, %tb16_13 : f32
+          memref.store %ts16_13, %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_14 = memref.load %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_14 = memref.load %sh1[%to16, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_14 = arith.addf %ta16_14, %tb16_14 : f32
+          memref.store %ts16_14, %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta16_15 = memref.load %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb16_15 = memref.load %sh2[%to16, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts16_15 = arith.addf %ta16_15, %tb16_15 : f32
+          memref.store %ts16_15, %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+        }
+        gpu.barrier
+        %tl8 = arith.cmpi ult, %tr, %c8 : index
+        scf.if %tl8 {
+          %to8 = arith.addi %tr, %c8 : index
+          %ta8_0 = memref.load %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_0 = memref.load %sh1[%to8, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_0 = arith.addf %ta8_0, %tb8_0 : f32
+          memref.store %ts8_0, %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_1 = memref.load %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_1 = memref.load %sh2[%to8, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_1 = arith.addf %ta8_1, %tb8_1 : f32
+          memref.store %ts8_1, %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_2 = memref.load %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_2 = memref.load %sh1[%to8, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_2 = arith.addf %ta8_2, %tb8_2 : f32
+          memref.store %ts8_2, %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_3 = memref.load %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_3 = memref.load %sh2[%to8, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_3 = arith.addf %ta8_3, %tb8_3 : f32
+          memref.store %ts8_3, %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_4 = memref.load %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_4 = memref.load %sh1[%to8, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_4 = arith.addf %ta8_4, %tb8_4 : f32
+          memref.store %ts8_4, %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_5 = memref.load %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_5 = memref.load %sh2[%to8, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_5 = arith.addf %ta8_5, %tb8_5 : f32
+          memref.store %ts8_5, %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_6 = memref.load %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_6 = memref.load %sh1[%to8, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_6 = arith.addf %ta8_6, %tb8_6 : f32
+          memref.store %ts8_6, %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_7 = memref.load %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_7 = memref.load %sh2[%to8, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_7 = arith.addf %ta8_7, %tb8_7 : f32
+          memref.store %ts8_7, %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_8 = memref.load %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_8 = memref.load %sh1[%to8, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_8 = arith.addf %ta8_8, %tb8_8 : f32
+          memref.store %ts8_8, %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_9 = memref.load %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_9 = memref.load %sh2[%to8, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_9 = arith.addf %ta8_9, %tb8_9 : f32
+          memref.store %ts8_9, %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_10 = memref.load %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_10 = memref.load %sh1[%to8, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_10 = arith.addf %ta8_10, %tb8_10 : f32
+          memref.store %ts8_10, %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_11 = memref.load %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_11 = memref.load %sh2[%to8, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_11 = arith.addf %ta8_11, %tb8_11 : f32
+          memref.store %ts8_11, %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_12 = memref.load %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_12 = memref.load %sh1[%to8, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_12 = arith.addf %ta8_12, %tb8_12 : f32
+          memref.store %ts8_12, %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_13 = memref.load %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_13 = memref.load %sh2[%to8, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_13 = arith.addf %ta8_13, %tb8_13 : f32
+          memref.store %ts8_13, %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_14 = memref.load %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_14 = memref.load %sh1[%to8, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_14 = arith.addf %ta8_14, %tb8_14 : f32
+          memref.store %ts8_14, %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta8_15 = memref.load %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb8_15 = memref.load %sh2[%to8, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts8_15 = arith.addf %ta8_15, %tb8_15 : f32
+          memref.store %ts8_15, %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+        }
+        gpu.barrier
+        %tl4 = arith.cmpi ult, %tr, %c4 : index
+        scf.if %tl4 {
+          %to4 = arith.addi %tr, %c4 : index
+          %ta4_0 = memref.load %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_0 = memref.load %sh1[%to4, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_0 = arith.addf %ta4_0, %tb4_0 : f32
+          memref.store %ts4_0, %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_1 = memref.load %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_1 = memref.load %sh2[%to4, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_1 = arith.addf %ta4_1, %tb4_1 : f32
+          memref.store %ts4_1, %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_2 = memref.load %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_2 = memref.load %sh1[%to4, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_2 = arith.addf %ta4_2, %tb4_2 : f32
+          memref.store %ts4_2, %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_3 = memref.load %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_3 = memref.load %sh2[%to4, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_3 = arith.addf %ta4_3, %tb4_3 : f32
+          memref.store %ts4_3, %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_4 = memref.load %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_4 = memref.load %sh1[%to4, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_4 = arith.addf %ta4_4, %tb4_4 : f32
+          memref.store %ts4_4, %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_5 = memref.load %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_5 = memref.load %sh2[%to4, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_5 = arith.addf %ta4_5, %tb4_5 : f32
+          memref.store %ts4_5, %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_6 = memref.load %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_6 = memref.load %sh1[%to4, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_6 = arith.addf %ta4_6, %tb4_6 : f32
+          memref.store %ts4_6, %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_7 = memref.load %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_7 = memref.load %sh2[%to4, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_7 = arith.addf %ta4_7, %tb4_7 : f32
+          memref.store %ts4_7, %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_8 = memref.load %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_8 = memref.load %sh1[%to4, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_8 = arith.addf %ta4_8, %tb4_8 : f32
+          memref.store %ts4_8, %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_9 = memref.load %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_9 = memref.load %sh2[%to4, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_9 = arith.addf %ta4_9, %tb4_9 : f32
+          memref.store %ts4_9, %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_10 = memref.load %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_10 = memref.load %sh1[%to4, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_10 = arith.addf %ta4_10, %tb4_10 : f32
+          memref.store %ts4_10, %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_11 = memref.load %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_11 = memref.load %sh2[%to4, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_11 = arith.addf %ta4_11, %tb4_11 : f32
+          memref.store %ts4_11, %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_12 = memref.load %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_12 = memref.load %sh1[%to4, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_12 = arith.addf %ta4_12, %tb4_12 : f32
+          memref.store %ts4_12, %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_13 = memref.load %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_13 = memref.load %sh2[%to4, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_13 = arith.addf %ta4_13, %tb4_13 : f32
+          memref.store %ts4_13, %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_14 = memref.load %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_14 = memref.load %sh1[%to4, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_14 = arith.addf %ta4_14, %tb4_14 : f32
+          memref.store %ts4_14, %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta4_15 = memref.load %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb4_15 = memref.load %sh2[%to4, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ts4_15 = arith.addf %ta4_15, %tb4_15 : f32
+          memref.store %ts4_15, %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+        }
         gpu.barrier
         %tl2 = arith.cmpi ult, %tr, %c2 : index
         scf.if %tl2 {
           %to2 = arith.addi %tr, %c2 : index
-          %ta2_0 = memref.load %sh1[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_0 = memref.load %sh1[%to2, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %ta2_0 = memref.load %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_0 = memref.load %sh1[%to2, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_0 = arith.addf %ta2_0, %tb2_0 : f32
-          memref.store %ts2_0, %sh1[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_1 = memref.load %sh2[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_1 = memref.load %sh2[%to2, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_0, %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_1 = memref.load %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_1 = memref.load %sh2[%to2, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_1 = arith.addf %ta2_1, %tb2_1 : f32
-          memref.store %ts2_1, %sh2[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_2 = memref.load %sh1[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_2 = memref.load %sh1[%to2, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_1, %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_2 = memref.load %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_2 = memref.load %sh1[%to2, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_2 = arith.addf %ta2_2, %tb2_2 : f32
-          memref.store %ts2_2, %sh1[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_3 = memref.load %sh2[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_3 = memref.load %sh2[%to2, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_2, %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_3 = memref.load %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_3 = memref.load %sh2[%to2, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_3 = arith.addf %ta2_3, %tb2_3 : f32
-          memref.store %ts2_3, %sh2[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_4 = memref.load %sh1[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_4 = memref.load %sh1[%to2, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_3, %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_4 = memref.load %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_4 = memref.load %sh1[%to2, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_4 = arith.addf %ta2_4, %tb2_4 : f32
-          memref.store %ts2_4, %sh1[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_5 = memref.load %sh2[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_5 = memref.load %sh2[%to2, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_4, %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_5 = memref.load %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_5 = memref.load %sh2[%to2, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_5 = arith.addf %ta2_5, %tb2_5 : f32
-          memref.store %ts2_5, %sh2[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_6 = memref.load %sh1[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_6 = memref.load %sh1[%to2, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_5, %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_6 = memref.load %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_6 = memref.load %sh1[%to2, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_6 = arith.addf %ta2_6, %tb2_6 : f32
-          memref.store %ts2_6, %sh1[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_7 = memref.load %sh2[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_7 = memref.load %sh2[%to2, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_6, %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_7 = memref.load %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_7 = memref.load %sh2[%to2, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_7 = arith.addf %ta2_7, %tb2_7 : f32
-          memref.store %ts2_7, %sh2[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_8 = memref.load %sh1[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_8 = memref.load %sh1[%to2, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_7, %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_8 = memref.load %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_8 = memref.load %sh1[%to2, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_8 = arith.addf %ta2_8, %tb2_8 : f32
-          memref.store %ts2_8, %sh1[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_9 = memref.load %sh2[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_9 = memref.load %sh2[%to2, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_8, %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_9 = memref.load %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_9 = memref.load %sh2[%to2, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_9 = arith.addf %ta2_9, %tb2_9 : f32
-          memref.store %ts2_9, %sh2[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_10 = memref.load %sh1[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_10 = memref.load %sh1[%to2, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_9, %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_10 = memref.load %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_10 = memref.load %sh1[%to2, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_10 = arith.addf %ta2_10, %tb2_10 : f32
-          memref.store %ts2_10, %sh1[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_11 = memref.load %sh2[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_11 = memref.load %sh2[%to2, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_10, %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_11 = memref.load %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_11 = memref.load %sh2[%to2, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_11 = arith.addf %ta2_11, %tb2_11 : f32
-          memref.store %ts2_11, %sh2[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_12 = memref.load %sh1[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_12 = memref.load %sh1[%to2, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_11, %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_12 = memref.load %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_12 = memref.load %sh1[%to2, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_12 = arith.addf %ta2_12, %tb2_12 : f32
-          memref.store %ts2_12, %sh1[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_13 = memref.load %sh2[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_13 = memref.load %sh2[%to2, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_12, %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_13 = memref.load %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_13 = memref.load %sh2[%to2, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_13 = arith.addf %ta2_13, %tb2_13 : f32
-          memref.store %ts2_13, %sh2[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_14 = memref.load %sh1[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_14 = memref.load %sh1[%to2, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_13, %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_14 = memref.load %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_14 = memref.load %sh1[%to2, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_14 = arith.addf %ta2_14, %tb2_14 : f32
-          memref.store %ts2_14, %sh1[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta2_15 = memref.load %sh2[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb2_15 = memref.load %sh2[%to2, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_14, %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta2_15 = memref.load %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb2_15 = memref.load %sh2[%to2, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts2_15 = arith.addf %ta2_15, %tb2_15 : f32
-          memref.store %ts2_15, %sh2[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts2_15, %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
         }
         gpu.barrier
         %tl1 = arith.cmpi ult, %tr, %c1 : index
         scf.if %tl1 {
           %to1 = arith.addi %tr, %c1 : index
-          %ta1_0 = memref.load %sh1[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_0 = memref.load %sh1[%to1, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %ta1_0 = memref.load %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_0 = memref.load %sh1[%to1, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_0 = arith.addf %ta1_0, %tb1_0 : f32
-          memref.store %ts1_0, %sh1[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_1 = memref.load %sh2[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_1 = memref.load %sh2[%to1, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_0, %sh1[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_1 = memref.load %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_1 = memref.load %sh2[%to1, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_1 = arith.addf %ta1_1, %tb1_1 : f32
-          memref.store %ts1_1, %sh2[%tr, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_2 = memref.load %sh1[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_2 = memref.load %sh1[%to1, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_1, %sh2[%tr, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_2 = memref.load %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_2 = memref.load %sh1[%to1, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_2 = arith.addf %ta1_2, %tb1_2 : f32
-          memref.store %ts1_2, %sh1[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_3 = memref.load %sh2[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_3 = memref.load %sh2[%to1, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_2, %sh1[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_3 = memref.load %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_3 = memref.load %sh2[%to1, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_3 = arith.addf %ta1_3, %tb1_3 : f32
-          memref.store %ts1_3, %sh2[%tr, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_4 = memref.load %sh1[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_4 = memref.load %sh1[%to1, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_3, %sh2[%tr, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_4 = memref.load %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_4 = memref.load %sh1[%to1, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_4 = arith.addf %ta1_4, %tb1_4 : f32
-          memref.store %ts1_4, %sh1[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_5 = memref.load %sh2[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_5 = memref.load %sh2[%to1, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_4, %sh1[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_5 = memref.load %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_5 = memref.load %sh2[%to1, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_5 = arith.addf %ta1_5, %tb1_5 : f32
-          memref.store %ts1_5, %sh2[%tr, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_6 = memref.load %sh1[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_6 = memref.load %sh1[%to1, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_5, %sh2[%tr, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_6 = memref.load %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_6 = memref.load %sh1[%to1, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_6 = arith.addf %ta1_6, %tb1_6 : f32
-          memref.store %ts1_6, %sh1[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_7 = memref.load %sh2[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_7 = memref.load %sh2[%to1, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_6, %sh1[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_7 = memref.load %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_7 = memref.load %sh2[%to1, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_7 = arith.addf %ta1_7, %tb1_7 : f32
-          memref.store %ts1_7, %sh2[%tr, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_8 = memref.load %sh1[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_8 = memref.load %sh1[%to1, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_7, %sh2[%tr, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_8 = memref.load %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_8 = memref.load %sh1[%to1, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_8 = arith.addf %ta1_8, %tb1_8 : f32
-          memref.store %ts1_8, %sh1[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_9 = memref.load %sh2[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_9 = memref.load %sh2[%to1, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_8, %sh1[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_9 = memref.load %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_9 = memref.load %sh2[%to1, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_9 = arith.addf %ta1_9, %tb1_9 : f32
-          memref.store %ts1_9, %sh2[%tr, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_10 = memref.load %sh1[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_10 = memref.load %sh1[%to1, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_9, %sh2[%tr, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_10 = memref.load %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_10 = memref.load %sh1[%to1, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_10 = arith.addf %ta1_10, %tb1_10 : f32
-          memref.store %ts1_10, %sh1[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_11 = memref.load %sh2[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_11 = memref.load %sh2[%to1, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_10, %sh1[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_11 = memref.load %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_11 = memref.load %sh2[%to1, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_11 = arith.addf %ta1_11, %tb1_11 : f32
-          memref.store %ts1_11, %sh2[%tr, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_12 = memref.load %sh1[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_12 = memref.load %sh1[%to1, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_11, %sh2[%tr, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_12 = memref.load %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_12 = memref.load %sh1[%to1, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_12 = arith.addf %ta1_12, %tb1_12 : f32
-          memref.store %ts1_12, %sh1[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_13 = memref.load %sh2[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_13 = memref.load %sh2[%to1, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_12, %sh1[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_13 = memref.load %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_13 = memref.load %sh2[%to1, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_13 = arith.addf %ta1_13, %tb1_13 : f32
-          memref.store %ts1_13, %sh2[%tr, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_14 = memref.load %sh1[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_14 = memref.load %sh1[%to1, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_13, %sh2[%tr, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_14 = memref.load %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_14 = memref.load %sh1[%to1, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_14 = arith.addf %ta1_14, %tb1_14 : f32
-          memref.store %ts1_14, %sh1[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %ta1_15 = memref.load %sh2[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
-          %tb1_15 = memref.load %sh2[%to1, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_14, %sh1[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %ta1_15 = memref.load %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
+          %tb1_15 = memref.load %sh2[%to1, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %ts1_15 = arith.addf %ta1_15, %tb1_15 : f32
-          memref.store %ts1_15, %sh2[%tr, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %ts1_15, %sh2[%tr, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
         }
         gpu.barrier
         %t0 = arith.cmpi eq, %tr, %c0 : index
@@ -318,77 +529,77 @@ module @group_norm_gpu {
         %wr0 = arith.andi %t0, %live : i1
         scf.if %wr0 {
           %cl0 = arith.addi %ch, %c0 : index
-          %o0_0 = memref.load %sh1[%c0, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_0 = memref.load %sh1[%c0, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_00 = arith.muli %kb, %c2 : index
           %rp0_0 = arith.addi %rp0_00, %c0 : index
-          memref.store %o0_0, %ws[%n, %rp0_0, %cl0] : memref<2x515x320xf32>
-          %o1_0 = memref.load %sh2[%c0, %col0] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_0, %ws[%n, %rp0_0, %cl0] : memref<2x67x320xf32>
+          %o1_0 = memref.load %sh2[%c0, %col0] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_00 = arith.muli %kb, %c2 : index
           %rp1_0 = arith.addi %rp1_00, %c1 : index
-          memref.store %o1_0, %ws[%n, %rp1_0, %cl0] : memref<2x515x320xf32>
+          memref.store %o1_0, %ws[%n, %rp1_0, %cl0] : memref<2x67x320xf32>
           %cl1 = arith.addi %ch, %c1 : index
-          %o0_1 = memref.load %sh1[%c0, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_1 = memref.load %sh1[%c0, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_10 = arith.muli %kb, %c2 : index
           %rp0_1 = arith.addi %rp0_10, %c0 : index
-          memref.store %o0_1, %ws[%n, %rp0_1, %cl1] : memref<2x515x320xf32>
-          %o1_1 = memref.load %sh2[%c0, %col1] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_1, %ws[%n, %rp0_1, %cl1] : memref<2x67x320xf32>
+          %o1_1 = memref.load %sh2[%c0, %col1] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_10 = arith.muli %kb, %c2 : index
           %rp1_1 = arith.addi %rp1_10, %c1 : index
-          memref.store %o1_1, %ws[%n, %rp1_1, %cl1] : memref<2x515x320xf32>
+          memref.store %o1_1, %ws[%n, %rp1_1, %cl1] : memref<2x67x320xf32>
           %cl2 = arith.addi %ch, %c2 : index
-          %o0_2 = memref.load %sh1[%c0, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_2 = memref.load %sh1[%c0, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_20 = arith.muli %kb, %c2 : index
           %rp0_2 = arith.addi %rp0_20, %c0 : index
-          memref.store %o0_2, %ws[%n, %rp0_2, %cl2] : memref<2x515x320xf32>
-          %o1_2 = memref.load %sh2[%c0, %col2] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_2, %ws[%n, %rp0_2, %cl2] : memref<2x67x320xf32>
+          %o1_2 = memref.load %sh2[%c0, %col2] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_20 = arith.muli %kb, %c2 : index
           %rp1_2 = arith.addi %rp1_20, %c1 : index
-          memref.store %o1_2, %ws[%n, %rp1_2, %cl2] : memref<2x515x320xf32>
+          memref.store %o1_2, %ws[%n, %rp1_2, %cl2] : memref<2x67x320xf32>
           %cl3 = arith.addi %ch, %c3 : index
-          %o0_3 = memref.load %sh1[%c0, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_3 = memref.load %sh1[%c0, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_30 = arith.muli %kb, %c2 : index
           %rp0_3 = arith.addi %rp0_30, %c0 : index
-          memref.store %o0_3, %ws[%n, %rp0_3, %cl3] : memref<2x515x320xf32>
-          %o1_3 = memref.load %sh2[%c0, %col3] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_3, %ws[%n, %rp0_3, %cl3] : memref<2x67x320xf32>
+          %o1_3 = memref.load %sh2[%c0, %col3] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_30 = arith.muli %kb, %c2 : index
           %rp1_3 = arith.addi %rp1_30, %c1 : index
-          memref.store %o1_3, %ws[%n, %rp1_3, %cl3] : memref<2x515x320xf32>
+          memref.store %o1_3, %ws[%n, %rp1_3, %cl3] : memref<2x67x320xf32>
           %cl4 = arith.addi %ch, %c4 : index
-          %o0_4 = memref.load %sh1[%c0, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_4 = memref.load %sh1[%c0, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_40 = arith.muli %kb, %c2 : index
           %rp0_4 = arith.addi %rp0_40, %c0 : index
-          memref.store %o0_4, %ws[%n, %rp0_4, %cl4] : memref<2x515x320xf32>
-          %o1_4 = memref.load %sh2[%c0, %col4] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_4, %ws[%n, %rp0_4, %cl4] : memref<2x67x320xf32>
+          %o1_4 = memref.load %sh2[%c0, %col4] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_40 = arith.muli %kb, %c2 : index
           %rp1_4 = arith.addi %rp1_40, %c1 : index
-          memref.store %o1_4, %ws[%n, %rp1_4, %cl4] : memref<2x515x320xf32>
+          memref.store %o1_4, %ws[%n, %rp1_4, %cl4] : memref<2x67x320xf32>
           %cl5 = arith.addi %ch, %c5 : index
-          %o0_5 = memref.load %sh1[%c0, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_5 = memref.load %sh1[%c0, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_50 = arith.muli %kb, %c2 : index
           %rp0_5 = arith.addi %rp0_50, %c0 : index
-          memref.store %o0_5, %ws[%n, %rp0_5, %cl5] : memref<2x515x320xf32>
-          %o1_5 = memref.load %sh2[%c0, %col5] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_5, %ws[%n, %rp0_5, %cl5] : memref<2x67x320xf32>
+          %o1_5 = memref.load %sh2[%c0, %col5] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_50 = arith.muli %kb, %c2 : index
           %rp1_5 = arith.addi %rp1_50, %c1 : index
-          memref.store %o1_5, %ws[%n, %rp1_5, %cl5] : memref<2x515x320xf32>
+          memref.store %o1_5, %ws[%n, %rp1_5, %cl5] : memref<2x67x320xf32>
           %cl6 = arith.addi %ch, %c6 : index
-          %o0_6 = memref.load %sh1[%c0, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_6 = memref.load %sh1[%c0, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_60 = arith.muli %kb, %c2 : index
           %rp0_6 = arith.addi %rp0_60, %c0 : index
-          memref.store %o0_6, %ws[%n, %rp0_6, %cl6] : memref<2x515x320xf32>
-          %o1_6 = memref.load %sh2[%c0, %col6] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_6, %ws[%n, %rp0_6, %cl6] : memref<2x67x320xf32>
+          %o1_6 = memref.load %sh2[%c0, %col6] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_60 = arith.muli %kb, %c2 : index
           %rp1_6 = arith.addi %rp1_60, %c1 : index
-          memref.store %o1_6, %ws[%n, %rp1_6, %cl6] : memref<2x515x320xf32>
+          memref.store %o1_6, %ws[%n, %rp1_6, %cl6] : memref<2x67x320xf32>
           %cl7 = arith.addi %ch, %c7 : index
-          %o0_7 = memref.load %sh1[%c0, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          %o0_7 = memref.load %sh1[%c0, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp0_70 = arith.muli %kb, %c2 : index
           %rp0_7 = arith.addi %rp0_70, %c0 : index
-          memref.store %o0_7, %ws[%n, %rp0_7, %cl7] : memref<2x515x320xf32>
-          %o1_7 = memref.load %sh2[%c0, %col7] : memref<4x512xf32, #gpu.address_space<workgroup>>
+          memref.store %o0_7, %ws[%n, %rp0_7, %cl7] : memref<2x67x320xf32>
+          %o1_7 = memref.load %sh2[%c0, %col7] : memref<32x64xf32, #gpu.address_space<workgroup>>
           %rp1_70 = arith.muli %kb, %c2 : index
           %rp1_7 = arith.addi %rp1_70, %c1 : index
-          memref.store %o1_7, %ws[%n, %rp1_7, %cl7] : memref<2x515x320xf32>
+          memref.store %o1_7, %ws[%n, %rp1_7, %cl7] : memref<2x67x320xf32>
         }
         return
       }
@@ -400,13 +611,12 @@ module @group_norm_gpu {
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
         %c256 = arith.constant 256 : index
-        %c2560 = arith.constant 2560 : index
         %c32 = arith.constant 32 : index
+        %c320 = arith.constant 320 : index
         %c4 = arith.constant 4 : index
-        %c512 = arith.constant 512 : index
-        %c513 = arith.constant 513 : index
-        %c514 = arith.constant 514 : index
         %c64 = arith.constant 64 : index
+        %c65 = arith.constant 65 : index
+        %c66 = arith.constant 66 : index
         %c8 = arith.constant 8 : index
         %f0p0 = arith.constant 0.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
@@ -414,22 +624,22 @@ module @group_norm_gpu {
         %wg = hal.interface.workgroup.id[0] : index
         %tid = gpu.thread_id x
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<2x4096x320xf16>
-        %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<2x515x320xf32>
+        %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<2x67x320xf32>
         %g = stream.binding.subspan %bg[%c0] : !stream.binding -> memref<320xf16>
         %b = stream.binding.subspan %bb[%c0] : !stream.binding -> memref<320xf16>
-        %n = arith.divui %wg, %c32 : index
-        %gi = arith.remui %wg, %c32 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %gi = arith.addi %wg, %c0 : index
         %e0 = arith.muli %gi, %c10 : index
-        %acc:2 = scf.for %i = %tid to %c2560 step %c256 iter_args(%a1 = %f0p0, %a2 = %f0p0) -> (f32, f32) {
+        %acc:2 = scf.for %i = %tid to %c320 step %c256 iter_args(%a1 = %f0p0, %a2 = %f0p0) -> (f32, f32) {
           %kb = arith.divui %i, %c10 : index
           %j = arith.remui %i, %c10 : index
           %w = arith.addi %e0, %j : index
           %rp00 = arith.muli %kb, %c2 : index
           %rp0 = arith.addi %rp00, %c0 : index
-          %p1 = memref.load %ws[%n, %rp0, %w] : memref<2x515x320xf32>
+          %p1 = memref.load %ws[%n, %rp0, %w] : memref<2x67x320xf32>
           %rp10 = arith.muli %kb, %c2 : index
           %rp1 = arith.addi %rp10, %c1 : index
-          %p2 = memref.load %ws[%n, %rp1, %w] : memref<2x515x320xf32>
+          %p2 = memref.load %ws[%n, %rp1, %w] : memref<2x67x320xf32>
           %b1 = arith.addf %a1, %p1 : f32
           %b2 = arith.addf %a2, %p2 : f32
           scf.yield %b1, %b2 : f32, f32
@@ -565,40 +775,40 @@ module @group_norm_gpu {
           %bj_r = memref.load %b[%ch] : memref<320xf16>
           %bj = arith.extf %bj_r : f16 to f32
           %bo = arith.subf %bj, %da : f32
-          memref.store %k, %ws[%n, %c512, %ch] : memref<2x515x320xf32>
-          memref.store %aj, %ws[%n, %c513, %ch] : memref<2x515x320xf32>
-          memref.store %bo, %ws[%n, %c514, %ch] : memref<2x515x320xf32>
+          memref.store %k, %ws[%n, %c64, %ch] : memref<2x67x320xf32>
+          memref.store %aj, %ws[%n, %c65, %ch] : memref<2x67x320xf32>
+          memref.store %bo, %ws[%n, %c66, %ch] : memref<2x67x320xf32>
         }
         return
       }
       func.func @apply(%bx: !stream.binding, %bw: !stream.binding, %by: !stream.binding) attributes {translation_info = #iree_codegen.translation_info<pipeline = #iree_codegen.no_pipeline workgroup_size = [256, 1, 1] subgroup_size = 32>} {
         %c0 = arith.constant 0 : index
         %c1024 = arith.constant 1024 : index
-        %c160 = arith.constant 160 : index
         %c256 = arith.constant 256 : index
         %c40 = arith.constant 40 : index
         %c512 = arith.constant 512 : index
-        %c513 = arith.constant 513 : index
-        %c514 = arith.constant 514 : index
+        %c64 = arith.constant 64 : index
+        %c65 = arith.constant 65 : index
+        %c66 = arith.constant 66 : index
         %c768 = arith.constant 768 : index
         %c8 = arith.constant 8 : index
         %f1p0 = arith.constant 1.0 : f32
         %wg = hal.interface.workgroup.id[0] : index
         %tid = gpu.thread_id x
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<2x1310720xf16>
-        %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<2x515x320xf32>
+        %ws = stream.binding.subspan %bw[%c0] : !stream.binding -> memref<2x67x320xf32>
         %y = stream.binding.subspan %by[%c0] : !stream.binding -> memref<2x1310720xf16>
-        %n = arith.divui %wg, %c160 : index
-        %wr = arith.remui %wg, %c160 : index
+        %n = hal.interface.workgroup.id[1] : index
+        %wr = arith.addi %wg, %c0 : index
         %t0 = arith.muli %wr, %c1024 : index
         %tb = arith.addi %t0, %tid : index
         %vi0 = arith.addi %tb, %c0 : index
         %at0 = arith.muli %vi0, %c8 : index
         %cq0 = arith.remui %vi0, %c40 : index
         %ch0 = arith.muli %cq0, %c8 : index
-        %k0s = vector.load %ws[%n, %c512, %ch0] : memref<2x515x320xf32>, vector<8xf32>
-        %a0s = vector.load %ws[%n, %c513, %ch0] : memref<2x515x320xf32>, vector<8xf32>
-        %b0s = vector.load %ws[%n, %c514, %ch0] : memref<2x515x320xf32>, vector<8xf32>
+        %k0s = vector.load %ws[%n, %c64, %ch0] : memref<2x67x320xf32>, vector<8xf32>
+        %a0s = vector.load %ws[%n, %c65, %ch0] : memref<2x67x320xf32>, vector<8xf32>
+        %b0s = vector.load %ws[%n, %c66, %ch0] : memref<2x67x320xf32>, vector<8xf32>
         %x0_r = vector.load %x[%n, %at0] : memref<2x1310720xf16>, vector<8xf16>
         %x0 = arith.extf %x0_r : vector<8xf16> to vector<8xf32>
         %d0 = arith.subf %x0, %k0s : vector<8xf32>
@@ -614,9 +824,9 @@ module @group_norm_gpu {
         %at1 = arith.muli %vi1, %c8 : index
         %cq1 = arith.remui %vi1, %c40 : index
         %ch1 = arith.muli %cq1, %c8 : index
-        %k1s = vector.load %ws[%n, %c512, %ch1] : memref<2x515x320xf32>, vector<8xf32>
-        %a1s = vector.load %ws[%n, %c513, %ch1] : memref<2x515x320xf32>, vector<8xf32>
-        %b1s = vector.load %ws[%n, %c514, %ch1] : memref<2x515x320xf32>, vector<8xf32>
+        %k1s = vector.load %ws[%n, %c64, %ch1] : memref<2x67x320xf32>, vector<8xf32>
+        %a1s = vector.load %ws[%n, %c65, %ch1] : memref<2x67x320xf32>, vector<8xf32>
+        %b1s = vector.load %ws[%n, %c66, %ch1] : memref<2x67x320xf32>, vector<8xf32>
         %x1_r = vector.load %x[%n, %at1] : memref<2x1310720xf16>, vector<8xf16>
         %x1 = arith.extf %x1_r : vector<8xf16> to vector<8xf32>
         %d1 = arith.subf %x1, %k1s : vector<8xf32>
@@ -632,9 +842,9 @@ module @group_norm_gpu {
         %at2 = arith.muli %vi2, %c8 : index
         %cq2 = arith.remui %vi2, %c40 : index
         %ch2 = arith.muli %cq2, %c8 : index
-        %k2s = vector.load %ws[%n, %c512, %ch2] : memref<2x515x320xf32>, vector<8xf32>
-        %a2s = vector.load %ws[%n, %c513, %ch2] : memref<2x515x320xf32>, vector<8xf32>
-        %b2s = vector.load %ws[%n, %c514, %ch2] : memref<2x515x320xf32>, vector<8xf32>
+        %k2s = vector.load %ws[%n, %c64, %ch2] : memref<2x67x320xf32>, vector<8xf32>
+        %a2s = vector.load %ws[%n, %c65, %ch2] : memref<2x67x320xf32>, vector<8xf32>
+        %b2s = vector.load %ws[%n, %c66, %ch2] : memref<2x67x320xf32>, vector<8xf32>
         %x2_r = vector.load %x[%n, %at2] : memref<2x1310720xf16>, vector<8xf16>
         %x2 = arith.extf %x2_r : vector<8xf16> to vector<8xf32>
         %d2 = arith.subf %x2, %k2s : vector<8xf32>
@@ -650,9 +860,9 @@ module @group_norm_gpu {
         %at3 = arith.muli %vi3, %c8 : index
         %cq3 = arith.remui %vi3, %c40 : index
         %ch3 = arith.muli %cq3, %c8 : index
-        %k3s = vector.load %ws[%n, %c512, %ch3] : memref<2x515x320xf32>, vector<8xf32>
-        %a3s = vector.load %ws[%n, %c513, %ch3] : memref<2x515x320xf32>, vector<8xf32>
-        %b3s = vector.load %ws[%n, %c514, %ch3] : memref<2x515x320xf32>, vector<8xf32>
+        %k3s = vector.load %ws[%n, %c64, %ch3] : memref<2x67x320xf32>, vector<8xf32>
+        %a3s = vector.load %ws[%n, %c65, %ch3] : memref<2x67x320xf32>, vector<8xf32>
+        %b3s = vector.load %ws[%n, %c66, %ch3] : memref<2x67x320xf32>, vector<8xf32>
         %x3_r = vector.load %x[%n, %at3] : memref<2x1310720xf16>, vector<8xf16>
         %x3 = arith.extf %x3_r : vector<8xf16> to vector<8xf32>
         %d3 = arith.subf %x3, %k3s : vector<8xf32>
@@ -671,9 +881,9 @@ module @group_norm_gpu {
   func.func public @main(%arg0: tensor<2x64x64x320xf16>, %arg1: tensor<320xf16>, %arg2: tensor<320xf16>) -> tensor<2x64x64x320xf16> {
     %xv = flow.tensor.reshape %arg0 : tensor<2x64x64x320xf16> -> tensor<2x4096x320xf16>
     %xf = flow.tensor.reshape %arg0 : tensor<2x64x64x320xf16> -> tensor<2x1310720xf16>
-    %ws0 = flow.dispatch @gn_gpu::@stats(%xv) : (tensor<2x4096x320xf16>) -> tensor<2x515x320xf32>
-    %ws = flow.dispatch @gn_gpu::@combine(%xv, %ws0, %arg1, %arg2) : (tensor<2x4096x320xf16>, tensor<2x515x320xf32>, tensor<320xf16>, tensor<320xf16>) -> %ws0
-    %yf = flow.dispatch @gn_gpu::@apply(%xf, %ws) : (tensor<2x1310720xf16>, tensor<2x515x320xf32>) -> tensor<2x1310720xf16>
+    %ws0 = flow.dispatch @gn_gpu::@stats(%xv) : (tensor<2x4096x320xf16>) -> tensor<2x67x320xf32>
+    %ws = flow.dispatch @gn_gpu::@combine(%xv, %ws0, %arg1, %arg2) : (tensor<2x4096x320xf16>, tensor<2x67x320xf32>, tensor<320xf16>, tensor<320xf16>) -> %ws0
+    %yf = flow.dispatch @gn_gpu::@apply(%xf, %ws) : (tensor<2x1310720xf16>, tensor<2x67x320xf32>) -> tensor<2x1310720xf16>
     %y = flow.tensor.reshape %yf : tensor<2x1310720xf16> -> tensor<2x64x64x320xf16>
     return %y : tensor<2x64x64x320xf16>
   }
