@@ -15,27 +15,33 @@ one text for every GPU row with the workgroup and subgroup sizes of the row
    axis and keeps float32 sums of ``d = x - k`` and ``d^2``, with ``k`` the group's first
    element (``x[n, 0, g*C/G]`` / ``x[n, g, 0]``), so no float32 sum holds |mean|-sized
    values (accurate at mean 1e4, as the CPU kernels); a workgroup-memory tree adds up the
-   threads. Output: float32 partials [N, K, 2, W] (W = C channels or G groups).
+   threads. Output: float32 partials, K per sample and entry (W entries: the C channels, or
+   the G groups), into a float32 workspace (:meth:`_Module.ws_shape`).
 2. ``combine``: one workgroup per (sample, group) adds up the group's K x (C/G or 1)
-   partials: ``m = S1 / M`` (mean - k), ``var = S2 / M - m^2`` (never negative after the
-   clamp), and writes per (sample, channel) ``k``, ``a = gamma * rsqrt(var + eps)`` and
-   ``b = beta - m * a`` into [N, 3, C] float32.
+   partials: ``m = S1 / M`` (mean - k), ``var = S2 / M - m^2`` (clamped at 0), and writes
+   per (sample, channel) ``k``, ``a = gamma * rsqrt(var + eps)`` and ``b = beta - m * a``
+   into the same workspace (updated in place).
 3. ``apply``: ``y = act((x - k) * a + b)``, elementwise over 16-byte vectors, the
    activation fused; ``x - k`` is exact-ish and small, so the float32 mean itself (whose
    rounding alone is 5e-4 at |mean| 1e4) is never formed.
 
 With ``mean_close_to_zero`` the shift is 0: TF's one-pass sufficient statistics. float16 and
 bfloat16 are widened on load and narrowed on store; statistics are float32. x is read twice
-from memory and y written once (the CPU kernels' single read needs a cache that a GPU's
-per-workgroup memory does not give for slabs of MBs).
+and y written once; the second read comes from L2 where x fits there (all SD-UNet and
+ResNet shapes on an H100: 50 MB).
+
+SPIR-V (the Vulkan rows, ``-spirv`` formulations) differs in two ways that IREE's SPIR-V code
+generation of ``no_pipeline`` dispatches forces: vectors of at most 4 lanes, and y stored
+lane by lane (a ``vector.store`` to a storage buffer fails to legalize). Workgroup memory is
+accessed by scalars everywhere (the trees).
 
 Every dispatch runs on a 2-D grid, (tiles of one sample, samples): a dynamic batch axis
 (``None`` at axis 0) is one module whose workload is the batch size, read from x's dim
 (``workgroups(%n: index)``), and the kernels get N again as an operand (at most 65535
-samples: the grid's limit on Vulkan). :func:`supports` says which specs get a kernel: float32/float16/bfloat16, no
-activation or one of ``_kernels.ACTIVATIONS``, batch axis 0 and every other non-channel axis
-reduced (the CPU kernels' scope); the rest use the JAX formulations. The module text is the
-compiler input, so it is part of every cache key.
+samples: the grid's limit on Vulkan). :func:`supports` says which specs get a kernel:
+float32/float16/bfloat16, no activation or one of ``_kernels.ACTIVATIONS``, batch axis 0
+and every other non-channel axis reduced (the CPU kernels' scope); the rest use the JAX
+formulations. The module text is the compiler input, so it is part of every cache key.
 """
 
 from __future__ import annotations
@@ -121,10 +127,6 @@ def module_text(spec: GroupNormSpec, form: str) -> str:
     if kind is None:
         raise ValueError(f"no hand-written GPU kernel for {spec.short_name()}")
     return _Module(spec, kind, int(m.group(1)), int(m.group(2)), bool(m.group(3))).text()
-
-
-def _pow2_floor(v: int) -> int:
-    return 1 << (max(1, v).bit_length() - 1)
 
 
 def _vector_lanes(spec: GroupNormSpec, along: int, spirv: bool) -> int:
@@ -253,10 +255,11 @@ class _Module:
         return f"{kind}<{shape}x{et}>"
 
     def ws_shape(self) -> str:
-        """The float32 workspace, per sample: the partials [K, 2, W] at 0, then k, a, b
-        [3, C] at ``PO``. One tensor, updated in place by ``combine``: two transient tensors
-        would share one allocation, and SPIR-V code generation of the second's non-zero
-        binding offset fails ("failed to legalize unresolved target materialization")."""
+        """The float32 workspace, per sample: the partials [K, 2, W], then k, a, b [3, C]
+        (channels last: rows of C, [2K + 3, C], so vector accesses stay row-aligned). One
+        tensor, updated in place by ``combine``: two transient tensors would share one
+        allocation, and SPIR-V code generation of the second's non-zero binding offset
+        fails ("failed to legalize unresolved target materialization")."""
         if self.kind == "channels_last":  # rows of C: every vector access is row-aligned
             return f"{self.dim()}x{2 * self.K + 3}x{self.C}"
         return f"{self.dim()}x{2 * self.K * self.W + 3 * self.C}"
@@ -612,8 +615,9 @@ class _Module:
         pargs = [f"%arg{i + 1}: {pt}" for i in range(nparams)]
         pnames = [f"%arg{i + 1}" for i in range(nparams)]
         out = [
-            f"// Hand-written GPU group norm for {spec.short_name()} ({self.kind.replace('_', ' ')},"
-            f" workgroup {self.wgs}, subgroup {self.sg}); generated by iree_gn/_gpu_kernels.py.",
+            f"// Hand-written GPU group norm for {spec.short_name()} "
+            f"({self.kind.replace('_', ' ')}, workgroup {self.wgs}, subgroup {self.sg}); "
+            "generated by iree_gn/_gpu_kernels.py.",
             "module @group_norm_gpu {",
             "  stream.executable private @gn_gpu {",
         ]

@@ -86,8 +86,9 @@ class Target:
         """The formulation for a static ``spec``: ``"kernel"`` (the hand-written dispatch of
         ``_kernels``: one read of x from memory, one dispatch) where this row has kernels and
         one supports ``spec``; on GPU rows the hand-written GPU dispatches of ``_gpu_kernels``
-        where they support ``spec`` (also with a dynamic batch axis 0); else ``small_formulation`` for inputs under ``FUSED_BYTES``
-        (one dispatch: a small call costs what its dispatches cost); else ``formulation``."""
+        where they support ``spec`` (also with a dynamic batch axis 0); else
+        ``small_formulation`` for inputs under ``FUSED_BYTES`` (one dispatch: a small call
+        costs what its dispatches cost); else ``formulation``."""
         if self.kernel and _kernels.supports(spec):
             return "kernel"
         if self.gpu_kernel and _gpu_kernels.supports(spec):
