@@ -92,7 +92,7 @@ class Target:
         if self.kernel and _kernels.supports(spec):
             return "kernel"
         if self.gpu_kernel and _gpu_kernels.supports(spec):
-            return _gpu_kernels.formulation(*self.gpu_kernel)
+            return _gpu_kernels.formulation_for(spec, *self.gpu_kernel)
         if self.small_formulation and spec.is_static and spec.nbytes < FUSED_BYTES:
             return self.small_formulation
         return self.formulation

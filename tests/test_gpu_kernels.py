@@ -3,6 +3,8 @@ numerics on Mesa lavapipe against the float64 reference (every variant: layouts,
 dtypes, activations, one-pass, group sizes 1 and C, odd sizes, mean 1e4, NaN confined to its
 group, a dynamic batch), and compiles of the SD-UNet and ResNet shapes for every GPU row."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -16,11 +18,27 @@ GPU_ROWS = [n for n, t in _targets.TARGETS.items() if t.backend != "llvm-cpu"]
 LAVAPIPE = _targets.TARGETS["vulkan:llvmpipe"]
 
 
-def _lavapipe():
+@dataclasses.dataclass(frozen=True)
+class _TilesOnly(_targets.Target):
+    """A row that never takes the one-dispatch form, so that small test shapes exercise
+    the three tiled dispatches too (its formulation names differ: no cache mix-up)."""
+
+    def formulation_for(self, spec):
+        return super().formulation_for(spec).replace("-small", "")
+
+
+def _lavapipe(path="default"):
     ok, why = _targets.fits_here(LAVAPIPE)
     if not ok:
         pytest.skip(f"no Mesa lavapipe Vulkan device here ({why}); install mesa-vulkan-drivers")
+    if path == "tiles":
+        return _TilesOnly(**{f.name: getattr(LAVAPIPE, f.name)
+                             for f in dataclasses.fields(LAVAPIPE)})
     return LAVAPIPE
+
+
+def _small(spec):
+    return _gpu_kernels.formulation_for(spec, 256, 8, True).endswith("-small")
 
 
 def _spec(shape, layout="nhwc", dtype="float32", **kw):
@@ -96,8 +114,9 @@ def test_rows_carry_their_subgroup_width():
 
 
 def test_module_text_is_deterministic_and_self_describing():
-    spec = _spec((2, 16, 16, 64), activation="silu", groups=8)
+    spec = _spec((2, 64, 64, 64), activation="silu", groups=8)  # over the one-dispatch size
     form = LAVAPIPE.formulation_for(spec)
+    assert form == "gpu-kernel-wg256-sg8-spirv"
     a, b = _gpu_kernels.module_text(spec, form), _gpu_kernels.module_text(spec, form)
     assert a == b
     assert spec.short_name() in a.splitlines()[0]
@@ -150,23 +169,32 @@ CASES = [
 ]
 
 
+# Each case through the three tiled dispatches, and through the one-dispatch form where the
+# default row takes it (small inputs).
+PATH_CASES = [(c, path) for c in CASES for path in ("tiles", "small")
+              if path == "tiles" or _small(_spec(c[0], c[1], c[3], groups=c[2], **c[4]))]
+
+
 @pytest.mark.vulkan
-@pytest.mark.parametrize("shape,layout,groups,dtype,kw", CASES,
-                         ids=[f"{'x'.join(map(str, c[0]))}-{c[1]}-g{c[2]}-{c[3]}-{i}"
-                              for i, c in enumerate(CASES)])
-def test_kernels_match_the_reference_on_lavapipe(shape, layout, groups, dtype, kw, rng):
-    t = _lavapipe()
+@pytest.mark.parametrize("case,path", PATH_CASES,
+                         ids=[f"{'x'.join(map(str, c[0]))}-{c[1]}-g{c[2]}-{c[3]}-{CASES.index(c)}"
+                              f"-{p}" for c, p in PATH_CASES])
+def test_kernels_match_the_reference_on_lavapipe(case, path, rng):
+    shape, layout, groups, dtype, kw = case
+    t = _lavapipe(path)
     spec = _spec(shape, layout, dtype, groups=groups, **kw)
-    assert _gpu_kernels.is_formulation(t.formulation_for(spec))
+    form = t.formulation_for(spec)
+    assert _gpu_kernels.is_formulation(form) and form.endswith("-small") == (path == "small")
     _run_and_check(_ops.get_op(spec, t), spec, rng)
 
 
 @pytest.mark.vulkan
+@pytest.mark.parametrize("path", ["tiles", "small"])
 @pytest.mark.parametrize("layout", ["nhwc", "nchw"])
-def test_mean_1e4_keeps_float32_accuracy(layout, rng):
+def test_mean_1e4_keeps_float32_accuracy(layout, path, rng):
     # Shifted sums: at |mean|/std = 1e4 the error stays at the input's own rounding
     # (half an ulp of 1e4 in float32 is 4.9e-4, which the reference sees exactly).
-    t = _lavapipe()
+    t = _lavapipe(path)
     shape = (2, 16, 16, 64) if layout == "nhwc" else (2, 64, 16, 16)
     spec = _spec(shape, layout, groups=8)
     x, g, b = _inputs(rng, spec, shape, mean=1e4, std=1.0)
@@ -176,9 +204,10 @@ def test_mean_1e4_keeps_float32_accuracy(layout, rng):
 
 
 @pytest.mark.vulkan
+@pytest.mark.parametrize("path", ["tiles", "small"])
 @pytest.mark.parametrize("layout", ["nhwc", "nchw"])
-def test_nan_stays_in_its_group(layout, rng):
-    t = _lavapipe()
+def test_nan_stays_in_its_group(layout, path, rng):
+    t = _lavapipe(path)
     shape = (2, 8, 8, 64) if layout == "nhwc" else (2, 64, 8, 8)
     spec = _spec(shape, layout, groups=8)
     x, g, b = _inputs(rng, spec, shape)
@@ -246,12 +275,17 @@ def test_every_gpu_row_compiles_the_full_matrix(name, lay, shp, dt, kw):
     _compile_check(name, lay, shp, dt, kw)
 
 
-def test_dynamic_batch_compiles_for_every_gpu_row():
-    spec = _spec((None, 16, 16, 64), groups=8, activation="silu")
+def test_dynamic_and_one_dispatch_forms_compile_for_every_gpu_row():
+    dyn = _spec((None, 16, 16, 64), groups=8, activation="silu")
+    small = [_spec((2, 8, 8, 64), groups=8, dtype="float16", activation="gelu"),
+             _spec((2, 64, 8, 8), "nchw", groups=8, dtype="bfloat16")]
     for name in GPU_ROWS:
         t = _targets.TARGETS[name]
-        op = _ops.get_op(spec, t)
+        op = _ops.get_op(dyn, t)
         assert op._block is None and t.marker in op.vmfb, name
+        for spec in small:
+            assert t.formulation_for(spec).endswith("-small")
+            assert t.marker in _ops.get_op(spec, t).vmfb, name
 
 
 def test_public_compile_routes_gpu_rows_to_the_kernels():
@@ -345,3 +379,15 @@ def test_gpu_goldens_hold_what_the_gpu_rows_compile():
             assert _targets.TARGETS[name].formulation_for(spec) == side["formulation"], name
         with open(os.path.join(folder, stem + ".mlir")) as f:
             assert spec.short_name() in f.readline()
+
+
+def test_small_inputs_take_one_dispatch():
+    small, big = _spec((2, 8, 8, 64), groups=8), _spec((2, 64, 64, 320))
+    dyn = _spec((None, 8, 8, 64), groups=8)
+    row = _targets.TARGETS["cuda:sm_90"]
+    assert row.formulation_for(small) == "gpu-kernel-wg256-sg32-small"
+    assert row.formulation_for(big) == row.formulation_for(dyn) == "gpu-kernel-wg256-sg32"
+    text = _gpu_kernels.module_text(small, row.formulation_for(small))
+    assert text.count("flow.dispatch") == 1 and "@gn_gpu::@small" in text
+    with pytest.raises(ValueError, match="needs a static shape"):
+        _gpu_kernels.module_text(dyn, "gpu-kernel-wg256-sg32-small")
