@@ -24,7 +24,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 SHAPES = [((2, 64, 64, 320), "nhwc"), ((2, 320, 64, 64), "nchw"), ((8, 56, 56, 256), "nhwc"),
-          ((2, 16, 16, 1280), "nhwc"), ((2, 32, 32, 640), "nhwc")]
+          ((2, 16, 16, 1280), "nhwc"), ((2, 32, 32, 640), "nhwc"),
+          # the one-dispatch form (inputs up to 1 MiB)
+          ((1, 8, 8, 256), "nhwc"), ((2, 320, 16, 16), "nchw"), ((2, 16, 16, 320), "nhwc")]
 
 
 def main(argv=None) -> int:

@@ -25,6 +25,11 @@ one text for every GPU row with the workgroup and subgroup sizes of the row
    activation fused; ``x - k`` is exact-ish and small, so the float32 mean itself (whose
    rounding alone is 5e-4 at |mean| 1e4) is never formed.
 
+Static inputs of at most 1 MiB take a fourth form, one dispatch (``-small``, see
+:func:`formulation_for`): a workgroup per (sample, group) sums its slab as ``stats`` does,
+then normalizes it, re-reading x from cache; three dispatches would cost more in launches
+and waits than such an input costs to read.
+
 With ``mean_close_to_zero`` the shift is 0: TF's one-pass sufficient statistics. float16 and
 bfloat16 are widened on load and narrowed on store; statistics are float32. x is read twice
 and y written once; the second read comes from L2 where x fits there (all SD-UNet and
@@ -73,7 +78,8 @@ _MAX_GRID = 65535
 # Inputs up to this size whose (sample, group) slabs are at most _SMALL_SLAB get one
 # dispatch (``small``): a workgroup per (sample, group) reads its slab, then re-reads it from
 # cache to normalize. Three dispatches cost three launches and two waits, which dominate
-# small calls (lavapipe, 1x8x8x256: 0.9-1.2 ms vs 0.5 ms for IREE's own "split").
+# small calls (lavapipe, 1x8x8x256: three dispatches 0.9-1.2 ms, one 0.75 ms, "barrier"
+# 0.60 ms; 2x16x16x320: one 12 ms, "barrier" 28 ms; build_tools/device_cuda_lavapipe.py).
 _SMALL_BYTES = 1 << 20
 _SMALL_SLAB = 64 << 10
 
