@@ -77,7 +77,8 @@ def _nchw(shape):
 
 
 def kernel_matrix(dry: bool = False):
-    """[(role, spec, formulation or None (the row's own), run shapes)] of the kernel check."""
+    """[(role, spec, formulation, run shapes)] of the kernel check; formulation None is the
+    row's own, "tiles" the row's three tiled dispatches (where it would take one)."""
     out = []
     checks = [  # (shape, layout, groups, dtype, options): the lavapipe CI cases and more
         ((2, 8, 8, 64), "nhwc", 8, "float32", {}),
@@ -103,7 +104,9 @@ def kernel_matrix(dry: bool = False):
         ((1, 320, 40, 40), "nchw", 32, "float32", {}),
     ]
     for shape, layout, g, dt, kw in checks:
+        # the row's own form (one dispatch for these small inputs), and the tiled three
         out.append(("check", _gn_spec(shape, layout, dt, g, **kw), None, [shape]))
+        out.append(("check", _gn_spec(shape, layout, dt, g, **kw), "tiles", [shape]))
     for layout, dt, act in (("nhwc", "float32", None), ("nchw", "float16", "silu")):
         shape = (None, 8, 8, 64) if layout == "nhwc" else (None, 64, 8, 8)
         runs = [(n,) + shape[1:] for n in (1, 3, 7)]
@@ -128,8 +131,13 @@ def build_kernels(target_name: str, folder: str, dry: bool = False) -> int:
         shutil.rmtree(folder)
     os.makedirs(folder)
     manifest, failed = [], 0
+    seen = set()
     for i, (role, spec, form, runs) in enumerate(kernel_matrix(dry)):
-        form = form or t.formulation_for(spec)
+        own = t.formulation_for(spec)
+        form = own.replace("-small", "") if form == "tiles" else (form or own)
+        if (spec, form) in seen:
+            continue
+        seen.add((spec, form))
         try:
             data = compile_text(t.prepare(stablehlo_text(spec, form)), t, spec.dtype)
         except Exception as e:  # keep going: one failure must not cost the device run
