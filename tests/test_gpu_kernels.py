@@ -279,13 +279,13 @@ def test_dynamic_and_one_dispatch_forms_compile_for_every_gpu_row():
     dyn = _spec((None, 16, 16, 64), groups=8, activation="silu")
     small = [_spec((2, 8, 8, 64), groups=8, dtype="float16", activation="gelu"),
              _spec((2, 64, 8, 8), "nchw", groups=8, dtype="bfloat16")]
-    for name in GPU_ROWS:
+    for i, name in enumerate(GPU_ROWS):
         t = _targets.TARGETS[name]
         op = _ops.get_op(dyn, t)
         assert op._block is None and t.marker in op.vmfb, name
-        for spec in small:
-            assert t.formulation_for(spec).endswith("-small")
-            assert t.marker in _ops.get_op(spec, t).vmfb, name
+        spec = small[i % 2]  # each layout on half the rows: the default run stays short
+        assert t.formulation_for(spec).endswith("-small")
+        assert t.marker in _ops.get_op(spec, t).vmfb, name
 
 
 def test_public_compile_routes_gpu_rows_to_the_kernels():
@@ -331,9 +331,13 @@ def _compile_unserved(name, kind, cg, dt):
     assert t.marker in op.vmfb
 
 
-@pytest.mark.parametrize("name", GPU_ROWS)
-@pytest.mark.parametrize("kind,cg,dt", UNSERVED_SMALL,
-                         ids=[f"{k}-cg{c}-{d}" for k, c, d in UNSERVED_SMALL])
+# Every unserved kind on the Vulkan rows (issue 12 item 10), one on the CUDA/ROCm rows.
+UNSERVED_DEFAULT = [(n, *u) for n in GPU_ROWS
+                    for u in (UNSERVED_SMALL if n.startswith("vulkan:") else UNSERVED_SMALL[:1])]
+
+
+@pytest.mark.parametrize("name,kind,cg,dt", UNSERVED_DEFAULT,
+                         ids=[f"{n}-{k}-cg{c}-{d}" for n, k, c, d in UNSERVED_DEFAULT])
 def test_every_gpu_row_compiles_specs_without_kernels(name, kind, cg, dt):
     # Issue 12 item 10: vulkan:ampere/rdna3 failed on channels-last groups of 5, 10, 30.
     _compile_unserved(name, kind, cg, dt)
