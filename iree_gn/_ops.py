@@ -12,7 +12,7 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from . import _cache, _kernels
+from . import _cache, _gpu_kernels, _kernels
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec
 from ._targets import Target
@@ -108,9 +108,12 @@ def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
 
 def _one_module(spec: GroupNormSpec, target: Target) -> bool:
     """Whether one module serves every size of ``spec``'s dynamic axes: a hand-written
-    kernel with a dynamic batch (``_kernels.serves_dynamic``). Other dynamic specs run a
-    static block module once per index of their dynamic axes."""
-    return target.kernel and _kernels.serves_dynamic(spec)
+    kernel with a dynamic batch, on CPU rows (``_kernels.serves_dynamic``) or GPU rows
+    (``_gpu_kernels.serves_dynamic``). The op then binds it with the axes inside the module
+    (``_bound.Signature.dynamic_in_module``); other dynamic specs run a static block module
+    once per index of their dynamic axes. The one predicate for both (``get_op``, bundles)."""
+    return bool(target.kernel and _kernels.serves_dynamic(spec)) or \
+        _gpu_kernels.serves_dynamic(spec, target)
 
 
 def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCache] = None

@@ -62,12 +62,21 @@ def test_kept_axis_and_no_batch_layouts_use_jax():
     assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) is None
 
 
-def test_gpu_rows_have_no_kernels():
-    spec = _spec((8, 56, 56, 256))
+def test_cpu_kernels_on_cpu_rows_gpu_kernels_on_gpu_rows():
+    # The CPU dispatches (_kernels) serve llvm-cpu rows only; GPU rows take the hand-written
+    # GPU dispatches (_gpu_kernels). Either way a kernel-served dynamic batch is one module
+    # (_ops._one_module, the one predicate for both).
+    from iree_gn import _ops
+
+    spec, dyn = _spec((8, 56, 56, 256)), _spec((None, 56, 56, 256))
     for name, row in _targets.TARGETS.items():
-        assert row.kernel == (row.backend == "llvm-cpu"), name
-        if row.backend != "llvm-cpu":
-            assert row.formulation_for(spec) != "kernel"
+        cpu = row.backend == "llvm-cpu"
+        assert row.kernel == cpu, name
+        assert bool(row.gpu_kernel) == (not cpu), name
+        form = row.formulation_for(spec)
+        assert (form == "kernel") if cpu else form.startswith("gpu-kernel"), (name, form)
+        assert _ops._one_module(dyn, row), name
+        assert not _ops._one_module(_spec((None, None, 4, 4, 16), -1, (2, 3), groups=4), row)
 
 
 def test_module_text_is_deterministic_and_self_describing():
