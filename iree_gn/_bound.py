@@ -123,7 +123,8 @@ class Signature:
         if dyn and not self.dynamic_in_module and any(None not in r.shape
                                                       for r in self.results):
             raise ValueError("a result without the dynamic axes (a reduction over them) "
-                             "cannot be computed block by block; compile it static.")
+                             "cannot be computed block by block; compile it static, or "
+                             "with the axes inside the module (dynamic_in_module=True).")
 
     @property
     def dynamic_axes(self) -> Tuple[int, ...]:
