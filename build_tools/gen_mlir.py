@@ -72,12 +72,45 @@ def render(spec) -> Dict[str, str]:
     return {".mlir": text, ".json": sidecar + "\n"}
 
 
+# The hand-written GPU kernels (iree_gn/_gpu_kernels.py) of a few canonical shapes, as the
+# CUDA rows (and rocm:gfx1100: workgroup 256, subgroup 32) compile them, in gpu/:
+# `iree-gn build --from-mlir mlir/gpu --targets cuda:sm_90` builds them without JAX.
+GPU_DIR = "gpu"
+GPU_TARGET = "cuda:sm_90"
+
+
+def gpu_specs() -> List[Tuple[str, object]]:
+    from iree_gn._spec import GroupNormSpec
+
+    return [
+        ("nhwc-2x64x64x320-f16-silu", GroupNormSpec.create(
+            (2, 64, 64, 320), "float16", groups=GROUPS, activation="silu")),
+        ("nchw-8x256x56x56-f32", GroupNormSpec.create(
+            (8, 256, 56, 56), "float32", groups=GROUPS, channels_axis=-3,
+            reduction_axes=(-2, -1))),
+        ("nhwc-16x128x128x320-f32", GroupNormSpec.create(
+            (16, 128, 128, 320), "float32", groups=GROUPS)),
+    ]
+
+
+def gpu_render(spec) -> Dict[str, str]:
+    from iree_gn._export import stablehlo_text
+
+    form = _TARGETS[GPU_TARGET].formulation_for(spec)
+    sidecar = json.dumps({"spec": spec.to_json(), "formulation": form, "target": GPU_TARGET,
+                          "generated_by": "build_tools/gen_mlir.py"}, indent=1, sort_keys=True)
+    return {".mlir": stablehlo_text(spec, form), ".json": sidecar + "\n"}
+
+
 def expected() -> Dict[str, str]:
     """file name -> expected contents for the whole folder."""
     files = {}
     for stem, spec in canonical_specs():
         for ext, content in render(spec).items():
             files[stem + ext] = content
+    for stem, spec in gpu_specs():
+        for ext, content in gpu_render(spec).items():
+            files[f"{GPU_DIR}/{stem}{ext}"] = content
     return files
 
 
@@ -99,6 +132,10 @@ def check(folder: str = DEFAULT_DIR, want: Optional[Dict[str, str]] = None) -> L
         present = os.listdir(folder)
     except OSError:
         present = []
+    try:
+        present += [f"{GPU_DIR}/{n}" for n in os.listdir(os.path.join(folder, GPU_DIR))]
+    except OSError:
+        pass
     for name in sorted(present):
         if name.endswith((".mlir", ".json")) and name not in want:
             problems.append(f"{name}: not a canonical configuration (stale file)")
@@ -119,11 +156,14 @@ def write(folder: str = DEFAULT_DIR) -> List[str]:
     os.makedirs(folder, exist_ok=True)
     want = expected()
     for name, content in want.items():
+        os.makedirs(os.path.dirname(os.path.join(folder, name)), exist_ok=True)
         atomic_write(os.path.join(folder, name), content.encode())
         os.chmod(os.path.join(folder, name), 0o644)
-    for name in os.listdir(folder):
-        if name.endswith((".mlir", ".json")) and name not in want:
-            os.unlink(os.path.join(folder, name))
+    for sub in ("", GPU_DIR):
+        for name in os.listdir(os.path.join(folder, sub)):
+            rel = f"{sub}/{name}" if sub else name
+            if name.endswith((".mlir", ".json")) and rel not in want:
+                os.unlink(os.path.join(folder, sub, name))
     return sorted(want)
 
 

@@ -23,9 +23,18 @@ bytes come from. It needs only ``iree.runtime`` and NumPy. It owns, once for eve
 * memory: imports of the caller's arrays live for one call only (an import holds its array),
   so an op never keeps a caller's array alive (small calls remember an aligned ``out`` by
   weak reference); the result pool is bounded by bytes;
-* empty inputs, dynamic axes (a static *block* module with each ``None`` axis of size 1,
-  run once per index of those axes: their statistics are independent), and the choice of
-  runtime driver (``target.driver_for(nbytes)``).
+* empty inputs, dynamic axes and the choice of runtime driver (``target.driver_for``).
+  A dynamic axis is served one of two ways, told by ``Signature.dynamic_in_module``:
+
+  - *inside the module* (``True``: the module takes ``tensor<?x...>``, e.g. a hand-written
+    kernel with a dynamic batch): the whole arrays go through one invoke, the hot path takes
+    any non-empty size on the axis, and staging buffers and pooled results are kept per
+    concrete shape. The driver is chosen per call, ``target.driver_for(x.nbytes)``: calls
+    under ``target.small_bytes`` run a second binding on the small-call driver (as a static
+    op of that size would), larger ones ``target.driver``;
+  - *by blocks* (``False``): ``vmfb`` is a static block module with each ``None`` axis of
+    size 1, run once per index of those axes (their statistics are independent); its driver
+    is ``target.driver_for`` of the block's bytes.
 
 A module may have several inputs and results: describe them with a :class:`Signature`.
 """
@@ -69,8 +78,8 @@ class Arg:
 
     Attributes:
       name: used in error messages (``"inputs"``, ``"gamma"``, ``"dy"``...).
-      shape: the shape; ``None`` marks a dynamic axis (the module is compiled with size 1
-        there and run once per index; every dynamic argument shares the first input's).
+      shape: the shape; ``None`` marks a dynamic axis (every dynamic argument shares the
+        first input's): see ``Signature.dynamic_in_module`` for how it is served.
       dtype: canonical dtype name (``"float32"``, ``"bfloat16"``...).
       cast: accept any real dtype and cast it (parameters); else the dtype must match.
     """
@@ -94,11 +103,15 @@ class Signature:
     """The module's inputs and results (``main(*inputs) -> results``), in call order.
 
     ``call`` is how errors describe the call (defaults to the input names).
+    ``dynamic_in_module``: the module itself takes every size of the dynamic axes (one
+    invoke per call); else it is the static block module (size 1 on each ``None`` axis),
+    invoked once per index of those axes.
     """
 
     inputs: Tuple[Arg, ...]
     results: Tuple[Arg, ...]
     call: str = ""
+    dynamic_in_module: bool = False
 
     def __post_init__(self):
         dyn = {i for i, d in enumerate(self.inputs[0].shape) if d is None}
@@ -107,23 +120,26 @@ class Signature:
             if mine and (mine != dyn or len(a.shape) != len(self.inputs[0].shape)):
                 raise ValueError(f"{a.name}: dynamic axes {sorted(mine)} differ from the "
                                  f"first input's {sorted(dyn)}.")
-        if dyn and any(None not in r.shape for r in self.results):
+        if dyn and not self.dynamic_in_module and any(None not in r.shape
+                                                      for r in self.results):
             raise ValueError("a result without the dynamic axes (a reduction over them) "
-                             "cannot be computed block by block; compile it static.")
+                             "cannot be computed block by block; compile it static, or "
+                             "with the axes inside the module (dynamic_in_module=True).")
 
     @property
     def dynamic_axes(self) -> Tuple[int, ...]:
         return tuple(i for i, d in enumerate(self.inputs[0].shape) if d is None)
 
 
-def group_norm_signature(spec) -> Signature:
-    """``main(x, [gamma], [beta]) -> y`` for a :class:`GroupNormSpec`."""
+def group_norm_signature(spec, dynamic_in_module: bool = False) -> Signature:
+    """``main(x, [gamma], [beta]) -> y`` for a :class:`GroupNormSpec`; ``dynamic_in_module``
+    when the module takes the spec's dynamic axes itself (``_ops._one_module``)."""
     params = [n for n, on in (("gamma", spec.scale), ("beta", spec.center)) if on]
     inputs = [Arg("inputs", tuple(spec.shape), spec.dtype)]
     inputs += [Arg(n, tuple(spec.param_shape), spec.dtype, cast=True) for n in params]
     return Signature(tuple(inputs), (Arg("output", tuple(spec.shape), spec.dtype),),
                      call=f"x{''.join(', ' + p for p in params)} (center={spec.center}, "
-                          f"scale={spec.scale})")
+                          f"scale={spec.scale})", dynamic_in_module=dynamic_in_module)
 
 
 # ---- array-likes -> NumPy -------------------------------------------------------------------
@@ -208,12 +224,14 @@ class _Lane:
     """One thread's state for one op: its VM context and its staging buffers."""
 
     __slots__ = ("context", "staging", "small", "outs")
+    # Per-shape buffers kept per lane (modules with dynamic axes inside take many shapes).
+    KEEP_SHAPES = 4
 
     def __init__(self, op: "BoundOp"):
         self.context = rt.VmContext(_runtime.instance(),
                                     modules=[op.device.hal_module, op.module])
-        self.staging: dict = {}  # input slot -> (aligned buffer, its import)
-        self.small = None  # small calls' buffers and argument list (BoundOp._small)
+        self.staging: dict = {}  # (input slot, shape) -> (aligned buffer, its import)
+        self.small: dict = {}  # x's shape -> small calls' buffers and arguments (_small)
         self.outs: dict = {}  # id(out) -> (weakref, argument list, result list): _small_out
 
 
@@ -224,9 +242,12 @@ class BoundOp:
       vmfb: the module bytes (exports ``main``; single-result modules also ``main_out``, and
         kernel modules ``main_off_out``).
       signature: its inputs and results (:class:`Signature`); with dynamic axes, ``vmfb`` is
-        the static block module (each ``None`` axis of size 1).
+        the static block module (each ``None`` axis of size 1) unless
+        ``signature.dynamic_in_module``.
       target: a runtime driver name (``"local-task"``, ``"vulkan"``...) or an object with
-        ``driver_for(nbytes)`` (a ``Target`` row), asked with the block's input bytes.
+        ``driver_for(nbytes)`` (a ``Target`` row), asked with the block's input bytes, or,
+        for dynamic axes inside the module, per call with x's bytes (``small_bytes``, when
+        the object has it, is where the answer changes).
       entry: the function name (``main``).
 
     Calling it checks and converts the inputs (see the module docstring), runs the module and
@@ -239,8 +260,18 @@ class BoundOp:
                  target: Union[str, Any], *, entry: str = "main"):
         self.signature = signature
         first = signature.inputs[0]
+        self._in_module = bool(signature.dynamic_axes) and signature.dynamic_in_module
         nbytes = math.prod(first.module_shape) * numpy_dtype(first.dtype).itemsize
+        if self._in_module:
+            nbytes = sys.maxsize  # calls of every size: below small_bytes, _by_size's
         driver = target if isinstance(target, str) else target.driver_for(nbytes)
+        # (x's bytes below which calls run on another binding, that binding) or None.
+        self._by_size = None
+        if self._in_module and not isinstance(target, str):
+            small = target.driver_for(0)
+            if small != driver:
+                self._by_size = (getattr(target, "small_bytes", 0),
+                                 BoundOp(vmfb, signature, small, entry=entry))
         self.device = _runtime.Device.get(driver)
         self.module = rt.VmModule.copy_buffer(_runtime.instance(), vmfb)
         self.function = self.module.lookup_function(entry)
@@ -256,11 +287,19 @@ class BoundOp:
             if self.function_out is not None else None
         self._dtypes = [a.dtype for a in signature.inputs]
         self._dynamic = signature.dynamic_axes
-        # The hot path's test: exactly these shapes and native dtypes, nothing to convert.
-        self._fast = None if self._dynamic or not math.prod(first.shape) else tuple(
-            (a.shape, numpy_dtype(a.dtype)) for a in signature.inputs)
+        # The hot path's test: exactly these shapes and native dtypes, nothing to convert;
+        # with a dynamic axis 0 inside the module, any non-empty size there (``_lead``: the
+        # entries' shapes are then those after axis 0, with whether the axis is dynamic).
+        self._lead = self._in_module and self._dynamic == (0,)
+        fixed = math.prod(d for d in first.shape if d is not None)
+        self._fast = None if (self._dynamic and not self._lead) or not fixed else tuple(
+            (a.shape[1:] if self._lead and a.shape[0] is None else a.shape,
+             numpy_dtype(a.dtype), self._lead and a.shape[0] is None)
+            for a in signature.inputs)
         res = signature.results[0]
         self._result = (res.module_shape, numpy_dtype(res.dtype)) if single else None
+        self._rtail = res.shape[1:] if single and self._lead and res.shape[0] is None \
+            else None
         self._local = threading.local()
         self._serial = self.device.serial  # calls queued per device (see Device.serial)
         self._pool: list = []  # [array, its memory's owner, import, free refcounts]
@@ -274,17 +313,28 @@ class BoundOp:
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *arrays, out=None):
         fast = self._fast
-        if fast is not None and len(arrays) == len(fast) and self._result is not None and (
-                out is None or (type(out) is np.ndarray and out.shape == self._result[0]
-                                and out.dtype == self._result[1] and out.flags.writeable)):
-            for a, (shape, dt) in zip(arrays, fast):
-                if type(a) is not np.ndarray or a.shape != shape or a.dtype != dt:
-                    break
-            else:
-                if self.function_out is not None and arrays[0].nbytes <= _SMALL_COPY:
-                    return self._run_small(self._lane(), arrays, out)
-                return self._run_single(arrays, out)
+        if fast is not None and len(arrays) == len(fast) and self._result is not None:
+            x = arrays[0]
+            n = x.shape[0] if self._lead and type(x) is np.ndarray and x.ndim else -1
+            rshape = self._result[0] if n < 0 else (n, *self._rtail)
+            if n and (out is None or (type(out) is np.ndarray and out.shape == rshape and
+                                      out.dtype == self._result[1] and out.flags.writeable)):
+                for a, (shape, dt, lead) in zip(arrays, fast):
+                    if type(a) is not np.ndarray or a.dtype != dt or (
+                            (a.shape[1:] != shape or a.shape[0] != n) if lead
+                            else a.shape != shape):
+                        break
+                else:
+                    op = self._for(x.nbytes)
+                    if op.function_out is not None and x.nbytes <= _SMALL_COPY:
+                        return op._run_small(op._lane(), arrays, out)
+                    return op._run_single(arrays, out)
         return self._call_checked(arrays, out)
+
+    def _for(self, nbytes: int) -> "BoundOp":
+        """The binding that runs a call whose x has ``nbytes`` (see ``_by_size``)."""
+        by = self._by_size
+        return by[1] if by is not None and nbytes < by[0] else self
 
     def _call_checked(self, arrays, out):
         sig = self.signature
@@ -308,11 +358,12 @@ class BoundOp:
         outs = self._check_out(out, dyn)
         if x.size == 0:
             return self._empty(outs, dyn)
-        if self._dynamic:
+        if self._dynamic and not self._in_module:
             return self._pack(self._run_blocks(xs, outs, dyn))
+        op = self._for(x.nbytes)
         if self._result is not None:
-            return self._run_single(xs, outs[0])
-        return self._pack(self._run_generic(xs, outs))
+            return op._run_single(xs, outs[0])
+        return self._pack(op._run_generic(xs, outs))
 
     def _check_out(self, out, dyn) -> list:
         results = self.signature.results
@@ -410,7 +461,7 @@ class BoundOp:
             args.push_ref(_runtime.import_host(self.device, out, self.signature.results[0].dtype,
                                                bare=True))
         else:
-            target, ref = self._pooled()
+            target, ref = self._pooled(self._result_shape(x))
             args.push_ref(ref)
         with self._serial:
             lane.context.invoke(fn, args, rt.VmVariantList(1))
@@ -419,16 +470,23 @@ class BoundOp:
             return out
         return target
 
+    def _result_shape(self, x) -> Tuple[int, ...]:
+        """The single result's concrete shape for input ``x``."""
+        if not self._in_module:
+            return self._result[0]
+        return self.signature.results[0].concrete({i: x.shape[i] for i in self._dynamic})
+
     def _run_small(self, lane, xs, out):
         """Small calls: every input is copied into the lane's buffers and the result out of
         its result buffer, all imported once with a prebuilt argument list (a copy of a few
-        KB costs less than an import, and nothing of the caller's is held)."""
-        st = lane.small or self._small(lane)
+        KB costs less than an import, and nothing of the caller's is held). The buffers are
+        kept per x shape (a few: a module with dynamic axes inside takes any)."""
+        st = lane.small.get(xs[0].shape) or self._small(lane, xs)
         for buf, a in zip(st[0], xs):
             buf[...] = a  # (slice assignment: 0.4 us for 8 KB, np.copyto 0.7 us)
         if out is not None:
             hit = lane.outs.get(id(out))
-            if hit is None or hit[0]() is not out:
+            if hit is None or hit[0]() is not out or hit[3] is not st:
                 hit = self._small_out(lane, st, out)
             if hit[1] is not None:
                 with self._serial:
@@ -450,7 +508,7 @@ class BoundOp:
             lane.outs.pop(next(iter(lane.outs)))
         if out.base is None or not (out.flags.writeable and _aligned64(out)
                                     and out.dtype.isnative):
-            hit = lane.outs[id(out)] = (weakref.ref(out), None, None)  # copied into
+            hit = lane.outs[id(out)] = (weakref.ref(out), None, None, st)  # copied into
             return hit
         args = rt.VmVariantList(len(st[0]) + 1)
         for buf, arg in zip(st[0], self.signature.inputs):
@@ -458,22 +516,23 @@ class BoundOp:
         alias = _alias(out, 0).reshape(out.shape)
         args.push_ref(_runtime.import_host(self.device, alias, self.signature.results[0].dtype,
                                            bare=True))
-        hit = lane.outs[id(out)] = (weakref.ref(out), args, rt.VmVariantList(1))
+        hit = lane.outs[id(out)] = (weakref.ref(out), args, rt.VmVariantList(1), st)
         return hit
 
-    def _small(self, lane):
+    def _small(self, lane, xs):
         bufs, args = [], rt.VmVariantList(len(self._dtypes) + 1)
-        for arg in self.signature.inputs:
-            buf = aligned_empty(arg.module_shape, numpy_dtype(arg.dtype))
+        for arg, a in zip(self.signature.inputs, xs):
+            buf = aligned_empty(a.shape, numpy_dtype(arg.dtype))
             args.push_ref(_runtime.import_host(self.device, buf, arg.dtype))
             bufs.append(buf)
-        shape, dt = self._result
-        res = aligned_empty(shape, dt)
+        res = aligned_empty(self._result_shape(xs[0]), self._result[1])
         args.push_ref(_runtime.import_host(self.device, res, self.signature.results[0].dtype,
                                            bare=True))
         # The result list is reused too: each invoke overwrites it (it holds only res).
-        lane.small = (bufs, res, args, rt.VmVariantList(1))
-        return lane.small
+        if len(lane.small) >= _Lane.KEEP_SHAPES:
+            lane.small.pop(next(iter(lane.small)))
+        st = lane.small[xs[0].shape] = (bufs, res, args, rt.VmVariantList(1))
+        return st
 
     def _input(self, lane, i, a):
         """An import of input ``i``: in place when 64-byte aligned and contiguous (this
@@ -486,28 +545,31 @@ class BoundOp:
         return self._staged(lane, i, a)
 
     def _staged(self, lane, i, a):
-        st = lane.staging.get(i)
-        if st is None or st[0].shape != a.shape:
+        key = (i, a.shape)  # per shape: a module with dynamic axes inside takes any
+        st = lane.staging.get(key)
+        if st is None:
             buf = aligned_empty(a.shape, a.dtype)
             st = (buf, _runtime.import_host(self.device, buf, self._dtypes[i]))
             if a.nbytes <= _KEEP_STAGING:
-                lane.staging[i] = st
+                if len(lane.staging) >= _Lane.KEEP_SHAPES * len(self._dtypes):
+                    lane.staging.pop(next(iter(lane.staging)))
+                lane.staging[key] = st
         np.copyto(st[0], a)
         return st[1]
 
-    def _pooled(self):
-        """A result array and its import: a pooled one that nobody but the pool references
-        (no caller variable, no view: every view links to the memory's owner), else a new
-        one. A caller that drops each result pays no allocation, page faults or import per
-        call (10 MB: ~1-3 ms)."""
-        shape, dt = self._result
+    def _pooled(self, shape):
+        """A result array of ``shape`` and its import: a pooled one that nobody but the pool
+        references (no caller variable, no view: every view links to the memory's owner),
+        else a new one. A caller that drops each result pays no allocation, page faults or
+        import per call (10 MB: ~1-3 ms)."""
+        dt = self._result[1]
         rdt = self.signature.results[0].dtype
         nbytes = math.prod(shape) * dt.itemsize
         with self._pool_lock:
             pool = self._pool
             for i in range(len(pool) - 1, -1, -1):  # the most recent first: warm in cache
                 e = pool[i]
-                if (_refcount(e[0]), _refcount(e[1])) == e[3]:
+                if e[0].shape == shape and (_refcount(e[0]), _refcount(e[1])) == e[3]:
                     pool.append(pool.pop(i))
                     return e[0], e[2]
             arr = aligned_empty(shape, dt)
@@ -526,6 +588,8 @@ class BoundOp:
         """Drop the pooled results (their memory goes once no caller holds them)."""
         with self._pool_lock:
             self._pool.clear()
+        if self._by_size is not None:
+            self._by_size[1].trim()
 
     # -- the general path (GPUs, several results) --------------------------------------------
     def _run_generic(self, xs, outs):

@@ -240,8 +240,16 @@ def item_from_json(text: str) -> Item:
 
 
 # ---- the work of one module (runs in a worker process) --------------------------------------
-def _block_shape(spec: GroupNormSpec) -> Tuple[int, ...]:
-    return tuple(1 if d is None else d for d in spec.shape)
+def _module_spec(spec: GroupNormSpec, target) -> GroupNormSpec:
+    """The spec a configuration's module is compiled for, as ``_ops.get_op`` does: the spec
+    itself where one kernel module takes its dynamic axes (``_ops._one_module``; the manifest's
+    ``module_shape`` keeps ``None`` there), else the static block op (``None`` -> 1) that the
+    loader drives over the dynamic axes. The same spec, so the same cache entry as compile()."""
+    from ._ops import _one_module
+
+    if spec.is_static or _one_module(spec, target):
+        return spec
+    return spec.with_shape(tuple(1 if d is None else d for d in spec.shape))
 
 
 def _compile_module(job: dict) -> dict:
@@ -250,9 +258,7 @@ def _compile_module(job: dict) -> dict:
     try:
         target = _targets.get(job["target"])
         spec = GroupNormSpec.from_json(job["spec"])
-        # The module for a dynamic spec is the static block op that _ops drives over the
-        # dynamic axes (None -> 1): the same spec, so the same cache entry.
-        mspec = spec.with_shape(_block_shape(spec))
+        mspec = _module_spec(spec, target)
         from ._api import compile_side
 
         with compile_side(f"`iree-gn build` of {spec.short_name()} for {target.name}"):
@@ -528,16 +534,17 @@ def _write_module(folder: str, job: dict, res: dict) -> dict:
     _write_file(os.path.join(folder, stem + ".vmfb"), vmfb)
     _write_file(os.path.join(folder, stem + ".mlir"), text)
     row = _targets.get(job["target"])
+    mspec = _module_spec(spec, row)
     return {
         "name": spec.short_name(),
         "file": stem + ".vmfb",
         "stablehlo": stem + ".mlir",
         "spec": spec.to_json(),
-        "module_shape": list(_block_shape(spec)),
+        "module_shape": list(mspec.shape),  # None: an axis the module itself takes
         "target": row.name,
         "backend": row.backend,
         "driver": row.driver,
-        "formulation": row.formulation_for(spec.with_shape(_block_shape(spec))),
+        "formulation": row.formulation_for(mspec),
         "flags": res["flags"],
         "sha256": hashlib.sha256(vmfb).hexdigest(),
         "size": len(vmfb),

@@ -15,7 +15,7 @@ locations, or a kernel module), the spec, the target and its exact flags, the IR
 and runtime versions, the JAX version and this package's format version. Tracing the op to
 get the StableHLO costs ~1 s of JAX import, so a warm process first looks up the *lookup
 key*, which hashes the same parts with this package's source in place of the text it
-determines (every ``.py`` file of the package: see ``_source_digest``); the index then
+determines (every ``.py`` and ``.mlir`` file of the package: see ``_source_digest``); the index then
 names the content entry.
 
 Writes: an entry is written into a private temp folder and renamed into place; the rename
@@ -92,7 +92,8 @@ def _source_digest() -> str:
 
 
 def source_digest(here: str) -> str:
-    """sha256 of every ``.py`` file of the package at ``here`` (and its subpackages).
+    """sha256 of every ``.py`` and ``.mlir`` file of the package at ``here`` (and its
+    subpackages: the kernels' host templates ``_kernels/*.mlir`` are compiler input too).
 
     Many modules shape the compiler input (``_authoring``, ``_activations``, ``_export``,
     ``_spec``, ``_kernels``, ``_targets`` which edits it for sm_90, ``_tuning``,
@@ -105,7 +106,7 @@ def source_digest(here: str) -> str:
     for folder, dirs, files in os.walk(here):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         names += [os.path.relpath(os.path.join(folder, f), here) for f in files
-                  if f.endswith(".py")]
+                  if f.endswith((".py", ".mlir"))]
     for name in sorted(names):
         with open(os.path.join(here, name), "rb") as f:
             h.update(name.encode() + b"\0" + f.read() + b"\0")

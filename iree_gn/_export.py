@@ -33,6 +33,12 @@ def stablehlo_text(spec: GroupNormSpec, formulation: str = "split") -> str:
         n_args = 1 + int(spec.scale) + int(spec.center)
         return add_out_entry(_kernels.module_text(spec), n_args, tuple(spec.shape), spec.dtype,
                              spec_text=spec.key_text())
+    if formulation.startswith("gpu-kernel"):  # the hand-written GPU dispatches
+        from . import _gpu_kernels
+
+        n_args = 1 + int(spec.scale) + int(spec.center)
+        return add_out_entry(_gpu_kernels.module_text(spec, formulation), n_args,
+                             tuple(spec.shape), spec.dtype, spec_text=spec.key_text())
     import jax
 
     from . import _authoring

@@ -12,7 +12,7 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from . import _cache
+from . import _cache, _gpu_kernels, _kernels
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec
 from ._targets import Target
@@ -74,9 +74,11 @@ class CompiledGroupNorm:
                         f"to a machine that has the device.")
                 from . import _bound
 
-                # A dynamic spec runs its static block module (each None axis of size 1).
-                self._bound = _bound.BoundOp(self.vmfb, _bound.group_norm_signature(self.spec),
-                                             self.target)
+                # A dynamic spec runs one module that takes its dynamic axes (_one_module:
+                # no block), or its static block module (each None axis of size 1).
+                sig = _bound.group_norm_signature(
+                    self.spec, dynamic_in_module=self._block is None and not self.spec.is_static)
+                self._bound = _bound.BoundOp(self.vmfb, sig, self.target)
             return self._bound
 
     def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
@@ -104,6 +106,16 @@ def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
     return spec.with_shape([1 if d is None else d for d in spec.shape])
 
 
+def _one_module(spec: GroupNormSpec, target: Target) -> bool:
+    """Whether one module serves every size of ``spec``'s dynamic axes: a hand-written
+    kernel with a dynamic batch, on CPU rows (``_kernels.serves_dynamic``) or GPU rows
+    (``_gpu_kernels.serves_dynamic``). The op then binds it with the axes inside the module
+    (``_bound.Signature.dynamic_in_module``); other dynamic specs run a static block module
+    once per index of their dynamic axes. The one predicate for both (``get_op``, bundles)."""
+    return bool(target.kernel and _kernels.serves_dynamic(spec)) or \
+        _gpu_kernels.serves_dynamic(spec, target)
+
+
 def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCache] = None
            ) -> CompiledGroupNorm:
     """The compiled op for (spec, target), from memory, disk, or a fresh compile."""
@@ -120,7 +132,7 @@ def get_op(spec: GroupNormSpec, target: Target, *, cache: Optional[_cache.DiskCa
         op = _MEMORY.get(mkey)
         if op is None:
             cache = cache or _cache.DiskCache()
-            if spec.is_static:
+            if spec.is_static or _one_module(spec, target):
                 op = _build_static(spec, target, cache)
             else:
                 bspec = _block_spec(spec)

@@ -10,10 +10,11 @@ machine that has neither JAX nor the IREE compiler::
     >>> y = gn(x, gamma, beta)                      # picks the module for x's shape, dtype
 
 ``gamma``/``beta`` (shape ``[C]``) default to ones/zeros when the module applies them.
-Dynamic-batch configurations (``None`` in the shape) are served by a static *block* module
-compiled with each ``None`` axis of size 1, called once per index of the dynamic axes
-(the statistics of different indices are independent), exactly as
-:class:`iree_gn.CompiledGroupNorm` does.
+Dynamic-batch configurations (``None`` in the shape) are served as
+:class:`iree_gn.CompiledGroupNorm` serves them: by one module that takes the dynamic axis
+itself where a hand-written kernel serves the configuration (``module_shape`` keeps ``None``
+there), else by a static *block* module compiled with each ``None`` axis of size 1, called
+once per index of the dynamic axes (the statistics of different indices are independent).
 
 Before anything runs, :func:`load_bundle` checks the manifest's format version, that a
 target in the bundle runs on a device present here, and the sha256 of every module it may
@@ -38,6 +39,10 @@ Manifest format versions (``format_version``):
     row's fixed set for portable ones) and ``portable``; the loader refuses a CPU row whose
     features this CPU lacks. Version 1 bundles cannot be checked so, and are refused:
     rebuild them (``iree-gn build`` replaces them in place).
+  * 3 (2026-12-01): as 2, and ``module_shape`` may hold ``null`` where ``spec.shape`` does:
+    the module takes every size of that axis itself (a kernel-served dynamic batch: one
+    invoke per call). Integers everywhere still mean a block module. Version 2 bundles are
+    read as before.
 """
 
 from __future__ import annotations
@@ -62,8 +67,8 @@ from . import _targets
 from ._spec import GroupNormSpec, canonical_dtype
 
 BUNDLE_FORMAT = "iree-gn-bundle"
-BUNDLE_FORMAT_VERSION = 2
-SUPPORTED_FORMAT_VERSIONS = (2,)
+BUNDLE_FORMAT_VERSION = 3
+SUPPORTED_FORMAT_VERSIONS = (2, 3)
 MANIFEST = "manifest.json"
 
 # Spec fields a request may filter on (besides the input's shape and dtype).
@@ -195,7 +200,9 @@ class BundleModule:
       file: the ``.vmfb`` file, relative to the bundle folder.
       stablehlo: the StableHLO text file it was compiled from (relative).
       spec: the configuration it serves (``None`` in the shape = any size).
-      module_shape: the static shape the module was compiled for (``None`` -> 1).
+      module_shape: the shape the module was compiled for: ``spec.shape`` with each
+        ``None`` -> 1 (a block module, run per index), or ``None`` kept where the module
+        takes every size of that axis itself (format 3).
       target: the target name (a row of ``iree_gn.TARGETS`` where this package knows it).
       driver: the IREE runtime driver that runs it.
       flags: the exact ``iree-compile`` flags.
@@ -206,7 +213,7 @@ class BundleModule:
     file: str
     stablehlo: str
     spec: GroupNormSpec
-    module_shape: Tuple[int, ...]
+    module_shape: Tuple[Optional[int], ...]
     target: str
     driver: Optional[str]
     flags: Tuple[str, ...]
@@ -266,6 +273,15 @@ def read_manifest(path: str, *, dir_fd: Optional[int] = None) -> dict:
     return manifest
 
 
+def _module_shape(value, spec: GroupNormSpec) -> Tuple[Optional[int], ...]:
+    shape = tuple(None if d is None else int(d) for d in value)
+    if len(shape) != len(spec.shape) or any(
+            m is None and d is not None for m, d in zip(shape, spec.shape)):
+        raise ValueError(f"module_shape {list(value)} does not fit spec shape "
+                         f"{list(spec.shape)} (null only where the spec's axis is dynamic).")
+    return shape
+
+
 def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
     """The manifest's modules; every malformed entry is collected, then raised once."""
     out, problems = [], []
@@ -275,7 +291,7 @@ def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
             out.append(BundleModule(
                 name=str(m.get("name") or spec.short_name()), file=str(m["file"]),
                 stablehlo=str(m.get("stablehlo", "")), spec=spec,
-                module_shape=tuple(int(d) for d in m["module_shape"]),
+                module_shape=_module_shape(m["module_shape"], spec),
                 target=str(m["target"]), driver=m.get("driver"),
                 flags=tuple(m.get("flags", ())), sha256=str(m["sha256"]), size=int(m["size"])))
         except (KeyError, TypeError, ValueError) as e:
@@ -576,8 +592,10 @@ class Bundle:
                         f"module {mod.file} ({mod.target}) has no runtime driver.")
                 row = _targets.TARGETS.get(mod.target)
                 target = row if row is not None and row.driver == mod.driver else mod.driver
-                loaded = _bound.BoundOp(self._blobs[mod.file],
-                                        _bound.group_norm_signature(mod.spec), target)
+                # None kept in module_shape: the module takes those axes (one invoke).
+                sig = _bound.group_norm_signature(
+                    mod.spec, dynamic_in_module=None in mod.module_shape)
+                loaded = _bound.BoundOp(self._blobs[mod.file], sig, target)
                 self._loaded[mod.file] = loaded
         return loaded
 

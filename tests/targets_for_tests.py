@@ -29,7 +29,7 @@ def _param(name):
 RUN_TARGETS = [_param("llvm-cpu"), _param("vulkan")]
 
 # The default llvm-cpu row runs most test shapes through the hand-written kernels
-# (iree_gn/_kernels.py). These rows turn them off, so that the JAX formulations meet every
+# (iree_gn/_kernels/). These rows turn them off, so that the JAX formulations meet every
 # numerics test too: "fused" (one dispatch, what small inputs without a kernel get) and
 # "native" (the multi-dispatch form of large inputs without a kernel).
 CPU_FUSED = dataclasses.replace(_targets.TARGETS["llvm-cpu"], kernel=False)

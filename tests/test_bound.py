@@ -105,6 +105,39 @@ def test_several_results_block_by_block(target, rng):
     assert e[0].shape == (0, 8) and e[1].shape == (0, 8)
 
 
+# A module that takes the dynamic axis itself: x + dy and the sum of dy over it.
+DYNAMIC = """
+func.func @main(%x: tensor<?x8xf32>, %dy: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<8xf32>) {
+  %a = stablehlo.add %x, %dy : tensor<?x8xf32>
+  %z = stablehlo.constant dense<0.0> : tensor<f32>
+  %s = stablehlo.reduce(%dy init: %z) applies stablehlo.add across dimensions = [0]
+      : (tensor<?x8xf32>, tensor<f32>) -> tensor<8xf32>
+  return %a, %s : tensor<?x8xf32>, tensor<8xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_dynamic_axis_inside_the_module(target, rng, monkeypatch):
+    # dynamic_in_module: one invoke with the whole arrays (a reduction over the axis is then
+    # fine), any size on the axis, never the block loop.
+    monkeypatch.setattr(_bound.BoundOp, "_run_blocks", None)  # calling it would fail
+    sig = _bound.Signature(
+        inputs=(Arg("x", (None, 8), "float32"), Arg("dy", (None, 8), "float32")),
+        results=(Arg("a", (None, 8), "float32"), Arg("s", (8,), "float32")),
+        dynamic_in_module=True)
+    op = _bind(DYNAMIC, sig, target)
+    for n in (1, 6, 3, 6):
+        x = rng.standard_normal((n, 8)).astype(np.float32)
+        dy = rng.standard_normal((n, 8)).astype(np.float32)
+        a, s = op(x, dy)
+        assert a.shape == (n, 8) and s.shape == (8,)
+        np.testing.assert_allclose(a, x + dy, rtol=1e-6)
+        np.testing.assert_allclose(s, dy.astype(np.float64).sum(0), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match=r"dy has shape \(4, 8\); expected \(6, 8\)"):
+        op(x, dy[:4])
+
+
 def test_a_result_that_reduces_a_dynamic_axis_is_refused():
     with pytest.raises(ValueError, match="block by block"):
         _bound.Signature(inputs=(Arg("x", (None, 8), "float32"),),

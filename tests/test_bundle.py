@@ -20,7 +20,7 @@ import pytest
 
 import iree_gn
 from iree_gn import _targets, deploy
-from iree_gn._bundle import spec_from_entry
+from iree_gn._bundle import _module_spec, spec_from_entry
 from iree_gn._compiler import compile_flags
 from iree_gn._spec import GroupNormSpec
 from reference import assert_close, ref_group_norm
@@ -168,22 +168,46 @@ def test_manifest_records_versions_specs_flags_and_checksums(built):
         with open(os.path.join(built["dir"], mod["stablehlo"])) as f:
             text = f.read()
         assert "func.func public @main" in text
-        assert mod["module_shape"] == [1 if d is None else d for d in spec.shape]
+        # One module where a kernel takes the dynamic batch (None kept), else the block op.
+        assert mod["module_shape"] == list(_module_spec(spec, target).shape)
         names.add((spec.short_name(), mod["target"]))
     assert len(names) == len(m["modules"])
     assert {t for _, t in names} == set(BUNDLE_TARGETS)
 
 
-def test_dynamic_module_is_the_block_op_that_compile_uses(built):
-    # The bundle stores the same static block module (None -> 1) that the op drives, under
-    # the same cache key, so a build after compile() (or the reverse) compiles nothing.
+def test_dynamic_module_is_the_one_module_that_compile_uses(built):
+    # A kernel-served dynamic batch is one module that takes the batch (module_shape keeps
+    # null), stored under the cache key of compile() of the same dynamic shape, so a build
+    # after compile() (or the reverse) compiles nothing; the loader binds it with the batch
+    # inside the module (no per-sample loop).
     m = _manifest(built["dir"])
+    assert m["format_version"] == 3
     mod = next(x for x in m["modules"]
                if x["spec"]["shape"][0] is None and x["target"] == "llvm-cpu")
     op = iree_gn.compile((None, 4, 4, 8), "float32", groups=4, activation="silu")
+    assert op._block is None
     assert mod["cache_key"] == op.key
     assert mod["sha256"] == hashlib.sha256(op.vmfb).hexdigest()
+    assert mod["module_shape"] == [None, 4, 4, 8]
+    b = deploy.load_bundle(built["dir"], device="llvm-cpu")
+    bm = next(x for x in b.modules if x.file == mod["file"])
+    assert b._module(bm).signature.dynamic_in_module
+
+
+def test_dynamic_block_module_where_no_kernel_serves(tmp_path, rng, monkeypatch):
+    # float64 has no kernel: the bundle stores the static block op (None -> 1) under the
+    # cache key of compile() at that shape, and the loader runs it once per sample.
+    spec = dict(shape=[None, 4, 4, 8], dtype="float64", groups=4)
+    out = tmp_path / "b64"
+    proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(spec))
+    assert proc.returncode == 0, proc.stderr
+    mod = _manifest(out)["modules"][0]
     assert mod["module_shape"] == [1, 4, 4, 8]
+    assert mod["cache_key"] == iree_gn.compile((1, 4, 4, 8), "float64", groups=4).key
+    b = deploy.load_bundle(str(out), device="llvm-cpu")
+    assert not b._module(b.modules[0]).signature.dynamic_in_module
+    x, g, be = _x(rng, (3, 4, 4, 8), "float64"), _x(rng, (8,), "float64"), _x(rng, (8,), "float64")
+    assert_close(b(x, g, be), ref_group_norm(x, 4, gamma=g, beta=be), "float64")
 
 
 def test_clean_build_exits_0_and_replaces_the_old_bundle(built, tmp_path):

@@ -1,4 +1,4 @@
-"""The hand-written llvm-cpu kernels (iree_gn/_kernels.py): which specs they serve, and
+"""The hand-written llvm-cpu kernels (iree_gn/_kernels/): which specs they serve, and
 their numerics against the float64 reference on the shapes that exercise their edges
 (vector remainders, partial row blocks, odd channel counts, multi-threaded calls)."""
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import iree_gn
-from iree_gn import _kernels, _targets
+from iree_gn import _bound, _kernels, _targets
 from iree_gn._spec import GroupNormSpec
 from reference import assert_close, ref_group_norm, to_f64
 
@@ -62,12 +62,21 @@ def test_kept_axis_and_no_batch_layouts_use_jax():
     assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) is None
 
 
-def test_gpu_rows_have_no_kernels():
-    spec = _spec((8, 56, 56, 256))
+def test_cpu_kernels_on_cpu_rows_gpu_kernels_on_gpu_rows():
+    # The CPU dispatches (_kernels) serve llvm-cpu rows only; GPU rows take the hand-written
+    # GPU dispatches (_gpu_kernels). Either way a kernel-served dynamic batch is one module
+    # (_ops._one_module, the one predicate for both).
+    from iree_gn import _ops
+
+    spec, dyn = _spec((8, 56, 56, 256)), _spec((None, 56, 56, 256))
     for name, row in _targets.TARGETS.items():
-        assert row.kernel == (row.backend == "llvm-cpu"), name
-        if row.backend != "llvm-cpu":
-            assert row.formulation_for(spec) != "kernel"
+        cpu = row.backend == "llvm-cpu"
+        assert row.kernel == cpu, name
+        assert bool(row.gpu_kernel) == (not cpu), name
+        form = row.formulation_for(spec)
+        assert (form == "kernel") if cpu else form.startswith("gpu-kernel"), (name, form)
+        assert _ops._one_module(dyn, row), name
+        assert not _ops._one_module(_spec((None, None, 4, 4, 16), -1, (2, 3), groups=4), row)
 
 
 def test_module_text_is_deterministic_and_self_describing():
@@ -181,3 +190,122 @@ def test_kernel_nan_poisons_only_its_group_channels_first(rng):
     expect = np.zeros_like(bad)
     expect[1, 4:6] = True
     np.testing.assert_array_equal(bad, expect)
+
+
+# Dynamic batch: one module (x is tensor<?x...>, the dispatch's workload is N), every N.
+# (shape with None at axis 0, channels_axis, groups, dtype, options). The first cases are
+# large enough (> 64 KB at N = 3) for the zero-copy and unaligned (main_off_out) paths.
+DYN_CASES = {
+    "nhwc": ((None, 16, 16, 64), -1, 16, "float32", {}),
+    "nchw": ((None, 64, 16, 16), 1, 16, "float32", {}),
+    "nhwc-channel-blocks": ((None, 8, 8, 1280), -1, 32, "float32", {}),
+    # A 1 MB sample: N = 1 runs the row split (two dispatches), other N per-sample workgroups.
+    "nhwc-batch1-row-split": ((None, 40, 70, 96), -1, 32, "float32", {"activation": "relu"}),
+    "nhwc-f16-batch1-row-split-one-pass": ((None, 60, 70, 128), -1, 32, "float16",
+                                           {"mean_close_to_zero": True}),
+    "ndhwc-f16-silu": ((None, 3, 5, 7, 32), -1, 8, "float16", {"activation": "silu"}),
+    "ncdhw-bf16": ((None, 32, 3, 5, 7), 1, 8, "bfloat16", {}),
+    "nhwc-one-pass-no-params": ((None, 5, 7, 24), -1, 8, "float32",
+                                {"mean_close_to_zero": True, "center": False, "scale": False}),
+    "nchw-one-pass-gelu": ((None, 96, 7, 7), 1, 32, "float32",
+                           {"mean_close_to_zero": True, "activation": "gelu"}),
+}
+
+
+@pytest.mark.parametrize("case", list(DYN_CASES))
+def test_dynamic_batch_runs_one_kernel_module(case, rng, monkeypatch):
+    def per_sample_loop(*a, **k):
+        raise AssertionError("a kernel-served dynamic batch ran the per-sample loop")
+
+    monkeypatch.setattr(_bound.BoundOp, "_run_blocks", per_sample_loop)
+
+    shape, ca, groups, dtype, kw = DYN_CASES[case]
+    spec = _spec(shape, ca, groups=groups, dtype=dtype, **kw)
+    assert _kernels.serves_dynamic(spec) and CPU.formulation_for(spec) == "kernel"
+    op = iree_gn.compile(shape, dtype, groups=groups, channels_axis=ca,
+                         reduction_axes=spec.reduction_axes, **kw)
+    # One module whose entry takes any batch: no static block module driven per sample.
+    assert op._block is None and op.spec == spec
+    assert f"@main(%arg0: tensor<?x" in op.stablehlo
+    C = shape[ca]
+    np_dt = iree_gn._runtime.numpy_dtype(dtype)
+    params = [(1 + 0.5 * rng.standard_normal(C)).astype(np_dt) for _ in range(spec.scale)] + \
+        [(0.5 * rng.standard_normal(C)).astype(np_dt) for _ in range(spec.center)]
+    gamma = params[0] if spec.scale else None
+    beta = params[-1] if spec.center else None
+    # Bound with the dynamic axis inside the module; small calls on the small-call driver.
+    bo = op._loaded()
+    assert bo.signature.dynamic_in_module and bo._in_module
+    if CPU.driver_for(0) != CPU.driver:
+        assert bo._by_size[1].device.driver == CPU.driver_for(0)
+        assert bo._for(0) is bo._by_size[1] and bo._for(CPU.small_bytes) is bo
+    for n in (1, 3, 7, 3):  # 3 again: a pooled or staged result of 7 samples is not reused
+        x = (0.3 + 2.0 * rng.standard_normal((n,) + shape[1:])).astype(np_dt)
+        ref = ref_group_norm(x, groups, ca, spec.reduction_axes, gamma=gamma, beta=beta,
+                             one_pass=spec.mean_close_to_zero, activation=spec.activation)
+        assert_close(op(x, *params), ref, dtype)
+        # x 4 bytes past an aligned address (the offset entry), into out=.
+        buf = iree_gn.empty((x.size + 2,), np_dt)
+        xu = buf[2:].reshape(x.shape)
+        xu[...] = x
+        out = iree_gn.empty(x.shape, np_dt)
+        assert op(xu, *params, out=out) is out
+        assert_close(out, ref, dtype)
+
+
+def test_dynamic_batch_threads_mixed_sizes(rng):
+    # One in-module binding called from several threads with batches of different sizes:
+    # each lane keeps buffers per shape and the pool hands out results per shape, so no
+    # call may see another size's buffer. Small (local-sync binding) and large (local-task)
+    # calls mix: 1x8x8x64 is 16 KB, 40x8x8x64 is 640 KB, 70x8x8x64 1.1 MB (> small_bytes).
+    import threading
+
+    shape = (None, 8, 8, 64)
+    op = iree_gn.compile(shape, "float32", groups=8)
+    assert op._block is None
+    gamma = (1 + 0.5 * rng.standard_normal(64)).astype(np.float32)
+    beta = (0.5 * rng.standard_normal(64)).astype(np.float32)
+    xs = {n: (0.3 + 2 * rng.standard_normal((n, 8, 8, 64))).astype(np.float32)
+          for n in (1, 3, 40, 70)}
+    refs = {n: ref_group_norm(x, 8, -1, (1, 2), gamma=gamma, beta=beta) for n, x in xs.items()}
+    errors = []
+
+    def work(k):
+        try:
+            order = list(xs)[k % 4:] + list(xs)[:k % 4]
+            for r in range(3):
+                for n in order:
+                    out = iree_gn.empty(xs[n].shape, np.float32) if (r + k) % 2 else None
+                    y = op(xs[n], gamma, beta, out=out)
+                    assert y.shape == xs[n].shape
+                    assert_close(y, refs[n], "float32")
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+
+
+def test_dynamic_batch_routing():
+    # Served by a kernel with only axis 0 dynamic: one module. Anything else: block modules.
+    assert _kernels.serves_dynamic(_spec((None, 8, 8, 64)))
+    assert _kernels.layout(_spec((None, 128, 128, 512))) == "channels_last"  # no split
+    assert not _kernels.serves_dynamic(_spec((2, 8, 8, 64)))
+    assert not _kernels.serves_dynamic(
+        _spec((None, None, 4, 4, 16), -1, (2, 3), groups=4))
+    assert not _kernels.serves_dynamic(_spec((None, 8, 8, 64), dtype="float64"))
+    assert not _kernels.serves_dynamic(_spec((None, 8, 8, 2048)))
+    assert CPU.formulation_for(_spec((None, 8, 8, 64))) == "kernel"
+    text = _kernels.module_text(_spec((None, 8, 8, 64)))
+    assert "workgroups(%wl: index)" in text and "flow.dispatch @gn_kernel::@gn[%n]" in text
+    assert "scf.if" not in text
+    # Samples whose batch-1 op splits rows: the split too, chosen when N = 1.
+    text = _kernels.module_text(_spec((None, 40, 70, 96)))
+    assert "scf.if %one" in text and "flow.dispatch @gn_kernel::@stats[%n]" in text
+    assert "scf.if" not in text.split("func.func public @main(")[1]  # no host control flow
+    # Unless both kernels' scratch would not fit the stack together.
+    assert _kernels._ChannelsLast(_spec((None, 16, 16, 1536))).split is None
