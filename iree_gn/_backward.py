@@ -1,0 +1,180 @@
+"""The backward pass of group norm, written out explicitly in JAX, and its StableHLO export.
+
+For one (kept index, group) with M elements x_i (C // G channels x the reduction axes),
+``r = rsqrt(var + eps)``, ``xhat = (x - mean) * r``, ``z = xhat * gamma + beta`` (the
+pre-activation) and an output cotangent ``dy``::
+
+    dz     = dy * act'(z)                        (z recomputed from x, never stored)
+    w      = gamma * dz
+    dx     = r * (w - mean(w) - xhat * mean(w * xhat))
+    dgamma = sum of dz * xhat     over every axis but the channel axis (all samples)
+    dbeta  = sum of dz            over every axis but the channel axis
+
+This is the *centered* form: every sum runs over ``x - k`` (k one element of the group, the
+forward's shift) or over ``xhat``, never over raw x, so float32 keeps its accuracy at any
+mean (PyTorch's raw-moment form ``c2 * x + c3`` with ``sum dy * x`` loses it: IREE_NOTES.md,
+dgamma 2.5e-2 vs 3.8e-4 relative at mean 1e4). ``mean_close_to_zero=True`` recomputes the
+forward's own one-pass statistics (TF's sufficient statistics), so dx is the gradient at
+the rstd the forward used.
+
+Statistics and sums are in float32 for float16/bfloat16/float32 and float64 for float64;
+``dx`` is returned in the input dtype and ``dgamma``/``dbeta`` in the statistics dtype (the
+caller casts, after summing the blocks of a dynamic op). Each reduction result passes an
+optimization barrier before its consumers: IREE's SPIR-V code generator miscompiles a
+dispatch that fuses a reduction with the elementwise op that reads it (IREE_NOTES.md), and on
+CPU the barriers cut only tiny per-group tensors.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, List
+
+from ._spec import GroupNormSpec
+
+
+def arg_names(spec: GroupNormSpec) -> List[str]:
+    """Arguments of the backward module, in call order: the forward's, then ``dy``."""
+    return ["x"] + (["gamma"] if spec.scale else []) + (["beta"] if spec.center else []) + ["dy"]
+
+
+def result_names(spec: GroupNormSpec) -> List[str]:
+    """Results of the backward module: the cotangent of each forward argument, in order."""
+    return ["dx"] + (["dgamma"] if spec.scale else []) + (["dbeta"] if spec.center else [])
+
+
+def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
+    """``f(x, [gamma], [beta], dy) -> (dx, [dgamma], [dbeta])`` in JAX for a static spec.
+
+    ``barrier_upcast``: widen float16/bfloat16 behind a barrier (the GPU form: without it
+    SPIR-V compiles of the upcast ran for many minutes, see _authoring.FORMULATIONS)."""
+    import jax
+    import jax.numpy as jnp
+
+    from . import _activations
+    from ._authoring import stat_dtype
+
+    if not spec.is_static:
+        raise ValueError(f"_backward.build() needs a static shape, got {spec.shape}.")
+    act = None if spec.activation is None else _activations.resolve(spec.activation)
+    ca, G, C = spec.channels_axis, spec.groups, spec.channels
+    before, after = list(spec.shape[:ca]), list(spec.shape[ca + 1:])
+    grouped = tuple(before + [G, C // G] + after)
+    red_g = tuple(a if a < ca else a + 1 for a in spec.reduction_axes)
+    moments = tuple(sorted((ca + 1,) + red_g))
+    # dgamma/dbeta: every axis of the grouped layout but (G, C // G).
+    param_red = tuple(i for i in range(len(grouped)) if i not in (ca, ca + 1))
+    pb = tuple([1] * len(before) + [G, C // G] + [1] * len(after))
+    sdt = jnp.dtype(stat_dtype(spec))
+    out_dt = jnp.bfloat16 if spec.dtype == "bfloat16" else jnp.dtype(spec.dtype)
+    eps = spec.epsilon
+    bar = jax.lax.optimization_barrier
+
+    def widen(t):
+        t = t.astype(sdt)
+        if barrier_upcast and t.dtype != out_dt:
+            t = bar(t)
+        return t.reshape(grouped)
+
+    def mean(t):
+        return jnp.mean(t, axis=moments, keepdims=True)
+
+    def statistics(xg):
+        """(x - mean, rstd), the forward's statistics recomputed."""
+        if spec.mean_close_to_zero:
+            m, m2 = bar((mean(xg), mean(xg * xg)))
+            var = jnp.maximum(m2 - m * m, 0)
+            xc = xg - m
+        else:
+            # The shift k (the group's first element) makes x - k exact and |mean|-free.
+            k = xg[tuple(slice(0, 1) if i in moments else slice(None)
+                         for i in range(len(grouped)))]
+            d = xg - k
+            md = bar(mean(d))
+            xc = d - md
+            var = mean(xc * xc)
+        return xc, bar(jax.lax.rsqrt(var + jnp.asarray(eps, sdt)))
+
+    def backward(x, *args):
+        *params, dy = args
+        p = dict(zip(result_names(spec)[1:], params))  # "dgamma" -> gamma, ...
+        xg, dyg = widen(x), widen(dy)
+        xc, r = statistics(xg)
+        xhat = xc * r
+        g = p["dgamma"].astype(sdt).reshape(pb) if spec.scale else None
+        if act is not None:
+            z = xhat * g if g is not None else xhat
+            if spec.center:
+                z = z + p["dbeta"].astype(sdt).reshape(pb)
+            _, pull = jax.vjp(act, z)
+            dz = pull(dyg)[0]
+        else:
+            dz = dyg
+        w = dz * g if g is not None else dz
+        mw, mwx = bar((mean(w), mean(w * xhat)))
+        dx = r * (w - mw - xhat * mwx)
+        outs = [dx.astype(out_dt).reshape(spec.shape)]
+        if spec.scale:
+            outs.append(jnp.sum(dz * xhat, axis=param_red).reshape(C))
+        if spec.center:
+            outs.append(jnp.sum(dz, axis=param_red).reshape(C))
+        return tuple(outs)
+
+    backward.__name__ = "group_norm_vjp"
+    return backward
+
+
+def abstract_args(spec: GroupNormSpec):
+    """``jax.ShapeDtypeStruct``s of the backward's arguments (the forward's, then dy)."""
+    from ._authoring import abstract_args as fwd_args
+
+    args = fwd_args(spec)
+    return args + [args[0]]
+
+
+def stablehlo_text(spec: GroupNormSpec, barrier_upcast: bool = False) -> str:
+    """The backward traced to StableHLO text (no debug locations), plus ``main_out``: the
+    same function with ``dx`` written into a caller's ``!hal.buffer``."""
+    import jax
+
+    from ._export import TraceError
+
+    fn = build(spec, barrier_upcast)
+    with jax.enable_x64(spec.dtype == "float64"):
+        args = abstract_args(spec)
+        try:
+            # keep_unused: beta does not reach dx without an activation, yet it is an argument.
+            text = jax.jit(fn, keep_unused=True).lower(*args).as_text(debug_info=False)
+        except Exception as e:
+            if spec.portable:
+                raise
+            raise TraceError(
+                f"activation_fn={spec.activation!r} could not be differentiated by JAX: it "
+                f"must be a function of one jax array built from jax.numpy / jax.nn "
+                f"operations. JAX said: {type(e).__name__}: {e}") from e
+    return add_out_entry(text, len(args))
+
+
+def add_out_entry(text: str, n_args: int) -> str:
+    """Append ``main_out(args..., %out)``: ``main`` whose first result (dx) IREE writes into
+    the caller's buffer (``iree.abi.output``), so a CPU caller gets dx with no copy."""
+    import re
+
+    m = re.search(r"func\.func public @main\((.*?)\)\s*->\s*\((.*?)\)\s*\{", text, re.S)
+    if m is None:
+        raise RuntimeError("could not read the backward main's signature from the export")
+    argtypes = re.findall(r"%\w+: (tensor<[^>]*>)", m.group(1))
+    restypes = re.findall(r"(tensor<[^>]*>)", m.group(2))
+    if len(argtypes) != n_args:
+        raise RuntimeError(f"backward main has arguments {argtypes}, expected {n_args}")
+    args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(argtypes))
+    names = ", ".join(f"%a{i}" for i in range(n_args))
+    n = len(restypes)
+    rt = ", ".join(restypes)
+    rets = ", ".join(f"%r#{i}" for i in range(n))
+    wrapper = (
+        f"  func.func public @main_out({args}, %out: !hal.buffer {{iree.abi.output = 0 : index}})"
+        f" -> ({rt}) {{\n"
+        f"    %r:{n} = call @main({names}) : ({', '.join(argtypes)}) -> ({rt})\n"
+        f"    return {rets} : {rt}\n  }}\n")
+    end = text.rstrip().rfind("}")
+    return text[:end] + wrapper + text[end:]
