@@ -10,12 +10,13 @@ pre-activation) and an output cotangent ``dy``::
     dgamma = sum of dz * xhat     over every axis but the channel axis (all samples)
     dbeta  = sum of dz            over every axis but the channel axis
 
-This is the *centered* form: every sum runs over ``x - k`` (k one element of the group, the
-forward's shift) or over ``xhat``, never over raw x, so float32 keeps its accuracy at any
-mean (PyTorch's raw-moment form ``c2 * x + c3`` with ``sum dy * x`` loses it: IREE_NOTES.md,
-dgamma 2.5e-2 vs 3.8e-4 relative at mean 1e4). ``mean_close_to_zero=True`` recomputes the
-forward's own one-pass statistics (TF's sufficient statistics), so dx is the gradient at
-the rstd the forward used.
+This is the *centered* form: every sum over x runs over ``x - m0`` (m0 a first-pass group
+mean kept behind a barrier, with the residual mean taken from the sums, as in the forward's
+"barrier" statistics) or over ``xhat``, never over raw x, so float32 keeps its accuracy at
+any mean (PyTorch's raw-moment form ``c2 * x + c3`` with ``sum dy * x`` loses it:
+IREE_NOTES.md, dgamma 2.5e-2 vs 3.8e-4 relative at mean 1e4). ``mean_close_to_zero=True``
+recomputes the forward's own one-pass statistics (TF's sufficient statistics), so dx is the
+gradient at the rstd the forward used.
 
 Statistics and sums are in float32 for float16/bfloat16/float32 and float64 for float64;
 ``dx`` is returned in the input dtype and ``dgamma``/``dbeta`` in the statistics dtype (the
@@ -67,6 +68,9 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     sdt = jnp.dtype(stat_dtype(spec))
     out_dt = jnp.bfloat16 if spec.dtype == "bfloat16" else jnp.dtype(spec.dtype)
     eps = spec.epsilon
+    count = 1
+    for a in moments:
+        count *= grouped[a]
     bar = jax.lax.optimization_barrier
 
     def widen(t):
@@ -85,13 +89,20 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
             var = jnp.maximum(m2 - m * m, 0)
             xc = xg - m
         else:
-            # The shift k (the group's first element) makes x - k exact and |mean|-free.
-            k = xg[tuple(slice(0, 1) if i in moments else slice(None)
-                         for i in range(len(grouped)))]
-            d = xg - k
-            md = bar(mean(d))
-            xc = d - md
-            var = mean(xc * xc)
+            # A first-pass mean m0, then the residual mean r and the variance from sums of
+            # x - m0 (values ~std, so float32 holds them at any |mean|): the forward's
+            # "barrier" statistics, which every code generator here compiles right (a shift
+            # sliced out of x and fused into the reduce failed to distribute on CUDA).
+            zero = jnp.zeros((), sdt)
+            m0 = bar(mean(xg))
+            d = xg - m0
+            s1, s2 = jax.lax.reduce((d, d * d), (zero, zero),
+                                    lambda a, b: (a[0] + b[0], a[1] + b[1]), moments)
+            keep = tuple(1 if i in moments else n for i, n in enumerate(grouped))
+            r = s1.reshape(keep) / count
+            var = jnp.maximum(s2.reshape(keep) / count - r * r, 0)
+            m0, r = bar((m0, r))
+            xc = d - r
         return xc, bar(jax.lax.rsqrt(var + jnp.asarray(eps, sdt)))
 
     def backward(x, *args):
