@@ -75,13 +75,16 @@ class _GroupNormFunction(torch.autograd.Function):
         if not channels_last:
             x = x.contiguous()
             xv = x
-        op = _op(tuple(xv.shape[1:]), _DTYPES[x.dtype], num_groups, channels_last,
-                 bias is not None, weight is not None, eps)
+        key = (tuple(xv.shape[1:]), _DTYPES[x.dtype], num_groups, channels_last,
+               bias is not None, weight is not None, eps)
+        op = _op(*key)
         params = [p.detach().to(x.dtype).contiguous() for p in (weight, bias) if p is not None]
         y = torch.empty_like(x)  # keeps x's memory format
         yv = y.permute(0, 2, 3, 1) if channels_last else y
         op(_np(xv), *map(_np, params), out=_np(yv))
-        ctx.op, ctx.channels_last = op, channels_last
+        # The graph keeps the key, not the op: torch never frees graphs alive at exit, and
+        # IREE objects reachable from one are then reported as leaks.
+        ctx.key, ctx.channels_last = key, channels_last
         ctx.has = (weight is not None, bias is not None)
         ctx.save_for_backward(x, *params)
         return y
@@ -89,7 +92,7 @@ class _GroupNormFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy):
         x, *params = ctx.saved_tensors
-        op, channels_last = ctx.op, ctx.channels_last
+        op, channels_last = _op(*ctx.key), ctx.channels_last
         if channels_last:
             xv = x.permute(0, 2, 3, 1)
             dyv = dy.permute(0, 2, 3, 1).contiguous()  # no copy when dy is channels_last
@@ -157,16 +160,20 @@ class GroupNorm(torch.nn.Module):
     __constants__ = ["num_groups", "num_channels", "eps", "affine"]
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-05,
-                 affine: bool = True, device=None, dtype=None) -> None:
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         if num_channels % num_groups != 0:
-            raise ValueError("num_channels must be divisible by num_groups")
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = (
             num_groups, num_channels, eps, affine)
         kw = {"device": device, "dtype": dtype}
         if affine:
             self.weight = torch.nn.Parameter(torch.empty(num_channels, **kw))
-            self.bias = torch.nn.Parameter(torch.empty(num_channels, **kw))
+            if bias:
+                self.bias = torch.nn.Parameter(torch.empty(num_channels, **kw))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -175,10 +182,12 @@ class GroupNorm(torch.nn.Module):
     def reset_parameters(self) -> None:
         if self.affine:
             torch.nn.init.ones_(self.weight)
-            torch.nn.init.zeros_(self.bias)
+            if self.bias is not None:
+                torch.nn.init.zeros_(self.bias)
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return "{num_groups}, {num_channels}, eps={eps}, affine={affine}".format(**self.__dict__)
+        return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}"
+                .format(**self.__dict__, use_bias=self.bias is not None))
