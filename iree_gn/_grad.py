@@ -110,29 +110,49 @@ class CompiledGroupNormGrad:
     when given (a writable C-contiguous array of x's shape and dtype).
     """
 
-    def __init__(self, spec: GroupNormSpec, target: Target, vmfb: bytes, key: str,
-                 path: Optional[str], block: Optional["CompiledGroupNormGrad"] = None):
+    def __init__(self, spec: GroupNormSpec, target: Optional[Target], vmfb: bytes, key: str,
+                 path: Optional[str], block: Optional["CompiledGroupNormGrad"] = None,
+                 driver: Optional[str] = None):
         self.spec, self.target, self.vmfb, self.key, self.path = spec, target, vmfb, key, path
         self._block = block
+        self._driver = driver  # a bundle's module: its recorded driver (no target row needed)
         self._invoker = None
         self._load_lock = threading.Lock()
         self._names = arg_names(spec)
 
     def __repr__(self) -> str:
-        return (f"CompiledGroupNormGrad({self.spec.short_name()}, target={self.target.name!r}, "
+        where = self.target.name if self.target is not None else self._driver
+        return (f"CompiledGroupNormGrad({self.spec.short_name()}, target={where!r}, "
                 f"key={self.key[:12]})")
 
     def _loaded(self) -> _Invoker:
         if self._invoker is None:
-            if self.target.driver is None:
+            driver = self._driver or (self.target.driver_for(self.spec.nbytes)
+                                      if self.target.driver else None)
+            if driver is None:
                 raise RuntimeError(
                     f"target {self.target.name!r} is compile-only on this machine: no IREE "
                     f"runtime driver here runs its backward module.")
             with self._load_lock:
                 if self._invoker is None:
-                    self._invoker = _Invoker(self.vmfb, self.target.driver_for(
-                        self.spec.nbytes), self.spec)
+                    self._invoker = _Invoker(self.vmfb, driver, self.spec)
         return self._invoker
+
+    @property
+    def stablehlo(self) -> str:
+        """The StableHLO text this backward was compiled from (re-traced if not on disk)."""
+        if self._block is not None:
+            return self._block.stablehlo
+        if self.path:
+            try:
+                with open(self.path[:-5] + ".mlir") as f:
+                    return f.read()
+            except OSError:
+                pass
+        from . import _backward
+
+        return self.target.prepare(_backward.stablehlo_text(self.spec,
+                                                            _barrier_upcast(self.target)))
 
     def __call__(self, x, *args, out: Optional[np.ndarray] = None):
         from ._ops import _as_array
@@ -253,6 +273,17 @@ def _build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache
                                                "flags": list(flags)},
                        lookup_key=lookup, stablehlo=text)
     return CompiledGroupNormGrad(spec, target, data, key, path)
+
+
+def from_module(spec: GroupNormSpec, vmfb: bytes, driver: str, key: str = ""
+                ) -> CompiledGroupNormGrad:
+    """A backward op from a compiled module's bytes, runtime-only (the deploy side): ``vmfb``
+    is the static module for ``spec`` with each dynamic axis of size 1."""
+    bspec = spec.with_shape([1 if d is None else d for d in spec.shape])
+    block = CompiledGroupNormGrad(bspec, None, vmfb, key, None, driver=driver)
+    if spec.is_static:
+        return block
+    return CompiledGroupNormGrad(spec, None, vmfb, key, None, block, driver=driver)
 
 
 def vjp(op, x, *args, out: Optional[np.ndarray] = None):

@@ -27,7 +27,9 @@ Manifest format versions (``format_version``):
     ``name``, ``file``, ``stablehlo``, ``spec`` (``GroupNormSpec.to_json()``),
     ``module_shape`` (the shape it was compiled for: ``spec.shape`` with ``None`` -> 1),
     ``target``, ``backend``, ``driver``, ``formulation``, ``flags``, ``sha256``, ``size``,
-    ``stablehlo_sha256``, ``cache_key``, ``source``.
+    ``stablehlo_sha256``, ``cache_key``, ``source``. Optional ``grad_modules`` (a bundle
+    built with ``grad = true``): backward modules, entries as in ``modules`` plus
+    ``"kind": "grad"``, run by :meth:`Bundle.vjp` (readers without it ignore the list).
 """
 
 from __future__ import annotations
@@ -263,8 +265,10 @@ class Bundle:
     """
 
     def __init__(self, path: str, manifest: dict, modules: List[BundleModule],
-                 targets: List[str], blobs: Dict[str, bytes]):
+                 targets: List[str], blobs: Dict[str, bytes],
+                 grad_modules: Sequence[BundleModule] = ()):
         self.path, self.manifest, self.modules, self.targets = path, manifest, modules, targets
+        self.grad_modules = list(grad_modules)  # backward modules (Bundle.vjp)
         self._blobs = blobs
         self._loaded: Dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -416,6 +420,52 @@ class Bundle:
         return loaded
 
 
+    # -- the backward (issue 11) ------------------------------------------------------------------
+    def vjp(self, x, *args, out: Optional[np.ndarray] = None, target: Optional[str] = None,
+            **match):
+        """The backward of group norm with the bundle's backward module (built with
+        ``grad = true``): ``vjp(x, [gamma], [beta], dy)`` -> ``(dx, [dgamma], [dbeta])``, the
+        arguments and results of :meth:`iree_gn.CompiledGroupNorm.vjp` (gamma when the
+        module has scale, beta when center; ``dy`` last). ``match``/``target`` select the
+        configuration as in :meth:`find`. Runtime-only: no JAX, no compiler.
+        """
+        x = np.asarray(x)
+        shape = tuple(int(d) for d in x.shape)
+        dtype = canonical_dtype(x.dtype, arg="x.dtype")
+        want = _canonical_match(match, len(shape))
+        for t in ([target] if target is not None else self.targets):
+            cands = [m for m in self.grad_modules if m.target == t and m.spec.matches(shape)
+                     and m.spec.dtype == dtype
+                     and all(getattr(m.spec, k) == v for k, v in want.items())]
+            if len({_options_key(m.spec) for m in cands}) > 1:
+                raise BundleError(
+                    f"bundle {self.path!r} has several backward configurations for shape "
+                    f"{shape}, {dtype} on {t}:\n  " + "\n  ".join(m.describe() for m in cands)
+                    + "\nName the options (groups=, activation=, ...).")
+            if cands:
+                mod = min(cands, key=lambda m: len(m.spec.dynamic_axes))
+                return self._grad_op(mod)(x, *args, out=out)
+        have = "\n  ".join(m.describe() for m in self.grad_modules) or "(none)"
+        raise ModuleNotInBundle(
+            f"bundle {self.path!r} has no backward module for an input of shape {shape}, "
+            f"{dtype} on {' or '.join([target] if target else self.targets)}. Its backward "
+            f"modules:\n  {have}\nBuild them with `grad = true` in the configuration entry "
+            f"(or \"grad\": true in --spec).")
+
+    def _grad_op(self, mod: BundleModule):
+        with self._lock:
+            op = self._loaded.get(("grad", mod.file))
+        if op is None:
+            from . import _grad
+
+            if not mod.driver:
+                raise BundleDeviceError(f"module {mod.file} ({mod.target}) has no runtime driver.")
+            op = _grad.from_module(mod.spec, self._blobs[mod.file], mod.driver, mod.sha256)
+            with self._lock:
+                op = self._loaded.setdefault(("grad", mod.file), op)
+        return op
+
+
 def _options_key(spec: GroupNormSpec) -> tuple:
     return tuple(getattr(spec, k) for k in _MATCH_FIELDS)
 
@@ -506,8 +556,9 @@ def load_bundle(path: str, device: str = "auto") -> Bundle:
     manifest = read_manifest(path)
     modules = parse_modules(manifest, path)
     targets = _choose_targets(path, modules, manifest, device)
-    blobs = check_files(path, [m for m in modules if m.target in targets])
-    return Bundle(path, manifest, modules, targets, blobs)
+    grads = parse_modules({"modules": manifest.get("grad_modules", [])}, path)
+    blobs = check_files(path, [m for m in modules + grads if m.target in targets])
+    return Bundle(path, manifest, modules, targets, blobs, grads)
 
 
 __all__ = [

@@ -222,3 +222,60 @@ def test_gpu_modules_compile(target):
     spec = iree_gn.GroupNormSpec.create((2, 8, 8, 32), "float16", groups=8, activation="silu")
     g = _grad.get_grad(spec, t)
     assert t.marker in g.vmfb
+
+
+# ---- AOT bundles ------------------------------------------------------------------------------
+def test_bundle_with_grad_runs_vjp_runtime_only(rng, tmp_path):
+    # A configuration with grad = true adds its backward module (manifest grad_modules);
+    # deploy's Bundle.vjp runs it with neither JAX nor the compiler imported.
+    import json
+    import subprocess
+    import sys
+
+    from iree_gn import _bundle
+
+    cfg = tmp_path / "gn.toml"
+    cfg.write_text('[[config]]\nname = "dyn"\nshape = ["N", 4, 4, 8]\ngroups = 2\n'
+                   'activation = "silu"\ngrad = true\n\n'
+                   '[[config]]\nname = "fwd"\nshape = [2, 6, 6, 8]\ngroups = 4\n')
+    items, _ = _bundle.items_from_config(str(cfg))
+    out = tmp_path / "bundle"
+    res = _bundle.build(items, ["llvm-cpu"], str(out), jobs=1, stream=None)
+    assert res.ok, res.failures
+    man = json.loads((out / "manifest.json").read_text())
+    assert len(man["modules"]) == 2 and len(man["grad_modules"]) == 1
+    assert man["grad_modules"][0]["kind"] == "grad"
+    x, gamma, beta, dy = _inputs(rng, (3, 4, 4, 8), "float32", 8)
+    for a, name in ((x, "x"), (gamma, "g"), (beta, "b"), (dy, "dy")):
+        np.save(tmp_path / f"{name}.npy", a)
+    script = f"""
+import sys, numpy as np
+sys.modules["jax"] = None  # any import of JAX fails
+from iree_gn.deploy import load_bundle
+b = load_bundle({str(out)!r})
+a = [np.load({str(tmp_path)!r} + f"/{{n}}.npy") for n in ("x", "g", "b", "dy")]
+dx, dg, db = b.vjp(*a)
+assert "iree.compiler" not in sys.modules
+np.save({str(tmp_path)!r} + "/dx.npy", dx); np.save({str(tmp_path)!r} + "/dg.npy", dg)
+np.save({str(tmp_path)!r} + "/db.npy", db)
+try:
+    b.vjp(np.zeros((2, 6, 6, 8), np.float32), a[1], a[2], np.zeros((2, 6, 6, 8), np.float32))
+except Exception as e:
+    print(type(e).__name__, e)
+"""
+    import os
+
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, PYTHONPATH=os.getcwd()))
+    assert proc.returncode == 0, proc.stderr
+    assert "ModuleNotInBundle" in proc.stdout and "grad = true" in proc.stdout
+    ref = ref_group_norm_vjp(x, dy, 2, gamma=gamma, beta=beta, activation="silu")
+    for name, r in zip(("dx", "dg", "db"), ref):
+        assert grad_rel_error(np.load(tmp_path / f"{name}.npy"), r) < GRAD_TOL["float32"]
+    # --add keeps the backward modules of the bundle it adds to.
+    items2 = [_bundle.item_from_json('{"shape": [1, 4, 4, 8], "groups": 2}')]
+    res = _bundle.build(items2, ["llvm-cpu"], str(out), jobs=1, add=True, stream=None)
+    man = json.loads((out / "manifest.json").read_text())
+    assert res.ok and len(man["modules"]) == 3 and len(man["grad_modules"]) == 1
+    bad = _bundle.item_from_json('{"shape": [1, 4, 4, 8], "groups": 2, "grad": "yes"}')
+    assert bad.error and "grad must be true or false" in bad.error
