@@ -46,6 +46,14 @@ def result_names(spec: GroupNormSpec) -> List[str]:
 def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     """``f(x, [gamma], [beta], dy) -> (dx, [dgamma], [dbeta])`` in JAX for a static spec.
 
+    Three passes in x's own layout: per-channel sums of ``x - k`` and its square (k the
+    channel's first element), combined within groups into exact moments (the forward's
+    "native" statistics); per-channel sums of ``dz`` and ``dz * xhat``, which are dbeta
+    and dgamma's partials and, weighted by gamma and combined within groups, ``mean(w)``
+    and ``mean(w * xhat)``; then the elementwise dx. Only the tiny per-channel tensors are
+    grouped: IREE vectorizes reductions along contiguous channels (a grouped reduce with
+    C // G = 10 ran 8x slower, _authoring.FORMULATIONS).
+
     ``barrier_upcast``: widen float16/bfloat16 behind a barrier (the GPU form: without it
     SPIR-V compiles of the upcast ran for many minutes, see _authoring.FORMULATIONS)."""
     import jax
@@ -57,77 +65,85 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     if not spec.is_static:
         raise ValueError(f"_backward.build() needs a static shape, got {spec.shape}.")
     act = None if spec.activation is None else _activations.resolve(spec.activation)
-    ca, G, C = spec.channels_axis, spec.groups, spec.channels
-    before, after = list(spec.shape[:ca]), list(spec.shape[ca + 1:])
-    grouped = tuple(before + [G, C // G] + after)
-    red_g = tuple(a if a < ca else a + 1 for a in spec.reduction_axes)
-    moments = tuple(sorted((ca + 1,) + red_g))
-    # dgamma/dbeta: every axis of the grouped layout but (G, C // G).
-    param_red = tuple(i for i in range(len(grouped)) if i not in (ca, ca + 1))
-    pb = tuple([1] * len(before) + [G, C // G] + [1] * len(after))
+    ca, G, C, shape = spec.channels_axis, spec.groups, spec.channels, tuple(spec.shape)
+    red = spec.reduction_axes
+    keep = tuple(1 if i in red else n for i, n in enumerate(shape))  # per (kept, channel)
+    gkeep = keep[:ca] + (G, C // G) + keep[ca + 1:]
+    kept = tuple(i for i in range(len(shape)) if i != ca and i not in red)
+    pb = tuple(C if i == ca else 1 for i in range(len(shape)))
+    M = 1
+    for a in red:
+        M *= shape[a]
+    count = M * (C // G)
     sdt = jnp.dtype(stat_dtype(spec))
     out_dt = jnp.bfloat16 if spec.dtype == "bfloat16" else jnp.dtype(spec.dtype)
     eps = spec.epsilon
-    count = 1
-    for a in moments:
-        count *= grouped[a]
     bar = jax.lax.optimization_barrier
 
     def widen(t):
         t = t.astype(sdt)
-        if barrier_upcast and t.dtype != out_dt:
-            t = bar(t)
-        return t.reshape(grouped)
+        return bar(t) if barrier_upcast and t.dtype != out_dt else t
 
-    def mean(t):
-        return jnp.mean(t, axis=moments, keepdims=True)
+    def sums(a, b):
+        """Per-channel sums of two same-shape tensors over the reduction axes (keepdims)."""
+        zero = jnp.zeros((), sdt)  # made while tracing: float64 needs the x64 mode
+        s1, s2 = jax.lax.reduce((a, b), (zero, zero),
+                                lambda p, q: (p[0] + q[0], p[1] + q[1]), red)
+        return s1.reshape(keep), s2.reshape(keep)
 
-    def statistics(xg):
-        """(x - mean, rstd), the forward's statistics recomputed."""
-        if spec.mean_close_to_zero:
-            m, m2 = bar((mean(xg), mean(xg * xg)))
-            var = jnp.maximum(m2 - m * m, 0)
-            xc = xg - m
-        else:
-            # A first-pass mean m0, then the residual mean r and the variance from sums of
-            # x - m0 (values ~std, so float32 holds them at any |mean|): the forward's
-            # "barrier" statistics, which every code generator here compiles right (a shift
-            # sliced out of x and fused into the reduce failed to distribute on CUDA).
-            zero = jnp.zeros((), sdt)
-            m0 = bar(mean(xg))
-            d = xg - m0
-            s1, s2 = jax.lax.reduce((d, d * d), (zero, zero),
-                                    lambda a, b: (a[0] + b[0], a[1] + b[1]), moments)
-            keep = tuple(1 if i in moments else n for i, n in enumerate(grouped))
-            r = s1.reshape(keep) / count
-            var = jnp.maximum(s2.reshape(keep) / count - r * r, 0)
-            m0, r = bar((m0, r))
-            xc = d - r
-        return xc, bar(jax.lax.rsqrt(var + jnp.asarray(eps, sdt)))
+    def group_sum(t):
+        """Per-channel ``t`` -> its sum over the channel's group, broadcast per channel."""
+        tg = t.reshape(gkeep)
+        return jnp.broadcast_to(jnp.sum(tg, axis=ca + 1, keepdims=True), gkeep).reshape(keep)
+
+    def group_first(t):
+        tg = t.reshape(gkeep)
+        f = jax.lax.slice_in_dim(tg, 0, 1, axis=ca + 1)
+        return jnp.broadcast_to(f, gkeep).reshape(keep)
+
+    def statistics(xf):
+        """(k, k - mean, rstd) per (kept index, channel)."""
+        if spec.mean_close_to_zero:  # TF's one-pass sufficient statistics, as the forward
+            s1, s2 = sums(xf, xf * xf)
+            mean = group_sum(s1) / count
+            var = jnp.maximum(group_sum(s2) / count - mean * mean, 0)
+            return jnp.zeros((), sdt), -mean, jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
+        k = xf[tuple(slice(0, 1) if i in red else slice(None) for i in range(len(shape)))]
+        d = xf - k
+        s1, s2 = sums(d, d * d)
+        # Relative to each channel's own k (no |mean|-sized float32 sums): the group mean of
+        # x - k0 is mean_c(s1 / M + k - k0); sum (x - mean)^2 = sum_c [s2 + 2 dk s1 + M dk^2]
+        # with dk = k - mean.
+        kk = k - group_first(k)
+        dk = kk - group_sum(s1 / M + kk) / (C // G)
+        var = jnp.maximum(group_sum(s2 + 2 * dk * s1 + M * dk * dk) / count, 0)
+        return k, dk, jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
 
     def backward(x, *args):
         *params, dy = args
         p = dict(zip(result_names(spec)[1:], params))  # "dgamma" -> gamma, ...
-        xg, dyg = widen(x), widen(dy)
-        xc, r = statistics(xg)
-        xhat = xc * r
+        xf, dyf = widen(x), widen(dy)
+        k, dk, r = bar(statistics(xf))
+        xhat = ((xf - k) + dk) * r
         g = p["dgamma"].astype(sdt).reshape(pb) if spec.scale else None
         if act is not None:
             z = xhat * g if g is not None else xhat
             if spec.center:
                 z = z + p["dbeta"].astype(sdt).reshape(pb)
             _, pull = jax.vjp(act, z)
-            dz = pull(dyg)[0]
+            dz = pull(dyf)[0]
         else:
-            dz = dyg
+            dz = dyf
+        sz, szx = bar(sums(dz, dz * xhat))  # dbeta's and dgamma's per (kept, channel) parts
+        gw = g.reshape(pb) if g is not None else jnp.ones((), sdt)
+        mw, mwx = bar((group_sum(gw * sz) / count, group_sum(gw * szx) / count))
         w = dz * g if g is not None else dz
-        mw, mwx = bar((mean(w), mean(w * xhat)))
         dx = r * (w - mw - xhat * mwx)
-        outs = [dx.astype(out_dt).reshape(spec.shape)]
+        outs = [dx.astype(out_dt)]
         if spec.scale:
-            outs.append(jnp.sum(dz * xhat, axis=param_red).reshape(C))
+            outs.append(jnp.sum(szx, axis=kept).reshape(C) if kept else szx.reshape(C))
         if spec.center:
-            outs.append(jnp.sum(dz, axis=param_red).reshape(C))
+            outs.append(jnp.sum(sz, axis=kept).reshape(C) if kept else sz.reshape(C))
         return tuple(outs)
 
     backward.__name__ = "group_norm_vjp"
