@@ -63,17 +63,18 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     from ._authoring import stat_dtype
 
     if not spec.is_static:
+        # A symbolic batch traces (no reshape or gather touches x), but IREE 3.13 cannot
+        # legalize the dynamic_broadcast_in_dim of the per-channel statistics (?x1x1xC ->
+        # ?xHxWxC): dynamic specs run a static block module per index (_grad).
         raise ValueError(f"_backward.build() needs a static shape, got {spec.shape}.")
     act = None if spec.activation is None else _activations.resolve(spec.activation)
-    ca, G, C, shape = spec.channels_axis, spec.groups, spec.channels, tuple(spec.shape)
+    ca, G, C, rank = spec.channels_axis, spec.groups, spec.channels, spec.rank
     red = spec.reduction_axes
-    keep = tuple(1 if i in red else n for i, n in enumerate(shape))  # per (kept, channel)
-    gkeep = keep[:ca] + (G, C // G) + keep[ca + 1:]
-    kept = tuple(i for i in range(len(shape)) if i != ca and i not in red)
-    pb = tuple(C if i == ca else 1 for i in range(len(shape)))
+    kept = tuple(i for i in range(rank) if i != ca and i not in red)
+    pb = tuple(C if i == ca else 1 for i in range(rank))
     M = 1
     for a in red:
-        M *= shape[a]
+        M *= spec.shape[a]
     count = M * (C // G)
     sdt = jnp.dtype(stat_dtype(spec))
     out_dt = jnp.bfloat16 if spec.dtype == "bfloat16" else jnp.dtype(spec.dtype)
@@ -84,19 +85,28 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
         t = t.astype(sdt)
         return bar(t) if barrier_upcast and t.dtype != out_dt else t
 
+    def keep_shapes(shape):
+        """Per-(kept index, channel) shapes, from x's shape at trace time (kept axes may be
+        symbolic): ungrouped, and with the channel axis split into (G, C // G)."""
+        keep = tuple(1 if i in red else n for i, n in enumerate(shape))
+        return keep, keep[:ca] + (G, C // G) + keep[ca + 1:]
+
     def sums(a, b):
         """Per-channel sums of two same-shape tensors over the reduction axes (keepdims)."""
         zero = jnp.zeros((), sdt)  # made while tracing: float64 needs the x64 mode
         s1, s2 = jax.lax.reduce((a, b), (zero, zero),
                                 lambda p, q: (p[0] + q[0], p[1] + q[1]), red)
+        keep = keep_shapes(a.shape)[0]
         return s1.reshape(keep), s2.reshape(keep)
 
     def group_sum(t):
         """Per-channel ``t`` -> its sum over the channel's group, broadcast per channel."""
+        keep, gkeep = keep_shapes(t.shape)
         tg = t.reshape(gkeep)
         return jnp.broadcast_to(jnp.sum(tg, axis=ca + 1, keepdims=True), gkeep).reshape(keep)
 
     def group_first(t):
+        keep, gkeep = keep_shapes(t.shape)
         tg = t.reshape(gkeep)
         f = jax.lax.slice_in_dim(tg, 0, 1, axis=ca + 1)
         return jnp.broadcast_to(f, gkeep).reshape(keep)
@@ -108,7 +118,9 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
             mean = group_sum(s1) / count
             var = jnp.maximum(group_sum(s2) / count - mean * mean, 0)
             return jnp.zeros((), sdt), -mean, jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
-        k = xf[tuple(slice(0, 1) if i in red else slice(None) for i in range(len(shape)))]
+        k = xf
+        for a in red:  # slices of static axes only: a symbolic batch stays a plain slice
+            k = jax.lax.slice_in_dim(k, 0, 1, axis=a)
         d = xf - k
         s1, s2 = sums(d, d * d)
         # Relative to each channel's own k (no |mean|-sized float32 sums): the group mean of
