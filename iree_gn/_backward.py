@@ -148,7 +148,10 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
             dz = dyf
         sz, szx = bar(sums(dz, dz * xhat))  # dbeta's and dgamma's per (kept, channel) parts
         gw = g.reshape(pb) if g is not None else jnp.ones((), sdt)
-        mw, mwx = bar((group_sum(gw * sz) / count, group_sum(gw * szx) / count))
+        # The products apart from their group sums: lavapipe raced (float16 dx wrong in
+        # whole groups, run to run) when they shared one dispatch.
+        wsz, wszx = bar((gw * sz, gw * szx))
+        mw, mwx = bar((group_sum(wsz) / count, group_sum(wszx) / count))
         w = dz * g if g is not None else dz
         dx = r * (w - mw - xhat * mwx)
         outs = [dx.astype(out_dt)]
