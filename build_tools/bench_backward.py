@@ -28,8 +28,7 @@ from typing import Callable, List
 import numpy as np
 
 import bench
-from bench import (Budget, Impl, Missing, Unsupported, _f64, _to_torch, _torch, Geometry,
-                   measure, summarize)
+from bench import Budget, Geometry, Impl, Missing, Unsupported, _f64, _to_torch, _torch
 
 TOL = {"float32": 1e-4, "float16": 1e-2}
 

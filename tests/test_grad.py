@@ -17,7 +17,7 @@ import pytest
 
 import iree_gn
 from iree_gn import _grad
-from reference import (ACT_REF, grad_rel_error, ref_group_norm, ref_group_norm_vjp, to_f64)
+from reference import grad_rel_error, ref_group_norm, ref_group_norm_vjp
 
 GRAD_TOL = {"float32": 2e-5, "float16": 2e-3, "bfloat16": 1.6e-2, "float64": 1e-11}
 
