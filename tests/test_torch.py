@@ -135,6 +135,9 @@ def test_errors():
         gnt.group_norm(torch.randn(2, 4, 3).to(torch.int32), 2)
     with pytest.raises(ValueError, match="weight must be"):
         gnt.group_norm(torch.randn(2, 4, 3), 2, weight=torch.ones(3))
+    # A tensor off the CPU (a CUDA one in practice; "meta" here, which has no memory).
+    with pytest.raises(ValueError, match="CPU tensors only"):
+        gnt.group_norm(torch.empty(2, 4, 3, device="meta"), 2)
 
 
 def test_swap_example_runs():
