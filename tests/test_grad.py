@@ -284,3 +284,21 @@ except Exception as e:
     assert res.ok and len(man["modules"]) == 3 and len(man["grad_modules"]) == 1
     bad = _bundle.item_from_json('{"shape": [1, 4, 4, 8], "groups": 2, "grad": "yes"}')
     assert bad.error and "grad must be true or false" in bad.error
+    # The backward module records its spec and kind: a manifest that lists a forward module
+    # as a backward one (or edits a backward's spec) is refused on load.
+    import shutil
+
+    from iree_gn import deploy
+
+    for edit, why in ((lambda m: m["grad_modules"].append(
+            dict(m["modules"][0], kind="grad")), "is a forward module"),
+                      (lambda m: m["grad_modules"][0]["spec"].update(activation=None),
+                       "differs from the one the module was built from")):
+        forged = tmp_path / "forged"
+        shutil.rmtree(forged, ignore_errors=True)
+        shutil.copytree(out, forged)
+        m = json.loads((forged / "manifest.json").read_text())
+        edit(m)
+        (forged / "manifest.json").write_text(json.dumps(m))
+        with pytest.raises(deploy.BundleIntegrityError, match=why):
+            deploy.load_bundle(str(forged))

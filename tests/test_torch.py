@@ -119,6 +119,41 @@ def test_channels_last_no_copy():
     torch.testing.assert_close(y, F.group_norm(x.contiguous(), 8), rtol=1e-5, atol=1e-5)
 
 
+def test_channels_last_backward_and_threads():
+    # Forward and backward from several threads at once (one op per trailing shape, shared),
+    # channels_last included: each thread's gradients are its own, and x.grad keeps x's
+    # memory format (dx written into a channels_last tensor's NHWC memory).
+    import concurrent.futures as cf
+
+    torch.manual_seed(3)
+    cases = []
+    for i in range(4):
+        fmt = torch.channels_last if i % 2 else torch.contiguous_format
+        x = (torch.randn(1 + i, 16, 6, 5) + i).to(memory_format=fmt)
+        cases.append((x, 1 + 0.2 * torch.randn(16), 0.2 * torch.randn(16),
+                      torch.randn(1 + i, 16, 6, 5)))
+
+    def grads(fn, c):
+        x, w, b = (t.clone().requires_grad_() for t in c[:3])
+        dy = c[3]
+        y = fn(x, 4, w, b)
+        y.backward(dy)
+        return y.detach(), x.grad, w.grad, b.grad
+
+    def run(c):
+        return [grads(gnt.group_norm, c) for _ in range(3)][-1]
+
+    with cf.ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(run, cases))
+    for c, g in zip(cases, got):
+        ref = grads(F.group_norm, c)
+        assert g[1].is_contiguous(memory_format=torch.channels_last) == \
+            (not c[0].is_contiguous())
+        torch.testing.assert_close(g[0], ref[0], rtol=1e-5, atol=1e-5)
+        for a, r in zip(g[1:], ref[1:]):
+            assert _rel(a, r) < 2e-5
+
+
 def test_dynamic_batch_one_op():
     gnt._op.cache_clear()
     for n in (1, 4):
