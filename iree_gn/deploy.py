@@ -474,6 +474,11 @@ class Bundle:
         :class:`ModuleNotInBundle` (listing what the bundle has and the ``iree-gn build``
         line that adds the module) or :class:`BundleError` for an ambiguous request.
         """
+        return self._find(self.modules, shape, dtype, target, match)
+
+    def _find(self, pool: Sequence[BundleModule], shape, dtype, target: Optional[str],
+              match: dict) -> BundleModule:
+        """:meth:`find` among ``pool`` (:attr:`modules`, or :attr:`grad_modules`)."""
         shape = tuple(int(d) for d in shape)
         dtype = canonical_dtype(dtype, arg="inputs.dtype")
         want = _canonical_match(match, len(shape))
@@ -487,7 +492,7 @@ class Bundle:
                     f"target={target!r} is not one this bundle runs here; it runs: "
                     f"{', '.join(self.targets)}.")
         for t in targets:
-            cands = [m for m in self.modules if m.target == t and m.spec.matches(shape)
+            cands = [m for m in pool if m.target == t and m.spec.matches(shape)
                      and m.spec.dtype == dtype
                      and all(getattr(m.spec, k) == v for k, v in want.items())]
             if not cands:
@@ -507,6 +512,13 @@ class Bundle:
                     + ", ".join(f"{k}={getattr(cands[0].spec, k)!r}" for k in differing) + ").")
             (group,) = variants.values()
             return min(group, key=lambda m: len(m.spec.dynamic_axes))
+        if pool is self.grad_modules:
+            have = "\n  ".join(m.describe() for m in self.grad_modules) or "(none)"
+            raise ModuleNotInBundle(
+                f"bundle {self.path!r} has no backward module for an input of shape {shape}, "
+                f"{dtype} on {' or '.join(targets)}. Its backward modules:\n  {have}\nBuild "
+                f"them with `grad = true` in the configuration entry (or \"grad\": true in "
+                f"--spec).")
         raise self._missing(shape, dtype, want, targets)
 
     def _missing(self, shape, dtype, want, targets) -> ModuleNotInBundle:
@@ -622,27 +634,8 @@ class Bundle:
         from ._bound import as_host_array
 
         x = as_host_array(x, "x")
-        shape = tuple(int(d) for d in x.shape)
-        dtype = canonical_dtype(x.dtype, arg="x.dtype")
-        want = _canonical_match(match, len(shape))
-        for t in ([target] if target is not None else self.targets):
-            cands = [m for m in self.grad_modules if m.target == t and m.spec.matches(shape)
-                     and m.spec.dtype == dtype
-                     and all(getattr(m.spec, k) == v for k, v in want.items())]
-            if len({_options_key(m.spec) for m in cands}) > 1:
-                raise BundleError(
-                    f"bundle {self.path!r} has several backward configurations for shape "
-                    f"{shape}, {dtype} on {t}:\n  " + "\n  ".join(m.describe() for m in cands)
-                    + "\nName the options (groups=, activation=, ...).")
-            if cands:
-                mod = min(cands, key=lambda m: len(m.spec.dynamic_axes))
-                return self._grad_op(mod)(x, *args, out=out)
-        have = "\n  ".join(m.describe() for m in self.grad_modules) or "(none)"
-        raise ModuleNotInBundle(
-            f"bundle {self.path!r} has no backward module for an input of shape {shape}, "
-            f"{dtype} on {' or '.join([target] if target else self.targets)}. Its backward "
-            f"modules:\n  {have}\nBuild them with `grad = true` in the configuration entry "
-            f"(or \"grad\": true in --spec).")
+        mod = self._find(self.grad_modules, x.shape, x.dtype, target, match)
+        return self._grad_op(mod)(x, *args, out=out)
 
     def _grad_op(self, mod: BundleModule):
         """The backward op of a backward module (made once), on the driver chosen as in
