@@ -277,6 +277,17 @@ except Exception as e:
     ref = ref_group_norm_vjp(x, dy, 2, gamma=gamma, beta=beta, activation="silu")
     for name, r in zip(("dx", "dg", "db"), ref):
         assert grad_rel_error(np.load(tmp_path / f"{name}.npy"), r) < GRAD_TOL["float32"]
+    # `iree-gn inspect` checks and lists them.
+    from iree_gn import _bundle_cli
+
+    rep = subprocess.run([sys.executable, "-c", "import sys; from iree_gn.cli import main; "
+                          "sys.exit(main(sys.argv[1:]))", "inspect", str(out), "--json"],
+                         capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=os.getcwd()))
+    assert rep.returncode == 0, rep.stderr
+    (gm,) = json.loads(rep.stdout)["grad_modules"]
+    assert gm["ok"] and gm["spec"]["activation"] == "silu"
+    assert "backward modules (vjp) (1):" in _bundle_cli._format(json.loads(rep.stdout))
     # --add keeps the backward modules of the bundle it adds to.
     items2 = [_bundle.item_from_json('{"shape": [1, 4, 4, 8], "groups": 2}')]
     res = _bundle.build(items2, ["llvm-cpu"], str(out), jobs=1, add=True, stream=None)
