@@ -50,13 +50,11 @@ def _op(tail, dtype: str, groups: int, channels_last: bool, center: bool, scale:
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
-    """A NumPy view of a contiguous CPU tensor's memory (bfloat16 through int16)."""
-    t = t.detach()
-    if t.dtype == torch.bfloat16:
-        from ._runtime import BFLOAT16
+    """A NumPy view of a CPU tensor's memory (detached; bfloat16 through int16): the call
+    path's own reading of a tensor (``_bound.as_host_array``), here also for ``out=``."""
+    from ._bound import as_host_array
 
-        return t.view(torch.int16).numpy().view(BFLOAT16)
-    return t.numpy()
+    return as_host_array(t, "input")
 
 
 def _nhwc_view(t: torch.Tensor) -> Optional[torch.Tensor]:
