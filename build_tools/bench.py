@@ -308,7 +308,8 @@ def prep_torch_cl(case, x, gamma, beta):
     return _torch_common(case, x, gamma, beta, channels_last=True)
 
 
-def prep_jax(case, x, gamma, beta):
+def jax_group_norm(case):
+    """``gn(x, gamma, beta)``: group norm in jax.numpy (two-pass moments) for ``case``."""
     try:
         import jax
         import jax.numpy as jnp
@@ -328,6 +329,13 @@ def prep_jax(case, x, gamma, beta):
         if case.activation == "silu":
             y = jax.nn.silu(y)
         return y.astype(x.dtype)
+
+    return gn
+
+
+def prep_jax(case, x, gamma, beta):
+    gn = jax_group_norm(case)
+    import jax
 
     f = jax.jit(gn)
     xj, gj, bj = (jax.device_put(a) for a in (x, gamma, beta))
@@ -709,6 +717,24 @@ def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
             r["status"] = "failed"
             r["detail"] = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
         row["results"].append(r)
+    time_rounds(runs, budget)
+    for r, _ in runs:
+        if "median_s" in r:
+            r["roofline_frac"] = roof_s / r["median_s"]
+            r["x_copy"] = r["median_s"] / copy["median_s"]
+    for r in row["results"]:
+        if "median_s" in r:
+            log(f"  {r['impl']:26s} {r['median_s'] * 1e3:9.3f} ms  "
+                f"[{r['min_s'] * 1e3:.3f}-{r['max_s'] * 1e3:.3f}] n={r['n']} "
+                f"err={r['max_abs_err']:.2e} {r['status']}")
+        else:
+            log(f"  {r['impl']:26s} {r['status']}: {r.get('detail', '')}")
+    return row
+
+
+def time_rounds(runs, budget: Budget) -> None:
+    """Time each ``(result row, run)`` over ROUNDS rounds that visit every implementation in
+    turn; add the summary (median, min, max, n) to its row, or mark it failed."""
     rounds = 1 if budget.repeats < 2 * ROUNDS else ROUNDS
     share = Budget(repeats=-(-budget.repeats // rounds), seconds=budget.seconds / rounds,
                    min_repeats=max(1, budget.min_repeats // rounds),
@@ -726,16 +752,6 @@ def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
     for r, _ in runs:
         if times[id(r)] and r["status"] != "failed":
             r.update(summarize(times[id(r)]))
-            r["roofline_frac"] = roof_s / r["median_s"]
-            r["x_copy"] = r["median_s"] / copy["median_s"]
-    for r in row["results"]:
-        if "median_s" in r:
-            log(f"  {r['impl']:26s} {r['median_s'] * 1e3:9.3f} ms  "
-                f"[{r['min_s'] * 1e3:.3f}-{r['max_s'] * 1e3:.3f}] n={r['n']} "
-                f"err={r['max_abs_err']:.2e} {r['status']}")
-        else:
-            log(f"  {r['impl']:26s} {r['status']}: {r.get('detail', '')}")
-    return row
 
 
 # ------------------------------------------------------------------------------------------
@@ -1044,6 +1060,9 @@ def parse_args(argv=None):
     p.add_argument("--no-startup", action="store_true",
                    help="skip the compile and fresh-process timings")
     p.add_argument("--list", action="store_true", help="list the cases and exit")
+    p.add_argument("--backward", action="store_true", help="the backward tables instead "
+                   "(op.vjp, PyTorch, jax.vjp; forward + backward through torch autograd): "
+                   "writes backward.md and backward.json (build_tools/bench_backward.py)")
     return p.parse_args(argv)
 
 
@@ -1071,6 +1090,13 @@ def main(argv=None) -> int:
 
     def log(msg):
         print(msg, flush=True)
+
+    if args.backward:
+        import bench_backward
+
+        command = " ".join(["python build_tools/bench.py"] + list(
+            argv if argv is not None else sys.argv[1:]))
+        return bench_backward.run(cases, budget, args.out, command, log)
 
     data: Dict[str, Any] = {
         "command": " ".join(["python build_tools/bench.py"] + list(

@@ -33,8 +33,10 @@ bytes come from. It needs only ``iree.runtime`` and NumPy. It owns, once for eve
     under ``target.small_bytes`` run a second binding on the small-call driver (as a static
     op of that size would), larger ones ``target.driver``;
   - *by blocks* (``False``): ``vmfb`` is a static block module with each ``None`` axis of
-    size 1, run once per index of those axes (their statistics are independent); its driver
-    is ``target.driver_for`` of the block's bytes.
+    size 1, run once per index of those axes (their statistics are independent); a
+    result that sums over them, such as a parameter's gradient, is marked ``Arg.summed``
+    and added up over the blocks in float64. Its driver is ``target.driver_for`` of the
+    block's bytes.
 
 A module may have several inputs and results: describe them with a :class:`Signature`.
 """
@@ -82,12 +84,16 @@ class Arg:
         first input's): see ``Signature.dynamic_in_module`` for how it is served.
       dtype: canonical dtype name (``"float32"``, ``"bfloat16"``...).
       cast: accept any real dtype and cast it (parameters); else the dtype must match.
+      summed: (a result without the dynamic axes) a sum over them, such as a parameter's
+        gradient: the block module's values for each index are added in float64 and the
+        total is cast to ``dtype`` once.
     """
 
     name: str
     shape: Tuple[Optional[int], ...]
     dtype: str
     cast: bool = False
+    summed: bool = False
 
     @property
     def module_shape(self) -> Tuple[int, ...]:
@@ -120,11 +126,12 @@ class Signature:
             if mine and (mine != dyn or len(a.shape) != len(self.inputs[0].shape)):
                 raise ValueError(f"{a.name}: dynamic axes {sorted(mine)} differ from the "
                                  f"first input's {sorted(dyn)}.")
-        if dyn and not self.dynamic_in_module and any(None not in r.shape
-                                                      for r in self.results):
+        if dyn and not self.dynamic_in_module and any(
+                None not in r.shape and not r.summed for r in self.results):
             raise ValueError("a result without the dynamic axes (a reduction over them) "
-                             "cannot be computed block by block; compile it static, or "
-                             "with the axes inside the module (dynamic_in_module=True).")
+                             "cannot be computed block by block unless it is a sum over "
+                             "them (Arg(summed=True)); compile it static, or with the axes "
+                             "inside the module (dynamic_in_module=True).")
 
     @property
     def dynamic_axes(self) -> Tuple[int, ...]:
@@ -393,6 +400,9 @@ class BoundOp:
         res = []
         for r, o in zip(self.signature.results, outs):
             shape = r.concrete(dyn)
+            if r.summed and self._dynamic:  # a sum over no blocks
+                res.append(_zeros(o, shape, r.dtype))
+                continue
             if math.prod(shape):
                 raise ValueError(f"{self.signature.inputs[0].name} is empty; {r.name} "
                                  f"(shape {shape}) has no value for it.")
@@ -400,23 +410,37 @@ class BoundOp:
         return self._pack(res)
 
     def _run_blocks(self, xs, outs, dyn):
-        """Each index of the dynamic axes through the static block module."""
+        """Each index of the dynamic axes through the static block module; a result without
+        those axes (``Arg.summed``) is the float64 sum of the blocks' values, cast once."""
         sig = self.signature
+        summed = [None not in r.shape for r in sig.results]  # (Signature: all Arg.summed)
         # Aligned, so that each block's slice is imported in place where its size allows.
-        outs = [o if o is not None else aligned_empty(r.concrete(dyn), numpy_dtype(r.dtype))
-                for r, o in zip(sig.results, outs)]
+        outs = [o if o is not None or s else aligned_empty(r.concrete(dyn),
+                                                           numpy_dtype(r.dtype))
+                for r, o, s in zip(sig.results, outs, summed)]
+        totals = [np.zeros(r.shape, np.float64) if s else None
+                  for r, s in zip(sig.results, summed)]
         dynamic = [None in a.shape for a in sig.inputs]
+        for sl in self._blocks(dyn):
+            block = [a[sl] if d else a for a, d in zip(xs, dynamic)]
+            if self._result is not None and not summed[0]:
+                self._run_single(block, outs[0][sl])
+                continue
+            res = self._run_generic(block, [None if s else o[sl] for o, s in zip(outs, summed)])
+            for t, y in zip(totals, res):
+                if t is not None:
+                    t += y
+        return [o if t is None else _cast_into(o, t, r.dtype)
+                for r, o, t in zip(sig.results, outs, totals)]
+
+    def _blocks(self, dyn):
+        """The index expressions of the blocks: one per index of the dynamic axes."""
+        rank = len(self.signature.inputs[0].shape)
         for idx in itertools.product(*(range(dyn[a]) for a in self._dynamic)):
-            sl = [slice(None)] * len(sig.inputs[0].shape)
+            sl = [slice(None)] * rank
             for a, i in zip(self._dynamic, idx):
                 sl[a] = slice(i, i + 1)
-            sl = tuple(sl)
-            block = [a[sl] if d else a for a, d in zip(xs, dynamic)]
-            if self._result is not None:
-                self._run_single(block, outs[0][sl])
-            else:
-                self._run_generic(block, [o[sl] for o in outs])
-        return outs
+            yield tuple(sl)
 
     @property
     def context(self) -> rt.VmContext:
@@ -615,6 +639,20 @@ class BoundOp:
                     y = o
                 res.append(y)
         return res
+
+
+def _zeros(out, shape, dtype: str) -> np.ndarray:
+    if out is None:
+        return np.zeros(shape, numpy_dtype(dtype))
+    out[...] = 0
+    return out
+
+
+def _cast_into(out, total: np.ndarray, dtype: str) -> np.ndarray:
+    if out is None:
+        return total.astype(numpy_dtype(dtype))
+    out[...] = total
+    return out
 
 
 def _refcount(obj) -> int:

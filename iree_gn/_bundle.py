@@ -15,6 +15,7 @@ CONFIG is TOML or JSON. Each entry is one group-norm configuration::
     groups = 32
     layout = "NHWC"                           # or channels_axis / reduction_axes
     activation = "silu"                       # center, scale, epsilon, mean_close_to_zero too
+    grad = true                               # also the backward module (Bundle.vjp)
 
     [[config]]
     mlir = "../mlir/nhwc-2x16x16x1280-f32.mlir"   # a StableHLO file with its .json sidecar
@@ -50,7 +51,7 @@ from ._spec import GroupNormSpec, layout_axes
 
 _SPEC_KEYS = ("shape", "dtype", "groups", "channels_axis", "reduction_axes", "center",
               "scale", "epsilon", "activation", "mean_close_to_zero")
-_ENTRY_KEYS = _SPEC_KEYS + ("layout", "mlir", "targets", "name")
+_ENTRY_KEYS = _SPEC_KEYS + ("layout", "mlir", "targets", "name", "grad")
 _DYNAMIC = (None, "N", "n", "?", "None", "none", "dynamic")
 
 
@@ -64,6 +65,7 @@ class Item:
     formulation: Optional[str] = None   # the formulation that file holds
     targets: Optional[Tuple[str, ...]] = None
     error: Optional[str] = None
+    grad: bool = False                  # also build the backward module (manifest grad_modules)
 
 
 @dataclasses.dataclass
@@ -194,7 +196,7 @@ def items_from_config(path: str) -> Tuple[List[Item], Optional[Tuple[str, ...]]]
             else:
                 spec = spec_from_entry(entry)
                 items.append(Item(label=f"{label} {spec.short_name()}", spec=spec,
-                                  targets=targets))
+                                  targets=targets, grad=_grad_flag(entry)))
         except (ValueError, TypeError) as e:
             items.append(Item(label=label, error=f"invalid configuration: {e}"))
     return items, default_targets
@@ -236,7 +238,18 @@ def item_from_json(text: str) -> Item:
     except (ValueError, TypeError) as e:
         return Item(label=f"--spec {text}", error=f"invalid configuration: {e}")
     label = f"{entry['name']} {spec.short_name()}" if "name" in entry else spec.short_name()
-    return Item(label=label, spec=spec, targets=targets)
+    try:
+        grad = _grad_flag(entry)
+    except ValueError as e:
+        return Item(label=f"--spec {text}", error=f"invalid configuration: {e}")
+    return Item(label=label, spec=spec, targets=targets, grad=grad)
+
+
+def _grad_flag(entry: dict) -> bool:
+    grad = entry.get("grad", False)
+    if not isinstance(grad, bool):
+        raise ValueError(f"grad must be true or false, got {grad!r}.")
+    return grad
 
 
 # ---- the work of one module (runs in a worker process) --------------------------------------
@@ -262,14 +275,19 @@ def _compile_module(job: dict) -> dict:
         from ._api import compile_side
 
         with compile_side(f"`iree-gn build` of {spec.short_name()} for {target.name}"):
-            if job.get("mlir"):
+            if job.get("grad"):  # the backward module (iree_gn._grad), same block shape
+                from . import _grad
+
+                g = _grad.get_grad(mspec, target)
+                vmfb, text, key = g.vmfb, g.stablehlo, g.key
+            elif job.get("mlir"):
                 vmfb, text, key = _from_mlir(job, mspec, target)
             else:
                 from . import _ops
 
                 op = _ops.get_op(mspec, target)
                 vmfb, text, key = op.vmfb, op.stablehlo, op.key
-        why = deploy.spec_mismatch(mspec, vmfb)
+        why = deploy.spec_mismatch(mspec, vmfb, kind="grad" if job.get("grad") else "forward")
         if why:  # e.g. a --from-mlir file whose sidecar does not describe it
             raise ValueError(f"the compiled module does not serve {mspec.short_name()}: "
                              f"{why.replace('manifest', 'sidecar/config')}.")
@@ -346,6 +364,7 @@ def _check_destination(out_dir: str) -> None:
         if manifest.get("format") != deploy.BUNDLE_FORMAT:
             raise ValueError(f"format={manifest.get('format')!r}")
         owned = {deploy.MANIFEST} | {m.get(k) for m in manifest.get("modules", [])
+                                     + manifest.get("grad_modules", [])
                                      for k in ("file", "stablehlo")}
     except (OSError, ValueError, AttributeError, TypeError) as e:
         raise ValueError(f"-o {out_dir!r} holds a bundle whose manifest cannot be read ({e}); "
@@ -405,6 +424,10 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                               "mlir": it.mlir, "formulation": it.formulation,
                               "source": f"mlir:{os.path.basename(it.mlir)}" if it.mlir
                               else "jax"}
+            if it.grad and (k + ("grad",)) not in planned:
+                planned[k + ("grad",)] = {"label": it.label + " (grad)", "spec":
+                                          it.spec.to_json(), "target": t, "mlir": None,
+                                          "formulation": None, "source": "jax", "grad": True}
     for f in failures:
         _report_failure(f, stream)
     for sk in skipped:
@@ -415,6 +438,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     results = _run_jobs(work, jobs, stream)
 
     old = _old_modules(out_dir) if add else []
+    old += _old_modules(out_dir, "grad_modules") if add else []
     tmp = None
     modules: List[dict] = []
     try:
@@ -428,9 +452,11 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
                 failures.append(f)
                 continue
             modules.append(_write_module(tmp, job, res))
-        rebuilt = {(json.dumps(m["spec"], sort_keys=True), m["target"]) for m in modules}
+        rebuilt = {(json.dumps(m["spec"], sort_keys=True), m["target"], m.get("kind"))
+                   for m in modules}
         for m, blob, hlo in old:
-            if (json.dumps(m["spec"], sort_keys=True), m["target"]) not in rebuilt:
+            if (json.dumps(m["spec"], sort_keys=True), m["target"], m.get("kind")) \
+                    not in rebuilt:
                 _write_file(os.path.join(tmp, m["file"]), blob)
                 if hlo is not None:
                     _write_file(os.path.join(tmp, m["stablehlo"]), hlo)
@@ -447,7 +473,12 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
             "command": list(command) if command else None,
             "targets": {name: _target_info(name) for name in
                         dict.fromkeys(m["target"] for m in modules)},
-            "modules": sorted(modules, key=lambda m: (m["name"], m["target"])),
+            "modules": sorted((m for m in modules if m.get("kind") != "grad"),
+                              key=lambda m: (m["name"], m["target"])),
+            # Backward modules in their own list: readers that predate them never take one
+            # for a forward module (deploy.Bundle.vjp reads this list).
+            "grad_modules": sorted((m for m in modules if m.get("kind") == "grad"),
+                                   key=lambda m: (m["name"], m["target"])),
             "failures": [dict(f, error=f["error"].splitlines()[0][:500]) for f in failures],
             "skipped": skipped,
         }
@@ -529,7 +560,8 @@ def _write_file(path: str, data: bytes) -> None:
 def _write_module(folder: str, job: dict, res: dict) -> dict:
     spec = GroupNormSpec.from_json(job["spec"])
     h = hashlib.sha256(spec.key_text().encode()).hexdigest()[:8]
-    stem = f"gn-{spec.short_name()}-{h}-{_safe(job['target'])}"
+    stem = f"gn-{spec.short_name()}-{h}-{_safe(job['target'])}" + (
+        "-grad" if job.get("grad") else "")
     vmfb, text = res["vmfb"], res["stablehlo"].encode()
     _write_file(os.path.join(folder, stem + ".vmfb"), vmfb)
     _write_file(os.path.join(folder, stem + ".mlir"), text)
@@ -551,6 +583,7 @@ def _write_module(folder: str, job: dict, res: dict) -> dict:
         "stablehlo_sha256": hashlib.sha256(text).hexdigest(),
         "cache_key": res["key"],
         "source": job["source"],
+        **({"kind": "grad"} if job.get("grad") else {}),
     }
 
 
@@ -580,14 +613,16 @@ def _note_host_rows(targets: Sequence[str], stream) -> None:
               f"that move.", file=stream, flush=True)
 
 
-def _old_modules(out_dir: str) -> List[Tuple[dict, bytes, Optional[bytes]]]:
-    """The verified modules of an existing bundle, to keep when adding to it."""
+def _old_modules(out_dir: str, key: str = "modules"
+                 ) -> List[Tuple[dict, bytes, Optional[bytes]]]:
+    """The verified modules (manifest list ``key``) of an existing bundle, to keep when
+    adding to it."""
     if not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
         return []
     manifest = deploy.read_manifest(out_dir)
     deploy.parse_modules(manifest, out_dir)
     kept = []
-    for m in manifest.get("modules", []):
+    for m in manifest.get(key, []):
         try:
             with open(os.path.join(out_dir, m["file"]), "rb") as f:
                 blob = f.read()

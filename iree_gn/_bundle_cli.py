@@ -143,12 +143,15 @@ def _inspect(args) -> int:
 
     manifest = deploy.read_manifest(args.bundle)
     modules = deploy.parse_modules(manifest, args.bundle)
+    grads = deploy.parse_modules({"modules": manifest.get("grad_modules", [])}, args.bundle)
     bad = {}
-    for m in modules:
-        try:
-            deploy.check_specs(args.bundle, [m], deploy.check_files(args.bundle, [m]))
-        except deploy.BundleIntegrityError as e:
-            bad[m.file] = str(e).splitlines()[1].strip()
+    for kind, pool in (("forward", modules), ("grad", grads)):
+        for m in pool:
+            try:
+                deploy.check_specs(args.bundle, [m], deploy.check_files(args.bundle, [m]),
+                                   kind)
+            except deploy.BundleIntegrityError as e:
+                bad[m.file] = str(e).splitlines()[1].strip()
     first = {m.target: m for m in reversed(modules)}
     fits = {t: deploy._runs_here(t, m.driver, m.flags, manifest) for t, m in first.items()}
     try:
@@ -163,10 +166,8 @@ def _inspect(args) -> int:
         "host": manifest.get("host", {}),
         "targets": {t: {"runs_here": ok, "why": why} for t, (ok, why) in fits.items()},
         "auto": auto,
-        "modules": [dict(name=m.name, file=m.file, target=m.target, driver=m.driver,
-                         spec=m.spec.to_json(), module_shape=list(m.module_shape),
-                         size=m.size, sha256=m.sha256, ok=m.file not in bad,
-                         problem=bad.get(m.file)) for m in modules],
+        "modules": [_module_report(m, bad) for m in modules],
+        "grad_modules": [_module_report(m, bad) for m in grads],
         "failures": manifest.get("failures", []),
         "skipped": manifest.get("skipped", []),
     }
@@ -177,6 +178,12 @@ def _inspect(args) -> int:
     if bad:
         raise _failed(f"{len(bad)} module(s) of {args.bundle} fail the integrity check.")
     return EXIT_OK
+
+
+def _module_report(m, bad: dict) -> dict:
+    return dict(name=m.name, file=m.file, target=m.target, driver=m.driver,
+                spec=m.spec.to_json(), module_shape=list(m.module_shape), size=m.size,
+                sha256=m.sha256, ok=m.file not in bad, problem=bad.get(m.file))
 
 
 def _format(r: dict) -> str:
@@ -190,17 +197,20 @@ def _format(r: dict) -> str:
     for t, f in r["targets"].items():
         lines.append(f"  {t:20s} {'runs here' if f['runs_here'] else 'not here: ' + f['why']}")
     lines.append(f"device='auto' picks: {r['auto'] or 'nothing (no target runs here)'}")
-    lines.append(f"modules ({len(r['modules'])}):")
-    for m in r["modules"]:
-        s = m["spec"]
-        shape = "x".join("N" if d is None else str(d) for d in s["shape"])
-        state = "ok" if m["ok"] else "BAD: " + m["problem"]
-        lines.append(
-            f"  {m['target']:20s} {shape:16s} {s['dtype']:8s} groups={s['groups']} "
-            f"axis={s['channels_axis']} act={s['activation'] or 'none'} "
-            f"eps={s['epsilon']:g}{' one-pass' if s['mean_close_to_zero'] else ''}"
-            f"{'' if s['center'] else ' no-beta'}{'' if s['scale'] else ' no-gamma'}  "
-            f"{m['size']} B  {state}")
+    for title, key in (("modules", "modules"), ("backward modules (vjp)", "grad_modules")):
+        if key == "grad_modules" and not r[key]:
+            continue
+        lines.append(f"{title} ({len(r[key])}):")
+        for m in r[key]:
+            s = m["spec"]
+            shape = "x".join("N" if d is None else str(d) for d in s["shape"])
+            state = "ok" if m["ok"] else "BAD: " + m["problem"]
+            lines.append(
+                f"  {m['target']:20s} {shape:16s} {s['dtype']:8s} groups={s['groups']} "
+                f"axis={s['channels_axis']} act={s['activation'] or 'none'} "
+                f"eps={s['epsilon']:g}{' one-pass' if s['mean_close_to_zero'] else ''}"
+                f"{'' if s['center'] else ' no-beta'}{'' if s['scale'] else ' no-gamma'}  "
+                f"{m['size']} B  {state}")
     if r["skipped"]:
         lines.append(f"skipped when built ({len(r['skipped'])}):")
         for f in r["skipped"]:

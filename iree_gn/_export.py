@@ -18,6 +18,9 @@ from ._spec import GroupNormSpec
 # the manifest's claim against it (``VmFunction.reflection[SPEC_KEY]`` at runtime).
 SPEC_KEY = "iree_gn.spec"
 SPEC_FUNCTION = "main_out"
+# What the module computes, beside its spec, where it is not the forward op: "grad" for the
+# backward (``_backward``), so a bundle cannot pass one off as the other.
+OP_KEY = "iree_gn.op"
 
 
 class TraceError(TypeError):
@@ -74,26 +77,37 @@ def _mlir_string(text: str) -> str:
 
 
 def add_out_entry(text: str, n_args: int, shape, dtype, *,
-                  spec_text: Optional[str] = None) -> str:
-    """Append ``main_out``: ``main`` with its result written into a caller's ``!hal.buffer``.
+                  spec_text: Optional[str] = None, op: Optional[str] = None) -> str:
+    """Append ``main_out``: ``main`` with its (first) result written into a caller's
+    ``!hal.buffer``.
 
     ``iree.abi.output`` makes IREE write the result into that buffer, so a caller that
     imports its NumPy output zero-copy gets the answer with no copy and no allocation.
-    ``spec_text`` (``GroupNormSpec.key_text()``) goes into its reflection as ``SPEC_KEY``.
+    ``main`` may return several results (the backward: dx, then the parameters'); the
+    buffer takes the first. ``spec_text`` (``GroupNormSpec.key_text()``) goes into its
+    reflection as ``SPEC_KEY``, and ``op`` (what the module computes, if not the forward)
+    as ``OP_KEY``.
     """
     m = re.search(r"func\.func public @main\((.*?)\)\s*->", text, re.S)
     argtypes = re.findall(r"%\w+: (tensor<[^>]*>)", m.group(1))
     if len(argtypes) != n_args:
         raise RuntimeError(f"could not read main's signature from the exported module: {argtypes}")
-    res = re.search(r"->\s*\(?(tensor<[^>]*>)", text[m.end() - 2:]).group(1)
+    tail = text[m.end():]
+    several = re.match(r"\s*\((.*?)\)\s*\{", tail, re.S)
+    restypes = re.findall(r"tensor<[^>]*>", several.group(1)) if several else \
+        [re.match(r"\s*(tensor<[^>]*>)", tail).group(1)]
+    res = restypes[0] if len(restypes) == 1 else f"({', '.join(restypes)})"
     args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(argtypes))
     names = ", ".join(f"%a{i}" for i in range(len(argtypes)))
-    attrs = ("" if spec_text is None else
-             f" attributes {{iree.reflection = {{{SPEC_KEY} = {_mlir_string(spec_text)}}}}}")
+    refl = ([f"{SPEC_KEY} = {_mlir_string(spec_text)}"] if spec_text is not None else []) + \
+        ([f"{OP_KEY} = {_mlir_string(op)}"] if op is not None else [])
+    attrs = f" attributes {{iree.reflection = {{{', '.join(refl)}}}}}" if refl else ""
+    n = len(restypes)
+    call, rets = ("%r", "%r") if n == 1 else (f"%r:{n}", ", ".join(f"%r#{i}" for i in range(n)))
     wrapper = (
         f"  func.func public @{SPEC_FUNCTION}({args}, %out: !hal.buffer "
         f"{{iree.abi.output = 0 : index}}) -> {res}{attrs} {{\n"
-        f"    %r = call @main({names}) : ({', '.join(argtypes)}) -> {res}\n"
-        f"    return %r : {res}\n  }}\n")
+        f"    {call} = call @main({names}) : ({', '.join(argtypes)}) -> {res}\n"
+        f"    return {rets} : {', '.join(restypes)}\n  }}\n")
     end = text.rstrip().rfind("}")
     return text[:end] + wrapper + text[end:]

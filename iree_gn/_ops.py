@@ -101,6 +101,14 @@ class CompiledGroupNorm:
 
         return stablehlo_text(self.spec, self.target.formulation_for(self.spec))
 
+    def vjp(self, x, *args, out: Optional[np.ndarray] = None):
+        """The backward pass: ``op.vjp(x, [gamma], [beta], dy, out=None)`` returns the
+        cotangents of the op's arguments in the same order, ``(dx, [dgamma], [dbeta])``,
+        compiled and cached like the forward (see ``iree_gn._grad``)."""
+        from . import _grad
+
+        return _grad.vjp(self, x, *args, out=out)
+
 
 def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
     return spec.with_shape([1 if d is None else d for d in spec.shape])

@@ -29,11 +29,14 @@ Manifest format versions (``format_version``):
     ``module_shape`` (the shape it was compiled for: ``spec.shape`` with ``None`` -> 1),
     ``target``, ``backend``, ``driver``, ``formulation``, ``flags``, ``sha256``, ``size``,
     ``stablehlo_sha256``, ``cache_key``, ``source``. Optional (readers of version 1
-    ignore what they do not know): ``skipped``, the (configuration, target) pairs the build
+    ignore what they do not know): ``grad_modules`` (a bundle built with ``grad = true``:
+    backward modules, entries as in ``modules`` plus ``"kind": "grad"``, run by
+    :meth:`Bundle.vjp`); ``skipped``, the (configuration, target) pairs the build
     left out because the target cannot serve them (``config``, ``target``, ``reason``).
   * 2 (2026-12-01): as 1, and every module records the spec it was built from (the
-    ``iree.reflection`` entry ``iree_gn.spec`` of its ``main_out`` function); the loader
-    refuses a module whose manifest spec differs. ``host`` adds ``cpu_features`` (the build
+    ``iree.reflection`` entry ``iree_gn.spec`` of its ``main_out`` function; backward
+    modules add ``iree_gn.op = "grad"``); the loader refuses a module whose manifest spec
+    or kind differs. ``host`` adds ``cpu_features`` (the build
     CPU's instruction-set flags, /proc/cpuinfo names); each ``llvm-cpu`` row of ``targets``
     adds ``cpu_features`` (what its modules need: the build CPU's for the host row, the
     row's fixed set for portable ones) and ``portable``; the loader refuses a CPU row whose
@@ -336,26 +339,44 @@ def embedded_spec(vmfb: bytes) -> Optional[dict]:
     """The spec a module was built from, as it records it (``GroupNormSpec.key_text()``
     parsed; ``iree.reflection`` entry ``iree_gn.spec`` of ``main_out``, written by
     ``_export``), or None when it records none."""
-    import iree.runtime as rt
-
-    from . import _runtime
-    from ._export import SPEC_FUNCTION, SPEC_KEY
-
-    vm = rt.VmModule.copy_buffer(_runtime.instance(), vmfb)
-    fn = vm.lookup_function(SPEC_FUNCTION)
-    text = (fn.reflection or {}).get(SPEC_KEY) if fn is not None else None
+    text = _reflection(vmfb).get(_export_keys()[0])
     return json.loads(text) if text else None
 
 
-def spec_mismatch(spec: GroupNormSpec, vmfb: bytes) -> Optional[str]:
-    """Why the module ``vmfb`` does not compute ``spec`` (a static spec), or None."""
+def _export_keys():
+    from ._export import OP_KEY, SPEC_KEY
+
+    return SPEC_KEY, OP_KEY
+
+
+def _reflection(vmfb: bytes) -> dict:
+    """The ``iree.reflection`` entries of the module's ``main_out`` ({} without one)."""
+    import iree.runtime as rt
+
+    from . import _runtime
+    from ._export import SPEC_FUNCTION
+
+    vm = rt.VmModule.copy_buffer(_runtime.instance(), vmfb)
+    fn = vm.lookup_function(SPEC_FUNCTION)
+    return dict(fn.reflection or {}) if fn is not None else {}
+
+
+def spec_mismatch(spec: GroupNormSpec, vmfb: bytes, kind: str = "forward") -> Optional[str]:
+    """Why the module ``vmfb`` does not compute ``spec`` (a static spec) as the op ``kind``
+    (``"forward"``, or ``"grad"``: the backward of ``_backward``), or None."""
     claimed = json.loads(spec.key_text())
+    spec_key, op_key = _export_keys()
     try:
-        built = embedded_spec(vmfb)
+        refl = _reflection(vmfb)
+        text = refl.get(spec_key)
+        built = json.loads(text) if text else None
     except (RuntimeError, ValueError, TypeError) as e:
         return f"cannot read the module's own spec ({e})"
     if built is None:
         return "the module does not record the spec it was built from (an older iree-gn)"
+    made = refl.get(op_key, "forward")  # forward modules record no kind
+    if made != kind:
+        return f"the manifest lists a {kind} module, but the module is a {made} module"
     if built == claimed:
         return None
     diff = ", ".join(f"{k}: manifest {claimed.get(k)!r}, module {built.get(k)!r}"
@@ -364,14 +385,16 @@ def spec_mismatch(spec: GroupNormSpec, vmfb: bytes) -> Optional[str]:
     return f"the manifest's spec differs from the one the module was built from ({diff})"
 
 
-def check_specs(path: str, modules: Sequence[BundleModule], blobs: Dict[str, bytes]) -> None:
+def check_specs(path: str, modules: Sequence[BundleModule], blobs: Dict[str, bytes],
+                kind: str = "forward") -> None:
     """Check that every module computes what the manifest says: the spec the module records
-    (see :func:`embedded_spec`) must equal the manifest's spec at the module's shape. Raise
-    once, naming every module that differs: an edited manifest must not run the original
-    module under a new claim."""
+    (see :func:`embedded_spec`) must equal the manifest's spec at the module's shape, and
+    the module must be of ``kind`` (a forward module, or a backward one from
+    ``grad_modules``). Raise once, naming every module that differs: an edited manifest
+    must not run the original module under a new claim."""
     problems = []
     for m in modules:
-        why = spec_mismatch(m.spec.with_shape(m.module_shape), blobs[m.file])
+        why = spec_mismatch(m.spec.with_shape(m.module_shape), blobs[m.file], kind)
         if why:
             problems.append(f"{m.file}: {why}")
     if problems:
@@ -438,8 +461,10 @@ class Bundle:
     """
 
     def __init__(self, path: str, manifest: dict, modules: List[BundleModule],
-                 targets: List[str], blobs: Dict[str, bytes]):
+                 targets: List[str], blobs: Dict[str, bytes],
+                 grad_modules: Sequence[BundleModule] = ()):
         self.path, self.manifest, self.modules, self.targets = path, manifest, modules, targets
+        self.grad_modules = list(grad_modules)  # backward modules (Bundle.vjp)
         self._blobs = blobs
         self._loaded: Dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -465,6 +490,11 @@ class Bundle:
         :class:`ModuleNotInBundle` (listing what the bundle has and the ``iree-gn build``
         line that adds the module) or :class:`BundleError` for an ambiguous request.
         """
+        return self._find(self.modules, shape, dtype, target, match)
+
+    def _find(self, pool: Sequence[BundleModule], shape, dtype, target: Optional[str],
+              match: dict) -> BundleModule:
+        """:meth:`find` among ``pool`` (:attr:`modules`, or :attr:`grad_modules`)."""
         shape = tuple(int(d) for d in shape)
         dtype = canonical_dtype(dtype, arg="inputs.dtype")
         want = _canonical_match(match, len(shape))
@@ -478,7 +508,7 @@ class Bundle:
                     f"target={target!r} is not one this bundle runs here; it runs: "
                     f"{', '.join(self.targets)}.")
         for t in targets:
-            cands = [m for m in self.modules if m.target == t and m.spec.matches(shape)
+            cands = [m for m in pool if m.target == t and m.spec.matches(shape)
                      and m.spec.dtype == dtype
                      and all(getattr(m.spec, k) == v for k, v in want.items())]
             if not cands:
@@ -498,6 +528,13 @@ class Bundle:
                     + ", ".join(f"{k}={getattr(cands[0].spec, k)!r}" for k in differing) + ").")
             (group,) = variants.values()
             return min(group, key=lambda m: len(m.spec.dynamic_axes))
+        if pool is self.grad_modules:
+            have = "\n  ".join(m.describe() for m in self.grad_modules) or "(none)"
+            raise ModuleNotInBundle(
+                f"bundle {self.path!r} has no backward module for an input of shape {shape}, "
+                f"{dtype} on {' or '.join(targets)}. Its backward modules:\n  {have}\nBuild "
+                f"them with `grad = true` in the configuration entry (or \"grad\": true in "
+                f"--spec).")
         raise self._missing(shape, dtype, want, targets)
 
     def _missing(self, shape, dtype, want, targets) -> ModuleNotInBundle:
@@ -587,17 +624,49 @@ class Bundle:
             if loaded is None:
                 from . import _bound
 
-                if not mod.driver:
-                    raise BundleDeviceError(
-                        f"module {mod.file} ({mod.target}) has no runtime driver.")
-                row = _targets.TARGETS.get(mod.target)
-                target = row if row is not None and row.driver == mod.driver else mod.driver
                 # None kept in module_shape: the module takes those axes (one invoke).
                 sig = _bound.group_norm_signature(
                     mod.spec, dynamic_in_module=None in mod.module_shape)
-                loaded = _bound.BoundOp(self._blobs[mod.file], sig, target)
+                loaded = _bound.BoundOp(self._blobs[mod.file], sig, self._runner(mod))
                 self._loaded[mod.file] = loaded
         return loaded
+
+    @staticmethod
+    def _runner(mod: BundleModule):
+        """What runs a module: its target row (which picks the driver by size, as the JIT op
+        does) where that row has the manifest's driver, else the manifest's driver."""
+        if not mod.driver:
+            raise BundleDeviceError(f"module {mod.file} ({mod.target}) has no runtime driver.")
+        row = _targets.TARGETS.get(mod.target)
+        return row if row is not None and row.driver == mod.driver else mod.driver
+
+    # -- the backward (issue 11) ------------------------------------------------------------------
+    def vjp(self, x, *args, out: Optional[np.ndarray] = None, target: Optional[str] = None,
+            **match):
+        """The backward of group norm with the bundle's backward module (built with
+        ``grad = true``): ``vjp(x, [gamma], [beta], dy)`` -> ``(dx, [dgamma], [dbeta])``, the
+        arguments and results of :meth:`iree_gn.CompiledGroupNorm.vjp` (gamma when the
+        module has scale, beta when center; ``dy`` last). ``match``/``target`` select the
+        configuration as in :meth:`find`. Runtime-only: no JAX, no compiler.
+        """
+        from ._bound import as_host_array
+
+        x = as_host_array(x, "x")
+        mod = self._find(self.grad_modules, x.shape, x.dtype, target, match)
+        return self._grad_op(mod)(x, *args, out=out)
+
+    def _grad_op(self, mod: BundleModule):
+        """The backward op of a backward module (made once), on the driver chosen as in
+        :meth:`_module`."""
+        with self._lock:
+            op = self._loaded.get(("grad", mod.file))
+            if op is None:
+                from . import _grad
+
+                op = _grad.from_module(mod.spec, self._blobs[mod.file], self._runner(mod),
+                                       mod.sha256)
+                self._loaded[("grad", mod.file)] = op
+        return op
 
 
 def _options_key(spec: GroupNormSpec) -> tuple:
@@ -740,10 +809,13 @@ def _load(path: str, device: str, dir_fd: int) -> Bundle:
     manifest = read_manifest(path, dir_fd=dir_fd)
     modules = parse_modules(manifest, path)
     targets = _choose_targets(path, modules, manifest, device)
+    grads = parse_modules({"modules": manifest.get("grad_modules", [])}, path)
     chosen = [m for m in modules if m.target in targets]
-    blobs = check_files(path, chosen, dir_fd=dir_fd)
+    chosen_grads = [m for m in grads if m.target in targets]
+    blobs = check_files(path, chosen + chosen_grads, dir_fd=dir_fd)
     check_specs(path, chosen, blobs)
-    return Bundle(path, manifest, modules, targets, blobs)
+    check_specs(path, chosen_grads, blobs, kind="grad")
+    return Bundle(path, manifest, modules, targets, blobs, grads)
 
 
 __all__ = [

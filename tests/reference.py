@@ -101,3 +101,87 @@ def ref_group_moments(x, groups, channels_axis=-1, reduction_axes=(-3, -2)):
         mean[tuple(sl)] = m
         var[tuple(sl)] = ((xs - m) ** 2).mean(axis=axes, keepdims=True)
     return mean, var
+
+
+# ---- the backward (issue 11) -------------------------------------------------------------
+# d act(y) / dy, written out by hand in float64 (independent of JAX's autodiff).
+def _gelu_tanh_grad(y):
+    c = math.sqrt(2 / math.pi)
+    t = np.tanh(c * (y + 0.044715 * y**3))
+    return 0.5 * (1 + t) + 0.5 * y * (1 - t * t) * c * (1 + 3 * 0.044715 * y * y)
+
+
+def _sig(y):
+    return 1 / (1 + np.exp(-y))
+
+
+ACT_GRAD_REF = {
+    None: lambda y: np.ones_like(y),
+    "relu": lambda y: (y > 0).astype(np.float64),
+    "relu6": lambda y: ((y > 0) & (y < 6)).astype(np.float64),
+    "silu": lambda y: _sig(y) * (1 + y * (1 - _sig(y))),
+    "swish": lambda y: _sig(y) * (1 + y * (1 - _sig(y))),
+    "gelu": lambda y: 0.5 * (1 + _erf(y / math.sqrt(2))) + y * np.exp(-0.5 * y * y) / math.sqrt(
+        2 * math.pi),
+    "gelu_tanh": _gelu_tanh_grad,
+    "sigmoid": lambda y: _sig(y) * (1 - _sig(y)),
+    "tanh": lambda y: 1 - np.tanh(y) ** 2,
+    "elu": lambda y: np.where(y > 0, 1.0, np.exp(np.minimum(y, 0))),
+    "leaky_relu": lambda y: np.where(y > 0, 1.0, 0.2),
+}
+
+
+def ref_group_norm_vjp(x, dy, groups, channels_axis=-1, reduction_axes=(-3, -2), gamma=None,
+                       beta=None, epsilon=1e-6, activation=None, one_pass=False):
+    """(dx, dgamma, dbeta) of ``ref_group_norm`` at x for the output cotangent dy, float64.
+
+    Analytic, per group slice: xhat = (x - m) r, z = xhat * gamma + beta,
+    dz = dy * act'(z), w = gamma * dz, dx = r (w - mean(w) - xhat mean(w xhat)),
+    dgamma = sum dz * xhat, dbeta = sum dz (over every axis but the channel axis).
+    dgamma/dbeta are returned even when gamma/beta are None (the caller drops them).
+    With one_pass the variance is E[x^2] - E[x]^2 clipped at 0 (the same function of x).
+    """
+    x, dy = to_f64(x), to_f64(dy)
+    r = x.ndim
+    ca = channels_axis % r
+    axes = tuple(sorted({a % r for a in reduction_axes} | {ca}))
+    C = x.shape[ca]
+    cg = C // groups
+    bshape = [1] * r
+    bshape[ca] = C
+    g = to_f64(gamma).reshape(bshape) if gamma is not None else np.ones(bshape)
+    b = to_f64(beta).reshape(bshape) if beta is not None else np.zeros(bshape)
+    xhat = np.empty_like(x)
+    rstd = np.empty_like(x)
+    for gi in range(groups):
+        sl = [slice(None)] * r
+        sl[ca] = slice(gi * cg, (gi + 1) * cg)
+        sl = tuple(sl)
+        xs = x[sl]
+        m = xs.mean(axis=axes, keepdims=True)
+        if one_pass:
+            v = np.maximum((xs * xs).mean(axis=axes, keepdims=True) - m * m, 0)
+        else:
+            v = ((xs - m) ** 2).mean(axis=axes, keepdims=True)
+        rs = 1 / np.sqrt(v + epsilon)
+        xhat[sl] = (xs - m) * rs
+        rstd[sl] = np.broadcast_to(rs, xs.shape)
+    dz = dy * ACT_GRAD_REF[activation](xhat * g + b)
+    w = dz * g
+    dx = np.empty_like(x)
+    for gi in range(groups):
+        sl = [slice(None)] * r
+        sl[ca] = slice(gi * cg, (gi + 1) * cg)
+        sl = tuple(sl)
+        ws, xh = w[sl], xhat[sl]
+        dx[sl] = rstd[sl] * (ws - ws.mean(axis=axes, keepdims=True)
+                             - xh * (ws * xh).mean(axis=axes, keepdims=True))
+    other = tuple(i for i in range(r) if i != ca)
+    return dx, (dz * xhat).sum(axis=other), dz.sum(axis=other)
+
+
+def grad_rel_error(got, ref):
+    """max |got - ref| / max |ref|: the error relative to the cotangent's scale (elements
+    of a gradient near zero have no meaningful elementwise relative error)."""
+    ref = np.asarray(ref, np.float64)
+    return float(np.abs(to_f64(got) - ref).max() / max(np.abs(ref).max(), 1e-300))

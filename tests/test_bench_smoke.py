@@ -48,3 +48,23 @@ def test_bench_quick_smoke(tmp_path):
     assert data["bandwidth"]["roofline_Bps"] > 0
     assert data["overhead"]["op_call_overhead_s"]["median_s"] > 0
     assert "startup" in data, data.get("startup_error")
+
+
+def test_bench_backward_quick_smoke(tmp_path):
+    # The backward tables (issue 11): every iree_gn row right against the float64 reference,
+    # every peer listed.
+    out = tmp_path / "bench"
+    p = subprocess.run(
+        [sys.executable, BENCH, "--backward", "--quick", "--shapes", "1x8x8x32",
+         "--out", str(out)], capture_output=True, text=True, timeout=240)
+    assert p.returncode == 0, f"bench.py --backward failed:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
+    md = (out / "backward.md").read_text()
+    data = json.loads((out / "backward.json").read_text())
+    (row,) = data["rows"]
+    names = {r["impl"] for r in row["backward"] + row["train"]}
+    assert {"iree_gn op.vjp(out=)", "iree_gn.torch NCHW fwd+bwd"} <= names
+    for r in row["backward"] + row["train"]:
+        assert r["impl"] in md
+        if r["ours"] and r["status"] != "missing":  # the adapter rows need torch
+            assert r["status"] == "ok" and r["rel_err"] <= 1e-5, r
+    assert not (out / "results.md").exists()  # the forward results are left alone

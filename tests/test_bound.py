@@ -144,6 +144,35 @@ def test_a_result_that_reduces_a_dynamic_axis_is_refused():
                          results=(Arg("s", (8,), "float32"),))
 
 
+# A block module with a per-block partial sum (as a parameter's gradient is).
+SUMMED_BLOCK = """
+func.func @main(%x: tensor<1x8xf32>, %dy: tensor<1x8xf32>) -> (tensor<1x8xf32>, tensor<8xf32>) {
+  %m = stablehlo.multiply %x, %dy : tensor<1x8xf32>
+  %s = stablehlo.reshape %dy : (tensor<1x8xf32>) -> tensor<8xf32>
+  return %m, %s : tensor<1x8xf32>, tensor<8xf32>
+}
+"""
+
+
+def test_a_summed_result_adds_up_the_blocks(rng):
+    # Arg(summed=True): the blocks' values added in float64 (here: dy summed over the batch).
+    sig = _bound.Signature(
+        inputs=(Arg("x", (None, 8), "float32"), Arg("dy", (None, 8), "float32")),
+        results=(Arg("m", (None, 8), "float32"), Arg("s", (8,), "float32", summed=True)))
+    op = _bind(SUMMED_BLOCK, sig, "llvm-cpu")
+    x = rng.standard_normal((5, 8)).astype(np.float32)
+    dy = (1e4 + rng.standard_normal((5, 8))).astype(np.float32)
+    m, s = op(x, dy)
+    np.testing.assert_allclose(m, x * dy, rtol=1e-6)
+    np.testing.assert_allclose(s, dy.astype(np.float64).sum(0), rtol=1e-7)
+    outs = (np.empty((5, 8), np.float32), np.full(8, np.nan, np.float32))
+    res = op(x, dy, out=outs)
+    assert res[0] is outs[0] and res[1] is outs[1]
+    np.testing.assert_array_equal(outs[1], s)
+    e = op(x[:0], dy[:0])  # a sum over no blocks
+    assert e[0].shape == (0, 8) and np.array_equal(e[1], np.zeros(8, np.float32))
+
+
 @pytest.mark.parametrize("shape", [(1, 8, 8, 32), (2, 24, 24, 64)], ids=["small", "large"])
 def test_in_place_call(shape, rng):
     # out=x: the module reads x again while it writes y, so the result goes through a copy.

@@ -1,0 +1,191 @@
+"""PyTorch adapter: ``group_norm`` and ``GroupNorm`` with torch's semantics, run by iree_gn.
+
+    >>> import torch, iree_gn.torch as gnt
+    >>> y = gnt.group_norm(x, 32, weight, bias)          # like torch.nn.functional.group_norm
+    >>> model.norm = gnt.GroupNorm(32, 320)               # like torch.nn.GroupNorm
+
+Semantics of ``torch.nn.functional.group_norm``: channels at dim 1 of an input of rank >= 2
+(``[N, C]``, ``[N, C, L]``, ``[N, C, H, W]``, ...); per sample and group of ``C // G``
+channels, ``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]`` with the biased
+variance over the group's channels and every axis after dim 1. Differentiable through a
+``torch.autograd.Function`` whose forward and backward are iree_gn's compiled ops
+(``iree_gn.compile(...)`` and ``op.vjp``), one op per (trailing shape, dtype, options): the
+batch axis is dynamic, so one op serves every batch size.
+
+Memory: CPU tensors are handed to IREE as NumPy views of the same memory (no copy) and the
+results are written into torch tensors' memory (``out=``). A 4-D ``channels_last`` tensor
+is normalized on its NHWC bytes as they are (a channels-last op on the permuted view, no
+copy) and the result is ``channels_last`` too. float32, float16, bfloat16 and float64.
+Needs ``pip install iree-gn[torch]`` (and the ``compile`` extra to build the ops).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Optional
+
+import numpy as np
+import torch
+
+import iree_gn
+
+__all__ = ["GroupNorm", "group_norm"]
+
+_DTYPES = {torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16",
+           torch.float64: "float64"}
+
+
+@functools.lru_cache(maxsize=256)
+def _op(tail, dtype: str, groups: int, channels_last: bool, center: bool, scale: bool,
+        eps: float):
+    """The compiled op for inputs ``[N, *tail]`` (N dynamic): NCHW-style (channels at 1,
+    statistics over every later axis), or NHWC for the channels_last view."""
+    shape = (None, *tail)
+    if channels_last:
+        ca, red = -1, tuple(range(1, len(shape) - 1))
+    else:
+        ca, red = 1, tuple(range(2, len(shape)))
+    return iree_gn.compile(shape, dtype, groups=groups, channels_axis=ca, reduction_axes=red,
+                           center=center, scale=scale, epsilon=eps)
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    """A NumPy view of a CPU tensor's memory (detached; bfloat16 through int16): the call
+    path's own reading of a tensor (``_bound.as_host_array``), here also for ``out=``."""
+    from ._bound import as_host_array
+
+    return as_host_array(t, "input")
+
+
+def _nhwc_view(t: torch.Tensor) -> Optional[torch.Tensor]:
+    """The NHWC view of a 4-D channels_last tensor (contiguous: its bytes as they are)."""
+    if t.dim() == 4 and not t.is_contiguous() and t.is_contiguous(
+            memory_format=torch.channels_last):
+        return t.permute(0, 2, 3, 1)
+    return None
+
+
+class _GroupNormFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, weight, bias, num_groups, eps):
+        xv = _nhwc_view(x)
+        channels_last = xv is not None
+        if not channels_last:
+            x = x.contiguous()
+            xv = x
+        key = (tuple(xv.shape[1:]), _DTYPES[x.dtype], num_groups, channels_last,
+               bias is not None, weight is not None, eps)
+        op = _op(*key)
+        params = [p.detach().to(x.dtype).contiguous() for p in (weight, bias) if p is not None]
+        y = torch.empty_like(x)  # keeps x's memory format
+        yv = y.permute(0, 2, 3, 1) if channels_last else y
+        op(_np(xv), *map(_np, params), out=_np(yv))
+        # The graph keeps the key, not the op: torch never frees graphs alive at exit, and
+        # IREE objects reachable from one are then reported as leaks.
+        ctx.key, ctx.channels_last = key, channels_last
+        ctx.has = (weight is not None, bias is not None)
+        ctx.save_for_backward(x, *params)
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, *params = ctx.saved_tensors
+        op, channels_last = _op(*ctx.key), ctx.channels_last
+        if channels_last:
+            xv = x.permute(0, 2, 3, 1)
+            dyv = dy.permute(0, 2, 3, 1).contiguous()  # no copy when dy is channels_last
+            dx = torch.empty_like(x, memory_format=torch.channels_last)
+            dxv = dx.permute(0, 2, 3, 1)
+        else:
+            xv, dyv = x, dy.contiguous()
+            dx = dxv = torch.empty_like(x, memory_format=torch.contiguous_format)
+        dyv = dyv.to(x.dtype)
+        _, *dparams = op.vjp(_np(xv), *map(_np, params), _np(dyv), out=_np(dxv))
+        grads = iter(torch.from_numpy(np.asarray(d, np.float32) if x.dtype == torch.bfloat16
+                                      else d).to(x.dtype) for d in dparams)
+        dw = next(grads) if ctx.has[0] else None
+        db = next(grads) if ctx.has[1] else None
+        return dx, dw, db, None, None
+
+
+def _check(input, num_groups, weight, bias, eps):
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}.")
+    if input.device.type != "cpu":
+        raise ValueError(
+            f"input is on device {input.device}; iree_gn.torch runs CPU tensors only (its "
+            f"modules for other devices are called through iree_gn.compile(target=...) with "
+            f"host arrays). Move the tensor with .cpu(), or use torch.nn.functional.group_norm.")
+    if input.dtype not in _DTYPES:
+        raise TypeError(f"input has dtype {input.dtype}; iree_gn.torch takes "
+                        f"{', '.join(map(str, _DTYPES))}.")
+    if input.dim() < 2:
+        raise ValueError(f"Expected at least 2 dimensions for input tensor but received "
+                         f"{input.dim()} (shape {tuple(input.shape)}).")
+    C = input.shape[1]
+    if not isinstance(num_groups, int) or isinstance(num_groups, bool) or num_groups < 1 \
+            or C % num_groups:
+        raise ValueError(f"Expected number of channels in input to be divisible by num_groups, "
+                         f"but got input of shape {tuple(input.shape)} and num_groups="
+                         f"{num_groups!r}.")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and (not isinstance(p, torch.Tensor) or tuple(p.shape) != (C,)
+                              or p.device.type != "cpu"):
+            raise ValueError(f"{name} must be None or a CPU tensor of shape ({C},), got "
+                             f"{getattr(p, 'shape', type(p).__name__)}.")
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
+        raise ValueError(f"eps must be a real number >= 0, got {eps!r}.")
+
+
+def group_norm(input: torch.Tensor, num_groups: int, weight: Optional[torch.Tensor] = None,
+               bias: Optional[torch.Tensor] = None, eps: float = 1e-05) -> torch.Tensor:
+    """``torch.nn.functional.group_norm`` computed by iree_gn (forward and backward).
+
+    Shapes: input ``[N, C, *]`` (rank >= 2), weight/bias ``[C]`` or None (then no scale /
+    no shift). Returns a tensor of input's shape, dtype and memory format.
+    """
+    _check(input, num_groups, weight, bias, eps)
+    if input.shape[0] == 0 or input.numel() == 0:
+        return torch.nn.functional.group_norm(input, num_groups, weight, bias, eps)
+    return _GroupNormFunction.apply(input, weight, bias, num_groups, float(eps))
+
+
+class GroupNorm(torch.nn.Module):
+    """``torch.nn.GroupNorm`` computed by iree_gn: the same arguments, parameters
+    (``weight``, ``bias``), initialization and ``state_dict``, so a torch model's GroupNorm
+    layers can be swapped for it and its checkpoints loaded."""
+
+    __constants__ = ["num_groups", "num_channels", "eps", "affine"]
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-05,
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = (
+            num_groups, num_channels, eps, affine)
+        kw = {"device": device, "dtype": dtype}
+        if affine:
+            self.weight = torch.nn.Parameter(torch.empty(num_channels, **kw))
+            if bias:
+                self.bias = torch.nn.Parameter(torch.empty(num_channels, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.affine:
+            torch.nn.init.ones_(self.weight)
+            if self.bias is not None:
+                torch.nn.init.zeros_(self.bias)
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}"
+                .format(**self.__dict__, use_bias=self.bias is not None))

@@ -1,0 +1,187 @@
+"""The PyTorch adapter ``iree_gn.torch`` (issue 11): torch's semantics, iree_gn's compiled ops.
+
+Tolerances: float64 gradcheck at torch's defaults (eps 1e-6, atol 1e-5, rtol 1e-3).
+float32 against ``torch.nn.functional.group_norm`` (both float32, different summation
+orders): outputs within 1e-5 abs/rel of the O(1) values, gradients within 2e-5 relative to
+each gradient's largest element (dgamma/dbeta sum ~1K terms).
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="the [torch] extra (torch) is not installed")
+gnt = pytest.importorskip("iree_gn.torch")
+
+F = torch.nn.functional
+
+
+def _rel(a, b):
+    a, b = a.detach().double(), b.detach().double()
+    return float((a - b).abs().max() / b.abs().max().clamp_min(1e-300))
+
+
+@pytest.mark.parametrize("shape,groups", [((2, 4, 3, 5), 2), ((3, 6), 3), ((2, 4, 7), 4),
+                                          ((1, 4, 2, 3, 2), 2)])
+def test_gradcheck_float64(shape, groups):
+    torch.manual_seed(0)
+    x = torch.randn(*shape, dtype=torch.float64, requires_grad=True)
+    C = shape[1]
+    w = torch.randn(C, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(C, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, w, b: gnt.group_norm(x, groups, w, b), (x, w, b))
+    assert torch.autograd.gradcheck(lambda x: gnt.group_norm(x, groups), (x,))
+
+
+@pytest.mark.parametrize("memory_format", [torch.contiguous_format, torch.channels_last])
+@pytest.mark.parametrize("affine", [True, False])
+def test_float32_matches_torch(memory_format, affine):
+    torch.manual_seed(1)
+    x = (torch.randn(3, 32, 9, 7) * 2 + 0.5).to(memory_format=memory_format)
+    w = (1 + 0.3 * torch.randn(32)).requires_grad_() if affine else None
+    b = (0.3 * torch.randn(32)).requires_grad_() if affine else None
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    y = gnt.group_norm(xa, 8, w, b)
+    yr = F.group_norm(xb, 8, w, b)
+    assert y.shape == yr.shape and y.dtype == yr.dtype
+    assert y.is_contiguous(memory_format=memory_format)
+    torch.testing.assert_close(y, yr, rtol=1e-5, atol=1e-5)
+    dy = torch.randn_like(y)
+    params = [t for t in (w, b) if t is not None]
+    g = torch.autograd.grad(y, [xa, *params], dy)
+    gr = torch.autograd.grad(yr, [xb, *params], dy)
+    for a, r in zip(g, gr):
+        assert _rel(a, r) < 2e-5
+
+
+def test_rank2_and_partial_affine():
+    torch.manual_seed(2)
+    x = torch.randn(5, 12, requires_grad=True)
+    w = torch.randn(12, requires_grad=True)
+    y, yr = gnt.group_norm(x, 3, weight=w), F.group_norm(x, 3, weight=w)
+    torch.testing.assert_close(y, yr, rtol=1e-5, atol=1e-5)
+    gx, gw = torch.autograd.grad(y.square().sum(), [x, w])
+    rx, rw = torch.autograd.grad(yr.square().sum(), [x, w])
+    assert _rel(gx, rx) < 2e-5 and _rel(gw, rw) < 2e-5
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_dtypes(dtype):
+    torch.manual_seed(3)
+    x32 = torch.randn(2, 16, 6, 6)
+    x = x32.to(dtype).requires_grad_()
+    m = gnt.GroupNorm(4, 16, dtype=dtype)
+    y = m(x)
+    assert y.dtype == dtype
+    yr = F.group_norm(x.detach().float(), 4)
+    tol = 4e-3 if dtype == torch.float16 else 3e-2
+    torch.testing.assert_close(y.float(), yr, rtol=tol, atol=tol)
+    y.float().sum().backward()
+    assert x.grad.dtype == dtype and m.weight.grad.dtype == dtype
+
+
+def test_module_matches_torch_module_and_loads_its_state():
+    ref = torch.nn.GroupNorm(4, 16, eps=1e-3)
+    with torch.no_grad():
+        ref.weight.copy_(torch.randn(16))
+        ref.bias.copy_(torch.randn(16))
+    m = gnt.GroupNorm(4, 16, eps=1e-3)
+    assert [n for n, _ in m.named_parameters()] == ["weight", "bias"]
+    m.load_state_dict(ref.state_dict())
+    assert repr(m).endswith("GroupNorm(4, 16, eps=0.001, affine=True, bias=True)")
+    assert m.extra_repr() == ref.extra_repr()
+    x = torch.randn(2, 16, 5, 5)
+    torch.testing.assert_close(m(x), ref(x), rtol=1e-5, atol=1e-5)
+    m.reset_parameters()
+    assert bool((m.weight == 1).all()) and bool((m.bias == 0).all())
+    na = gnt.GroupNorm(2, 4, affine=False)
+    assert na.weight is None and na.bias is None and len(list(na.parameters())) == 0
+    nb = gnt.GroupNorm(2, 4, bias=False)  # torch 2.13's keyword: scale only
+    nb.load_state_dict(torch.nn.GroupNorm(2, 4, bias=False).state_dict())
+    x4 = torch.randn(3, 4, 5)
+    torch.testing.assert_close(nb(x4), F.group_norm(x4, 2, nb.weight), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="divisible"):
+        gnt.GroupNorm(3, 16)
+
+
+def test_channels_last_no_copy():
+    # The NHWC bytes are read in place and the result is written channels_last: the output
+    # is channels_last-contiguous, and the input's memory is what the op saw (the view
+    # handed to IREE shares x's data pointer).
+    x = torch.randn(2, 32, 8, 8).to(memory_format=torch.channels_last)
+    y = gnt.group_norm(x, 8)
+    assert y.is_contiguous(memory_format=torch.channels_last) and not y.is_contiguous()
+    xv = gnt._nhwc_view(x)
+    assert xv is not None and xv.is_contiguous() and xv.data_ptr() == x.data_ptr()
+    assert gnt._np(xv).ctypes.data == x.data_ptr()
+    torch.testing.assert_close(y, F.group_norm(x.contiguous(), 8), rtol=1e-5, atol=1e-5)
+
+
+def test_channels_last_backward_and_threads():
+    # Forward and backward from several threads at once (one op per trailing shape, shared),
+    # channels_last included: each thread's gradients are its own, and x.grad keeps x's
+    # memory format (dx written into a channels_last tensor's NHWC memory).
+    import concurrent.futures as cf
+
+    torch.manual_seed(3)
+    cases = []
+    for i in range(4):
+        fmt = torch.channels_last if i % 2 else torch.contiguous_format
+        x = (torch.randn(1 + i, 16, 6, 5) + i).to(memory_format=fmt)
+        cases.append((x, 1 + 0.2 * torch.randn(16), 0.2 * torch.randn(16),
+                      torch.randn(1 + i, 16, 6, 5)))
+
+    def grads(fn, c):
+        x, w, b = (t.clone().requires_grad_() for t in c[:3])
+        dy = c[3]
+        y = fn(x, 4, w, b)
+        y.backward(dy)
+        return y.detach(), x.grad, w.grad, b.grad
+
+    def run(c):
+        return [grads(gnt.group_norm, c) for _ in range(3)][-1]
+
+    with cf.ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(run, cases))
+    for c, g in zip(cases, got):
+        ref = grads(F.group_norm, c)
+        assert g[1].is_contiguous(memory_format=torch.channels_last) == \
+            (not c[0].is_contiguous())
+        torch.testing.assert_close(g[0], ref[0], rtol=1e-5, atol=1e-5)
+        for a, r in zip(g[1:], ref[1:]):
+            assert _rel(a, r) < 2e-5
+
+
+def test_dynamic_batch_one_op():
+    gnt._op.cache_clear()
+    for n in (1, 4):
+        gnt.group_norm(torch.randn(n, 8, 3, 3), 2)
+    assert gnt._op.cache_info().currsize == 1
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="divisible by num_groups"):
+        gnt.group_norm(torch.randn(2, 6, 3), 4)
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        gnt.group_norm(torch.randn(6), 2)
+    with pytest.raises(TypeError, match="dtype"):
+        gnt.group_norm(torch.randn(2, 4, 3).to(torch.int32), 2)
+    with pytest.raises(ValueError, match="weight must be"):
+        gnt.group_norm(torch.randn(2, 4, 3), 2, weight=torch.ones(3))
+    # A tensor off the CPU (a CUDA one in practice; "meta" here, which has no memory).
+    with pytest.raises(ValueError, match="CPU tensors only"):
+        gnt.group_norm(torch.empty(2, 4, 3, device="meta"), 2)
+
+
+def test_swap_example_runs():
+    # The README example, short: the same model and seed with torch's GroupNorm and with
+    # iree_gn's, trained a few steps; the script asserts the losses agree.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([sys.executable, os.path.join(root, "build_tools",
+                                                         "torch_swap_example.py"),
+                           "--steps", "3"], capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, PYTHONPATH=root))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "losses match" in proc.stdout
