@@ -17,7 +17,7 @@ IREE invoke per call, which waits for the GPU) against torch.nn.functional.group
 same GPU (CUDA events), and reports GB/s (input read + output write) against the GPU's
 measured device-to-device copy bandwidth. Results: $OUT/cuda_results.json and .md.
 
-The hand-written GPU kernels (iree_gn/_gpu_kernels.py, issue 10) get their own matrix, built
+The hand-written GPU kernels (iree_gn/_gpu_kernels/, issue 10) get their own matrix, built
 by `prepare` into .device/kernels (kernels.json lists each module's spec, formulation, role):
 "check" modules (every kernel variant: layouts, ranks, dtypes, activations, one-pass,
 groups 1 and C, odd sizes, a dynamic batch run at 1/3/7) are compared with the float64

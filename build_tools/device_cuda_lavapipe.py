@@ -3,7 +3,7 @@
 
     python build_tools/device_cuda_lavapipe.py [--rounds 15]
 
-Compiles each shape for vulkan:llvmpipe twice (the kernels of iree_gn/_gpu_kernels.py, and
+Compiles each shape for vulkan:llvmpipe twice (the kernels of iree_gn/_gpu_kernels/, and
 the row's old "barrier" formulation), then times both in the same process, device-resident
 (inputs uploaded once; one blocking invoke per call), in interleaved rounds so both see the
 same load, and prints the medians and their ratio. lavapipe runs Vulkan on this machine's

@@ -72,7 +72,7 @@ def render(spec) -> Dict[str, str]:
     return {".mlir": text, ".json": sidecar + "\n"}
 
 
-# The hand-written GPU kernels (iree_gn/_gpu_kernels.py) of a few canonical shapes, as the
+# The hand-written GPU kernels (iree_gn/_gpu_kernels/) of a few canonical shapes, as the
 # CUDA rows (and rocm:gfx1100: workgroup 256, subgroup 32) compile them, in gpu/:
 # `iree-gn build --from-mlir mlir/gpu --targets cuda:sm_90` builds them without JAX.
 GPU_DIR = "gpu"

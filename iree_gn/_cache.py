@@ -93,7 +93,8 @@ def _source_digest() -> str:
 
 def source_digest(here: str) -> str:
     """sha256 of every ``.py`` and ``.mlir`` file of the package at ``here`` (and its
-    subpackages: the kernels' host templates ``_kernels/*.mlir`` are compiler input too).
+    subpackages: the kernels' host templates ``_kernels/*.mlir`` and ``_gpu_kernels/*.mlir``
+    are compiler input too).
 
     Many modules shape the compiler input (``_authoring``, ``_activations``, ``_export``,
     ``_spec``, ``_kernels``, ``_targets`` which edits it for sm_90, ``_tuning``,

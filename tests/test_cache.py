@@ -4,6 +4,7 @@ Racing processes and damaged entries: test_faults.py."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -236,23 +237,23 @@ def test_store_never_rewrites_an_entry(tmp_path, rng):
 def test_source_digest_covers_every_module(tmp_path):
     # _targets edits the compiler input (sm_90), _tuning retunes it, _compiler drives it, and
     # kernel modules added later shape it too: an edit to any must change the lookup key.
+    # The copy is the whole package: the kernel subpackages and their *.mlir host templates
+    # are compiler input too (a copy of the top-level .py files alone never matched).
     pkg = os.path.join(REPO, "iree_gn")
     copy = tmp_path / "iree_gn"
-    copy.mkdir()
-    for n in os.listdir(pkg):
-        if n.endswith(".py"):
-            (copy / n).write_bytes(open(os.path.join(pkg, n), "rb").read())
+    shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__"))
     base = _cache.source_digest(str(copy))
     assert base == _cache._source_digest() == _cache.source_digest(pkg)
     seen = {base}
-    for name in ("_targets.py", "_tuning.py", "_compiler.py", "_authoring.py"):
+    for name in ("_targets.py", "_tuning.py", "_compiler.py", "_authoring.py",
+                 "_kernels/host_static.mlir", "_gpu_kernels/host_dynamic.mlir"):
         with open(copy / name, "a") as f:
             f.write("\n# edited\n")
         seen.add(_cache.source_digest(str(copy)))
     (copy / "_new_kernels").mkdir()
     (copy / "_new_kernels" / "cuda.py").write_text("TEXT = 'x'\n")
     seen.add(_cache.source_digest(str(copy)))
-    assert len(seen) == 6
+    assert len(seen) == 8
 
 
 def test_failed_inputs_are_kept_once_and_bounded(tmp_path, monkeypatch):

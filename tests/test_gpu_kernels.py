@@ -1,4 +1,4 @@
-"""The hand-written GPU dispatches (iree_gn/_gpu_kernels.py): which specs they serve, their
+"""The hand-written GPU dispatches (iree_gn/_gpu_kernels/): which specs they serve, their
 numerics on Mesa lavapipe against the float64 reference (every variant: layouts, ranks,
 dtypes, activations, one-pass, group sizes 1 and C, odd sizes, mean 1e4, NaN confined to its
 group, a dynamic batch), and compiles of the SD-UNet and ResNet shapes for every GPU row."""

@@ -84,20 +84,14 @@ class _ChannelsFirst(_Kernel):
         if self.spec.mean_close_to_zero:
             # TF's one-pass sufficient statistics; the "shift" m0 is 0.
             self.sums(I, "p", None)
-            e(f"{I}%rm = arith.divf %p1, {fL} : f32")  # the mean
-            e(f"{I}%ex2 = arith.divf %p2, {fL} : f32")
-            e(f"{I}%m2 = arith.mulf %rm, %rm : f32")
-            e(f"{I}%var0 = arith.subf %ex2, %m2 : f32")
+            self.variance(I, "%p1", "%p2", fL, "%rm", "%ex2", "%m2")  # %rm: the mean
             e(f"{I}%m0 = arith.addf {f0}, {f0} : f32")
         else:
             self.sums(I, "p", None)  # pass 1: m0 (its sum of squares goes unused)
             e(f"{I}%m0 = arith.divf %p1, {fL} : f32")
             e(f"{I}%m0v = vector.broadcast %m0 : f32 to {V}")
             self.sums(I, "q", "%m0")  # pass 2, from cache: residual mean and variance
-            e(f"{I}%rm = arith.divf %q1, {fL} : f32")  # mean - m0
-            e(f"{I}%ed2 = arith.divf %q2, {fL} : f32")
-            e(f"{I}%rm2 = arith.mulf %rm, %rm : f32")
-            e(f"{I}%var0 = arith.subf %ed2, %rm2 : f32")
+            self.variance(I, "%q1", "%q2", fL, "%rm", "%ed2", "%rm2")  # %rm: mean - m0
         self.rstd(I, "%var0")
         e(f"{I}%m0w = vector.broadcast %m0 : f32 to {V}")
         e(f"{I}%cbase = arith.muli %gi, {self.idx(cg)} : index")

@@ -79,6 +79,24 @@ class _Emitter:
         else:
             self.e(f"{ind}memref.store {val}, {mem}[{idxs}] : {memty}")
 
+    def const_lines(self) -> List[str]:
+        """The declarations of the constants used so far (a function's prologue): every
+        function declares them all, since SSA values are per function; unused ones fold."""
+        out = []
+        for (kind, v), name in sorted(self._consts.items(), key=lambda kv: kv[1]):
+            lit = f"{v} : index" if kind == "index" else f"{_f32_literal(v)} : f32"
+            out.append(f"        {name} = arith.constant {lit}")
+        return out
+
+    def variance(self, I, s1, s2, count, mean, ex2, sq):
+        """``%var0 = E[d^2] - E[d]^2`` from the sums ``s1`` of d and ``s2`` of d^2 over
+        ``count`` (an f32 constant's name) elements; ``mean`` (E[d]), ``ex2`` and ``sq``
+        (E[d]^2) name the intermediates (the mean is the caller's to use)."""
+        self.e(f"{I}{mean} = arith.divf {s1}, {count} : f32")
+        self.e(f"{I}{ex2} = arith.divf {s2}, {count} : f32")
+        self.e(f"{I}{sq} = arith.mulf {mean}, {mean} : f32")
+        self.e(f"{I}%var0 = arith.subf {ex2}, {sq} : f32")
+
     def rstd(self, I, var0):
         """%rstd = rsqrt(max(var0, 0) + epsilon), float32."""
         self.e(f"{I}%var = arith.maximumf {var0}, {self.f32(0.0)} : f32")

@@ -8,14 +8,15 @@ import os
 import string
 from typing import List, Optional
 
-from ._emit import _Emitter, _f32_literal
+from ._emit import _Emitter
 from ._select import _BYTES
 
 
 @functools.lru_cache(maxsize=None)
-def _template(name: str) -> string.Template:
-    """A host template beside this file, less its leading ``//`` comment lines."""
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name)) as f:
+def _template(name: str, beside: str = __file__) -> string.Template:
+    """A host template in the folder of ``beside`` (this file's by default; the GPU kernels
+    pass theirs), less its leading ``//`` comment lines."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(beside)), name)) as f:
         lines = f.read().split("\n")
     while lines and lines[0].startswith("//"):
         lines.pop(0)
@@ -86,12 +87,7 @@ class _Kernel(_Emitter):
     def executable(self) -> List[str]:
         """``stream.executable @gn_kernel``: the exports and their kernel functions."""
         funcs = self.functions()  # fills self._consts
-        consts = []
-        for (kind, v), name in sorted(self._consts.items(), key=lambda kv: kv[1]):
-            if kind == "index":
-                consts.append(f"        {name} = arith.constant {v} : index")
-            else:
-                consts.append(f"        {name} = arith.constant {_f32_literal(v)} : f32")
+        consts = self.const_lines()
         out = ["  stream.executable private @gn_kernel {"]
         for name, per, _, _ in funcs:
             out += self.export(name, per)
