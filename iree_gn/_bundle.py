@@ -253,14 +253,15 @@ def _grad_flag(entry: dict) -> bool:
 
 
 # ---- the work of one module (runs in a worker process) --------------------------------------
-def _module_spec(spec: GroupNormSpec, target) -> GroupNormSpec:
+def _module_spec(spec: GroupNormSpec, target, grad: bool = False) -> GroupNormSpec:
     """The spec a configuration's module is compiled for, as ``_ops.get_op`` does: the spec
     itself where one kernel module takes its dynamic axes (``_ops._one_module``; the manifest's
     ``module_shape`` keeps ``None`` there), else the static block op (``None`` -> 1) that the
-    loader drives over the dynamic axes. The same spec, so the same cache entry as compile()."""
+    loader drives over the dynamic axes. The same spec, so the same cache entry as compile().
+    Backward modules (``grad``) are always block modules (no kernel takes a dynamic axis)."""
     from ._ops import _one_module
 
-    if spec.is_static or _one_module(spec, target):
+    if spec.is_static or (not grad and _one_module(spec, target)):
         return spec
     return spec.with_shape(tuple(1 if d is None else d for d in spec.shape))
 
@@ -271,7 +272,7 @@ def _compile_module(job: dict) -> dict:
     try:
         target = _targets.get(job["target"])
         spec = GroupNormSpec.from_json(job["spec"])
-        mspec = _module_spec(spec, target)
+        mspec = _module_spec(spec, target, bool(job.get("grad")))
         from ._api import compile_side
 
         with compile_side(f"`iree-gn build` of {spec.short_name()} for {target.name}"):
@@ -566,7 +567,7 @@ def _write_module(folder: str, job: dict, res: dict) -> dict:
     _write_file(os.path.join(folder, stem + ".vmfb"), vmfb)
     _write_file(os.path.join(folder, stem + ".mlir"), text)
     row = _targets.get(job["target"])
-    mspec = _module_spec(spec, row)
+    mspec = _module_spec(spec, row, bool(job.get("grad")))
     return {
         "name": spec.short_name(),
         "file": stem + ".vmfb",
