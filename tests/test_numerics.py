@@ -161,6 +161,26 @@ def test_float64_is_computed_in_float64(rng):
     np.testing.assert_allclose(y, ref_group_norm(x, 32), rtol=1e-10, atol=1e-10)
 
 
+
+@pytest.mark.parametrize("target", RUN_TARGETS[:3])  # the llvm-cpu rows: Vulkan has no f64
+@pytest.mark.parametrize("activation", [None, "gelu_tanh"])
+def test_float64_large_mean_keeps_float64_accuracy(target, activation, rng):
+    # Fuzz seeds 5088 and 5167 (float64, mean 1e4, gelu_tanh): 5e-10..9e-10 "errors" that
+    # were the reference's own (it rounded the mean to float64, eps/2 * |mean| / std ~ 1e-9
+    # relative here); the module was within 4.4e-16 of exact arithmetic. With the mean
+    # refined (reference.py), float64 is held to 1e-13: cond |mean| / std ~ 7e6 and the
+    # module's sums run on x minus a group element (exact), so ~1e-15 is expected; any
+    # unshifted float64 mean errs by ~1e-9 and fails.
+    x = _input(rng, (2, 6, 32), np.float64, mean=1e4, std=1e-3)
+    g, b = _params(rng, 32, np.float64)
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=16, reduction_axes=(-2,), activation_fn=activation,
+                               param_initializers={"gamma": g, "beta": b}, target=target)
+    ref = ref_group_norm(x, 16, -1, (-2,), g, b, activation=activation)
+    err = np.abs(y - ref).max()
+    assert err < 1e-13, err
+
+
 @pytest.mark.parametrize("dtype", ["int32", "uint8", "complex64", "bool"])
 def test_bad_dtype(dtype):
     x = np.ones((2, 4, 4, 32), dtype=dtype)
