@@ -1,7 +1,8 @@
 """The compiled backward op: ``op.vjp(x, [gamma], [beta], dy) -> (dx, [dgamma], [dbeta])``.
 
 ``get_grad(spec, target)`` is the one way a backward op comes to exist: memory, then the
-disk cache by a spec-level lookup key, then trace (``_backward``), export and compile.
+disk cache by a spec-level lookup key, then trace (``_backward``), export and compile: the
+one build path of ``_build`` (shared with the forward), given this module's ``_Kind``.
 Its cache keys are the forward's parts plus ``("op", "grad")``, so a backward module never
 answers for a forward one (the lookup key already covers this package's source, this
 module and ``_backward`` included: ``_cache.source_digest``).
@@ -15,19 +16,16 @@ block, dgamma/dbeta (sums over all samples) added up over the blocks in float64
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional
 
 import numpy as np
 
-from . import _cache
+from . import _build, _cache
 from ._backward import arg_names, result_names
-from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec
 from ._targets import Target
 
-_MEMORY: Dict[Tuple[GroupNormSpec, str], "CompiledGroupNormGrad"] = {}
-_LOCK = threading.Lock()
+# The backward's own counters (``_ops.STATS`` counts forward ops only).
 STATS = {"traced": 0, "compiled": 0, "disk_hits": 0, "memory_hits": 0}
 _KEY_PART = ("op", "grad")
 
@@ -56,7 +54,13 @@ def grad_signature(spec: GroupNormSpec):
                      call=f"{', '.join(names)} (scale={spec.scale}, center={spec.center})")
 
 
-class CompiledGroupNormGrad:
+def _text(spec: GroupNormSpec, target: Target) -> str:
+    from . import _backward
+
+    return target.prepare(_backward.stablehlo_text(spec, _barrier_upcast(target)))
+
+
+class CompiledGroupNormGrad(_build._CompiledOp):
     """The backward of a :class:`CompiledGroupNorm`, compiled for one spec and target.
 
     ``grad(x, [gamma], [beta], dy, out=None) -> (dx, [dgamma], [dbeta])``: the arguments of
@@ -69,14 +73,22 @@ class CompiledGroupNormGrad:
         bundle's module, which runs on ``runner``: a target row or a driver name).
     """
 
+    # Built on the one build path (_build.get): its cache keys are the forward's parts plus
+    # _KEY_PART; a dynamic spec always runs the static block module (no kernel takes its
+    # dynamic axes).
+    _KIND = _build._Kind(
+        name="grad", formulation=lambda spec, target:
+            "barrier-upcast" if _barrier_upcast(target) else "plain",
+        text=_text, key_parts=(_KEY_PART,), suffix="-grad",
+        one_module=lambda spec, target: False, stats=STATS)
+    _NO_DRIVER = ("target {name!r} is compile-only on this machine: no IREE runtime driver "
+                  "here runs its backward module.")
+
     def __init__(self, spec: GroupNormSpec, target: Optional[Target], vmfb: bytes, key: str,
                  path: Optional[str], block: Optional["CompiledGroupNormGrad"] = None,
                  runner: Any = None):
-        self.spec, self.target, self.vmfb, self.key, self.path = spec, target, vmfb, key, path
-        self._block = block  # for dynamic specs: the static op whose module runs the blocks
+        super().__init__(spec, target, vmfb, key, path, block)
         self._runner = runner
-        self._bound = None  # the _bound.BoundOp, made on the first call
-        self._bind_lock = threading.Lock()
 
     def __repr__(self) -> str:
         where = self.target.name if self.target is not None else \
@@ -84,39 +96,9 @@ class CompiledGroupNormGrad:
         return (f"CompiledGroupNormGrad({self.spec.short_name()}, target={where!r}, "
                 f"key={self.key[:12]})")
 
-    def _loaded(self):
-        """The :class:`_bound.BoundOp` that runs this op (made once)."""
-        with self._bind_lock:
-            if self._bound is None:
-                runner = self._runner if self._runner is not None else self.target
-                if self._runner is None and self.target.driver is None:
-                    raise RuntimeError(
-                        f"target {self.target.name!r} is compile-only on this machine: no "
-                        f"IREE runtime driver here runs its backward module.")
-                from ._bound import BoundOp
-
-                # A dynamic spec runs its static block module (each None axis of size 1).
-                self._bound = BoundOp(self.vmfb, grad_signature(self.spec), runner)
-            return self._bound
-
-    @property
-    def stablehlo(self) -> str:
-        """The StableHLO text this backward was compiled from (re-traced if not on disk)."""
-        if self._block is not None:
-            return self._block.stablehlo
-        if self.path:
-            try:
-                with open(self.path[:-5] + ".mlir") as f:
-                    return f.read()
-            except OSError:
-                pass
-        if self.target is None:
-            raise RuntimeError("a bundle's backward module: its StableHLO is the bundle's "
-                               ".mlir file named in the manifest (grad_modules).")
-        from . import _backward
-
-        return self.target.prepare(_backward.stablehlo_text(self.spec,
-                                                            _barrier_upcast(self.target)))
+    def _signature(self):
+        # A dynamic spec runs its static block module (each None axis of size 1).
+        return grad_signature(self.spec)
 
     def __call__(self, x, *args, out: Optional[np.ndarray] = None):
         """Checks, conversions, threads, byte order, dynamic axes: see ``_bound.BoundOp``."""
@@ -132,61 +114,12 @@ class CompiledGroupNormGrad:
 def get_grad(spec: GroupNormSpec, target: Target, *,
              cache: Optional[_cache.DiskCache] = None) -> CompiledGroupNormGrad:
     """The compiled backward for (spec, target), from memory, disk, or a fresh compile."""
-    mkey = (spec, target)
-    op = _MEMORY.get(mkey)
-    if op is not None:
-        STATS["memory_hits"] += 1
-        return op
-    if spec.dtype == "float64" and not target.f64:
-        raise TypeError(f"dtype float64 is not supported on target {target.name!r}, whose "
-                        f"devices lack native float64; use float32, or target 'llvm-cpu'.")
-    with _LOCK:
-        op = _MEMORY.get(mkey)
-        if op is None:
-            cache = cache or _cache.DiskCache()
-            if spec.is_static:
-                op = _build_static(spec, target, cache)
-            else:
-                bspec = spec.with_shape([1 if d is None else d for d in spec.shape])
-                block = _MEMORY.get((bspec, target)) or _build_static(bspec, target, cache)
-                _MEMORY[(bspec, target)] = block
-                op = CompiledGroupNormGrad(spec, target, block.vmfb, block.key, block.path,
-                                           block)
-            _MEMORY[mkey] = op
-    return op
+    return _build.get(spec, target, cache, CompiledGroupNormGrad)
 
 
 def _build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache
                   ) -> CompiledGroupNormGrad:
-    flags = compile_flags(target, spec.dtype)
-    form = "barrier-upcast" if _barrier_upcast(target) else "plain"
-    lookup = None
-    if spec.portable:
-        lookup = _cache.make_key(_cache.lookup_key_parts(
-            spec.key_text(), target.name, flags, form) + [_KEY_PART])
-        hit = cache.lookup(lookup)
-        if hit is not None:
-            data = cache.load(hit[0], target.name)
-            if data is not None:
-                STATS["disk_hits"] += 1
-                return CompiledGroupNormGrad(spec, target, data, hit[0],
-                                             cache.entry_paths(hit[0], target.name)[0])
-    from . import _backward
-
-    text = target.prepare(_backward.stablehlo_text(spec, _barrier_upcast(target)))
-    STATS["traced"] += 1
-    key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags)
-                          + [_KEY_PART])
-    data = cache.load(key, target.name)
-    if data is None:
-        data = compile_text(text, target, spec.dtype)
-        STATS["compiled"] += 1
-    else:
-        STATS["disk_hits"] += 1
-    path = cache.store(key, target.name, data, {"spec_name": spec.short_name() + "-grad",
-                                               "flags": list(flags)},
-                       lookup_key=lookup, stablehlo=text)
-    return CompiledGroupNormGrad(spec, target, data, key, path)
+    return _build.build_static(spec, target, cache, CompiledGroupNormGrad)
 
 
 def from_module(spec: GroupNormSpec, vmfb: bytes, runner: Any, key: str = ""

@@ -187,6 +187,23 @@ def test_cache_keys_and_disk_reuse(rng, tmp_path):
     assert _grad.STATS["disk_hits"] == before["disk_hits"] + 1
 
 
+
+def test_clear_memory_cache_forgets_backward_ops(tmp_path):
+    # One memory for forward and backward ops (_build): clearing it makes get_grad go back
+    # to the disk cache, which answers without tracing.
+    from iree_gn import _targets
+
+    spec = iree_gn.GroupNormSpec.create((1, 4, 4, 8), "float32", groups=2)
+    t = _targets.get("llvm-cpu")
+    g1 = _grad.get_grad(spec, t, cache=iree_gn.DiskCache(str(tmp_path)))
+    assert _grad.get_grad(spec, t) is g1
+    iree_gn.clear_memory_cache()
+    before = dict(_grad.STATS)
+    g2 = _grad.get_grad(spec, t, cache=iree_gn.DiskCache(str(tmp_path)))
+    assert g2 is not g1 and g2.key == g1.key
+    assert _grad.STATS["disk_hits"] == before["disk_hits"] + 1
+    assert _grad.STATS["traced"] == before["traced"]
+
 def test_threads(rng):
     # Concurrent calls on one op give every thread its own right answer.
     import concurrent.futures as cf

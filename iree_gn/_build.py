@@ -1,0 +1,158 @@
+"""The one build path of compiled ops, whatever their kind (forward ``_ops``, backward
+``_grad``): memory, then the disk cache by the spec-level lookup key (no JAX needed), and
+only then trace, export StableHLO and run ``iree-compile``; and what every compiled op
+shares (``_CompiledOp``). What differs between kinds is a :class:`_Kind` record.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from . import _cache
+from ._compiler import compile_flags, compile_text
+from ._spec import GroupNormSpec
+from ._targets import Target
+
+# One memory for every kind of op, keyed by (kind name, spec, target), so
+# clear_memory_cache() forgets backward ops too.
+_MEMORY: Dict[Tuple[str, GroupNormSpec, Target], "_CompiledOp"] = {}
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between the kinds of compiled op (forward, backward) on the one build
+    path (``get``, ``build_static``).
+
+    name: the memory-cache tag. formulation(spec, target): the lookup key's formulation
+    part. text(spec, target): the compiler input (StableHLO prepared for the target; traces).
+    key_parts: appended to both cache keys (so no kind answers for another). suffix: of the
+    cached ``spec_name``. one_module(spec, target): whether one module takes the spec's
+    dynamic axes (else a static block module runs per index). stats: the counters to bump."""
+    name: str
+    formulation: Callable[[GroupNormSpec, Target], str]
+    text: Callable[[GroupNormSpec, Target], str]
+    key_parts: Tuple[Tuple[str, str], ...]
+    suffix: str
+    one_module: Callable[[GroupNormSpec, Target], bool]
+    stats: Dict[str, int]
+
+
+class _CompiledOp:
+    """What every compiled op shares: its module, binding it once (``_loaded``) and the
+    StableHLO it came from. A subclass names its ``_KIND``, its call ``_signature()`` and
+    what ``_NO_DRIVER`` says when no runtime driver here runs its module."""
+
+    _KIND: _Kind
+    _NO_DRIVER = ""
+
+    def __init__(self, spec: GroupNormSpec, target: Optional[Target], vmfb: bytes, key: str,
+                 path: Optional[str], block: Optional["_CompiledOp"] = None):
+        self.spec, self.target, self.vmfb, self.key, self.path = spec, target, vmfb, key, path
+        self._block = block  # for dynamic specs: the static op driven over the dynamic axes
+        self._runner: Any = None  # set for a bundle's module, which has no target
+        self._bound = None  # the _bound.BoundOp, made on the first call
+        self._bind_lock = threading.Lock()
+
+    def _signature(self):
+        raise NotImplementedError
+
+    def _loaded(self):
+        """The :class:`_bound.BoundOp` that runs this op (made once)."""
+        with self._bind_lock:
+            if self._bound is None:
+                runner = self._runner if self._runner is not None else self.target
+                if self._runner is None and self.target.driver is None:
+                    raise RuntimeError(self._NO_DRIVER.format(name=self.target.name))
+                from ._bound import BoundOp
+
+                self._bound = BoundOp(self.vmfb, self._signature(), runner)
+            return self._bound
+
+    @property
+    def stablehlo(self) -> str:
+        """The StableHLO text this op was compiled from (re-traced if not on disk)."""
+        if self._block is not None:
+            return self._block.stablehlo
+        if self.path:
+            try:
+                with open(self.path[:-5] + ".mlir") as f:
+                    return f.read()
+            except OSError:
+                pass
+        if self.target is None:
+            raise RuntimeError("a bundle's module: its StableHLO is the bundle's .mlir file "
+                               "named in its manifest entry.")
+        return self._KIND.text(self.spec, self.target)
+
+
+def _block_spec(spec: GroupNormSpec) -> GroupNormSpec:
+    return spec.with_shape([1 if d is None else d for d in spec.shape])
+
+
+def get(spec: GroupNormSpec, target: Target, cache: Optional[_cache.DiskCache], cls):
+    """The op of class ``cls`` (its ``_KIND``) for (spec, target): memory, disk, or a fresh
+    compile; a dynamic spec that one module does not serve gets its static block module."""
+    kind = cls._KIND
+    mkey = (kind.name, spec, target)
+    op = _MEMORY.get(mkey)
+    if op is not None:
+        kind.stats["memory_hits"] += 1
+        return op
+    if spec.dtype == "float64" and not target.f64:
+        raise TypeError(
+            f"dtype float64 is not supported on target {target.name!r}, whose devices lack "
+            f"native float64; use float32, or target 'llvm-cpu'.")
+    with _LOCK:
+        op = _MEMORY.get(mkey)
+        if op is None:
+            cache = cache or _cache.DiskCache()
+            if spec.is_static or kind.one_module(spec, target):
+                op = build_static(spec, target, cache, cls)
+            else:
+                bkey = (kind.name, _block_spec(spec), target)
+                block = _MEMORY.get(bkey) or build_static(bkey[1], target, cache, cls)
+                _MEMORY[bkey] = block
+                op = cls(spec, target, block.vmfb, block.key, block.path, block)
+            _MEMORY[mkey] = op
+    return op
+
+
+def build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache, cls):
+    """The op of class ``cls`` for a spec its module takes as is: disk by the spec-level
+    lookup key, else trace, then disk by the content key, else compile; stored both ways."""
+    kind = cls._KIND
+    flags = compile_flags(target, spec.dtype)
+    lookup = None
+    if spec.portable:
+        lookup = _cache.make_key(_cache.lookup_key_parts(
+            spec.key_text(), target.name, flags, kind.formulation(spec, target))
+            + list(kind.key_parts))
+        hit = cache.lookup(lookup)
+        if hit is not None:
+            data = cache.load(hit[0], target.name)
+            if data is not None:
+                kind.stats["disk_hits"] += 1
+                return cls(spec, target, data, hit[0], cache.entry_paths(hit[0], target.name)[0])
+    text = kind.text(spec, target)
+    kind.stats["traced"] += 1
+    key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags)
+                          + list(kind.key_parts))
+    data = cache.load(key, target.name)
+    if data is None:
+        data = compile_text(text, target, spec.dtype)
+        kind.stats["compiled"] += 1
+    else:
+        kind.stats["disk_hits"] += 1
+    path = cache.store(key, target.name, data, {"spec_name": spec.short_name() + kind.suffix,
+                                               "flags": list(flags)},
+                       lookup_key=lookup, stablehlo=text)
+    return cls(spec, target, data, key, path)
+
+
+def clear_memory_cache() -> None:
+    """Forget every op compiled in this process (the disk cache is untouched)."""
+    with _LOCK:
+        _MEMORY.clear()
