@@ -111,13 +111,16 @@ class Signature:
     ``call`` is how errors describe the call (defaults to the input names).
     ``dynamic_in_module``: the module itself takes every size of the dynamic axes (one
     invoke per call); else it is the static block module (size 1 on each ``None`` axis),
-    invoked once per index of those axes.
+    invoked once per index of those axes. ``max_dynamic``: the largest size such a module
+    takes on a dynamic axis (a GPU kernel's samples are a grid axis, at most 65535
+    workgroups on CUDA and Vulkan); a larger call is refused, never dispatched.
     """
 
     inputs: Tuple[Arg, ...]
     results: Tuple[Arg, ...]
     call: str = ""
     dynamic_in_module: bool = False
+    max_dynamic: Optional[int] = None
 
     def __post_init__(self):
         dyn = {i for i, d in enumerate(self.inputs[0].shape) if d is None}
@@ -138,15 +141,18 @@ class Signature:
         return tuple(i for i, d in enumerate(self.inputs[0].shape) if d is None)
 
 
-def group_norm_signature(spec, dynamic_in_module: bool = False) -> Signature:
+def group_norm_signature(spec, dynamic_in_module: bool = False,
+                         max_dynamic: Optional[int] = None) -> Signature:
     """``main(x, [gamma], [beta]) -> y`` for a :class:`GroupNormSpec`; ``dynamic_in_module``
-    when the module takes the spec's dynamic axes itself (``_ops._one_module``)."""
+    when the module takes the spec's dynamic axes itself (``_ops._one_module``), up to
+    ``max_dynamic`` on each (see :class:`Signature`)."""
     params = [n for n, on in (("gamma", spec.scale), ("beta", spec.center)) if on]
     inputs = [Arg("inputs", tuple(spec.shape), spec.dtype)]
     inputs += [Arg(n, tuple(spec.param_shape), spec.dtype, cast=True) for n in params]
     return Signature(tuple(inputs), (Arg("output", tuple(spec.shape), spec.dtype),),
                      call=f"x{''.join(', ' + p for p in params)} (center={spec.center}, "
-                          f"scale={spec.scale})", dynamic_in_module=dynamic_in_module)
+                          f"scale={spec.scale})", dynamic_in_module=dynamic_in_module,
+                     max_dynamic=max_dynamic if dynamic_in_module else None)
 
 
 # ---- array-likes -> NumPy -------------------------------------------------------------------
@@ -298,6 +304,7 @@ class BoundOp:
         # with a dynamic axis 0 inside the module, any non-empty size there (``_lead``: the
         # entries' shapes are then those after axis 0, with whether the axis is dynamic).
         self._lead = self._in_module and self._dynamic == (0,)
+        self._max_dyn = signature.max_dynamic or sys.maxsize
         fixed = math.prod(d for d in first.shape if d is not None)
         self._fast = None if (self._dynamic and not self._lead) or not fixed else tuple(
             (a.shape[1:] if self._lead and a.shape[0] is None else a.shape,
@@ -324,7 +331,7 @@ class BoundOp:
             x = arrays[0]
             n = x.shape[0] if self._lead and type(x) is np.ndarray and x.ndim else -1
             rshape = self._result[0] if n < 0 else (n, *self._rtail)
-            if n and (out is None or (type(out) is np.ndarray and out.shape == rshape and
+            if n and n <= self._max_dyn and (out is None or (type(out) is np.ndarray and out.shape == rshape and
                                       out.dtype == self._result[1] and out.flags.writeable)):
                 for a, (shape, dt, lead) in zip(arrays, fast):
                     if type(a) is not np.ndarray or a.dtype != dt or (
@@ -356,6 +363,12 @@ class BoundOp:
             raise ValueError(f"{first.name} has shape {x.shape}; this op was compiled for "
                              f"{_fmt(first.shape)} (None = any size).")
         dyn = {i: x.shape[i] for i in self._dynamic}
+        for i, size in dyn.items():
+            if size > self._max_dyn:
+                raise ValueError(
+                    f"{first.name} has size {size} on its dynamic axis {i}; this op's module "
+                    f"takes at most {self._max_dyn} there (one GPU grid axis). Split the "
+                    f"call, or compile the static shape (larger inputs use the JAX forms).")
         for arg, v in zip(sig.inputs[1:], arrays[1:]):
             a = _check_dtype(as_host_array(v, arg.name), arg)
             want = arg.concrete(dyn)

@@ -67,7 +67,8 @@ class CompiledGroupNorm(_build._CompiledOp):
         # A dynamic spec runs one module that takes its dynamic axes (_one_module: no
         # block), or its static block module (each None axis of size 1).
         return _bound.group_norm_signature(
-            self.spec, dynamic_in_module=self._block is None and not self.spec.is_static)
+            self.spec, dynamic_in_module=self._block is None and not self.spec.is_static,
+            max_dynamic=self.target.max_dynamic)
 
     def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
         """``y = op(x, gamma, beta, out=None)``: checks, conversions, threads, byte order,

@@ -109,6 +109,12 @@ class Target:
     def family(self) -> str:
         return self.name.split(":")[0]
 
+    @property
+    def max_dynamic(self) -> Optional[int]:
+        """The largest dynamic batch one module takes on this row: the GPU kernels put the
+        samples on a grid axis (at most 65535 workgroups on CUDA and Vulkan); None on CPUs."""
+        return _gpu_kernels.MAX_GRID if self.gpu_kernel else None
+
 
 def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str) -> Target:
     return Target(

@@ -625,8 +625,10 @@ class Bundle:
                 from . import _bound
 
                 # None kept in module_shape: the module takes those axes (one invoke).
+                row = _targets.TARGETS.get(mod.target)
                 sig = _bound.group_norm_signature(
-                    mod.spec, dynamic_in_module=None in mod.module_shape)
+                    mod.spec, dynamic_in_module=None in mod.module_shape,
+                    max_dynamic=row.max_dynamic if row is not None else None)
                 loaded = _bound.BoundOp(self._blobs[mod.file], sig, self._runner(mod))
                 self._loaded[mod.file] = loaded
         return loaded

@@ -138,6 +138,32 @@ def test_dynamic_axis_inside_the_module(target, rng, monkeypatch):
         op(x, dy[:4])
 
 
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_dynamic_size_over_the_modules_limit_is_refused(target, rng):
+    # A GPU kernel's samples are a grid axis (65535 workgroups on CUDA/Vulkan): a larger
+    # batch must be refused before any dispatch, on the hot path too, never run truncated.
+    sig = _bound.Signature(
+        inputs=(Arg("x", (None, 8), "float32"), Arg("dy", (None, 8), "float32")),
+        results=(Arg("a", (None, 8), "float32"), Arg("s", (8,), "float32")),
+        dynamic_in_module=True, max_dynamic=4)
+    op = _bind(DYNAMIC, sig, target)
+    x = rng.standard_normal((4, 8)).astype(np.float32)
+    np.testing.assert_allclose(op(x, x)[0], 2 * x, rtol=1e-6)  # at the limit: runs
+    big = rng.standard_normal((5, 8)).astype(np.float32)
+    for _ in range(2):
+        with pytest.raises(ValueError, match=r"x has size 5 on its dynamic axis 0; this "
+                                             r"op's module takes at most 4"):
+            op(big, big)
+
+
+def test_gpu_rows_limit_the_dynamic_batch_of_one_module():
+    from iree_gn import _gpu_kernels
+
+    assert _targets.TARGETS["vulkan:ampere"].max_dynamic == _gpu_kernels.MAX_GRID == 65535
+    assert _targets.TARGETS["cuda:sm_90"].max_dynamic == 65535
+    assert _targets.TARGETS["llvm-cpu"].max_dynamic is None
+
+
 def test_a_result_that_reduces_a_dynamic_axis_is_refused():
     with pytest.raises(ValueError, match="block by block"):
         _bound.Signature(inputs=(Arg("x", (None, 8), "float32"),),

@@ -12,7 +12,7 @@ import iree_gn
 from iree_gn import _gpu_kernels, _ops, _targets
 from iree_gn._runtime import numpy_dtype
 from iree_gn._spec import GroupNormSpec
-from reference import TOL, ref_group_norm, to_f64
+from reference import TOL, assert_close, ref_group_norm, to_f64
 
 GPU_ROWS = [n for n, t in _targets.TARGETS.items() if t.backend != "llvm-cpu"]
 LAVAPIPE = _targets.TARGETS["vulkan:llvmpipe"]
@@ -240,6 +240,23 @@ def test_dynamic_batch_is_one_module(layout, dtype, act, rng, monkeypatch):
     assert _ops._one_module(spec, t) and op._loaded().signature.dynamic_in_module
     for n in (1, 3, 7):
         _run_and_check(op, spec, rng, shape=(n,) + shape[1:])
+
+
+@pytest.mark.vulkan
+def test_dynamic_batch_over_the_grid_limit_is_refused(rng):
+    # The samples are the grid's y axis: 65535 workgroups on CUDA and NVIDIA/AMD Vulkan. A
+    # larger batch is refused with the limit named, not dispatched (real GPUs would run
+    # it truncated or fail inside the driver); the limit itself still runs.
+    t = _lavapipe()
+    spec = _spec((None, 1, 1, 8), "nhwc", groups=2)
+    op = _ops.get_op(spec, t)
+    assert op._block is None and op._loaded().signature.max_dynamic == 65535
+    g, b = np.ones(8, np.float32), np.zeros(8, np.float32)
+    x = rng.standard_normal((65535, 1, 1, 8)).astype(np.float32)
+    assert_close(op(x, g, b), ref_group_norm(x, 2), "float32")
+    big = np.zeros((65536, 1, 1, 8), np.float32)
+    with pytest.raises(ValueError, match="size 65536 on its dynamic axis 0.*at most 65535"):
+        op(big, g, b)
 
 
 # ---- every GPU row compiles the canonical shapes ---------------------------------------

@@ -60,11 +60,14 @@ from __future__ import annotations
 
 from .._spec import GroupNormSpec
 from ._module import _Module
-from ._select import (_FORM, _MIN_ITERS, formulation, formulation_for,  # noqa: F401
-                      is_formulation, layout, serves_dynamic, supports)
+from ._select import (_FORM, _MAX_GRID, _MIN_ITERS, formulation,  # noqa: F401
+                      formulation_for, is_formulation, layout, serves_dynamic, supports)
 
-__all__ = ["formulation", "formulation_for", "is_formulation", "layout", "supports",
-           "serves_dynamic", "module_text"]
+# The largest dynamic batch one module serves: the samples are the grid's y axis.
+MAX_GRID = _MAX_GRID
+
+__all__ = ["MAX_GRID", "formulation", "formulation_for", "is_formulation", "layout",
+           "supports", "serves_dynamic", "module_text"]
 
 
 def module_text(spec: GroupNormSpec, form: str) -> str:
