@@ -61,7 +61,6 @@ import re
 import shlex
 import threading
 import time
-import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
