@@ -45,3 +45,29 @@ def test_reference_is_float64_accurate_at_large_mean(mean, std, rng):
     exact = _exact_group_norm(x, 4, 1e-6)
     err = np.abs(ref - exact).max()
     assert err < 4e-16 * max(1.0, np.abs(exact).max()), err
+
+
+def test_max_abs_bound_is_what_assert_close_accepts(rng):
+    # The benchmarks' single-number bound (reference.max_abs_bound) must accept exactly what
+    # assert_close accepts at the largest |ref|: an error just inside passes both, just
+    # outside fails assert_close at that element.
+    from reference import TOL, assert_close, max_abs_bound
+
+    ref = 3.0 * rng.standard_normal((4, 8))
+    i = np.unravel_index(np.abs(ref).argmax(), ref.shape)
+    for dtype in ("float32", "float16", "float64"):
+        b = max_abs_bound(ref, dtype)
+        assert b == pytest.approx(TOL[dtype]["atol"] + TOL[dtype]["rtol"] * np.abs(ref).max())
+        got = ref.copy()
+        got[i] += 0.99 * b * np.sign(ref[i])
+        assert_close(got, ref, dtype)
+        got[i] = ref[i] + 1.01 * b * np.sign(ref[i])
+        with pytest.raises(AssertionError):
+            assert_close(got, ref, dtype)
+
+
+def test_grad_tolerances_cover_every_dtype_of_the_forward():
+    from reference import GRAD_TOL, TOL
+
+    assert set(GRAD_TOL) == set(TOL)
+    assert all(0 < GRAD_TOL[d] < 0.1 for d in GRAD_TOL)

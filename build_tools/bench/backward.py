@@ -2,7 +2,7 @@
 
 Two tables per shape, on the forward benchmark's cases (float32 and float16; bfloat16 left
 out) and the same inputs, timed in rounds that visit every implementation in turn
-(``bench.ROUNDS``), medians with min-max:
+(``harness.ROUNDS``), medians with min-max:
 
 * **backward alone**: iree_gn ``op.vjp(x, gamma, beta, dy, out=)`` (aligned buffers);
   PyTorch's backward of ``F.group_norm`` (``torch.autograd.grad`` on a graph built outside
@@ -13,13 +13,16 @@ out) and the same inputs, timed in rounds that visit every implementation in tur
   ``channels_last`` (4-D only for the adapter's channels_last).
 
 A fused SiLU is differentiated inside iree_gn's op and JAX's graph; PyTorch applies it as a
-separate op in its graph. Every result (dx, dgamma, dbeta) is checked against a float64
-reference: the error is max |got - ref| / max |ref| per output, the worst of the three.
+separate op in its graph. Every result (dx, dgamma, dbeta) is checked against the float64
+reference (``tests/reference.py``: ``ref_group_norm_vjp``): the error is
+``grad_rel_error`` (max |got - ref| / max |ref|) per output, the worst of the three, within
+``GRAD_TOL``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import gc
 import json
 import os
@@ -27,44 +30,16 @@ from typing import Callable, List
 
 import numpy as np
 
-import bench
-from bench import Budget, Geometry, Impl, Missing, Unsupported, _f64, _to_torch, _torch
+from reference import GRAD_TOL, grad_rel_error, to_f64 as _f64
+from . import machine
+from .cases import EPS, Geometry, make_dy, make_inputs, reference_backward
+from .harness import ROUNDS, Budget, Impl, Missing, Unsupported, evaluate, log_rows
+from .peers import import_torch, jax_group_norm, to_torch
+from .report import fmt_ms, md_table
 
-TOL = {"float32": 1e-4, "float16": 1e-2}
-
-
-def make_dy(case) -> np.ndarray:
-    rng = np.random.default_rng(7)
-    return rng.standard_normal(case.shape, dtype=np.float32).astype(bench.np_dtype(case.dtype))
-
-
-def reference(case, x, gamma, beta, dy) -> List[np.ndarray]:
-    """float64 (dx, dgamma, dbeta): the centered formulas on the group view."""
-    geo = Geometry.of(case)
-    xs = _f64(x).reshape(geo.split_shape)
-    m = xs.mean(axis=geo.stat_axes, keepdims=True)
-    r = 1 / np.sqrt(((xs - m) ** 2).mean(axis=geo.stat_axes, keepdims=True) + bench.EPS)
-    xhat = ((xs - m) * r).reshape(geo.shape)
-    g, b = _f64(gamma).reshape(geo.param_shape), _f64(beta).reshape(geo.param_shape)
-    dz = _f64(dy)
-    if case.activation == "silu":
-        z = xhat * g + b
-        s = 1 / (1 + np.exp(-z))
-        dz = dz * s * (1 + z * (1 - s))
-    w = (dz * g).reshape(geo.split_shape)
-    xh = xhat.reshape(geo.split_shape)
-    dx = r * (w - w.mean(axis=geo.stat_axes, keepdims=True)
-              - xh * (w * xh).mean(axis=geo.stat_axes, keepdims=True))
-    ca = case.channels_axis % len(case.shape)
-    other = tuple(i for i in range(len(case.shape)) if i != ca)
-    return [dx.reshape(geo.shape), (dz * xhat).sum(axis=other), dz.sum(axis=other)]
+DTYPES = ("float32", "float16")
 
 
-def rel_error(got: List[np.ndarray], ref: List[np.ndarray]) -> float:
-    return max(float(np.abs(g - r).max() / np.abs(r).max()) for g, r in zip(got, ref))
-
-
-# ---- implementations: prepare(case, x, gamma, beta, dy) -> (run, back, layout) -------------
 def prep_iree_vjp(case, x, gamma, beta, dy):
     import iree_gn
 
@@ -78,16 +53,16 @@ def prep_iree_vjp(case, x, gamma, beta, dy):
 def _torch_graph(case, x, gamma, beta, dy, channels_last: bool):
     """Leaf tensors (x in NCHW or channels_last, gamma, beta), dy likewise, and the inverse
     permutation back to the case's layout."""
-    torch = _torch()
+    torch = import_torch()
     geo = Geometry.of(case)
     if geo.to_cfirst is None:
         raise Unsupported("torch group_norm needs (N, C, spatial...)")
-    t = _to_torch(torch, np.ascontiguousarray(np.transpose(x, geo.to_cfirst)))
-    d = _to_torch(torch, np.ascontiguousarray(np.transpose(dy, geo.to_cfirst)))
+    t = to_torch(torch, np.ascontiguousarray(np.transpose(x, geo.to_cfirst)))
+    d = to_torch(torch, np.ascontiguousarray(np.transpose(dy, geo.to_cfirst)))
     if channels_last:
         fmt = {4: torch.channels_last, 5: torch.channels_last_3d}[t.dim()]
         t, d = t.contiguous(memory_format=fmt), d.contiguous(memory_format=fmt)
-    leaves = [t.requires_grad_()] + [_to_torch(torch, a).clone().requires_grad_()
+    leaves = [t.requires_grad_()] + [to_torch(torch, a).clone().requires_grad_()
                                      for a in (gamma, beta)]
     inv = geo.inverse()
 
@@ -103,7 +78,7 @@ def _prep_torch_bwd(channels_last):
     def prep(case, x, gamma, beta, dy):
         torch, leaves, d, back, layout = _torch_graph(case, x, gamma, beta, dy, channels_last)
         F = torch.nn.functional
-        y = F.group_norm(leaves[0], case.groups, leaves[1], leaves[2], bench.EPS)
+        y = F.group_norm(leaves[0], case.groups, leaves[1], leaves[2], EPS)
         if case.activation == "silu":
             y = F.silu(y)
         return (lambda: torch.autograd.grad(y, leaves, d, retain_graph=True)), back, \
@@ -112,11 +87,9 @@ def _prep_torch_bwd(channels_last):
 
 
 def prep_jax_vjp(case, x, gamma, beta, dy):
-    try:
-        import jax
-    except ImportError as e:
-        raise Missing(f"jax not installed ({e})") from e
-    gn = bench.jax_group_norm(case)
+    gn = jax_group_norm(case)  # raises Missing without JAX
+    import jax
+
     f = jax.jit(lambda x, g, b, dy: jax.vjp(gn, x, g, b)[1](dy))
     args = [jax.device_put(a) for a in (x, gamma, beta, dy)]
     jax.block_until_ready(f(*args))
@@ -139,7 +112,7 @@ def _prep_train(ours: bool, channels_last: bool):
         silu = case.activation == "silu"
 
         def run():
-            y = fn(leaves[0], case.groups, leaves[1], leaves[2], bench.EPS)
+            y = fn(leaves[0], case.groups, leaves[1], leaves[2], EPS)
             if silu:
                 y = torch.nn.functional.silu(y)
             return torch.autograd.grad(y, leaves, d)
@@ -161,50 +134,40 @@ TRAIN_IMPLS = [
 ]
 
 
+def check_backward(ref: List[np.ndarray], dtype: str) -> Callable[[list], dict]:
+    """``check(got)`` -> the worst ``grad_rel_error`` of (dx, dgamma, dbeta) and status."""
+    tol = GRAD_TOL[dtype]
+
+    def check(got):
+        err = max(grad_rel_error(g, r) for g, r in zip(got, ref))
+        return {"rel_err": err, "status": "ok" if err <= tol else f"ERROR > tol ({tol:g})"}
+    return check
+
+
 def run_table(case, impls, inputs, ref, budget: Budget, log: Callable) -> List[dict]:
-    tol = TOL[case.dtype]
-    rows, runs = [], []
-    for impl in impls:
-        r = {"impl": impl.name, "ours": impl.ours}
-        try:
-            run, back, layout = impl.prepare(case, *inputs)
-            r["layout"] = layout
-            r["rel_err"] = rel_error(back(run()), ref)
-            r["status"] = "ok" if r["rel_err"] <= tol else f"ERROR > tol ({tol:g})"
-            runs.append((r, run))
-        except (Missing, Unsupported) as e:
-            r["status"], r["detail"] = type(e).__name__.lower(), str(e)
-        except Exception as e:  # a failing implementation is a result, not a crash
-            r["status"] = "failed"
-            r["detail"] = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
-        rows.append(r)
-    bench.time_rounds(runs, budget)
+    rows = evaluate(case, impls, inputs, check_backward(ref, case.dtype), budget)
     peers = [r["median_s"] for r in rows if not r["ours"] and "median_s" in r]
     for r in rows:
         if "median_s" in r and peers:
             r["x_best_peer"] = r["median_s"] / min(peers)
-        if "median_s" in r:
-            log(f"  {r['impl']:36s} {r['median_s'] * 1e3:9.3f} ms "
-                f"[{r['min_s'] * 1e3:.3f}-{r['max_s'] * 1e3:.3f}] n={r['n']} "
-                f"err={r['rel_err']:.1e} {r['status']}")
-        else:
-            log(f"  {r['impl']:36s} {r['status']}: {r.get('detail', '')}")
+    log_rows(rows, "rel_err", log, width=36)
     return rows
 
 
 def run(cases, budget: Budget, out_dir: str, command: str, log: Callable) -> int:
-    import datetime
-
+    """Both tables for every float32/float16 case; exit status 1 when an iree_gn row that
+    ran is not ok."""
     data = {"command": command,
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "load_start": os.getloadavg(), "budget": dataclasses.asdict(budget),
-            "tolerance": TOL, "machine": bench.machine_info(), "rows": []}
+            "tolerance": {d: GRAD_TOL[d] for d in DTYPES}, "machine": machine.machine_info(),
+            "rows": []}
     for case in cases:
-        if case.dtype not in TOL:
+        if case.dtype not in DTYPES:
             continue
-        x, gamma, beta = bench.make_inputs(case)
+        x, gamma, beta = make_inputs(case)
         dy = make_dy(case)
-        ref = reference(case, x, gamma, beta, dy)
+        ref = reference_backward(case, x, gamma, beta, dy)
         log(f"{case.name}: backward alone")
         bwd = run_table(case, BACKWARD_IMPLS, (x, gamma, beta, dy), ref, budget, log)
         log(f"{case.name}: forward + backward through torch autograd")
@@ -226,6 +189,15 @@ def run(cases, budget: Budget, out_dir: str, command: str, log: Callable) -> int
     return 0
 
 
+def _table_row(r: dict) -> list:
+    if "median_s" not in r:
+        return [r["impl"], "-", "-", "-", "-", r["status"], r.get("detail", "")]
+    name = f"**{r['impl']}**" if r["ours"] else r["impl"]
+    ratio = f"{r['x_best_peer']:.2f}x" if "x_best_peer" in r else "-"
+    return [name, fmt_ms(r["median_s"]), f"{fmt_ms(r['min_s'])}-{fmt_ms(r['max_s'])}", ratio,
+            f"{r['rel_err']:.1e}", r["status"], r["layout"]]
+
+
 def write_markdown(path: str, data: dict) -> None:
     m = data["machine"]
     L = ["# iree_gn group norm benchmark: backward", "",
@@ -233,28 +205,18 @@ def write_markdown(path: str, data: dict) -> None:
          f"> **Run on a shared 2-core machine** ({m['cpu']}, {m['cores_usable']} usable cores) "
          f"while other developers were compiling and testing (load average "
          f"{data['load_start'][0]:.2f} at the start, {data['load_end'][0]:.2f} at the end): "
-         f"the numbers are noisy. Medians over {bench.ROUNDS} rounds that visit every "
+         f"the numbers are noisy. Medians over {ROUNDS} rounds that visit every "
          f"implementation in turn, [min-max].", "",
-         "err: max |got - ref| / max |ref| over dx, dgamma, dbeta against a float64 reference "
-         f"(tolerance {data['tolerance']}). x best peer: median / the fastest peer's median in "
-         "the same table.", ""]
+         "err: max |got - ref| / max |ref| over dx, dgamma, dbeta against the float64 reference "
+         f"of tests/reference.py (tolerance {data['tolerance']}). x best peer: median / the "
+         "fastest peer's median in the same table.", ""]
+    header = ["implementation", "median ms", "[min-max]", "x best peer", "err", "status",
+              "layout"]
     for row in data["rows"]:
         c = row["case"]
         L += [f"## {c['name']} ({c['note']})", ""]
         for title, key in (("backward alone", "backward"),
                            ("forward + backward through torch autograd", "train")):
-            L += [f"**{title}**", "", "| implementation | median ms | [min-max] | x best peer "
-                  "| err | status | layout |", "|---|---|---|---|---|---|---|"]
-            for r in row[key]:
-                if "median_s" in r:
-                    name = f"**{r['impl']}**" if r["ours"] else r["impl"]
-                    ratio = f"{r['x_best_peer']:.2f}x" if "x_best_peer" in r else "-"
-                    L.append(f"| {name} | {bench._ms(r['median_s'])} | "
-                             f"{bench._ms(r['min_s'])}-{bench._ms(r['max_s'])} | {ratio} | "
-                             f"{r['rel_err']:.1e} | {r['status']} | {r['layout']} |")
-                else:
-                    L.append(f"| {r['impl']} | - | - | - | - | {r['status']} | "
-                             f"{r.get('detail', '')} |")
-            L.append("")
+            L += [f"**{title}**", ""] + md_table(header, [_table_row(r) for r in row[key]]) + [""]
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
