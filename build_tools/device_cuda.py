@@ -37,8 +37,8 @@ import argparse
 import glob
 import json
 import os
+import math
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -46,6 +46,10 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The CPU benchmark's shared parts: inputs, the reference check, timing, tables (NumPy and
+# the float64 reference only: they import on the runtime-only GPU machine).
+from bench import cases, harness, report  # noqa: E402
 DEVICE_DIR = os.path.join(REPO, ".device")
 BUNDLE = os.path.join(DEVICE_DIR, "bundle")
 CONFIG = os.path.join(REPO, "build_tools", "device_cuda.toml")
@@ -182,63 +186,49 @@ def prepare(args) -> int:
 
 
 # ---- on the GPU machine ----------------------------------------------------------------------
+# Inputs, the reference check, the timing loop and the tables are the CPU benchmark's
+# (build_tools/bench/: cases, harness, report); only what a GPU needs is here: CUDA-event
+# timing, device-resident IREE invokes, torch on the GPU.
 def _inputs(rng, spec, shape, mean=0.0):
-    from iree_gn._runtime import numpy_dtype
-
-    dt = numpy_dtype(spec.dtype)
-    C = shape[spec.channels_axis]
-    x = (mean + 2.0 * rng.standard_normal(shape)).astype(dt)
-    g = (1 + 0.3 * rng.standard_normal(C)).astype(dt)
-    b = (0.3 * rng.standard_normal(C)).astype(dt)
-    return x, g, b
+    return cases.random_inputs(rng, shape, spec.channels_axis, spec.dtype, mean=mean,
+                               std=2.0, spread=0.3)
 
 
 def _check(gn_call, spec, rng, shape, mean, log):
-    import numpy as np
-    from reference import TOL, ref_group_norm, to_f64
+    from reference import ref_group_norm, to_f64
 
     x, g, b = _inputs(rng, spec, shape, mean)
     y = gn_call(x, g if spec.scale else None, b if spec.center else None)
     ref = ref_group_norm(x, spec.groups, spec.channels_axis, spec.reduction_axes,
                          g if spec.scale else None, b if spec.center else None, spec.epsilon,
                          spec.activation, one_pass=spec.mean_close_to_zero)
-    err = float(np.abs(to_f64(y) - ref).max())
-    tol = TOL[spec.dtype]
     # At mean 1e4 the float32 input is only known to ~5e-4 (half an ulp): allow that.
-    bound = tol["atol"] + tol["rtol"] * float(np.abs(ref).max()) + (2e-3 if mean else 0)
-    ok = bool(np.isfinite(err) and err <= bound)
+    res = cases.check_forward(ref, spec.dtype, slack=2e-3 if mean else 0.0)(to_f64(y))
+    ok = res["status"] == "ok"
     log(f"  {'ok  ' if ok else 'FAIL'} {spec.short_name():42s} shape={shape} mean={mean:g} "
-        f"max|err|={err:.2e} (bound {bound:.1e})")
-    return {"spec": spec.short_name(), "shape": list(shape), "mean": mean, "max_abs_err": err,
-            "bound": bound, "ok": ok}
+        f"max|err|={res['max_abs_err']:.2e} (bound {res['bound']:.1e})")
+    return {"spec": spec.short_name(), "shape": list(shape), "mean": mean,
+            "max_abs_err": res["max_abs_err"], "bound": res["bound"], "ok": ok}
 
 
-def _median_ms(fn, n, warm=5):
-    for _ in range(warm):
-        fn()
-    ts = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(ts), min(ts), max(ts)
+def _ms(fn, n, warm=5, timer=harness.wall_time):
+    """(median, min, max) ms of ``n`` calls of ``fn`` after ``warm`` calls."""
+    budget = harness.Budget(repeats=n, seconds=math.inf, min_repeats=n, warmup_calls=warm,
+                            warmup_seconds=0.0)
+    s = harness.summarize(harness.measure(fn, budget, timer))
+    return s["median_s"] * 1e3, s["min_s"] * 1e3, s["max_s"] * 1e3
 
 
-def _torch_ms(fn, n, warm=10):
+def _cuda_event_time(fn) -> float:
+    """Seconds of GPU time between CUDA events recorded around one call of ``fn``."""
     import torch
 
-    for _ in range(warm):
-        fn()
-    torch.cuda.synchronize()
-    ts = []
-    for _ in range(n):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        b.synchronize()
-        ts.append(a.elapsed_time(b))
-    return statistics.median(ts), min(ts), max(ts)
+    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    a.record()
+    fn()
+    b.record()
+    b.synchronize()
+    return a.elapsed_time(b) * 1e-3
 
 
 def _torch_cuda() -> bool:
@@ -257,7 +247,7 @@ def _copy_bandwidth(tgt, log):
 
     big = torch.empty(1 << 28, dtype=torch.float32, device="cuda")  # 1 GiB
     dst = torch.empty_like(big)
-    t, _, _ = _torch_ms(lambda: dst.copy_(big), 20)
+    t, _, _ = _ms(lambda: dst.copy_(big), 20, warm=10, timer=_cuda_event_time)
     bw = 2 * big.numel() * 4 / (t * 1e-3) / 1e9
     del big, dst
     log(f"device-to-device copy: {bw:.0f} GB/s (read + write)")
@@ -266,7 +256,8 @@ def _copy_bandwidth(tgt, log):
 
 def _torch_times(spec, x, g, b, n):
     """Median ms of torch F.group_norm (+ F.silu) on NCHW and channels_last inputs of x's
-    values (CUDA events), and the wall time of call + synchronize."""
+    values (CUDA events), and the wall time of call + synchronize (like for like with
+    IREE's blocking invoke)."""
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -285,11 +276,20 @@ def _torch_times(spec, x, g, b, n):
     def gn(v):
         return act(F.group_norm(v, spec.groups, gt, bt, spec.epsilon))
 
-    tn = _torch_ms(lambda: gn(xt), n)
-    tc = _torch_ms(lambda: gn(xcl), n)
-    tw = _median_ms(lambda: (gn(xt), torch.cuda.synchronize()), n)
+    tn = _ms(lambda: gn(xt), n, warm=10, timer=_cuda_event_time)
+    tc = _ms(lambda: gn(xcl), n, warm=10, timer=_cuda_event_time)
+    tw = _ms(lambda: (gn(xt), torch.cuda.synchronize()), n)
     del xt, xcl
     return {"torch_nchw_ms": tn[0], "torch_cl_ms": tc[0], "torch_nchw_wall_ms": tw[0]}
+
+
+def _add_torch(row, torch_row, nbytes):
+    """``row`` (an IREE timing) with torch's times and the ratios to them."""
+    row.update(torch_row)
+    best = min(row["torch_nchw_ms"], row["torch_cl_ms"])
+    row.update(torch_GBps=nbytes / (best * 1e-3) / 1e9,
+               ratio_iree_over_torch=row["iree_ms"] / best,
+               ratio_wall=row["iree_ms"] / row["torch_nchw_wall_ms"])
 
 
 def _bind(vmfb: bytes, spec, tgt):
@@ -307,12 +307,32 @@ def _call(bo):
     return lambda x, g, b: bo(*[a for a in (x, g, b) if a is not None])
 
 
+def _iree_row(lm, dev, spec, x, g, b, n, bw):
+    """Device-resident median ms of the bound module ``lm`` on (x, g, b): inputs uploaded
+    once, one blocking IREE invoke per call; GB/s counts x read once and y written once."""
+    import iree.runtime as rt
+
+    argl = rt.VmVariantList(3)
+    for a in (x, g, b):
+        argl.push_ref(dev.to_device(a, spec.dtype))
+    med, lo, _ = _ms(lambda: lm.context.invoke(lm.function, argl, rt.VmVariantList(1)), n)
+    row = {"spec": spec.short_name(), "MB": x.nbytes / 1e6, "iree_ms": med,
+           "iree_min_ms": lo, "iree_GBps": 2 * x.nbytes / (med * 1e-3) / 1e9}
+    if bw:
+        row["iree_pct_bw"] = 100 * row["iree_GBps"] / bw
+    return row
+
+
+def _log_row(log, row):
+    log("  " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                           for k, v in row.items()}))
+
+
 def run_kernels(folder, tgt, rng, bw, res, log) -> None:
     """The GPU kernel matrix: every "check" module against the float64 reference; every
     "bench" module timed device-resident (and torch on the same GPU, and IREE's old "split"
     formulation), as a fraction of the copy bandwidth."""
     import numpy as np
-    import iree.runtime as rt
 
     from iree_gn import _runtime
     from iree_gn._spec import GroupNormSpec
@@ -356,33 +376,108 @@ def run_kernels(folder, tgt, rng, bw, res, log) -> None:
             break
         spec = GroupNormSpec.from_json(m["spec"])
         x, g, b = _inputs(rng, spec, spec.shape)
-        lm = load(m)
-        argl = rt.VmVariantList(3)
-        for a in (x, g, b):
-            argl.push_ref(dev.to_device(a, spec.dtype))
         n = 50 if x.nbytes < (1 << 26) else 20
-        it = _median_ms(lambda: lm.context.invoke(lm.function, argl, rt.VmVariantList(1)), n)
-        nbytes = 2 * x.nbytes
-        row = {"spec": spec.short_name(), "formulation": m["formulation"], "MB": x.nbytes / 1e6,
-               "iree_ms": it[0], "iree_min_ms": it[1],
-               "iree_GBps": nbytes / (it[0] * 1e-3) / 1e9}
+        row = _iree_row(load(m), dev, spec, x, g, b, n, bw)
+        row["formulation"] = m["formulation"]
         key = (tuple(spec.shape) if spec.channels_axis == 1 else
                (spec.shape[0], spec.shape[-1]) + tuple(spec.shape[1:-1]), spec.dtype,
                spec.activation)
         if have_torch:
             if key not in torch_cache:
                 torch_cache[key] = _torch_times(spec, x, g, b, n)
-            row.update(torch_cache[key])
-            best = min(row["torch_nchw_ms"], row["torch_cl_ms"])
-            row["ratio_iree_over_torch"] = it[0] / best
-            row["ratio_wall"] = it[0] / row["torch_nchw_wall_ms"]
-        if bw:
-            row["iree_pct_bw"] = 100 * row["iree_GBps"] / bw
+            _add_torch(row, torch_cache[key], 2 * x.nbytes)
         res["kernel_bench"].append(row)
-        log("  " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
-                               for k, v in row.items()}))
-        del argl
+        _log_row(log, row)
     loaded.clear()
+
+
+def _bundle_checks(gn, tgt, rng, res, log) -> None:
+    """Every module of the bundle for this target against the float64 reference."""
+    import numpy as np
+
+    log("== correctness (float64 NumPy reference, fresh random inputs) ==")
+    for mod in gn.modules:
+        if mod.target != tgt.name:
+            continue
+        spec = mod.spec
+        shape = tuple(3 if d is None else d for d in spec.shape)
+        call = lambda x, g, b, s=spec: gn.group_norm(  # noqa: E731
+            x, g, b, activation=s.activation, mean_close_to_zero=s.mean_close_to_zero,
+            groups=s.groups, center=s.center, scale=s.scale)
+        means = [0.0] if spec.mean_close_to_zero or spec.dtype != "float32" else [0.0, 1e4]
+        if int(np.prod(shape)) > (1 << 24):
+            means = [0.0]  # the float64 reference of the largest shape takes long on the CPU
+            if res.get("kernel_checks"):
+                continue  # the kernel section checked these shapes already
+        for mean in means:
+            res["checks"].append(_check(call, spec, rng, shape, mean, log))
+
+
+def _ptx_checks(gn, tgt, bundle, rng, res, log) -> None:
+    """The sm_80 PTX modules, JIT-compiled by the driver for the GPU present."""
+    import numpy as np
+
+    log("== sm_80 PTX, JIT-compiled by the driver for this GPU ==")
+    for mod in gn.modules:
+        spec = mod.spec
+        if tgt.driver != "cuda" or mod.target != "cuda:sm_80" or spec.dtype != "float32" \
+                or not spec.is_static or int(np.prod(spec.shape)) > (1 << 22):
+            continue
+        with open(os.path.join(bundle, mod.file), "rb") as f:
+            call = _call(_bind(f.read(), spec, tgt))
+        res["ptx_jit_sm80"].append(_check(call, spec, rng, spec.shape, 0.0, log))
+
+
+def _bundle_bench(gn, tgt, dev, bundle, rng, bw, res, log) -> None:
+    """The bench-* configurations (the static ones of 1M elements or more), unless the
+    kernel section timed the same modules."""
+    import numpy as np
+
+    log("== benchmark: device-resident, median ms ==")
+    if res.get("kernel_bench"):
+        return
+    have_torch = tgt.driver == "cuda" and _torch_cuda()
+    for mod in gn.modules:
+        spec = mod.spec
+        if mod.target != tgt.name or not spec.is_static or int(np.prod(spec.shape)) < (1 << 20):
+            continue
+        x, g, b = _inputs(rng, spec, spec.shape)
+        with open(os.path.join(bundle, mod.file), "rb") as f:
+            lm = _bind(f.read(), spec, tgt)
+        n = 50 if x.nbytes < (1 << 28) else 20
+        row = _iree_row(lm, dev, spec, x, g, b, n, bw)
+        if have_torch and spec.dtype in ("float32", "float16"):
+            _add_torch(row, _torch_times(spec, x, g, b, n), 2 * x.nbytes)
+        res["bench"].append(row)
+        _log_row(log, row)
+
+
+def _variants(vdir, tgt, dev, rng, bw, res, log) -> None:
+    """Formulation/flag variants (build_tools/device_cuda_variants.py), checked and timed
+    the same way."""
+    import numpy as np
+
+    from iree_gn._spec import GroupNormSpec
+
+    res["variants"] = []
+    if tgt.driver != "cuda" or not os.path.exists(os.path.join(vdir, "variants.json")):
+        return
+    log("== variants: correctness and device-resident median ms ==")
+    with open(os.path.join(vdir, "variants.json")) as f:
+        variants = json.load(f)
+    for v in variants:
+        spec = GroupNormSpec.from_json(v["spec"])
+        with open(os.path.join(vdir, v["file"]), "rb") as f:
+            lm = _bind(f.read(), spec, tgt)
+        means = [0.0, 1e4] if spec.dtype == "float32" and np.prod(spec.shape) < (1 << 24) \
+            else [0.0]
+        checks = [_check(_call(lm), spec, rng, spec.shape, m, log) for m in means]
+        res["checks"] += checks
+        x, g, b = _inputs(rng, spec, spec.shape)
+        row = {"variant": v["variant"], "ok": all(c["ok"] for c in checks)}
+        row.update(_iree_row(lm, dev, spec, x, g, b, 30, bw))
+        res["variants"].append(row)
+        _log_row(log, row)
 
 
 def run(args) -> int:
@@ -418,119 +513,12 @@ def run(args) -> int:
         return _finish(args, res, lines, log)
     gn = load_bundle(args.bundle, device=tgt.name)
     log(f"bundle: {gn}")
-
-    log("== correctness (float64 NumPy reference, fresh random inputs) ==")
-    for mod in gn.modules:
-        if mod.target != tgt.name:
-            continue
-        spec = mod.spec
-        shape = tuple(3 if d is None else d for d in spec.shape)
-        call = lambda x, g, b, s=spec: gn.group_norm(  # noqa: E731
-            x, g, b, activation=s.activation, mean_close_to_zero=s.mean_close_to_zero,
-            groups=s.groups, center=s.center, scale=s.scale)
-        means = [0.0] if spec.mean_close_to_zero or spec.dtype != "float32" else [0.0, 1e4]
-        if int(np.prod(shape)) > (1 << 24):
-            means = [0.0]  # the float64 reference of the largest shape takes long on the CPU
-            if res.get("kernel_checks"):
-                continue  # the kernel section checked these shapes already
-        for mean in means:
-            res["checks"].append(_check(call, spec, rng, shape, mean, log))
-
-    log("== sm_80 PTX, JIT-compiled by the driver for this GPU ==")
     dev = _runtime.Device.get(tgt.driver)
-    for mod in gn.modules:
-        if tgt.driver != "cuda" or mod.target != "cuda:sm_80" or mod.spec.dtype != "float32" or not mod.spec.is_static:
-            continue
-        if int(np.prod(mod.spec.shape)) > (1 << 22):
-            continue
-        spec = mod.spec
-        with open(os.path.join(args.bundle, mod.file), "rb") as f:
-            call = _call(_bind(f.read(), spec, tgt))
-        res["ptx_jit_sm80"].append(_check(call, spec, rng, spec.shape, 0.0, log))
-
-    log("== benchmark: device-resident, median ms ==")
-    have_torch = _torch_cuda()
-    if have_torch:
-        import torch
-        import torch.nn.functional as F
-    import iree.runtime as rt
-
-    for mod in gn.modules:
-        spec = mod.spec
-        # The bench-* configurations: the static ones of 1M elements or more (timed in the
-        # kernel section when it ran: the same modules).
-        if mod.target != tgt.name or not spec.is_static or int(np.prod(spec.shape)) < (1 << 20):
-            continue
-        if res.get("kernel_bench"):
-            continue
-        x, g, b = _inputs(rng, spec, spec.shape)
-        with open(os.path.join(args.bundle, mod.file), "rb") as f:
-            lm = _bind(f.read(), spec, tgt)
-        argl = rt.VmVariantList(3)
-        for a in (x, g, b):
-            argl.push_ref(dev.to_device(a, spec.dtype))
-
-        def iree_call(lm=lm, argl=argl):
-            lm.context.invoke(lm.function, argl, rt.VmVariantList(1))
-
-        n = 50 if x.nbytes < (1 << 28) else 20
-        it = _median_ms(iree_call, n)
-        nbytes = 2 * x.nbytes
-        row = {"spec": spec.short_name(), "MB": x.nbytes / 1e6, "iree_ms": it[0],
-               "iree_min_ms": it[1], "iree_GBps": nbytes / (it[0] * 1e-3) / 1e9}
-        if have_torch and tgt.driver == "cuda" and spec.dtype in ("float32", "float16"):
-            tdt = torch.float32 if spec.dtype == "float32" else torch.float16
-            xt = torch.from_numpy(np.ascontiguousarray(np.moveaxis(x, -1, 1))).to("cuda", tdt)
-            gt = torch.from_numpy(g).to("cuda", tdt)
-            bt = torch.from_numpy(b).to("cuda", tdt)
-            xcl = xt.to(memory_format=torch.channels_last)
-            tn = _torch_ms(lambda: F.group_norm(xt, spec.groups, gt, bt, spec.epsilon), n)
-            tc = _torch_ms(lambda: F.group_norm(xcl, spec.groups, gt, bt, spec.epsilon), n)
-            # Like for like with IREE's blocking invoke: host wall time of call + synchronize.
-            tw = _median_ms(lambda: (F.group_norm(xt, spec.groups, gt, bt, spec.epsilon),
-                                     torch.cuda.synchronize()), n)
-            best = min(tn[0], tc[0])
-            row.update(torch_nchw_ms=tn[0], torch_cl_ms=tc[0], torch_nchw_wall_ms=tw[0],
-                       torch_GBps=nbytes / (best * 1e-3) / 1e9,
-                       ratio_iree_over_torch=it[0] / best)
-        if bw:
-            row["iree_pct_bw"] = 100 * row["iree_GBps"] / bw
-        res["bench"].append(row)
-        log("  " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
-                               for k, v in row.items()}))
-
-    # Formulation/flag variants (build_tools/device_cuda_variants.py), timed the same way.
-    vdir = os.path.join(os.path.dirname(args.bundle), "variants")
-    res["variants"] = []
-    if tgt.driver == "cuda" and os.path.exists(os.path.join(vdir, "variants.json")):
-        log("== variants: correctness and device-resident median ms ==")
-        from iree_gn._spec import GroupNormSpec
-
-        for v in json.load(open(os.path.join(vdir, "variants.json"))):
-            spec = GroupNormSpec.from_json(v["spec"])
-            with open(os.path.join(vdir, v["file"]), "rb") as f:
-                lm = _bind(f.read(), spec, tgt)
-            call = _call(lm)
-
-            row = {"variant": v["variant"], "spec": spec.short_name()}
-            means = [0.0, 1e4] if spec.dtype == "float32" and np.prod(spec.shape) < (1 << 24) \
-                else [0.0]
-            checks = [_check(call, spec, rng, spec.shape, m, log) for m in means]
-            row["ok"] = all(c["ok"] for c in checks)
-            res["checks"] += checks
-            x, g, b = _inputs(rng, spec, spec.shape)
-            argl = rt.VmVariantList(3)
-            for a in (x, g, b):
-                argl.push_ref(dev.to_device(a, spec.dtype))
-            it = _median_ms(lambda: lm.context.invoke(lm.function, argl, rt.VmVariantList(1)),
-                            30)
-            row.update(iree_ms=it[0], iree_GBps=2 * x.nbytes / (it[0] * 1e-3) / 1e9)
-            if bw:
-                row["iree_pct_bw"] = 100 * row["iree_GBps"] / bw
-            res["variants"].append(row)
-            log("  " + json.dumps({k: (round(w, 4) if isinstance(w, float) else w)
-                                   for k, w in row.items()}))
-
+    _bundle_checks(gn, tgt, rng, res, log)
+    _ptx_checks(gn, tgt, args.bundle, rng, res, log)
+    _bundle_bench(gn, tgt, dev, args.bundle, rng, bw, res, log)
+    _variants(os.path.join(os.path.dirname(args.bundle), "variants"), tgt, dev, rng, bw, res,
+              log)
     return _finish(args, res, lines, log)
 
 
@@ -547,14 +535,16 @@ def _finish(args, res, lines, log) -> int:
 def _save(args, res, lines) -> None:
     lines = list(lines)
     if res.get("kernel_bench"):
-        lines += ["", "| module | formulation | MB | iree ms | torch NCHW ms | torch CL ms | "
-                  "iree/torch | % copy bw |", "|---|---|---|---|---|---|---|---|"]
-        for r in res["kernel_bench"]:
-            f2 = lambda k, fmt="{:.3f}": fmt.format(r[k]) if k in r else "-"  # noqa: E731
-            lines.append(f"| {r['spec']} | {r['formulation']} | {r['MB']:.1f} | "
-                         f"{f2('iree_ms')} | {f2('torch_nchw_ms')} | {f2('torch_cl_ms')} | "
-                         f"{f2('ratio_iree_over_torch', '{:.2f}')} | "
-                         f"{f2('iree_pct_bw', '{:.0f}')} |")
+        def cell(r, k, fmt="{:.3f}"):
+            return fmt.format(r[k]) if k in r else "-"
+
+        lines += [""] + report.md_table(
+            ["module", "formulation", "MB", "iree ms", "torch NCHW ms", "torch CL ms",
+             "iree/torch", "% copy bw"],
+            [[r["spec"], r["formulation"], f"{r['MB']:.1f}", cell(r, "iree_ms"),
+              cell(r, "torch_nchw_ms"), cell(r, "torch_cl_ms"),
+              cell(r, "ratio_iree_over_torch", "{:.2f}"), cell(r, "iree_pct_bw", "{:.0f}")]
+             for r in res["kernel_bench"]])
     with open(os.path.join(args.out, "cuda_results.json"), "w") as f:
         json.dump(res, f, indent=1)
     with open(os.path.join(args.out, "cuda_results.md"), "w") as f:

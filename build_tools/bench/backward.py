@@ -33,7 +33,7 @@ import numpy as np
 from reference import GRAD_TOL, grad_rel_error, to_f64 as _f64
 from . import machine
 from .cases import EPS, Geometry, make_dy, make_inputs, reference_backward
-from .harness import ROUNDS, Budget, Impl, Missing, Unsupported, evaluate, log_rows
+from .harness import ROUNDS, Budget, Impl, Unsupported, evaluate, log_rows
 from .peers import import_torch, jax_group_norm, to_torch
 from .report import fmt_ms, md_table
 

@@ -69,11 +69,10 @@ CASES_BY_NAME = {c.name: c for c in CASES}
 
 
 def np_dtype(name: str) -> np.dtype:
-    if name == "bfloat16":
-        import ml_dtypes
+    """The NumPy dtype of a dtype name, bfloat16 included (``ml_dtypes``, as iree_gn uses)."""
+    from iree_gn._runtime import numpy_dtype
 
-        return np.dtype(ml_dtypes.bfloat16)
-    return np.dtype(name)
+    return np.dtype(numpy_dtype(name))
 
 
 def random_inputs(rng, shape, channels_axis: int, dtype: str, *, mean: float = 0.5,
@@ -104,6 +103,20 @@ def reference_forward(case: Case, x, gamma, beta) -> np.ndarray:
     """float64 group norm of the case (``tests/reference.py``: two-pass, TF semantics)."""
     return reference.ref_group_norm(x, case.groups, case.channels_axis, case.reduction_axes,
                                     gamma, beta, EPS, case.activation)
+
+
+def check_forward(ref: np.ndarray, dtype: str, slack: float = 0.0):
+    """``check(got)`` -> ``{"max_abs_err", "bound", "status"}``: got (float64, ref's layout)
+    against ``ref`` within ``reference.max_abs_bound`` (the tests' TOL) plus ``slack``
+    (what the caller's inputs cannot resolve, said where it is passed). NaN fails."""
+    bound = reference.max_abs_bound(ref, dtype) + slack
+
+    def check(got):
+        err = float(np.max(np.abs(got - ref)))
+        ok = err <= bound  # False for NaN
+        return {"max_abs_err": err, "bound": bound,
+                "status": "ok" if ok else f"ERROR > tol ({bound:.1e})"}
+    return check
 
 
 def reference_backward(case: Case, x, gamma, beta, dy) -> List[np.ndarray]:

@@ -20,20 +20,9 @@ import numpy as np
 
 import reference
 from . import machine, report, startup
-from .cases import CASES_BY_NAME, Case, make_inputs, reference_forward
+from .cases import CASES_BY_NAME, Case, check_forward, make_inputs, reference_forward
 from .harness import Budget, Impl, evaluate, log_rows, measure, summarize
 from .peers import IMPLS
-
-
-def check_forward(ref: np.ndarray, dtype: str) -> Callable[[np.ndarray], dict]:
-    """``check(got)`` -> max abs error and status, against ``reference.max_abs_bound``."""
-    bound = reference.max_abs_bound(ref, dtype)
-
-    def check(got):
-        err = float(np.max(np.abs(got - ref)))
-        return {"max_abs_err": err, "bound": bound,
-                "status": "ok" if err <= bound else f"ERROR > tol ({bound:.1e})"}
-    return check
 
 
 def run_case(case: Case, impls: Sequence[Impl], budget: Budget, bw: dict,
