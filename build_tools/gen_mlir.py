@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate mlir/: the exported StableHLO of the canonical group-norm configurations.
+"""Regenerate mlir/: the compiler inputs of the canonical group-norm configurations.
 
     python3 build_tools/gen_mlir.py            # rewrite mlir/
     python3 build_tools/gen_mlir.py --check    # exit 1 and list the files that drifted
@@ -11,7 +11,14 @@ when the files differ from a fresh export, so a JAX (or op) change that alters t
 
 The configurations: Stable Diffusion UNet group norms (2x64x64x320, 2x32x32x640,
 2x16x16x1280) and a ResNet-50 one (8x56x56x256), 32 groups, in NHWC and NCHW, float32 and
-float16 (float16 computes its statistics in float32).
+float16 (float16 computes its statistics in float32). llvm-cpu serves all of them with its
+hand-written kernel, so their files are kernel MLIR; ``gpu/`` holds the GPU kernels of three.
+
+``jax/`` holds what JAX itself exports (``jax_specs``): the forward's JAX formulations
+("native", "split", "fused", "barrier": what a spec no kernel serves compiles) and the
+backward (``_backward.stablehlo_text``, the CPU and the GPU form), so a JAX upgrade that
+changes the StableHLO of the op fails the drift check even though every canonical
+configuration runs a kernel.
 """
 
 from __future__ import annotations
@@ -102,6 +109,60 @@ def gpu_render(spec) -> Dict[str, str]:
     return {".mlir": stablehlo_text(spec, form), ".json": sidecar + "\n"}
 
 
+# The JAX exports, in jax/: (file stem, spec, op, formulation). "forward" files are
+# _export.stablehlo_text(spec, formulation); "grad" files _backward.stablehlo_text, "plain"
+# (llvm-cpu) or "barrier-upcast" (GPU rows: float16 widened behind a barrier), as
+# _grad names them. Small shapes: the IR's ops do not depend on the sizes, only its types.
+JAX_DIR = "jax"
+
+
+def jax_specs() -> List[Tuple[str, object, str, str]]:
+    from iree_gn._spec import GroupNormSpec
+
+    nhwc = GroupNormSpec.create((2, 16, 16, 1280), "float32", groups=GROUPS)
+    nchw16 = GroupNormSpec.create((2, 640, 32, 32), "float16", groups=GROUPS,
+                                  channels_axis=-3, reduction_axes=(-2, -1))
+    small = GroupNormSpec.create((2, 8, 8, 64), "float32", groups=GROUPS, activation="silu")
+    small_nchw = GroupNormSpec.create((2, 64, 8, 8), "float32", groups=GROUPS,
+                                      channels_axis=-3, reduction_axes=(-2, -1))
+    grad16 = GroupNormSpec.create((2, 64, 8, 8), "float16", groups=GROUPS, channels_axis=-3,
+                                  reduction_axes=(-2, -1), activation="silu")
+    return [
+        ("nhwc-2x16x16x1280-f32-native", nhwc, "forward", "native"),
+        ("nhwc-2x16x16x1280-f32-split", nhwc, "forward", "split"),
+        ("nchw-2x640x32x32-f16-split", nchw16, "forward", "split"),
+        ("nhwc-2x8x8x64-f32-silu-fused", small, "forward", "fused"),
+        ("nchw-2x64x8x8-f32-barrier", small_nchw, "forward", "barrier"),
+        ("grad-nhwc-2x16x16x1280-f32", nhwc, "grad", "plain"),
+        ("grad-nchw-2x64x8x8-f16-silu-barrier-upcast", grad16, "grad", "barrier-upcast"),
+    ]
+
+
+def jax_render(spec, op: str, formulation: str) -> Dict[str, str]:
+    """The JAX export of one ``jax_specs`` entry and its sidecar (spec, op, formulation)."""
+    if op == "grad":
+        from iree_gn import _backward
+
+        text = _backward.stablehlo_text(spec, barrier_upcast=formulation == "barrier-upcast")
+    else:
+        from iree_gn._export import stablehlo_text
+
+        text = stablehlo_text(spec, formulation)
+    sidecar = json.dumps({"spec": spec.to_json(), "op": op, "formulation": formulation,
+                          "source": "jax", "generated_by": "build_tools/gen_mlir.py"},
+                         indent=1, sort_keys=True)
+    return {".mlir": text, ".json": sidecar + "\n"}
+
+
+def jax_expected() -> Dict[str, str]:
+    """``jax/`` file name -> expected contents (one JAX trace per file)."""
+    return {f"{JAX_DIR}/{stem}{ext}": content for stem, spec, op, form in jax_specs()
+            for ext, content in jax_render(spec, op, form).items()}
+
+
+SUBDIRS = (GPU_DIR, JAX_DIR)
+
+
 def expected() -> Dict[str, str]:
     """file name -> expected contents for the whole folder."""
     files = {}
@@ -111,6 +172,7 @@ def expected() -> Dict[str, str]:
     for stem, spec in gpu_specs():
         for ext, content in gpu_render(spec).items():
             files[f"{GPU_DIR}/{stem}{ext}"] = content
+    files.update(jax_expected())
     return files
 
 
@@ -132,10 +194,11 @@ def check(folder: str = DEFAULT_DIR, want: Optional[Dict[str, str]] = None) -> L
         present = os.listdir(folder)
     except OSError:
         present = []
-    try:
-        present += [f"{GPU_DIR}/{n}" for n in os.listdir(os.path.join(folder, GPU_DIR))]
-    except OSError:
-        pass
+    for sub in SUBDIRS:
+        try:
+            present += [f"{sub}/{n}" for n in os.listdir(os.path.join(folder, sub))]
+        except OSError:
+            pass
     for name in sorted(present):
         if name.endswith((".mlir", ".json")) and name not in want:
             problems.append(f"{name}: not a canonical configuration (stale file)")
@@ -159,7 +222,7 @@ def write(folder: str = DEFAULT_DIR) -> List[str]:
         os.makedirs(os.path.dirname(os.path.join(folder, name)), exist_ok=True)
         atomic_write(os.path.join(folder, name), content.encode())
         os.chmod(os.path.join(folder, name), 0o644)
-    for sub in ("", GPU_DIR):
+    for sub in ("",) + SUBDIRS:
         for name in os.listdir(os.path.join(folder, sub)):
             rel = f"{sub}/{name}" if sub else name
             if name.endswith((".mlir", ".json")) and rel not in want:

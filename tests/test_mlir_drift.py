@@ -1,5 +1,9 @@
-"""mlir/ holds the exported StableHLO of the canonical configurations; it must match a fresh
-export, so that a JAX upgrade (or an op change) that alters the IR is seen in review."""
+"""mlir/ holds the compiler inputs of the canonical configurations; they must match a fresh
+export, so that a JAX upgrade (or an op change) that alters the IR is seen in review.
+
+The canonical configurations run hand-written kernels (kernel MLIR, no JAX), so mlir/jax/
+keeps what JAX itself exports: the forward's JAX formulations and the backward. One export
+of every file per module (about 2 s of JAX import and 7 traces)."""
 
 import importlib.util
 import json
@@ -86,3 +90,56 @@ def test_write_then_check_is_clean(gen, fresh, tmp_path, monkeypatch):
     gen.write(str(tmp_path))
     assert gen.check(str(tmp_path), fresh) == []
     assert gen.main(["--check", "--out", str(tmp_path)]) == 0
+
+
+def test_jax_goldens_are_jax_exports_of_their_sidecar(gen):
+    # jax/ covers the JAX export: the forward formulations a spec without a kernel compiles
+    # ("split", "native" at least) and the backward, each a StableHLO module from JAX (not
+    # kernel MLIR), its sidecar naming the spec, op and formulation it was exported with.
+    from iree_gn import _authoring
+
+    entries = gen.jax_specs()
+    forms = {form for _, _, op, form in entries if op == "forward"}
+    assert {"split", "native"} <= forms <= set(_authoring.FORMULATIONS)
+    assert {form for _, _, op, form in entries if op == "grad"} == {"plain", "barrier-upcast"}
+    for stem, spec, op, form in entries:
+        base = os.path.join(MLIR, gen.JAX_DIR, stem)
+        with open(base + ".json") as f:
+            side = json.load(f)
+        assert GroupNormSpec.from_json(side["spec"]) == spec, stem
+        assert (side["op"], side["formulation"], side["source"]) == (op, form, "jax"), stem
+        with open(base + ".mlir") as f:
+            text = f.read()
+        assert text.startswith("module @jit_"), stem  # what jax.jit(...).lower() prints
+        assert "stablehlo." in text and "stream.executable" not in text, stem
+        assert "loc(" not in text, stem
+        assert ('iree_gn.op = "grad"' in text) == (op == "grad"), stem
+
+
+def test_a_changed_jax_export_is_caught(gen, fresh, monkeypatch):
+    # What a JAX upgrade that changes the lowering looks like: the same op exported as
+    # different StableHLO (here an extra negate pair around the result of every traced
+    # function). Every jax/ file must be reported, no kernel file.
+    import jax.numpy as jnp
+
+    from iree_gn import _authoring, _backward
+
+    def perturbed(build):
+        def wrapped(*a, **k):
+            fn = build(*a, **k)
+
+            def g(*args):
+                out = fn(*args)
+                if isinstance(out, tuple):
+                    return (jnp.negative(jnp.negative(out[0])),) + tuple(out[1:])
+                return jnp.negative(jnp.negative(out))
+            return g
+        return wrapped
+
+    monkeypatch.setattr(_authoring, "build", perturbed(_authoring.build))
+    monkeypatch.setattr(_backward, "build", perturbed(_backward.build))
+    changed = gen.jax_expected()
+    problems = gen.check(MLIR, {**fresh, **changed})
+    drifted = sorted(p.split(":")[0] for p in problems)
+    assert drifted == sorted(n for n in changed if n.endswith(".mlir")), problems
+    assert all("differs from a fresh export" in p for p in problems)
