@@ -49,7 +49,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # The CPU benchmark's shared parts: inputs, the reference check, timing, tables (NumPy and
 # the float64 reference only: they import on the runtime-only GPU machine).
-from bench import cases, harness, report  # noqa: E402
+from bench import cases, device, harness, report  # noqa: E402
 DEVICE_DIR = os.path.join(REPO, ".device")
 BUNDLE = os.path.join(DEVICE_DIR, "bundle")
 CONFIG = os.path.join(REPO, "build_tools", "device_cuda.toml")
@@ -187,8 +187,8 @@ def prepare(args) -> int:
 
 # ---- on the GPU machine ----------------------------------------------------------------------
 # Inputs, the reference check, the timing loop and the tables are the CPU benchmark's
-# (build_tools/bench/: cases, harness, report); only what a GPU needs is here: CUDA-event
-# timing, device-resident IREE invokes, torch on the GPU.
+# (build_tools/bench/: cases, harness, report), device-resident invokes and CUDA-event
+# timing are bench/device.py (shared with device_cuda_lavapipe.py); torch on the GPU is here.
 def _inputs(rng, spec, shape, mean=0.0):
     return cases.random_inputs(rng, shape, spec.channels_axis, spec.dtype, mean=mean,
                                std=2.0, spread=0.3)
@@ -219,18 +219,6 @@ def _ms(fn, n, warm=5, timer=harness.wall_time):
     return s["median_s"] * 1e3, s["min_s"] * 1e3, s["max_s"] * 1e3
 
 
-def _cuda_event_time(fn) -> float:
-    """Seconds of GPU time between CUDA events recorded around one call of ``fn``."""
-    import torch
-
-    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    a.record()
-    fn()
-    b.record()
-    b.synchronize()
-    return a.elapsed_time(b) * 1e-3
-
-
 def _torch_cuda() -> bool:
     try:
         import torch
@@ -247,7 +235,7 @@ def _copy_bandwidth(tgt, log):
 
     big = torch.empty(1 << 28, dtype=torch.float32, device="cuda")  # 1 GiB
     dst = torch.empty_like(big)
-    t, _, _ = _ms(lambda: dst.copy_(big), 20, warm=10, timer=_cuda_event_time)
+    t, _, _ = _ms(lambda: dst.copy_(big), 20, warm=10, timer=device.cuda_event_time)
     bw = 2 * big.numel() * 4 / (t * 1e-3) / 1e9
     del big, dst
     log(f"device-to-device copy: {bw:.0f} GB/s (read + write)")
@@ -276,8 +264,8 @@ def _torch_times(spec, x, g, b, n):
     def gn(v):
         return act(F.group_norm(v, spec.groups, gt, bt, spec.epsilon))
 
-    tn = _ms(lambda: gn(xt), n, warm=10, timer=_cuda_event_time)
-    tc = _ms(lambda: gn(xcl), n, warm=10, timer=_cuda_event_time)
+    tn = _ms(lambda: gn(xt), n, warm=10, timer=device.cuda_event_time)
+    tc = _ms(lambda: gn(xcl), n, warm=10, timer=device.cuda_event_time)
     tw = _ms(lambda: (gn(xt), torch.cuda.synchronize()), n)
     del xt, xcl
     return {"torch_nchw_ms": tn[0], "torch_cl_ms": tc[0], "torch_nchw_wall_ms": tw[0]}
@@ -292,16 +280,6 @@ def _add_torch(row, torch_row, nbytes):
                ratio_wall=row["iree_ms"] / row["torch_nchw_wall_ms"])
 
 
-def _bind(vmfb: bytes, spec, tgt):
-    """The module bound as ops and bundles bind it (``_bound.BoundOp``): ``bo(x, g, b)``;
-    ``bo.context``/``bo.function``/``bo.device`` for raw invokes. A dynamic spec here is a
-    one-module kernel (its batch inside the module): only the GPU kernels compile those."""
-    from iree_gn import _bound
-
-    sig = _bound.group_norm_signature(spec, dynamic_in_module=not spec.is_static)
-    return _bound.BoundOp(vmfb, sig, tgt)
-
-
 def _call(bo):
     """``gn_call(x, g, b)`` for ``_check``: None for a parameter the spec has not."""
     return lambda x, g, b: bo(*[a for a in (x, g, b) if a is not None])
@@ -310,12 +288,7 @@ def _call(bo):
 def _iree_row(lm, dev, spec, x, g, b, n, bw):
     """Device-resident median ms of the bound module ``lm`` on (x, g, b): inputs uploaded
     once, one blocking IREE invoke per call; GB/s counts x read once and y written once."""
-    import iree.runtime as rt
-
-    argl = rt.VmVariantList(3)
-    for a in (x, g, b):
-        argl.push_ref(dev.to_device(a, spec.dtype))
-    med, lo, _ = _ms(lambda: lm.context.invoke(lm.function, argl, rt.VmVariantList(1)), n)
+    med, lo, _ = _ms(device.resident_call(lm, dev, spec.dtype, (x, g, b)), n)
     row = {"spec": spec.short_name(), "MB": x.nbytes / 1e6, "iree_ms": med,
            "iree_min_ms": lo, "iree_GBps": 2 * x.nbytes / (med * 1e-3) / 1e9}
     if bw:
@@ -347,7 +320,8 @@ def run_kernels(folder, tgt, rng, bw, res, log) -> None:
     def load(m):
         if m["file"] not in loaded:
             with open(os.path.join(folder, m["file"]), "rb") as fh:
-                loaded[m["file"]] = _bind(fh.read(), GroupNormSpec.from_json(m["spec"]), tgt)
+                loaded[m["file"]] = device.bind(fh.read(), GroupNormSpec.from_json(m["spec"]),
+                                                tgt)
         return loaded[m["file"]]
 
     for m in manifest:
@@ -424,7 +398,7 @@ def _ptx_checks(gn, tgt, bundle, rng, res, log) -> None:
                 or not spec.is_static or int(np.prod(spec.shape)) > (1 << 22):
             continue
         with open(os.path.join(bundle, mod.file), "rb") as f:
-            call = _call(_bind(f.read(), spec, tgt))
+            call = _call(device.bind(f.read(), spec, tgt))
         res["ptx_jit_sm80"].append(_check(call, spec, rng, spec.shape, 0.0, log))
 
 
@@ -443,7 +417,7 @@ def _bundle_bench(gn, tgt, dev, bundle, rng, bw, res, log) -> None:
             continue
         x, g, b = _inputs(rng, spec, spec.shape)
         with open(os.path.join(bundle, mod.file), "rb") as f:
-            lm = _bind(f.read(), spec, tgt)
+            lm = device.bind(f.read(), spec, tgt)
         n = 50 if x.nbytes < (1 << 28) else 20
         row = _iree_row(lm, dev, spec, x, g, b, n, bw)
         if have_torch and spec.dtype in ("float32", "float16"):
@@ -468,7 +442,7 @@ def _variants(vdir, tgt, dev, rng, bw, res, log) -> None:
     for v in variants:
         spec = GroupNormSpec.from_json(v["spec"])
         with open(os.path.join(vdir, v["file"]), "rb") as f:
-            lm = _bind(f.read(), spec, tgt)
+            lm = device.bind(f.read(), spec, tgt)
         means = [0.0, 1e4] if spec.dtype == "float32" and np.prod(spec.shape) < (1 << 24) \
             else [0.0]
         checks = [_check(_call(lm), spec, rng, spec.shape, m, log) for m in means]
