@@ -198,3 +198,19 @@ def test_device_cuda_reuses_the_bench_checks():
     assert not bad["ok"] and "FAIL" in logged[-1]
     med, lo, hi = dc._ms(lambda: None, 3, warm=1)
     assert 0 <= lo <= med <= hi
+
+
+@pytest.mark.vulkan
+def test_device_cuda_lavapipe_tiny():
+    # The lavapipe rehearsal of the GPU kernels' timing (bench.device, harness.time_rounds)
+    # on its smallest shape: both forms compile, run and get a median.
+    from iree_gn import _targets
+
+    try:
+        _targets.resolve("vulkan:llvmpipe")
+    except _targets.DeviceNotFound as e:
+        pytest.skip(f"no lavapipe device here: {e}")
+    out = _run(os.path.join(TOOLS, "device_cuda_lavapipe.py"), "--rounds", "2", "--shapes", "5")
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("1x8x8x256-float32")]
+    kernels_ms, barrier_ms, ratio = (float(v) for v in line.split()[1:4])
+    assert kernels_ms > 0 and barrier_ms > 0 and ratio > 0
