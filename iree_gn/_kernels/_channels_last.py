@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import List
 
 from ._module import _Kernel
-from ._select import (_BLOCK, _PREFETCH_BYTES, _STACK_BYTES, channel_blocks, layout,
-                      split_blocks)
+from ._select import (_BLOCK, _CL_MAX_CHANNELS, _PREFETCH_BYTES, _STACK_BYTES,
+                      channel_blocks, layout, split_blocks)
+
+# The per-channel scratch arrays of a workgroup, in the order of a workspace's axis 2.
+_SCRATCH = ("k", "s1", "s2", "p1", "p2")
 
 
 class _ChannelsLast(_Kernel):
@@ -36,6 +39,17 @@ class _ChannelsLast(_Kernel):
     def per_sample(self):
         return self.blocks
 
+    @property
+    def workspace(self) -> bool:
+        """Whether the scratch arrays come from a workspace (a second result of the
+        dispatch, [N, blocks, 5, CB] float32, never read by the host) instead of the stack:
+        a block of more than ``_CL_MAX_CHANNELS`` channels (a group that wide, or a sample
+        with no split into whole groups) would overflow IREE's 32 KiB stack limit."""
+        return self.CB > _CL_MAX_CHANNELS
+
+    def wsmem(self, kind="memref"):
+        return f"{kind}<{self.n_dim}x{self.blocks}x{len(_SCRATCH)}x{self.CB}xf32>"
+
     def functions(self):
         """With a batch-1 ``split`` (a dynamic batch of samples large enough that batch 1
         splits rows): ``@stats``, the split's statistics when N = 1 (one idle workgroup
@@ -45,7 +59,11 @@ class _ChannelsLast(_Kernel):
         (every N pays a copy of y)."""
         sp = self.split
         if sp is None:
-            return super().functions()
+            funcs = super().functions()
+            if self.workspace:  # y, then the workspace: results follow the operands
+                name, per, binds, body = funcs[0]
+                funcs = [(name, per, binds + [("%bw", "%ws", self.wsmem())], body)]
+            return funcs
         pty, xt = f"memref<{self.C}x{self.et}>", self.xmem()
         params = [(b, v, pty) for b, v in self.params()]
         one_t = sp.xmem()
@@ -78,7 +96,12 @@ class _ChannelsLast(_Kernel):
 
     def host(self, xt: str, vt: str, pt: str) -> List[str]:
         if self.split is None:
-            return super().host(xt, vt, pt)
+            lines = super().host(xt, vt, pt)
+            if self.workspace:
+                wt = self.wsmem("tensor") + ("{%n}" if self.N is None else "")
+                lines = [lines[0].replace("%yv =", "%yv, %ws =").replace(
+                    f"-> {vt}", f"-> ({vt}, {wt})")]
+            return lines
         n = len(self.params())
         pt_ = self.split.part("tensor")
         args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff", "%ni"])
@@ -92,6 +115,8 @@ class _ChannelsLast(_Kernel):
     def _setup(self):
         VL = self.VL
         self.st = f"memref<{self.CB}xf32>"
+        if self.workspace:
+            self.st = f"memref<{self.CB}xf32, strided<[1], offset: ?>>"
         self.V = self.vec(VL) if VL > 1 else "f32"
         self.lanes = VL if VL > 1 else 0
         if self.lanes:
@@ -99,8 +124,12 @@ class _ChannelsLast(_Kernel):
             self.zero = "%zv"
         else:
             self.zero = self.f32(0.0)
-        for m in ("k", "s1", "s2", "p1", "p2"):
-            self.e(f"        %{m} = memref.alloca() : {self.st}")
+        for i, m in enumerate(_SCRATCH):
+            if self.workspace:
+                self.e(f"        %{m} = memref.subview %ws[%n, %blk, {i}, 0] [1, 1, 1, "
+                       f"{self.CB}] [1, 1, 1, 1] : {self.wsmem()} to {self.st}")
+            else:
+                self.e(f"        %{m} = memref.alloca() : {self.st}")
 
     def ld(self, ind, name, mem, at):
         """Load from a float32 scratch array."""
@@ -236,7 +265,7 @@ class _ChannelsLast(_Kernel):
         """Per group of cg channels: the exact moments from the per-channel sums (see
         ``_authoring.moments_split``), then a = gamma * rstd and b = beta - (mean - k) * a."""
         e, cg, C, R = self.e, self.cg, self.CB, self.R
-        st = f"memref<{C}xf32>"
+        st = self.st
         c0, c1, cC, ccg = self.idx(0), self.idx(1), self.idx(C), self.idx(cg)
         fM, fcg, fcount = self.f32(R), self.f32(cg), self.f32(R * cg)
         f0, f2 = self.f32(0.0), self.f32(2.0)

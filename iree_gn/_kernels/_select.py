@@ -27,7 +27,10 @@ _CL_CHUNK_BYTES = 256 << 10
 _MIN_RUN_BYTES = 512
 # Calls under this size run on one thread anyway (llvm-cpu's small_bytes).
 _SINGLE_THREAD_BYTES = 1 << 20
-# Channels last keeps five float32 arrays of C on the stack; IREE allows 32 KiB.
+# Channels last keeps five float32 arrays of its block's channels on the stack; IREE allows
+# 32 KiB. Samples with more channels are split into blocks of at most this many (whole
+# groups); where no such split exists (a group wider than this), the arrays come from a
+# workspace binding instead (_channels_last._ChannelsLast.workspace).
 _STACK_BYTES = 32 << 10
 _CL_MAX_CHANNELS = 1536
 
@@ -54,13 +57,14 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
         return None
     n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
     if ca == n - 1 and red == tuple(range(1, n - 1)):
-        if spec.channels > _CL_MAX_CHANNELS:
-            return None
         # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
         # unless the call is small enough to run on the single-threaded driver anyway
-        # (_targets.Target.small_bytes). A dynamic batch: a workgroup per sample, and the
-        # split for N = 1 in the same module (_channels_last._ChannelsLast.functions).
-        if spec.shape[0] is None or spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES:
+        # (_targets.Target.small_bytes), or its channels are too many for the split's stack
+        # arrays (then the channel blocks are the workgroups). A dynamic batch: a workgroup
+        # per sample, and the split for N = 1 in the same module
+        # (_channels_last._ChannelsLast.functions).
+        if spec.shape[0] is None or spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES \
+                or spec.channels > _CL_MAX_CHANNELS:
             return "channels_last"
         return "channels_last_split"
     if ca == 1 and red == tuple(range(2, n)):
@@ -75,20 +79,33 @@ def channel_blocks(spec: GroupNormSpec) -> int:
     whole 16-lane vectors and row pieces of at least ``_MIN_RUN_BYTES``. Then each block
     is re-read from L2 instead of L3: 2x16x16x1280 in 8 blocks of 160 channels measured
     0.24 vs 0.33 ms (medians, same process). Longer chunks or shorter pieces measured slower
-    (2x32x32x640 in 2 or 4 blocks, 8x56x56x256 in 4: 1.2-2x)."""
+    (2x32x32x640 in 2 or 4 blocks, 8x56x56x256 in 4: 1.2-2x). Samples of more than
+    ``_CL_MAX_CHANNELS`` channels that this leaves in one block split further where whole
+    groups allow (``_stack_blocks``), so that their scratch arrays fit the stack."""
     es, r = _BYTES[spec.dtype], _rows(spec)
     C, cg = spec.channels, spec.channels // spec.groups
-    if r * C * es <= _CL_CHUNK_BYTES:
-        return 1
-    blocks = 2
-    while C % blocks == 0:
-        cb = C // blocks
-        if cb * es < _MIN_RUN_BYTES:
-            break
-        if cb % cg == 0 and cb % 16 == 0 and r * cb * es <= _CL_CHUNK_BYTES:
-            return blocks
+    if r * C * es > _CL_CHUNK_BYTES:
+        blocks = 2
+        while C % blocks == 0:
+            cb = C // blocks
+            if cb * es < _MIN_RUN_BYTES:
+                break
+            if cb % cg == 0 and cb % 16 == 0 and r * cb * es <= _CL_CHUNK_BYTES:
+                return blocks
+            blocks *= 2
+    return _stack_blocks(C, cg)
+
+
+def _stack_blocks(C: int, cg: int) -> int:
+    """1, or for more than ``_CL_MAX_CHANNELS`` channels the fewest blocks (a power of two)
+    of whole groups whose scratch arrays fit the stack; 1 where there are none (a group of
+    more than ``_CL_MAX_CHANNELS`` channels: its block's arrays come from a workspace)."""
+    blocks = 1
+    while C // blocks > _CL_MAX_CHANNELS:
         blocks *= 2
-    return 1
+        if C % blocks or (C // blocks) % cg:
+            return 1
+    return blocks
 
 
 def split_blocks(spec: GroupNormSpec) -> int:
