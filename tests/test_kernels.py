@@ -33,7 +33,7 @@ def _spec(shape, ca=-1, red=None, **kw):
     ((2, 8, 8, 64), -1, {"activation": lambda t: t}, None),  # callables: JAX
     ((2, 8, 8, 2048), -1, {}, "channels_last"),       # blocks of 1024 channels (stack)
     ((1, 16, 16, 2048), -1, {}, "channels_last"),     # batch 1: 8 channel blocks, no split
-    ((1, 64, 256, 256), 1, {"groups": 2}, None),      # a group block larger than L2
+    ((1, 64, 256, 256), 1, {"groups": 2}, "channels_first_split"),  # blocks > L2: pieces
     ((4, 64), -1, {"reduction_axes": (), "groups": 16}, None),  # rank 2
 ])
 def test_which_specs_get_a_kernel(shape, ca, kw, expect):

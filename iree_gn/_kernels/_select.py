@@ -15,6 +15,10 @@ _BLOCK = 64
 # Largest (sample, group) block for channels first: it is re-read from L2 (1-2 MiB per core on
 # current x86 and Arm servers; 1 MiB here).
 _CF_BLOCK_BYTES = 1 << 20
+# Channels first, blocks larger than _CF_BLOCK_BYTES: pieces of at most this size, each read
+# twice by its workgroup (the second time from L2) and normalized from cache where it still is
+# (_channels_first_split).
+_CF_PIECE_BYTES = 512 << 10
 # How far ahead channels-last kernels prefetch x.
 _PREFETCH_BYTES = 4096
 # How far ahead the channels-first normalize prefetches y.
@@ -47,8 +51,9 @@ def _rows(spec: GroupNormSpec) -> int:
 
 
 def layout(spec: GroupNormSpec) -> Optional[str]:
-    """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"`` or None: which
-    kernel handles ``spec``, if one does (static, or dynamic on axis 0 only)."""
+    """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"``,
+    ``"channels_first_split"`` (a (sample, group) block larger than ``_CF_BLOCK_BYTES``) or
+    None: which kernel handles ``spec``, if one does (static, or dynamic on axis 0 only)."""
     if spec.dynamic_axes not in ((), (0,)) or spec.dtype not in _ELEM or spec.rank < 3:
         return None
     if any(d == 0 for d in spec.shape):
@@ -70,6 +75,7 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
     if ca == 1 and red == tuple(range(2, n)):
         if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
             return "channels_first"
+        return "channels_first_split"
     return None
 
 
@@ -98,13 +104,13 @@ def channel_blocks(spec: GroupNormSpec) -> int:
 
 def _stack_blocks(C: int, cg: int) -> int:
     """1, or for more than ``_CL_MAX_CHANNELS`` channels the fewest blocks (a power of two)
-    of whole groups whose scratch arrays fit the stack; 1 where there are none (a group of
-    more than ``_CL_MAX_CHANNELS`` channels: its block's arrays come from a workspace)."""
+    of whole groups whose scratch arrays fit the stack; where whole groups do not allow that
+    (a group of more than ``_CL_MAX_CHANNELS`` channels), the most blocks of whole groups, whose
+    arrays come from a workspace."""
     blocks = 1
-    while C // blocks > _CL_MAX_CHANNELS:
+    while C // blocks > _CL_MAX_CHANNELS and C % (2 * blocks) == 0 \
+            and (C // (2 * blocks)) % cg == 0:
         blocks *= 2
-        if C % blocks or (C // blocks) % cg:
-            return 1
     return blocks
 
 
@@ -112,6 +118,18 @@ def split_blocks(spec: GroupNormSpec) -> int:
     """Row blocks per sample for ``_ChannelsLastSplit``: enough for ``_SPLIT_WORKGROUPS``
     workgroups in all, each of at least ``_BLOCK`` rows."""
     return max(1, min(-(-_SPLIT_WORKGROUPS // spec.shape[0]), _rows(spec) // _BLOCK))
+
+
+def cf_pieces(spec: GroupNormSpec):
+    """(K, P) for ``_ChannelsFirstSplit``: each (sample, group) block of L elements in K
+    pieces of P elements (the last one shorter), P a multiple of 64 (the sums' vector step)
+    and at most ``_CF_PIECE_BYTES``, the pieces as even as that allows."""
+    L = spec.channels // spec.groups * _rows(spec)
+    es = _BYTES[spec.dtype]
+    k = -(-L * es // _CF_PIECE_BYTES)
+    p = -(-L // k)
+    p = -(-p // 64) * 64
+    return -(-L // p), p
 
 
 def supports(spec: GroupNormSpec) -> bool:
