@@ -52,6 +52,7 @@ def _check(shape, ca, groups, rng, dtype="float32", mean=0.3, **kw):
     ((1, 8, 8, 4096), -1, 32, ("channels_last", 4, False)),      # batch 1: blocks, not rows
     ((2, 4, 4, 4096), -1, 2, ("channels_last", 2, True)),        # groups of 2048: workspace
     ((2, 2, 2, 3000), -1, 1, ("channels_last", 1, True)),
+    ((1, 32, 32, 2048), -1, 1, ("channels_last_split", 16, True)),  # batch 1: rows split
     ((1, 64, 128, 128), 1, 1, ("channels_first_split", 8, None)),  # 4 MiB: 8 pieces
     ((2, 24, 107, 109), 1, 1, ("channels_first_split", 3, None)),  # pieces cross channels
     ((2, 64, 64, 64), 1, 1, ("channels_first", 1, None)),          # 1 MiB: fits L2
@@ -62,8 +63,9 @@ def test_layout_of_large_blocks(shape, ca, groups, expect):
     assert _kernels.layout(spec) == kind
     assert CPU.formulation_for(spec) == "kernel"
     if ca == -1:
-        k = _kernels._ChannelsLast(spec)
-        assert (k.blocks, k.workspace) == (n, workspace)
+        split = kind == "channels_last_split"
+        k = (_kernels._ChannelsLastSplit if split else _kernels._ChannelsLast)(spec)
+        assert (k.K if split else k.blocks, k.workspace) == (n, workspace)
         assert k.workspace or 5 * 4 * k.CB <= 32 << 10  # the stack arrays fit IREE's limit
         assert ("memref.alloca" in _kernels.module_text(spec)) != workspace
     elif kind == "channels_first_split":
@@ -81,6 +83,9 @@ CASES = {
     "cl-workspace-odd-C": ((2, 3, 5, 3000), -1, 1, "float32", {"activation_fn": "gelu"}),
     "cl-workspace-one-pass": ((2, 4, 4, 4096), -1, 2, "float32", {"mean_close_to_zero": True}),
     "cl-workspace-bf16": ((2, 4, 4, 4096), -1, 1, "bfloat16", {"center": False}),
+    "cl-split-workspace": ((1, 12, 12, 2048), -1, 1, "float32", {"activation_fn": "silu"}),
+    "cl-split-workspace-one-pass": ((1, 12, 12, 2048), -1, 1, "float32",
+                                    {"mean_close_to_zero": True}),
     "cl-2048-f16": ((2, 8, 8, 2048), -1, 32, "float16", {"activation_fn": "relu6"}),
     # channels first: blocks of 4 MiB (8 pieces), 1.1 MB (3 pieces crossing channels)
     "cf-4mib": ((1, 64, 128, 128), 1, 1, "float32", {}),

@@ -64,12 +64,12 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
     if ca == n - 1 and red == tuple(range(1, n - 1)):
         # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
         # unless the call is small enough to run on the single-threaded driver anyway
-        # (_targets.Target.small_bytes), or its channels are too many for the split's stack
-        # arrays (then the channel blocks are the workgroups). A dynamic batch: a workgroup
-        # per sample, and the split for N = 1 in the same module
+        # (_targets.Target.small_bytes), or it has more channels than the stack holds
+        # scratch for and splits into channel blocks (the workgroups then). A dynamic batch:
+        # a workgroup per sample, and the split for N = 1 in the same module
         # (_channels_last._ChannelsLast.functions).
         if spec.shape[0] is None or spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES \
-                or spec.channels > _CL_MAX_CHANNELS:
+                or (spec.channels > _CL_MAX_CHANNELS and channel_blocks(spec) > 1):
             return "channels_last"
         return "channels_last_split"
     if ca == 1 and red == tuple(range(2, n)):
