@@ -171,15 +171,29 @@ class _ChannelsLast(_Kernel):
 
     def stats(self, I, lo, hi):
         """Add the per-channel sums of x - k and (x - k)^2 over rows [lo, hi) to %s1, %s2:
-        per block of _BLOCK rows into %p1, %p2, then into the totals."""
-        e, V, xt = self.e, self.V, self.xmem()
+        per block of _BLOCK rows into %p1, %p2, then into the totals; a sample of at most
+        _BLOCK rows straight into the totals (min of 300: 2x1x1x4096, 32 groups, 22 -> 15 us;
+        2x2x2x4096 39 -> 37 us)."""
+        e = self.e
+        if (lo, hi) == (self.idx(0), self.idx(self.R)) and self.R <= _BLOCK:
+            self.row_sums(I, lo, hi, ("%s1", "%s2"))
+            return
         cB = self.idx(_BLOCK)
         e(f"{I}scf.for %rb = {lo} to {hi} step {cB} {{")
         J = I + "  "
         e(f"{J}%rb_end0 = arith.addi %rb, {cB} : index")
         e(f"{J}%rb_end = arith.minui %rb_end0, {hi} : index")
         self.zero_sums(J, ("%p1", "%p2"))
-        e(f"{J}scf.for %r = %rb to %rb_end step {self.idx(1)} {{")
+        self.row_sums(J, "%rb", "%rb_end", ("%p1", "%p2"))
+        self.accumulate(J, (("%s1", "%p1"), ("%s2", "%p2")))
+        e(f"{I}}}")
+
+    def row_sums(self, J, lo, hi, into):
+        """Add the per-channel sums of x - k and (x - k)^2 over rows [lo, hi) to the scratch
+        arrays ``into``."""
+        e, V, xt = self.e, self.V, self.xmem()
+        t1, t2 = into
+        e(f"{J}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
         K = J + "  "
         self.chan_loop(K)
         L_ = K + "  "
@@ -191,16 +205,14 @@ class _ChannelsLast(_Kernel):
             kk = self.ld(L_, "%kv", "%k", "%c")
             e(f"{L_}%d = arith.subf {v}, {kk} : {V}")
             d = "%d"
-        a1 = self.ld(L_, "%a1", "%p1", "%c")
-        a2 = self.ld(L_, "%a2", "%p2", "%c")
+        a1 = self.ld(L_, "%a1", t1, "%c")
+        a2 = self.ld(L_, "%a2", t2, "%c")
         e(f"{L_}%n1 = arith.addf {a1}, {d} : {V}")
         e(f"{L_}%n2 = math.fma {d}, {d}, {a2} : {V}")
-        self.sto(L_, "%n1", "%p1", "%c")
-        self.sto(L_, "%n2", "%p2", "%c")
+        self.sto(L_, "%n1", t1, "%c")
+        self.sto(L_, "%n2", t2, "%c")
         e(f"{K}}}")
         e(f"{J}}}")
-        self.accumulate(J, (("%s1", "%p1"), ("%s2", "%p2")))
-        e(f"{I}}}")
 
     def prefetch(self, I, r, write=False):
         """Prefetch x's row ``r + D`` (clamped to the sample), D rows ~ _PREFETCH_BYTES ahead,
