@@ -168,3 +168,18 @@ def test_static_unaligned_input_into_out(shape, ca, groups, rng):
         assert op(xu, gamma, beta, out=out) is out
         assert_close(out, ref_group_norm(x, groups, ca, spec.reduction_axes, gamma=gamma,
                                          beta=beta), "float32")
+
+
+def test_split_channels_first_pieces_starting_with_outliers(rng):
+    # Each piece's statistics are exact two-pass (its own mean, then the sums of x minus it),
+    # so no element's value conditions them: at mean 1e4, std 1, with every piece starting
+    # 500 std away, the result stays within float32 TOL (sums shifted by the piece's first
+    # element erred by 1.1 here).
+    shape = (2, 24, 107, 109)
+    K, P = _kernels.cf_pieces(_spec(shape, 1, 1))
+    assert K == 3
+    x = (1e4 + rng.standard_normal(shape)).astype(np.float32)
+    x.reshape(2, -1)[:, ::P] = 1e4 + 500
+    with iree_gn.VariableStore():
+        y = iree_gn.group_norm(x, groups=1, channels_axis=1, reduction_axes=(2, 3))
+    assert_close(y, ref_group_norm(x, 1, 1, (2, 3)), "float32")
