@@ -67,6 +67,9 @@ def test_layout_of_large_blocks(shape, ca, groups, expect):
         k = (_kernels._ChannelsLastSplit if split else _kernels._ChannelsLast)(spec)
         assert (k.K if split else k.blocks, k.workspace) == (n, workspace)
         assert k.workspace or 5 * 4 * k.CB <= 32 << 10  # the stack arrays fit IREE's limit
+        # A workspace block's row loops go over sub-blocks of channels (L1-sized scratch).
+        assert k.CB % k.SB == 0 and k.SB % k.VL == 0 and (k.SB <= 512 if workspace
+                                                          else k.SB == k.CB)
         assert ("memref.alloca" in _kernels.module_text(spec)) != workspace
     elif kind == "channels_first_split":
         K, P = _kernels.cf_pieces(spec)

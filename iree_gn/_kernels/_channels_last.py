@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import List
 
 from ._module import _Kernel
-from ._select import (_BLOCK, _CL_MAX_CHANNELS, _PREFETCH_BYTES, _STACK_BYTES,
-                      channel_blocks, layout, split_blocks)
+from ._select import (_BLOCK, _CL_MAX_CHANNELS, _CL_SUB_CHANNELS, _PREFETCH_BYTES,
+                      _STACK_BYTES, channel_blocks, layout, split_blocks)
 
 # The per-channel scratch arrays of a workgroup, in the order of a workspace's axis 2.
 _SCRATCH = ("k", "s1", "s2", "p1", "p2")
@@ -149,8 +149,35 @@ class _ChannelsLast(_Kernel):
             self.e(f"{ind}memref.store {val}, {mem}[{at}] : {self.st}")
 
     def chan_loop(self, ind):
-        self.e(f"{ind}scf.for %c = {self.idx(0)} to {self.idx(self.CB)} step {self.idx(self.VL)} {{")
+        lo, hi = self._cl or (self.idx(0), self.idx(self.CB))
+        self.e(f"{ind}scf.for %c = {lo} to {hi} step {self.idx(self.VL)} {{")
         self.e(f"{ind}  %xc = arith.addi %ch0, %c : index")
+
+    # The channel loops' bounds: None (the block's CB channels) or a sub-block's (SSA values).
+    _cl = None
+
+    @property
+    def SB(self) -> int:
+        """Channels per sub-block: a workspace block's rows are summed and normalized
+        ``_CL_SUB_CHANNELS`` channels or fewer at a time, so that the scratch arrays those
+        loops touch stay in L1 (the whole block's are 5 x 4 x CB bytes, over 30 KB)."""
+        if not self.workspace:
+            return self.CB
+        top = _CL_SUB_CHANNELS - _CL_SUB_CHANNELS % self.VL
+        return next(d for d in range(top, 0, -self.VL) if self.CB % d == 0)
+
+    def sub_blocks(self, I, emit) -> None:
+        """``emit(indent)`` once per sub-block of SB channels, the channel loops spanning it
+        (once, over the whole block, where SB = CB)."""
+        if self.SB == self.CB:
+            emit(I)
+            return
+        self.e(f"{I}scf.for %sb = {self.idx(0)} to {self.idx(self.CB)} step {self.idx(self.SB)} {{")
+        self.e(f"{I}  %sbe = arith.addi %sb, {self.idx(self.SB)} : index")
+        self._cl = ("%sb", "%sbe")
+        emit(I + "  ")
+        self._cl = None
+        self.e(f"{I}}}")
 
     def shift(self, I):
         """%k = the sample's first row (0 with mean_close_to_zero)."""
@@ -176,16 +203,25 @@ class _ChannelsLast(_Kernel):
         2x2x2x4096 39 -> 37 us)."""
         e = self.e
         if (lo, hi) == (self.idx(0), self.idx(self.R)) and self.R <= _BLOCK:
-            self.row_sums(I, lo, hi, ("%s1", "%s2"))
+            self.sub_blocks(I, lambda J: self.row_sums(J, lo, hi, ("%s1", "%s2")))
             return
-        cB = self.idx(_BLOCK)
+
+        def block(J):
+            self.zero_sums(J, ("%p1", "%p2"))
+            self.row_sums(J, "%rb", "%rb_end", ("%p1", "%p2"))
+            self.accumulate(J, (("%s1", "%p1"), ("%s2", "%p2")))
+
+        self.row_blocks(I, lo, hi, block)
+
+    def row_blocks(self, I, lo, hi, emit) -> None:
+        """``emit(indent)`` per block [%rb, %rb_end) of _BLOCK rows of [lo, hi), and per
+        sub-block of its channels."""
+        e, cB = self.e, self.idx(_BLOCK)
         e(f"{I}scf.for %rb = {lo} to {hi} step {cB} {{")
         J = I + "  "
         e(f"{J}%rb_end0 = arith.addi %rb, {cB} : index")
         e(f"{J}%rb_end = arith.minui %rb_end0, {hi} : index")
-        self.zero_sums(J, ("%p1", "%p2"))
-        self.row_sums(J, "%rb", "%rb_end", ("%p1", "%p2"))
-        self.accumulate(J, (("%s1", "%p1"), ("%s2", "%p2")))
+        self.sub_blocks(J, emit)
         e(f"{I}}}")
 
     def row_sums(self, J, lo, hi, into):
@@ -241,7 +277,14 @@ class _ChannelsLast(_Kernel):
         self.e(f"{I}}}")
 
     def normalize(self, I, lo, hi):
-        """y = act((x - k) * a + b) over rows [lo, hi), with a in %p1 and b in %p2."""
+        """y = act((x - k) * a + b) over rows [lo, hi), with a in %p1 and b in %p2 (per
+        block of rows and sub-block of channels where SB < CB)."""
+        if self.SB == self.CB:
+            self.norm_rows(I, lo, hi)
+        else:
+            self.row_blocks(I, lo, hi, lambda J: self.norm_rows(J, "%rb", "%rb_end"))
+
+    def norm_rows(self, I, lo, hi):
         e, V, xt = self.e, self.V, self.xmem()
         e(f"{I}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
         self.chan_loop(I + "  ")
