@@ -118,6 +118,7 @@ def test_split_channels_first_activations(act, rng):
 @pytest.mark.parametrize("shape,ca,groups,kw", [
     ((None, 8, 8, 2048), -1, 32, {}),                      # stack channel blocks
     ((None, 4, 4, 4096), -1, 1, {"activation": "tanh"}),   # workspace [N, 1, 5, 4096]
+    ((None, 12, 12, 2048), -1, 1, {"activation": "silu"}),  # N = 1: split, workspaces
     ((None, 24, 107, 109), 1, 1, {}),                      # CF pieces, part [N, 1, 3, 3]
     ((None, 24, 107, 109), 1, 2, {"mean_close_to_zero": True}),
 ])
@@ -131,6 +132,8 @@ def test_dynamic_batch_large_blocks(shape, ca, groups, kw, rng, monkeypatch):
     op = iree_gn.compile(shape, "float32", groups=groups, channels_axis=ca,
                          reduction_axes=spec.reduction_axes, **kw)
     assert op._block is None and "@main(%arg0: tensor<?x" in op.stablehlo
+    if shape == (None, 12, 12, 2048):  # 1.2 MB samples, a group of 2048 channels
+        assert _kernels._ChannelsLast(spec).split is not None and "scf.if %one" in op.stablehlo
     C = shape[ca]
     gamma = (1 + 0.5 * rng.standard_normal(C)).astype(np.float32)
     beta = (0.5 * rng.standard_normal(C)).astype(np.float32)

@@ -27,10 +27,11 @@ class _ChannelsLast(_Kernel):
             # A dynamic batch whose batch-1 op would split rows carries that split too, for
             # N = 1 (chosen at run time: see dispatches).
             # Both kernels' scratch arrays share the function's stack: channels of 1400 and
-            # more leave batch 1 to one workgroup (_STACK_BYTES).
+            # more leave batch 1 to one workgroup (_STACK_BYTES), unless both kernels take
+            # theirs from workspaces (groups of more than _CL_MAX_CHANNELS channels).
             one = spec.with_shape((1,) + tuple(spec.shape[1:]))
             if layout(one) == "channels_last_split" and \
-                    5 * 4 * (self.C + self.CB) <= _STACK_BYTES:
+                    (5 * 4 * (self.C + self.CB) <= _STACK_BYTES or self.workspace):
                 self.split = _ChannelsLastSplit(one)
 
     def xmem(self):
@@ -83,19 +84,25 @@ class _ChannelsLast(_Kernel):
             return [self.subspan(b, v, t, "          ") for b, v, t in binds] + \
                 ["  " + line for line in body]
 
+        # Workspaces: one binding per dispatch, viewed per branch (see host).
+        ws_sp, ws_me, ws = [], [], []
+        if self.workspace:
+            ws_sp, ws_me = [("%bw", "%ws", sp.wsmem())], [("%bw", "%ws", self.wsmem())]
+            ws = [("%bw", None, None)]
         test = [f"        %one = arith.cmpi eq, %nsz, {one} : index", "        scf.if %one {"]
-        stats_fn = test + branch([("%bx", "%x", one_t), ("%bp", "%part", sp.part())], stats) \
-            + ["        }"]
+        stats_fn = test + branch([("%bx", "%x", one_t), ("%bp", "%part", sp.part())] + ws_sp,
+                                 stats) + ["        }"]
         gn_fn = test + branch([("%bx", "%x", one_t), ("%bp", "%part", sp.part())] +
                               params +
-                              [("%by", "%y", one_t)], split_norm) \
+                              [("%by", "%y", one_t)] + ws_sp, split_norm) \
             + ["        } else {"] \
-            + branch([("%bx", "%x", xt)] + params + [("%by", "%y", xt)], mine) \
+            + branch([("%bx", "%x", xt)] + params + [("%by", "%y", xt)] + ws_me, mine) \
             + ["        }"]
         binds = [("%bx", None, None), ("%bp", None, None)] + \
             [(b, None, None) for b, _ in self.params()] + [("%by", None, None)]
         per = (sp.K, self.blocks)
-        return [("stats", per[:1] + (0,), binds[:2], stats_fn), ("gn", per, binds, gn_fn)]
+        return [("stats", per[:1] + (0,), binds[:2] + ws, stats_fn),
+                ("gn", per, binds + ws, gn_fn)]
 
     def host(self, xt: str, vt: str, pt: str) -> List[str]:
         if self.split is None:
@@ -109,9 +116,21 @@ class _ChannelsLast(_Kernel):
         pt_ = self.split.part("tensor")
         args = ", ".join(["%xv", "%part"] + [f"%arg{i + 1}" for i in range(n)] + ["%xoff", "%ni"])
         tys = ", ".join([xt, pt_] + [pt] * n + ["i32", "i32"])
-        return [f"    %part = flow.dispatch @gn_kernel::@stats[%n](%xv, %xoff, %ni) : "
-                f"({xt}, i32, i32) -> {pt_}",
-                f"    %yv = flow.dispatch @gn_kernel::@gn[%n]({args}) : ({tys}) -> {vt}"]
+        lines, st, gt, s_ws, g_ws = [], pt_, vt, "", ""
+        if self.workspace:
+            # @stats's workspace is the split's ([1, K, 5, C]); @gn's serves either branch:
+            # max(N, K) x 5C floats, the per-sample kernel's [N, blocks, 5, CB] at any N and
+            # the split's at N = 1.
+            lines = [f"    %wsk = arith.constant {self.split.K} : index",
+                     "    %wsm = arith.maxui %n, %wsk : index",
+                     f"    %ws5c = arith.constant {5 * self.C} : index",
+                     "    %wsz = arith.muli %wsm, %ws5c : index"]
+            st, gt = f"({pt_}, {self.split.wsmem('tensor')})", f"({vt}, tensor<?xf32>{{%wsz}})"
+            s_ws, g_ws = ", %ws0", ", %ws1"
+        return lines + [
+            f"    %part{s_ws} = flow.dispatch @gn_kernel::@stats[%n](%xv, %xoff, %ni) : "
+            f"({xt}, i32, i32) -> {st}",
+            f"    %yv{g_ws} = flow.dispatch @gn_kernel::@gn[%n]({args}) : ({tys}) -> {gt}"]
 
     # Pieces shared with _ChannelsLastSplit. x is indexed [%n, row, %ch0 + channel]: the
     # scratch arrays and channel loops span this workgroup's block of CB channels.
