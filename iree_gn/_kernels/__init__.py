@@ -28,8 +28,9 @@ x is viewed as 3-D, with N the batch axis 0:
   carry no cancellation; pass 3: ``y = act((x - m0) * a + b)`` with
   ``b = beta - (mean - m0) * a`` (the float32 mean itself is never formed).
 * channels first with blocks larger than L2 (``_ChannelsFirstSplit``): each block in pieces
-  that fit L2, a workgroup each, two dispatches: per-piece shifted sums, then the exact
-  (Chan) combine of the pieces and the normalize of each piece.
+  that fit L2, a workgroup each, two dispatches: per piece the exact two-pass sums (its own
+  mean as the shift), then the exact (Chan) combine of the pieces and the normalize of each
+  piece.
 
 With ``mean_close_to_zero`` all use TF's one-pass sufficient statistics (sums of x and x^2,
 ``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32; float16 and
@@ -39,7 +40,9 @@ bfloat16 are widened on load and narrowed on store.
 float16 or bfloat16; no activation or one of :data:`ACTIVATIONS`; batch axis 0 and every other
 non-channel axis reduced. Any number of channels: channels last keeps its per-channel
 scratch on the stack for blocks of up to ``_CL_MAX_CHANNELS`` channels (whole groups) and in a
-workspace binding for wider groups; channels first splits blocks larger than L2 into pieces.
+workspace (a result of the dispatch that the host never reads) for wider groups, whose row
+loops then go over sub-blocks of channels; channels first splits blocks larger than L2 into
+pieces.
 
 A dynamic batch (``None`` at axis 0, :func:`serves_dynamic`) gets one module: the host
 functions take ``tensor<?x...>``, the dispatch's workload is N (x's dimension 0) and the kernel
