@@ -18,6 +18,7 @@ module @group_norm_kernel {
         %c4 = arith.constant 4 : index
         %c40 = arith.constant 40 : index
         %c64 = arith.constant 64 : index
+        %c8 = arith.constant 8 : index
         %f0p0 = arith.constant 0.0 : f32
         %f10240p0 = arith.constant 10240.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
@@ -88,52 +89,60 @@ module @group_norm_kernel {
             vector.store %ua1, %s2[%c] : memref<320xf32>, vector<16xf32>
           }
         }
+        %zg = arith.constant dense<0.0> : vector<8xf32>
         scf.for %cs = %c0 to %c320 step %c40 {
           %ce = arith.addi %cs, %c40 : index
           %k0 = memref.load %k[%cs] : memref<320xf32>
-          %mr = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<320xf32>
-            %kj = memref.load %k[%j] : memref<320xf32>
-            %chm = arith.divf %s1j, %f256p0 : f32
-            %dk0 = arith.subf %kj, %k0 : f32
-            %t = arith.addf %chm, %dk0 : f32
-            %acc2 = arith.addf %acc, %t : f32
-            scf.yield %acc2 : f32
+          %k0v = vector.broadcast %k0 : f32 to vector<8xf32>
+          %fMv = vector.broadcast %f256p0 : f32 to vector<8xf32>
+          %mrv = scf.for %j = %cs to %ce step %c8 iter_args(%acc = %zg) -> (vector<8xf32>) {
+            %s1j = vector.load %s1[%j] : memref<320xf32>, vector<8xf32>
+            %kj = vector.load %k[%j] : memref<320xf32>, vector<8xf32>
+            %chm = arith.divf %s1j, %fMv : vector<8xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<8xf32>
+            %t = arith.addf %chm, %dk0 : vector<8xf32>
+            %acc2 = arith.addf %acc, %t : vector<8xf32>
+            scf.yield %acc2 : vector<8xf32>
           }
+          %mr = vector.reduction <add>, %mrv : vector<8xf32> into f32
           %mrel = arith.divf %mr, %f40p0 : f32
-          %ss = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<320xf32>
-            %s2j = memref.load %s2[%j] : memref<320xf32>
-            %kj = memref.load %k[%j] : memref<320xf32>
-            %dk0 = arith.subf %kj, %k0 : f32
-            %dk = arith.subf %dk0, %mrel : f32
-            %t1 = arith.mulf %f2p0, %dk : f32
-            %t2 = arith.mulf %t1, %s1j : f32
-            %t3 = arith.mulf %dk, %dk : f32
-            %t4 = arith.mulf %f256p0, %t3 : f32
-            %t5 = arith.addf %s2j, %t2 : f32
-            %t6 = arith.addf %t5, %t4 : f32
-            %acc2 = arith.addf %acc, %t6 : f32
-            scf.yield %acc2 : f32
+          %mrelv = vector.broadcast %mrel : f32 to vector<8xf32>
+          %f2v = vector.broadcast %f2p0 : f32 to vector<8xf32>
+          %ssv = scf.for %j = %cs to %ce step %c8 iter_args(%acc = %zg) -> (vector<8xf32>) {
+            %s1j = vector.load %s1[%j] : memref<320xf32>, vector<8xf32>
+            %s2j = vector.load %s2[%j] : memref<320xf32>, vector<8xf32>
+            %kj = vector.load %k[%j] : memref<320xf32>, vector<8xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<8xf32>
+            %dk = arith.subf %dk0, %mrelv : vector<8xf32>
+            %t1 = arith.mulf %f2v, %dk : vector<8xf32>
+            %t2 = arith.mulf %t1, %s1j : vector<8xf32>
+            %t3 = arith.mulf %dk, %dk : vector<8xf32>
+            %t4 = arith.mulf %fMv, %t3 : vector<8xf32>
+            %t5 = arith.addf %s2j, %t2 : vector<8xf32>
+            %t6 = arith.addf %t5, %t4 : vector<8xf32>
+            %acc2 = arith.addf %acc, %t6 : vector<8xf32>
+            scf.yield %acc2 : vector<8xf32>
           }
+          %ss = vector.reduction <add>, %ssv : vector<8xf32> into f32
           %var0 = arith.divf %ss, %f10240p0 : f32
           %var = arith.maximumf %var0, %f0p0 : f32
           %ve = arith.addf %var, %f1em06 : f32
           %rstd = math.rsqrt %ve : f32
-          scf.for %j = %cs to %ce step %c1 {
+          scf.for %j = %cs to %ce step %c8 {
             %pc = arith.addi %ch0, %j : index
-            %kj = memref.load %k[%j] : memref<320xf32>
-            %dk0 = arith.subf %kj, %k0 : f32
-            %dkj = arith.subf %mrel, %dk0 : f32
-            %gj_r = memref.load %g[%pc] : memref<1280xf16>
-            %gj = arith.extf %gj_r : f16 to f32
-            %aj = arith.mulf %rstd, %gj : f32
-            %da = arith.mulf %dkj, %aj : f32
-            %bj_r = memref.load %b[%pc] : memref<1280xf16>
-            %bj = arith.extf %bj_r : f16 to f32
-            %bo = arith.subf %bj, %da : f32
-            memref.store %aj, %p1[%j] : memref<320xf32>
-            memref.store %bo, %p2[%j] : memref<320xf32>
+            %kj = vector.load %k[%j] : memref<320xf32>, vector<8xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<8xf32>
+            %dkj = arith.subf %mrelv, %dk0 : vector<8xf32>
+            %rstdv = vector.broadcast %rstd : f32 to vector<8xf32>
+            %gj_r = vector.load %g[%pc] : memref<1280xf16>, vector<8xf16>
+            %gj = arith.extf %gj_r : vector<8xf16> to vector<8xf32>
+            %aj = arith.mulf %rstdv, %gj : vector<8xf32>
+            %da = arith.mulf %dkj, %aj : vector<8xf32>
+            %bj_r = vector.load %b[%pc] : memref<1280xf16>, vector<8xf16>
+            %bj = arith.extf %bj_r : vector<8xf16> to vector<8xf32>
+            %bo = arith.subf %bj, %da : vector<8xf32>
+            vector.store %aj, %p1[%j] : memref<320xf32>, vector<8xf32>
+            vector.store %bo, %p2[%j] : memref<320xf32>, vector<8xf32>
           }
         }
         scf.for %r = %c0 to %c256 step %c1 {

@@ -15,6 +15,7 @@ module @group_norm_kernel {
         %c16 = arith.constant 16 : index
         %c20 = arith.constant 20 : index
         %c3 = arith.constant 3 : index
+        %c4 = arith.constant 4 : index
         %c64 = arith.constant 64 : index
         %c640 = arith.constant 640 : index
         %f0p0 = arith.constant 0.0 : f32
@@ -87,52 +88,60 @@ module @group_norm_kernel {
             vector.store %ua1, %s2[%c] : memref<640xf32>, vector<16xf32>
           }
         }
+        %zg = arith.constant dense<0.0> : vector<4xf32>
         scf.for %cs = %c0 to %c640 step %c20 {
           %ce = arith.addi %cs, %c20 : index
           %k0 = memref.load %k[%cs] : memref<640xf32>
-          %mr = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<640xf32>
-            %kj = memref.load %k[%j] : memref<640xf32>
-            %chm = arith.divf %s1j, %f1024p0 : f32
-            %dk0 = arith.subf %kj, %k0 : f32
-            %t = arith.addf %chm, %dk0 : f32
-            %acc2 = arith.addf %acc, %t : f32
-            scf.yield %acc2 : f32
+          %k0v = vector.broadcast %k0 : f32 to vector<4xf32>
+          %fMv = vector.broadcast %f1024p0 : f32 to vector<4xf32>
+          %mrv = scf.for %j = %cs to %ce step %c4 iter_args(%acc = %zg) -> (vector<4xf32>) {
+            %s1j = vector.load %s1[%j] : memref<640xf32>, vector<4xf32>
+            %kj = vector.load %k[%j] : memref<640xf32>, vector<4xf32>
+            %chm = arith.divf %s1j, %fMv : vector<4xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<4xf32>
+            %t = arith.addf %chm, %dk0 : vector<4xf32>
+            %acc2 = arith.addf %acc, %t : vector<4xf32>
+            scf.yield %acc2 : vector<4xf32>
           }
+          %mr = vector.reduction <add>, %mrv : vector<4xf32> into f32
           %mrel = arith.divf %mr, %f20p0 : f32
-          %ss = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<640xf32>
-            %s2j = memref.load %s2[%j] : memref<640xf32>
-            %kj = memref.load %k[%j] : memref<640xf32>
-            %dk0 = arith.subf %kj, %k0 : f32
-            %dk = arith.subf %dk0, %mrel : f32
-            %t1 = arith.mulf %f2p0, %dk : f32
-            %t2 = arith.mulf %t1, %s1j : f32
-            %t3 = arith.mulf %dk, %dk : f32
-            %t4 = arith.mulf %f1024p0, %t3 : f32
-            %t5 = arith.addf %s2j, %t2 : f32
-            %t6 = arith.addf %t5, %t4 : f32
-            %acc2 = arith.addf %acc, %t6 : f32
-            scf.yield %acc2 : f32
+          %mrelv = vector.broadcast %mrel : f32 to vector<4xf32>
+          %f2v = vector.broadcast %f2p0 : f32 to vector<4xf32>
+          %ssv = scf.for %j = %cs to %ce step %c4 iter_args(%acc = %zg) -> (vector<4xf32>) {
+            %s1j = vector.load %s1[%j] : memref<640xf32>, vector<4xf32>
+            %s2j = vector.load %s2[%j] : memref<640xf32>, vector<4xf32>
+            %kj = vector.load %k[%j] : memref<640xf32>, vector<4xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<4xf32>
+            %dk = arith.subf %dk0, %mrelv : vector<4xf32>
+            %t1 = arith.mulf %f2v, %dk : vector<4xf32>
+            %t2 = arith.mulf %t1, %s1j : vector<4xf32>
+            %t3 = arith.mulf %dk, %dk : vector<4xf32>
+            %t4 = arith.mulf %fMv, %t3 : vector<4xf32>
+            %t5 = arith.addf %s2j, %t2 : vector<4xf32>
+            %t6 = arith.addf %t5, %t4 : vector<4xf32>
+            %acc2 = arith.addf %acc, %t6 : vector<4xf32>
+            scf.yield %acc2 : vector<4xf32>
           }
+          %ss = vector.reduction <add>, %ssv : vector<4xf32> into f32
           %var0 = arith.divf %ss, %f20480p0 : f32
           %var = arith.maximumf %var0, %f0p0 : f32
           %ve = arith.addf %var, %f1em06 : f32
           %rstd = math.rsqrt %ve : f32
-          scf.for %j = %cs to %ce step %c1 {
+          scf.for %j = %cs to %ce step %c4 {
             %pc = arith.addi %ch0, %j : index
-            %kj = memref.load %k[%j] : memref<640xf32>
-            %dk0 = arith.subf %kj, %k0 : f32
-            %dkj = arith.subf %mrel, %dk0 : f32
-            %gj_r = memref.load %g[%pc] : memref<640xf16>
-            %gj = arith.extf %gj_r : f16 to f32
-            %aj = arith.mulf %rstd, %gj : f32
-            %da = arith.mulf %dkj, %aj : f32
-            %bj_r = memref.load %b[%pc] : memref<640xf16>
-            %bj = arith.extf %bj_r : f16 to f32
-            %bo = arith.subf %bj, %da : f32
-            memref.store %aj, %p1[%j] : memref<640xf32>
-            memref.store %bo, %p2[%j] : memref<640xf32>
+            %kj = vector.load %k[%j] : memref<640xf32>, vector<4xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<4xf32>
+            %dkj = arith.subf %mrelv, %dk0 : vector<4xf32>
+            %rstdv = vector.broadcast %rstd : f32 to vector<4xf32>
+            %gj_r = vector.load %g[%pc] : memref<640xf16>, vector<4xf16>
+            %gj = arith.extf %gj_r : vector<4xf16> to vector<4xf32>
+            %aj = arith.mulf %rstdv, %gj : vector<4xf32>
+            %da = arith.mulf %dkj, %aj : vector<4xf32>
+            %bj_r = vector.load %b[%pc] : memref<640xf16>, vector<4xf16>
+            %bj = arith.extf %bj_r : vector<4xf16> to vector<4xf32>
+            %bo = arith.subf %bj, %da : vector<4xf32>
+            vector.store %aj, %p1[%j] : memref<640xf32>, vector<4xf32>
+            vector.store %bo, %p2[%j] : memref<640xf32>, vector<4xf32>
           }
         }
         scf.for %r = %c0 to %c1024 step %c1 {

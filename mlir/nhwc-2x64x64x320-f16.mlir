@@ -12,6 +12,7 @@ module @group_norm_kernel {
         %c1 = arith.constant 1 : index
         %c10 = arith.constant 10 : index
         %c16 = arith.constant 16 : index
+        %c2 = arith.constant 2 : index
         %c320 = arith.constant 320 : index
         %c4095 = arith.constant 4095 : index
         %c4096 = arith.constant 4096 : index
@@ -87,52 +88,60 @@ module @group_norm_kernel {
             vector.store %ua1, %s2[%c] : memref<320xf32>, vector<16xf32>
           }
         }
+        %zg = arith.constant dense<0.0> : vector<2xf32>
         scf.for %cs = %c0 to %c320 step %c10 {
           %ce = arith.addi %cs, %c10 : index
           %k0 = memref.load %k[%cs] : memref<320xf32>
-          %mr = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<320xf32>
-            %kj = memref.load %k[%j] : memref<320xf32>
-            %chm = arith.divf %s1j, %f4096p0 : f32
-            %dk0 = arith.subf %kj, %k0 : f32
-            %t = arith.addf %chm, %dk0 : f32
-            %acc2 = arith.addf %acc, %t : f32
-            scf.yield %acc2 : f32
+          %k0v = vector.broadcast %k0 : f32 to vector<2xf32>
+          %fMv = vector.broadcast %f4096p0 : f32 to vector<2xf32>
+          %mrv = scf.for %j = %cs to %ce step %c2 iter_args(%acc = %zg) -> (vector<2xf32>) {
+            %s1j = vector.load %s1[%j] : memref<320xf32>, vector<2xf32>
+            %kj = vector.load %k[%j] : memref<320xf32>, vector<2xf32>
+            %chm = arith.divf %s1j, %fMv : vector<2xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<2xf32>
+            %t = arith.addf %chm, %dk0 : vector<2xf32>
+            %acc2 = arith.addf %acc, %t : vector<2xf32>
+            scf.yield %acc2 : vector<2xf32>
           }
+          %mr = vector.reduction <add>, %mrv : vector<2xf32> into f32
           %mrel = arith.divf %mr, %f10p0 : f32
-          %ss = scf.for %j = %cs to %ce step %c1 iter_args(%acc = %f0p0) -> (f32) {
-            %s1j = memref.load %s1[%j] : memref<320xf32>
-            %s2j = memref.load %s2[%j] : memref<320xf32>
-            %kj = memref.load %k[%j] : memref<320xf32>
-            %dk0 = arith.subf %kj, %k0 : f32
-            %dk = arith.subf %dk0, %mrel : f32
-            %t1 = arith.mulf %f2p0, %dk : f32
-            %t2 = arith.mulf %t1, %s1j : f32
-            %t3 = arith.mulf %dk, %dk : f32
-            %t4 = arith.mulf %f4096p0, %t3 : f32
-            %t5 = arith.addf %s2j, %t2 : f32
-            %t6 = arith.addf %t5, %t4 : f32
-            %acc2 = arith.addf %acc, %t6 : f32
-            scf.yield %acc2 : f32
+          %mrelv = vector.broadcast %mrel : f32 to vector<2xf32>
+          %f2v = vector.broadcast %f2p0 : f32 to vector<2xf32>
+          %ssv = scf.for %j = %cs to %ce step %c2 iter_args(%acc = %zg) -> (vector<2xf32>) {
+            %s1j = vector.load %s1[%j] : memref<320xf32>, vector<2xf32>
+            %s2j = vector.load %s2[%j] : memref<320xf32>, vector<2xf32>
+            %kj = vector.load %k[%j] : memref<320xf32>, vector<2xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<2xf32>
+            %dk = arith.subf %dk0, %mrelv : vector<2xf32>
+            %t1 = arith.mulf %f2v, %dk : vector<2xf32>
+            %t2 = arith.mulf %t1, %s1j : vector<2xf32>
+            %t3 = arith.mulf %dk, %dk : vector<2xf32>
+            %t4 = arith.mulf %fMv, %t3 : vector<2xf32>
+            %t5 = arith.addf %s2j, %t2 : vector<2xf32>
+            %t6 = arith.addf %t5, %t4 : vector<2xf32>
+            %acc2 = arith.addf %acc, %t6 : vector<2xf32>
+            scf.yield %acc2 : vector<2xf32>
           }
+          %ss = vector.reduction <add>, %ssv : vector<2xf32> into f32
           %var0 = arith.divf %ss, %f40960p0 : f32
           %var = arith.maximumf %var0, %f0p0 : f32
           %ve = arith.addf %var, %f1em06 : f32
           %rstd = math.rsqrt %ve : f32
-          scf.for %j = %cs to %ce step %c1 {
+          scf.for %j = %cs to %ce step %c2 {
             %pc = arith.addi %ch0, %j : index
-            %kj = memref.load %k[%j] : memref<320xf32>
-            %dk0 = arith.subf %kj, %k0 : f32
-            %dkj = arith.subf %mrel, %dk0 : f32
-            %gj_r = memref.load %g[%pc] : memref<320xf16>
-            %gj = arith.extf %gj_r : f16 to f32
-            %aj = arith.mulf %rstd, %gj : f32
-            %da = arith.mulf %dkj, %aj : f32
-            %bj_r = memref.load %b[%pc] : memref<320xf16>
-            %bj = arith.extf %bj_r : f16 to f32
-            %bo = arith.subf %bj, %da : f32
-            memref.store %aj, %p1[%j] : memref<320xf32>
-            memref.store %bo, %p2[%j] : memref<320xf32>
+            %kj = vector.load %k[%j] : memref<320xf32>, vector<2xf32>
+            %dk0 = arith.subf %kj, %k0v : vector<2xf32>
+            %dkj = arith.subf %mrelv, %dk0 : vector<2xf32>
+            %rstdv = vector.broadcast %rstd : f32 to vector<2xf32>
+            %gj_r = vector.load %g[%pc] : memref<320xf16>, vector<2xf16>
+            %gj = arith.extf %gj_r : vector<2xf16> to vector<2xf32>
+            %aj = arith.mulf %rstdv, %gj : vector<2xf32>
+            %da = arith.mulf %dkj, %aj : vector<2xf32>
+            %bj_r = vector.load %b[%pc] : memref<320xf16>, vector<2xf16>
+            %bj = arith.extf %bj_r : vector<2xf16> to vector<2xf32>
+            %bo = arith.subf %bj, %da : vector<2xf32>
+            vector.store %aj, %p1[%j] : memref<320xf32>, vector<2xf32>
+            vector.store %bo, %p2[%j] : memref<320xf32>, vector<2xf32>
           }
         }
         scf.for %r = %c0 to %c4096 step %c1 {

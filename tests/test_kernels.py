@@ -31,8 +31,9 @@ def _spec(shape, ca=-1, red=None, **kw):
     ((1, 128, 128, 512), -1, {}, "channels_last_split"),  # batch 1, big: rows split
     ((2, 8, 8, 64), -1, {"dtype": "float64"}, None),  # float64 stays on the JAX path
     ((2, 8, 8, 64), -1, {"activation": lambda t: t}, None),  # callables: JAX
-    ((2, 8, 8, 2048), -1, {}, None),                  # too many channels for the stack
-    ((1, 64, 256, 256), 1, {"groups": 2}, None),      # a group block larger than L2
+    ((2, 8, 8, 2048), -1, {}, "channels_last"),       # blocks of 1024 channels (stack)
+    ((1, 16, 16, 2048), -1, {}, "channels_last"),     # batch 1: 8 channel blocks, no split
+    ((1, 64, 256, 256), 1, {"groups": 2}, "channels_first_split"),  # blocks > L2: pieces
     ((4, 64), -1, {"reduction_axes": (), "groups": 16}, None),  # rank 2
 ])
 def test_which_specs_get_a_kernel(shape, ca, kw, expect):
@@ -298,7 +299,7 @@ def test_dynamic_batch_routing():
     assert not _kernels.serves_dynamic(
         _spec((None, None, 4, 4, 16), -1, (2, 3), groups=4))
     assert not _kernels.serves_dynamic(_spec((None, 8, 8, 64), dtype="float64"))
-    assert not _kernels.serves_dynamic(_spec((None, 8, 8, 2048)))
+    assert _kernels.serves_dynamic(_spec((None, 8, 8, 2048)))  # any C (test_kernels_big)
     assert CPU.formulation_for(_spec((None, 8, 8, 64))) == "kernel"
     text = _kernels.module_text(_spec((None, 8, 8, 64)))
     assert "workgroups(%wl: index)" in text and "flow.dispatch @gn_kernel::@gn[%n]" in text

@@ -27,6 +27,10 @@ x is viewed as 3-D, with N the batch axis 0:
   sums of ``d = x - m0`` and ``d^2``, so ``mean = m0 + E[d]`` and ``var = E[d^2] - E[d]^2``
   carry no cancellation; pass 3: ``y = act((x - m0) * a + b)`` with
   ``b = beta - (mean - m0) * a`` (the float32 mean itself is never formed).
+* channels first with blocks larger than L2 (``_ChannelsFirstSplit``): each block in pieces
+  that fit L2, a workgroup each, two dispatches: per piece the exact two-pass sums (its own
+  mean as the shift), then the exact (Chan) combine of the pieces and the normalize of each
+  piece.
 
 With ``mean_close_to_zero`` all use TF's one-pass sufficient statistics (sums of x and x^2,
 ``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32; float16 and
@@ -34,8 +38,11 @@ bfloat16 are widened on load and narrowed on store.
 
 :func:`layout` says which specs get a kernel (the rest use the JAX formulations): float32,
 float16 or bfloat16; no activation or one of :data:`ACTIVATIONS`; batch axis 0 and every other
-non-channel axis reduced; at most ``_CL_MAX_CHANNELS`` channels for channels last (its scratch
-lives on the stack), and a group block that fits in L2 for channels first.
+non-channel axis reduced. Any number of channels: channels last keeps its per-channel
+scratch on the stack for blocks of up to ``_CL_MAX_CHANNELS`` channels (whole groups) and in a
+workspace (a result of the dispatch that the host never reads) for wider groups, whose row
+loops then go over sub-blocks of channels; channels first splits blocks larger than L2 into
+pieces.
 
 A dynamic batch (``None`` at axis 0, :func:`serves_dynamic`) gets one module: the host
 functions take ``tensor<?x...>``, the dispatch's workload is N (x's dimension 0) and the kernel
@@ -46,7 +53,7 @@ the kernels (not host control flow, which makes IREE copy y) pick it when N = 1.
 The package: ``_select`` (which spec gets which kernel, the tuning constants), ``_emit`` (the
 emitter helpers), ``_module`` (a kernel's executable and host functions; the host functions'
 fixed text is in ``host_static.mlir`` / ``host_dynamic.mlir``), and a module per layout family
-(``_channels_last``, ``_channels_first``). The module text is the compiler input, so it is
+(``_channels_last``, ``_channels_first``, ``_channels_first_split``). The module text is the compiler input, so it is
 part of every cache key: a change here recompiles.
 """
 
@@ -54,11 +61,12 @@ from __future__ import annotations
 
 from .._spec import GroupNormSpec
 from ._channels_first import _ChannelsFirst
+from ._channels_first_split import _ChannelsFirstSplit
 from ._channels_last import _ChannelsLast, _ChannelsLastSplit
 from ._emit import _Emitter, _f32_literal  # noqa: F401 (helpers for other kernel families)
 from ._module import _Kernel  # noqa: F401
-from ._select import (ACTIVATIONS, _rows, channel_blocks, layout,  # noqa: F401
-                      serves_dynamic, split_blocks, supports)
+from ._select import (ACTIVATIONS, _rows, cf_pieces, channel_blocks,  # noqa: F401
+                      layout, serves_dynamic, split_blocks, supports)
 
 __all__ = ["ACTIVATIONS", "layout", "supports", "serves_dynamic", "channel_blocks",
            "split_blocks", "module_text"]
@@ -71,4 +79,5 @@ def module_text(spec: GroupNormSpec) -> str:
     if kind is None:
         raise ValueError(f"no hand-written kernel for {spec.short_name()}")
     return {"channels_last": _ChannelsLast, "channels_last_split": _ChannelsLastSplit,
-            "channels_first": _ChannelsFirst}[kind](spec).module()
+            "channels_first": _ChannelsFirst,
+            "channels_first_split": _ChannelsFirstSplit}[kind](spec).module()

@@ -23,17 +23,23 @@ class _ChannelsFirst(_Kernel):
     def per_sample(self):
         return self.G
 
-    def sums(self, I, tag, shift):
-        """Sums over the block of ``x - shift`` (shift None: x) and of its square, as float32
-        scalars ``%{tag}1`` and ``%{tag}2``: a vector loop with U x VL lanes of partial sums
-        and a scalar loop for the remainder."""
+    def sums(self, I, tag, shift, lo=None, hi=None):
+        """Sums over the block (or its elements [lo, hi), index values) of ``x - shift``
+        (shift None: x) and of its square, as float32 scalars ``%{tag}1`` and ``%{tag}2``: a
+        vector loop with U x VL lanes of partial sums and a scalar loop for the remainder."""
         e, VL, U, L = self.e, self.VL, self.U, self.L
         xt, V = self.xmem(), self.vec(self.VL)
-        main = L // (VL * U) * (VL * U)
         c0, c1 = self.idx(0), self.idx(1)
+        if lo is None:
+            lo, hi, main = c0, self.idx(L), self.idx(L // (VL * U) * (VL * U))
+        else:
+            main = f"%{tag}main"
+            e(f"{I}%{tag}len = arith.subi {hi}, {lo} : index")
+            e(f"{I}%{tag}rem = arith.remui %{tag}len, {self.idx(VL * U)} : index")
+            e(f"{I}%{tag}main = arith.subi {hi}, %{tag}rem : index")
         f0 = self.f32(0.0)
         accs = [f"%{tag}a{u}" for u in range(U)] + [f"%{tag}q{u}" for u in range(U)]
-        e(f"{I}%{tag}v:{2 * U} = scf.for %i = {c0} to {self.idx(main)} step {self.idx(VL * U)}"
+        e(f"{I}%{tag}v:{2 * U} = scf.for %i = {lo} to {main} step {self.idx(VL * U)}"
           f" iter_args({', '.join(f'{a} = %zv' for a in accs)}) -> ({', '.join([V] * 2 * U)}) {{")
         J = I + "  "
         outs = []
@@ -58,7 +64,7 @@ class _ChannelsFirst(_Kernel):
             e(f"{I}%{tag}h{name} = arith.addf %{tag}h{name}a, %{tag}h{name}b : {V}")
             e(f"{I}%{tag}r{name} = vector.reduction <add>, %{tag}h{name} : {V} into f32")
         # remainder
-        e(f"{I}%{tag}t:2 = scf.for %i = {self.idx(main)} to {self.idx(L)} step {c1}"
+        e(f"{I}%{tag}t:2 = scf.for %i = {main} to {hi} step {c1}"
           f" iter_args(%ta = {f0}, %tq = {f0}) -> (f32, f32) {{")
         v = self.load(J, "%s", "%x", "%n, %gi, %i", xt, 0)
         if shift is not None:
@@ -102,15 +108,25 @@ class _ChannelsFirst(_Kernel):
         # b = beta - (mean - m0) * a: the float32 mean itself is never formed (at |mean| = 1e4
         # its rounding alone would be 5e-4).
         aj, bj = self.scale_shift(J, "%ch", "%rm")
-        e(f"{J}%ajv = vector.broadcast {aj} : f32 to {V}")
-        e(f"{J}%bjv = vector.broadcast {bj} : f32 to {V}")
+        self.splat(J, "%ajv", aj, V)
+        self.splat(J, "%bjv", bj, V)
         e(f"{J}%base = arith.muli %j, {self.idx(R)} : index")
         e(f"{J}%vend = arith.addi %base, {self.idx(main)} : index")
         e(f"{J}%end = arith.addi %base, {self.idx(R)} : index")
-        # y = act((x - m0) * a + b)
+        self.normalize(J, "%base", "%vend", "%end", aj, bj)
+        e(f"{I}}}")
+        return self.lines
+
+    def normalize(self, J, lo, vend, end, aj, bj):
+        """y = act((x - m0) * a + b) over elements [lo, end) of the block: VL lanes up to
+        ``vend``, then scalars; ``%m0w``/``%m0`` the shift, ``aj``/``bj`` float32 scalars
+        and ``%ajv``/``%bjv`` their splats."""
+        e, VL, L = self.e, self.VL, self.L
+        xt, V = self.xmem(), self.vec(self.VL)
+        c1 = self.idx(1)
         for lanes, lo, hi, step, M, A, B in (
-                (VL, "%base", "%vend", self.idx(VL), "%m0w", "%ajv", "%bjv"),
-                (0, "%vend", "%end", c1, "%m0", aj, bj)):
+                (VL, lo, vend, self.idx(VL), "%m0w", "%ajv", "%bjv"),
+                (0, vend, end, c1, "%m0", aj, bj)):
             ty = V if lanes else "f32"
             e(f"{J}scf.for %i = {lo} to {hi} step {step} {{")
             K = J + "  "
@@ -129,5 +145,3 @@ class _ChannelsFirst(_Kernel):
             o = self.activation(K, f"%{t}act", f"%{t}o", ty, lanes)
             self.store(K, f"%{t}y", o, "%y", "%n, %gi, %i", xt, lanes)
             e(f"{J}}}")
-        e(f"{I}}}")
-        return self.lines
