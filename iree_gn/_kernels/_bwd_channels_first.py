@@ -1,0 +1,388 @@
+"""The backward of group norm for channels first (NCHW, NCDHW, NCL): x and dy as [N, G, L]
+with L = C/G * R, a workgroup per (sample, group), whose L elements are contiguous.
+
+Per block (M = L elements, r = rsqrt(var + eps), a_c = r * gamma_c)::
+
+    xhat = (x - mean) r,  z = xhat gamma_c + beta_c,  dz = dy act'(z),  w = gamma_c dz
+    dx   = r (w - mean(w) - xhat mean(w xhat)) = a_c dz + K1 (x - m0) + K0
+    K1   = -r^2 mean(w xhat),  K0 = r^2 mean(w xhat) (mean - m0) - r mean(w)
+
+and the per-(sample, channel) partials ``sum dz`` (dbeta's) and ``sum dz xhat`` (dgamma's),
+float32, written to ``[N, C]`` outputs (the host sums them over N).
+
+Passes over the block (x and dy come from memory once; the block, < ``_CF_BLOCK_BYTES``
+for x and dy together, is re-read from L2):
+
+1. the forward's statistics, the same code (``_ChannelsFirst.sums``), so rstd is the one the
+   forward used: sum x -> m0; sums of ``d = x - m0`` and ``d^2`` (from cache) -> ``mean - m0``
+   and ``var = E[d^2] - E[d]^2``. ``mean_close_to_zero``: TF's one-pass sums of x and x^2
+   (m0 = 0), one pass. Without an activation the second pass also sums ``dy`` and
+   ``dy d`` per channel (it reads dy from memory), so that dgamma's partial is
+   ``r (sum dy d - (mean - m0) sum dy)`` (``mean - m0`` is float32 rounding-sized: no
+   cancellation) and pass 2 is not needed;
+2. (with an activation, or one-pass statistics) per channel, sums of dz and dz xhat;
+3. per channel, dx (z and dz recomputed; dx's lines are prefetched for writing as in the
+   forward).
+
+Statistics and sums are float32; float16/bfloat16 are widened on load and dx narrowed on
+store. The activation derivatives are those of ``_activations`` (JAX's, at the kinks too:
+relu and relu6 pass no gradient at 0 and 6, leaky_relu the slope 1 at 0).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import List
+
+from ._channels_first import _ChannelsFirst
+from ._select import _CF_PREFETCH_BYTES
+
+
+class _BwdChannelsFirst(_ChannelsFirst):
+    kind = "channels first backward"
+
+    def fused(self) -> bool:
+        """Whether the statistics' second pass also sums dy and dy d (see the docstring)."""
+        return self.spec.activation is None and not self.spec.mean_close_to_zero
+
+    def pmem(self) -> str:
+        """The per-(sample, channel) partial sums' memref type."""
+        return f"memref<{self.n_dim}x{self.C}xf32>"
+
+    def functions(self):
+        """One export, ``gn``: x, [gamma], [beta], dy in; dx, the partials of dgamma (when
+        ``scale``) and of dbeta (when ``center``) out."""
+        xty, pty, sty = self.xmem(), f"memref<{self.C}x{self.et}>", self.pmem()
+        binds = [("%bx", "%x", xty)] + [(b, v, pty) for b, v in self.params()] + \
+            [("%bdy", "%dy", xty), ("%bdx", "%dx", xty)]
+        if self.gamma:
+            binds.append(("%bpg", "%pg", sty))
+        if self.beta:
+            binds.append(("%bpb", "%pb", sty))
+        self.lines = []
+        return [("gn", self.per_sample(), binds, self.body())]
+
+    # -- the per-channel loop --------------------------------------------------------------
+    def channel_sums(self, I, tag, base, n, elem):
+        """Sums of ``n`` per-element terms over one channel's R elements from index ``base``
+        (an SSA index): ``elem(J, t, i, lanes, ty)`` emits an element's (vector of ``lanes``,
+        or scalar when 0) terms at index ``i`` and returns them, each a value to add or a
+        pair to multiply and add. A vector loop (U-fold unrolled, 8 vector accumulators in
+        all), a vector loop for the remaining whole vectors, a scalar loop for the rest.
+        Returns the names of the n float32 sums."""
+        e, VL, R = self.e, self.VL, self.R
+        V = self.vec(VL)
+        U = max(1, 8 // n)
+        main, mid = R // (VL * U) * (VL * U), R // VL * VL
+        J = I + "  "
+        bounds = []
+        for k, v in (("m", main), ("v", mid), ("e", R)):
+            e(f"{I}%{tag}{k} = arith.addi {base}, {self.idx(v)} : index")
+            bounds.append(f"%{tag}{k}")
+
+        def accumulate(lanes, ty, accs, at):
+            out = []
+            for k, term in enumerate(elem(J, f"{tag}{at[1:]}", at, lanes, ty)):
+                nm = f"%{tag}n{at[1:]}_{k}"
+                if isinstance(term, tuple):
+                    e(f"{J}{nm} = math.fma {term[0]}, {term[1]}, {accs[k]} : {ty}")
+                else:
+                    e(f"{J}{nm} = arith.addf {accs[k]}, {term} : {ty}")
+                out.append(nm)
+            return out
+
+        accs = [f"%{tag}a{u}_{k}" for u in range(U) for k in range(n)]
+        e(f"{I}%{tag}u:{U * n} = scf.for %{tag}i = {base} to {bounds[0]} step "
+          f"{self.idx(VL * U)} iter_args({', '.join(f'{a} = %zv' for a in accs)}) -> "
+          f"({', '.join([V] * U * n)}) {{")
+        outs = []
+        for u in range(U):
+            at = f"%{tag}i"
+            if u:
+                at = f"%{tag}i{u}"
+                e(f"{J}{at} = arith.addi %{tag}i, {self.idx(u * VL)} : index")
+            outs += accumulate(VL, V, accs[u * n:(u + 1) * n], at)
+        e(f"{J}scf.yield {', '.join(outs)} : {', '.join([V] * U * n)}")
+        e(f"{I}}}")
+        parts = [f"%{tag}u#{u * n + k}" for u in range(U) for k in range(n)]
+        for u in range(1, U):
+            for k in range(n):
+                nm = f"%{tag}c{u}_{k}"
+                e(f"{I}{nm} = arith.addf {parts[k]}, {parts[u * n + k]} : {V}")
+                parts[k] = nm
+        accs = [f"%{tag}b_{k}" for k in range(n)]
+        e(f"{I}%{tag}w:{n} = scf.for %{tag}j = {bounds[0]} to {bounds[1]} step "
+          f"{self.idx(VL)} iter_args({', '.join(f'{a} = {p}' for a, p in zip(accs, parts))})"
+          f" -> ({', '.join([V] * n)}) {{")
+        outs = accumulate(VL, V, accs, f"%{tag}j")
+        e(f"{J}scf.yield {', '.join(outs)} : {', '.join([V] * n)}")
+        e(f"{I}}}")
+        for k in range(n):
+            e(f"{I}%{tag}r_{k} = vector.reduction <add>, %{tag}w#{k} : {V} into f32")
+        accs = [f"%{tag}s_{k}" for k in range(n)]
+        inits = ", ".join(f"{a} = %{tag}r_{k}" for k, a in enumerate(accs))
+        e(f"{I}%{tag}t:{n} = scf.for %{tag}k = {bounds[1]} to {bounds[2]} step {self.idx(1)}"
+          f" iter_args({inits}) -> ({', '.join(['f32'] * n)}) {{")
+        outs = accumulate(0, "f32", accs, f"%{tag}k")
+        e(f"{J}scf.yield {', '.join(outs)} : {', '.join(['f32'] * n)}")
+        e(f"{I}}}")
+        return [f"%{tag}t#{k}" for k in range(n)]
+
+    # -- element terms -----------------------------------------------------------------
+    def const(self, J, t, v, lanes):
+        """The float32 constant v, splat to ``lanes`` (a fresh name per use; they fold)."""
+        if not lanes:
+            return self.f32(v)
+        self._nsplat = getattr(self, "_nsplat", 0) + 1
+        return self.splat(J, f"%{t}k{self._nsplat}", self.f32(v), self.vec(lanes))
+
+    def bcast(self, J, t, s, lanes):
+        """The scalar ``s`` as a vector of ``lanes`` (itself when lanes == 0)."""
+        if not lanes:
+            return s
+        self._nsplat = getattr(self, "_nsplat", 0) + 1
+        return self.splat(J, f"%{t}{s[1:]}v{self._nsplat}", s, self.vec(lanes))
+
+    def dz(self, J, t, z, dy, ty, lanes):
+        """``dy * act'(z)`` (``dy`` when the spec has no activation)."""
+        act, e = self.spec.activation, self.e
+        if act is None:
+            return dy
+        c = lambda v: self.const(J, t, v, lanes)  # noqa: E731
+        it = ty.replace("f32", "i1")
+        n = f"%{t}dz"
+        if act in ("relu", "relu6", "leaky_relu"):
+            e(f"{J}{n}_gt = arith.cmpf ogt, {z}, {c(0.0)} : {ty}")
+            if act == "leaky_relu":  # JAX: where(z >= 0, z, 0.2 z)
+                e(f"{J}{n}_ge = arith.cmpf oge, {z}, {c(0.0)} : {ty}")
+                e(f"{J}{n}_sl = arith.mulf {dy}, {c(0.2)} : {ty}")
+                e(f"{J}{n} = arith.select {n}_ge, {dy}, {n}_sl : {it}, {ty}")
+                return n
+            on = f"{n}_gt"
+            if act == "relu6":
+                e(f"{J}{n}_lt = arith.cmpf olt, {z}, {c(6.0)} : {ty}")
+                e(f"{J}{n}_in = arith.andi {n}_gt, {n}_lt : {it}")
+                on = f"{n}_in"
+            e(f"{J}{n} = arith.select {on}, {dy}, {c(0.0)} : {it}, {ty}")
+            return n
+        if act == "tanh":  # 1 - tanh^2
+            e(f"{J}{n}_t = math.tanh {z} : {ty}")
+            e(f"{J}{n}_nt = arith.negf {n}_t : {ty}")
+            e(f"{J}{n}_d = math.fma {n}_nt, {n}_t, {c(1.0)} : {ty}")
+        elif act == "elu":  # z > 0: 1, else exp(z)
+            e(f"{J}{n}_ex = math.exp {z} : {ty}")
+            e(f"{J}{n}_gt = arith.cmpf ogt, {z}, {c(0.0)} : {ty}")
+            e(f"{J}{n}_d = arith.select {n}_gt, {c(1.0)}, {n}_ex : {it}, {ty}")
+        elif act in ("sigmoid", "silu"):  # s (1 - s); silu: s (1 + z (1 - s))
+            e(f"{J}{n}_ng = arith.negf {z} : {ty}")
+            e(f"{J}{n}_ex = math.exp {n}_ng : {ty}")
+            e(f"{J}{n}_de = arith.addf {n}_ex, {c(1.0)} : {ty}")
+            e(f"{J}{n}_s = arith.divf {c(1.0)}, {n}_de : {ty}")
+            e(f"{J}{n}_1s = arith.subf {c(1.0)}, {n}_s : {ty}")
+            if act == "sigmoid":
+                e(f"{J}{n}_d = arith.mulf {n}_s, {n}_1s : {ty}")
+            else:
+                e(f"{J}{n}_p = math.fma {z}, {n}_1s, {c(1.0)} : {ty}")
+                e(f"{J}{n}_d = arith.mulf {n}_s, {n}_p : {ty}")
+        elif act == "gelu":  # (1 + erf(z / sqrt 2)) / 2 + z exp(-z^2 / 2) / sqrt(2 pi)
+            e(f"{J}{n}_s = arith.mulf {z}, {c(1 / math.sqrt(2))} : {ty}")
+            e(f"{J}{n}_erf = math.erf {n}_s : {ty}")
+            e(f"{J}{n}_cdf = math.fma {n}_erf, {c(0.5)}, {c(0.5)} : {ty}")
+            e(f"{J}{n}_q = arith.mulf {n}_s, {n}_s : {ty}")
+            e(f"{J}{n}_nq = arith.negf {n}_q : {ty}")
+            e(f"{J}{n}_ex = math.exp {n}_nq : {ty}")
+            e(f"{J}{n}_zp = arith.mulf {z}, {c(1 / math.sqrt(2 * math.pi))} : {ty}")
+            e(f"{J}{n}_d = math.fma {n}_zp, {n}_ex, {n}_cdf : {ty}")
+        elif act == "gelu_tanh":
+            # (1 + t) / 2 + z (1 - t^2) / 2 * c (1 + 3 k z^2), t = tanh(c (z + k z^3))
+            k, cc = 0.044715, math.sqrt(2 / math.pi)
+            e(f"{J}{n}_z2 = arith.mulf {z}, {z} : {ty}")
+            e(f"{J}{n}_z3 = arith.mulf {n}_z2, {z} : {ty}")
+            e(f"{J}{n}_in = math.fma {n}_z3, {c(k)}, {z} : {ty}")
+            e(f"{J}{n}_sc = arith.mulf {n}_in, {c(cc)} : {ty}")
+            e(f"{J}{n}_t = math.tanh {n}_sc : {ty}")
+            e(f"{J}{n}_nt = arith.negf {n}_t : {ty}")
+            e(f"{J}{n}_sech = math.fma {n}_nt, {n}_t, {c(1.0)} : {ty}")
+            e(f"{J}{n}_pp = math.fma {n}_z2, {c(3 * k * cc)}, {c(cc)} : {ty}")
+            e(f"{J}{n}_zh = arith.mulf {z}, {c(0.5)} : {ty}")
+            e(f"{J}{n}_r = arith.mulf {n}_zh, {n}_sech : {ty}")
+            e(f"{J}{n}_h = math.fma {n}_t, {c(0.5)}, {c(0.5)} : {ty}")
+            e(f"{J}{n}_d = math.fma {n}_r, {n}_pp, {n}_h : {ty}")
+        else:
+            raise ValueError(f"no backward kernel for activation_fn={act!r}")
+        e(f"{J}{n} = arith.mulf {dy}, {n}_d : {ty}")
+        return n
+
+    def element(self, J, t, i, lanes, ty):
+        """x - m0 and dy at index ``i`` of the block, float32, and z when an activation needs
+        it: ``(d, dy, z)``."""
+        xt = self.xmem()
+        x = self.load(J, f"%{t}x", "%x", f"%n, %gi, {i}", xt, lanes)
+        dy = self.load(J, f"%{t}y", "%dy", f"%n, %gi, {i}", xt, lanes)
+        d = f"%{t}d"
+        self.e(f"{J}{d} = arith.subf {x}, {self.bcast(J, t, '%m0', lanes)} : {ty}")
+        z = None
+        if self.spec.activation is not None:
+            z, (a, b) = f"%{t}z", self.ab  # a_c and b_c (scale_shift)
+            self.e(f"{J}{z} = math.fma {d}, {self.bcast(J, t, a, lanes)}, "
+                   f"{self.bcast(J, t, b, lanes)} : {ty}")
+        return d, dy, z
+
+    # -- the function ------------------------------------------------------------------
+    def body(self) -> List[str]:
+        e, L = self.e, self.L
+        I = "        "
+        fL, f0 = self.f32(L), self.f32(0.0)
+        e(f"{I}%zv = arith.constant dense<0.0> : {self.vec(self.VL)}")
+        e(f"{I}%n = arith.divui %wg, {self.idx(self.G)} : index")
+        e(f"{I}%gi = arith.remui %wg, {self.idx(self.G)} : index")
+        e(f"{I}%cbase = arith.muli %gi, {self.idx(self.cg)} : index")
+        self.sums(I, "p", None)
+        if self.spec.mean_close_to_zero:  # TF's one-pass sufficient statistics; m0 = 0
+            self.variance(I, "%p1", "%p2", fL, "%rm", "%ex2", "%m2")  # %rm: the mean
+            e(f"{I}%m0 = arith.addf {f0}, {f0} : f32")
+        else:
+            e(f"{I}%m0 = arith.divf %p1, {fL} : f32")
+            e(f"{I}%m0v = vector.broadcast %m0 : f32 to {self.vec(self.VL)}")
+            if self.fused():
+                self.fused_sums(I)
+            else:
+                self.sums(I, "q", "%m0")  # from cache: residual mean and variance
+                self.variance(I, "%q1", "%q2", fL, "%rm", "%ed2", "%rm2")  # %rm: mean - m0
+        self.rstd(I, "%var0")
+        if self.fused():
+            self.fused_partials(I)
+        else:
+            self.dz_sums(I)
+        # dx = a_c dz + K1 d + K0 (see the module docstring)
+        e(f"{I}%mw = arith.divf %gm#0, {fL} : f32")
+        e(f"{I}%mwx = arith.divf %gm#1, {fL} : f32")
+        e(f"{I}%r2 = arith.mulf %rstd, %rstd : f32")
+        e(f"{I}%r2m = arith.mulf %r2, %mwx : f32")
+        e(f"{I}%k1 = arith.negf %r2m : f32")
+        e(f"{I}%rmw = arith.mulf %rstd, %mw : f32")
+        e(f"{I}%nrmw = arith.negf %rmw : f32")
+        e(f"{I}%k0 = math.fma %r2m, %rm, %nrmw : f32")
+        self.dx_pass(I)
+        return self.lines
+
+    def channel_loop(self, I, carried, res="%gm"):
+        """Opens ``scf.for %j`` over the group's channels with float32 ``carried`` (names of
+        the loop results ``{res}#k``; initial 0), ``%ch`` the channel, ``%base`` its first
+        index in the block; returns the body's indent."""
+        e, J = self.e, I + "  "
+        inits = ", ".join(f"%gc{k} = {self.f32(0.0)}" for k in range(carried))
+        e(f"{I}{res}:{carried} = scf.for %j = {self.idx(0)} to {self.idx(self.cg)} step "
+          f"{self.idx(1)} iter_args({inits}) -> ({', '.join(['f32'] * carried)}) {{")
+        e(f"{J}%ch = arith.addi %cbase, %j : index")
+        e(f"{J}%base = arith.muli %j, {self.idx(self.R)} : index")
+        return J
+
+    def close_loop(self, I, J, values):
+        self.e(f"{J}scf.yield {', '.join(values)} : {', '.join(['f32'] * len(values))}")
+        self.e(f"{I}}}")
+
+    def gamma_of(self, J):
+        return self.load(J, "%gw", "%g", "%ch", f"memref<{self.C}x{self.et}>", 0) \
+            if self.gamma else None
+
+    def store_partials(self, J, sdz, sdzx):
+        if self.gamma:
+            self.e(f"{J}memref.store {sdzx}, %pg[%n, %ch] : {self.pmem()}")
+        if self.beta:
+            self.e(f"{J}memref.store {sdz}, %pb[%n, %ch] : {self.pmem()}")
+
+    def add_weighted(self, J, sdz, sdzx):
+        """The loop's carried ``sum gamma_c sdz``, ``sum gamma_c sdzx``, updated."""
+        g = self.gamma_of(J)
+        if g is None:
+            self.e(f"{J}%gw0 = arith.addf %gc0, {sdz} : f32")
+            self.e(f"{J}%gw1 = arith.addf %gc1, {sdzx} : f32")
+        else:
+            self.e(f"{J}%gw0 = math.fma {g}, {sdz}, %gc0 : f32")
+            self.e(f"{J}%gw1 = math.fma {g}, {sdzx}, %gc1 : f32")
+        return ["%gw0", "%gw1"]
+
+    def dz_sums(self, I):
+        """Pass 2: per channel, ``sum dz`` and ``sum dz xhat`` (stored as the partials), and
+        ``%gm``: their gamma-weighted sums over the group."""
+        e = self.e
+        e(f"{I}%nrr0 = arith.mulf %rm, %rstd : f32")
+        e(f"{I}%nrr = arith.negf %nrr0 : f32")
+        J = self.channel_loop(I, 2)
+        self.ab = self.scale_shift(J, "%ch", "%rm")
+
+        def elem(K, t, i, lanes, ty):
+            d, dy, z = self.element(K, t, i, lanes, ty)
+            dz = self.dz(K, t, z, dy, ty, lanes)
+            e(f"{K}%{t}xh = math.fma {d}, {self.bcast(K, t, '%rstd', lanes)}, "
+              f"{self.bcast(K, t, '%nrr', lanes)} : {ty}")
+            return [dz, (dz, f"%{t}xh")]
+
+        sdz, sdzx = self.channel_sums(J, "s", "%base", 2, elem)
+        self.store_partials(J, sdz, sdzx)
+        self.close_loop(I, J, self.add_weighted(J, sdz, sdzx))
+
+    def fused_sums(self, I):
+        """Statistics' second pass without an activation: per channel sums of d, d^2, dy and
+        dy d (d = x - m0); the last two kept in stack arrays of C/G for ``fused_partials``."""
+        e, st = self.e, f"memref<{self.cg}xf32>"
+        e(f"{I}%sdy = memref.alloca() : {st}")
+        e(f"{I}%sdyd = memref.alloca() : {st}")
+        J = self.channel_loop(I, 2, "%gs")
+
+        def elem(K, t, i, lanes, ty):
+            d, dy, _ = self.element(K, t, i, lanes, ty)
+            return [d, (d, d), dy, (dy, d)]
+
+        s = self.channel_sums(J, "f", "%base", 4, elem)
+        e(f"{J}memref.store {s[2]}, %sdy[%j] : {st}")
+        e(f"{J}memref.store {s[3]}, %sdyd[%j] : {st}")
+        e(f"{J}%g1 = arith.addf %gc0, {s[0]} : f32")
+        e(f"{J}%g2 = arith.addf %gc1, {s[1]} : f32")
+        self.close_loop(I, J, ["%g1", "%g2"])
+        self.variance(I, "%gs#0", "%gs#1", self.f32(self.L), "%rm", "%ed2", "%rm2")
+
+    def fused_partials(self, I):
+        """``sum dy xhat = r (sum dy d - (mean - m0) sum dy)`` per channel from the stack
+        arrays: the partials, and ``%gm`` as in ``dz_sums``."""
+        e, st = self.e, f"memref<{self.cg}xf32>"
+        e(f"{I}%nrm = arith.negf %rm : f32")
+        J = self.channel_loop(I, 2)
+        e(f"{J}%fy = memref.load %sdy[%j] : {st}")
+        e(f"{J}%fyd = memref.load %sdyd[%j] : {st}")
+        e(f"{J}%fc = math.fma %nrm, %fy, %fyd : f32")
+        e(f"{J}%fx = arith.mulf %fc, %rstd : f32")
+        self.store_partials(J, "%fy", "%fx")
+        self.close_loop(I, J, self.add_weighted(J, "%fy", "%fx"))
+
+    def dx_pass(self, I):
+        """Pass 3: dx per channel, a vector loop and a scalar one for the remainder; dx's
+        lines prefetched for writing ahead of the stores (as the forward's normalize)."""
+        e, VL, R, L, xt = self.e, self.VL, self.R, self.L, self.xmem()
+        e(f"{I}scf.for %j = {self.idx(0)} to {self.idx(self.cg)} step {self.idx(1)} {{")
+        J = I + "  "
+        e(f"{J}%ch = arith.addi %cbase, %j : index")
+        e(f"{J}%base = arith.muli %j, {self.idx(R)} : index")
+        e(f"{J}%vend = arith.addi %base, {self.idx(R // VL * VL)} : index")
+        e(f"{J}%end = arith.addi %base, {self.idx(R)} : index")
+        self.ab = self.scale_shift(J, "%ch", "%rm")
+        for lanes, lo, hi, step in ((VL, "%base", "%vend", VL), (0, "%vend", "%end", 1)):
+            ty = self.vec(lanes) if lanes else "f32"
+            t = "v" if lanes else "s"
+            e(f"{J}scf.for %i = {lo} to {hi} step {self.idx(step)} {{")
+            K = J + "  "
+            if lanes:
+                ahead = max(VL, _CF_PREFETCH_BYTES // (4 if self.et == "f32" else 2))
+                e(f"{K}%pw0 = arith.addi %i, {self.idx(ahead)} : index")
+                e(f"{K}%pw = arith.minui %pw0, {self.idx(L - 1)} : index")
+                e(f"{K}memref.prefetch %dx[%n, %gi, %pw], write, locality<3>, data : {xt}")
+            d, dy, z = self.element(K, t, "%i", lanes, ty)
+            dz = self.dz(K, t, z, dy, ty, lanes)
+            b = self.bcast
+            e(f"{K}%{t}lin = math.fma {d}, {b(K, t, '%k1', lanes)}, {b(K, t, '%k0', lanes)}"
+              f" : {ty}")
+            e(f"{K}%{t}o = math.fma {dz}, {b(K, t, self.ab[0], lanes)}, %{t}lin : {ty}")
+            self.store(K, f"%{t}st", f"%{t}o", "%dx", "%n, %gi, %i", xt, lanes)
+            e(f"{J}}}")
+        e(f"{I}}}")
