@@ -35,11 +35,12 @@ from __future__ import annotations
 from typing import Optional
 
 from .._spec import GroupNormSpec
+from ._bwd_channels_first import _BwdChannelsFirst
 from ._bwd_channels_last import _BwdChannelsLast
 from ._select import _CL_MAX_CHANNELS, _ELEM, ACTIVATIONS
 
 # layout family -> backward kernel class.
-_KERNELS = {"channels_last": _BwdChannelsLast}
+_KERNELS = {"channels_last": _BwdChannelsLast, "channels_first": _BwdChannelsFirst}
 
 
 def _family(spec: GroupNormSpec) -> Optional[str]:

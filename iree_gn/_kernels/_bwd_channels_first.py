@@ -7,8 +7,9 @@ Per block (M = L elements, r = rsqrt(var + eps), a_c = r * gamma_c)::
     dx   = r (w - mean(w) - xhat mean(w xhat)) = a_c dz + K1 (x - m0) + K0
     K1   = -r^2 mean(w xhat),  K0 = r^2 mean(w xhat) (mean - m0) - r mean(w)
 
-and the per-(sample, channel) partials ``sum dz`` (dbeta's) and ``sum dz xhat`` (dgamma's),
-float32, written to ``[N, C]`` outputs (the host sums them over N).
+and the per-(sample, channel) partials ``part[n, 0, c] = sum dz`` (dbeta's) and
+``part[n, 1, c] = sum dz xhat`` (dgamma's), float32 (``_bwd_module``'s contract: its
+``@reduce`` dispatch sums them over n).
 
 Passes over the block (x and dy come from memory once; the block, < ``_CF_BLOCK_BYTES``
 for x and dy together, is re-read from L2):
@@ -34,33 +35,41 @@ from __future__ import annotations
 import math
 from typing import List
 
+from ._bwd_module import _BwdKernel
 from ._channels_first import _ChannelsFirst
-from ._select import _CF_PREFETCH_BYTES
+from ._select import _BYTES, _CF_BLOCK_BYTES, _CF_PREFETCH_BYTES, _rows
 
 
-class _BwdChannelsFirst(_ChannelsFirst):
+class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
     kind = "channels first backward"
+
+    @classmethod
+    def serves(cls, spec) -> bool:
+        """A (sample, group) block of x fits in L2 (the forward's rule, ``_CF_BLOCK_BYTES``)."""
+        return spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] \
+            <= _CF_BLOCK_BYTES
 
     def fused(self) -> bool:
         """Whether the statistics' second pass also sums dy and dy d (see the docstring)."""
         return self.spec.activation is None and not self.spec.mean_close_to_zero
 
-    def pmem(self) -> str:
-        """The per-(sample, channel) partial sums' memref type."""
-        return f"memref<{self.n_dim}x{self.C}xf32>"
-
-    def functions(self):
-        """One export, ``gn``: x, [gamma], [beta], dy in; dx, the partials of dgamma (when
-        ``scale``) and of dbeta (when ``center``) out."""
-        xty, pty, sty = self.xmem(), f"memref<{self.C}x{self.et}>", self.pmem()
+    def grad_functions(self):
+        """One export, ``gn``: x, [gamma], [beta], dy in; dx and the partials out."""
+        xty, pty = self.xmem(), f"memref<{self.C}x{self.et}>"
         binds = [("%bx", "%x", xty)] + [(b, v, pty) for b, v in self.params()] + \
-            [("%bdy", "%dy", xty), ("%bdx", "%dx", xty)]
-        if self.gamma:
-            binds.append(("%bpg", "%pg", sty))
-        if self.beta:
-            binds.append(("%bpb", "%pb", sty))
+            [("%bdy", "%dy", xty), ("%bdx", "%dx", xty), ("%bp", "%part", self.part_type())]
         self.lines = []
         return [("gn", self.per_sample(), binds, self.body())]
+
+    def grad_dispatches(self, xt: str, pt: str) -> List[str]:
+        n = len(self.params())
+        wl, nargs, ntys = self.dyn_operands()
+        args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)] + ["%dyv", "%xoff"]
+                         + nargs)
+        tys = ", ".join([xt] + [pt] * n + [xt, "i32"] + ntys)
+        part = self.part_type("tensor") + ("{%n}" if self.N is None else "")
+        return [f"    %dxv, %part = flow.dispatch @gn_kernel::@gn{wl}({args}) : ({tys}) -> "
+                f"({xt}, {part})"]
 
     # -- the per-channel loop --------------------------------------------------------------
     def channel_sums(self, I, tag, base, n, elem):
@@ -287,10 +296,10 @@ class _BwdChannelsFirst(_ChannelsFirst):
             if self.gamma else None
 
     def store_partials(self, J, sdz, sdzx):
-        if self.gamma:
-            self.e(f"{J}memref.store {sdzx}, %pg[%n, %ch] : {self.pmem()}")
-        if self.beta:
-            self.e(f"{J}memref.store {sdz}, %pb[%n, %ch] : {self.pmem()}")
+        """``part[n, 0, c] = sum dz``, ``part[n, 1, c] = sum dz xhat``."""
+        pm = self.part_type()
+        self.e(f"{J}memref.store {sdz}, %part[%n, {self.idx(0)}, %ch] : {pm}")
+        self.e(f"{J}memref.store {sdzx}, %part[%n, {self.idx(1)}, %ch] : {pm}")
 
     def add_weighted(self, J, sdz, sdzx):
         """The loop's carried ``sum gamma_c sdz``, ``sum gamma_c sdzx``, updated."""
@@ -325,10 +334,9 @@ class _BwdChannelsFirst(_ChannelsFirst):
 
     def fused_sums(self, I):
         """Statistics' second pass without an activation: per channel sums of d, d^2, dy and
-        dy d (d = x - m0); the last two kept in stack arrays of C/G for ``fused_partials``."""
-        e, st = self.e, f"memref<{self.cg}xf32>"
-        e(f"{I}%sdy = memref.alloca() : {st}")
-        e(f"{I}%sdyd = memref.alloca() : {st}")
+        dy d (d = x - m0); the last two kept in the partials' rows 0 and 1 for
+        ``fused_partials``."""
+        e = self.e
         J = self.channel_loop(I, 2, "%gs")
 
         def elem(K, t, i, lanes, ty):
@@ -336,8 +344,7 @@ class _BwdChannelsFirst(_ChannelsFirst):
             return [d, (d, d), dy, (dy, d)]
 
         s = self.channel_sums(J, "f", "%base", 4, elem)
-        e(f"{J}memref.store {s[2]}, %sdy[%j] : {st}")
-        e(f"{J}memref.store {s[3]}, %sdyd[%j] : {st}")
+        self.store_partials(J, s[2], s[3])
         e(f"{J}%g1 = arith.addf %gc0, {s[0]} : f32")
         e(f"{J}%g2 = arith.addf %gc1, {s[1]} : f32")
         self.close_loop(I, J, ["%g1", "%g2"])
@@ -345,15 +352,16 @@ class _BwdChannelsFirst(_ChannelsFirst):
 
     def fused_partials(self, I):
         """``sum dy xhat = r (sum dy d - (mean - m0) sum dy)`` per channel from the stack
-        arrays: the partials, and ``%gm`` as in ``dz_sums``."""
-        e, st = self.e, f"memref<{self.cg}xf32>"
+        partials' rows 0 and 1 (from ``fused_sums``): row 1 rewritten; ``%gm`` as in
+        ``dz_sums``."""
+        e, pm = self.e, self.part_type()
         e(f"{I}%nrm = arith.negf %rm : f32")
         J = self.channel_loop(I, 2)
-        e(f"{J}%fy = memref.load %sdy[%j] : {st}")
-        e(f"{J}%fyd = memref.load %sdyd[%j] : {st}")
+        e(f"{J}%fy = memref.load %part[%n, {self.idx(0)}, %ch] : {pm}")
+        e(f"{J}%fyd = memref.load %part[%n, {self.idx(1)}, %ch] : {pm}")
         e(f"{J}%fc = math.fma %nrm, %fy, %fyd : f32")
         e(f"{J}%fx = arith.mulf %fc, %rstd : f32")
-        self.store_partials(J, "%fy", "%fx")
+        e(f"{J}memref.store %fx, %part[%n, {self.idx(1)}, %ch] : {pm}")
         self.close_loop(I, J, self.add_weighted(J, "%fy", "%fx"))
 
     def dx_pass(self, I):
