@@ -107,9 +107,13 @@ def test_out_buffer(rng):
             assert grad_rel_error(got, r) < GRAD_TOL["float32"]
 
 
-def test_large_block_falls_back():
-    # A (sample, group) block over the L2 budget goes to the JAX formulation.
-    assert grad_layout(_spec((1, 64, 256, 256), groups=1)) is None
+def test_block_limit():
+    # Blocks up to 16 MiB of x take the kernel (1x512x128x128 in 2 groups: 16 MiB), larger
+    # ones the JAX formulation.
+    assert grad_layout(_spec((1, 512, 128, 128), groups=2)) == "channels_first"
+    assert grad_layout(_spec((1, 64, 256, 256), groups=1, dtype="float16")) == \
+        "channels_first"
+    assert grad_layout(_spec((1, 64, 256, 257), groups=1)) is None
 
 
 @pytest.mark.parametrize("activation", [None, "gelu"])
@@ -126,3 +130,8 @@ def test_outlier_at_the_shift(rng, activation):
     ref = ref_group_norm_vjp(x, dy, groups, 1, (2, 3), gamma, beta, activation=activation)
     for g, r in zip(got, ref):
         assert grad_rel_error(g, r) < GRAD_TOL["float32"]
+
+
+def test_block_past_l2(rng):
+    # A 2 MiB (sample, group) block: re-read from L3, same numerics.
+    cf_check(rng, (1, 64, 128, 64), groups=2, activation="silu", mean=1e2)
