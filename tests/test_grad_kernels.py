@@ -123,6 +123,39 @@ def test_dynamic_batch_one_module(rng):
         cl_check(rng, (n, 16, 16, 320), groups=32, compile_shape=(None, 16, 16, 320))
 
 
+# ---- the row split (few large samples: K row blocks per sample) ------------------------------
+def _row_blocks(shape, dtype="float32", groups=8):
+    from iree_gn._kernels._bwd_channels_last import _BwdChannelsLast
+
+    return _BwdChannelsLast(_spec(shape, dtype, groups)).K
+
+
+@pytest.mark.parametrize("activation,mcz,mean,dtype", [
+    (None, False, 1e4, "float32"), ("silu", False, 1e2, "float32"),
+    ("relu", True, 0.0, "float32"), ("gelu_tanh", False, 0.0, "float16"),
+    (None, False, 1e1, "bfloat16")])
+def test_row_split(rng, activation, mcz, mean, dtype):
+    # 1 MB samples (f32): batch 1 in 16 row blocks, batch 2 of 16-bit samples in 8.
+    shape = (1, 64, 64, 64) if dtype == "float32" else (2, 64, 64, 64)
+    assert _row_blocks(shape, dtype) == (16 if dtype == "float32" else 8)
+    cl_check(rng, shape, dtype, groups=8, activation=activation, mean_close_to_zero=mcz,
+             mean=mean)
+
+
+def test_row_split_center_scale_off(rng):
+    cl_check(rng, (1, 64, 64, 64), groups=8, center=False, activation="tanh")
+    cl_check(rng, (1, 64, 64, 64), groups=8, scale=False, center=False)
+
+
+@pytest.mark.parametrize("activation", [None, "elu"])
+def test_row_split_dynamic_batch(rng, activation):
+    # One module: the kernels pick rows split (N < 16) or a workgroup per sample at run time.
+    assert _row_blocks((None, 64, 64, 64)) is None
+    for n in (1, 2, 5, 16):
+        cl_check(rng, (n, 64, 64, 64), groups=8, compile_shape=(None, 64, 64, 64),
+                 activation=activation, mean=1e2)
+
+
 # ---- calling conventions ---------------------------------------------------------------------
 @pytest.mark.parametrize("shape", [(2, 16, 16, 32), (None, 16, 16, 32)])
 def test_out_buffer(rng, shape):
