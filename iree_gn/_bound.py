@@ -236,7 +236,7 @@ def _alias(a: np.ndarray, off: int) -> np.ndarray:
 class _Lane:
     """One thread's state for one op: its VM context and its staging buffers."""
 
-    __slots__ = ("context", "staging", "small", "outs")
+    __slots__ = ("context", "staging", "small", "outs", "held")
     # Per-shape buffers kept per lane (modules with dynamic axes inside take many shapes).
     KEEP_SHAPES = 4
 
@@ -246,6 +246,9 @@ class _Lane:
         self.staging: dict = {}  # (input slot, shape) -> (aligned buffer, its import)
         self.small: dict = {}  # x's shape -> small calls' buffers and arguments (_small)
         self.outs: dict = {}  # id(out) -> (weakref, argument list, result list): _small_out
+        # Staging buffers too large to keep, held until this thread's call has run: an import
+        # does not keep its array alive (freed early, the module read freed memory: SIGSEGV).
+        self.held: list = []
 
 
 class BoundOp:
@@ -502,6 +505,7 @@ class BoundOp:
             args.push_ref(ref)
         with self._serial:
             lane.context.invoke(fn, args, rt.VmVariantList(1))
+        lane.held.clear()
         if out is not None and target is not out:
             np.copyto(out, target)
             return out
@@ -591,6 +595,8 @@ class BoundOp:
                 if len(lane.staging) >= _Lane.KEEP_SHAPES * len(self._dtypes):
                     lane.staging.pop(next(iter(lane.staging)))
                 lane.staging[key] = st
+            else:
+                lane.held.append(st)  # (released after the invoke)
         np.copyto(st[0], a)
         return st[1]
 
@@ -642,6 +648,7 @@ class BoundOp:
                     args.push_ref(dev.to_device(np.ascontiguousarray(a), self._dtypes[i]))
             results = rt.VmVariantList(len(self.signature.results))
             lane.context.invoke(self.function, args, results)
+            lane.held.clear()
             res = []
             for j, (r, o) in enumerate(zip(self.signature.results, outs)):
                 bv = results.get_as_object(j, rt.HalBufferView)

@@ -9,6 +9,16 @@ then the per-channel coefficients of the later passes (``%s1`` a = r gamma, ``%s
 beta - (mean - k) a, ``%p1`` B, ``%p2`` D). The totals live in ``part`` ([N, 4, C] float32):
 rows 0 and 1 the dz sums (dbeta's and dgamma's parts, see ``_bwd_module``), rows 2 and 3 the
 sums of x - k and (x - k)^2, then r and mean - k per channel.
+
+Few samples (fewer workgroups than ``_SPLIT_WORKGROUPS``, calls of 1 MB or more): each
+sample's rows in K blocks, a workgroup each, as the forward's ``_ChannelsLastSplit``, so
+that every core works. Dispatches: ``@bstats`` writes each block's partial sums (shift k:
+the sample's first row, shared by its blocks) to ``pa`` ([N, K, 4, C] float32); with an
+activation ``@bdz`` adds them up per block (redundantly: K x C values), combines, and writes
+its block's dz sums and the statistics to ``pb``; ``@bwd`` adds up the dz sums and writes dx
+for its rows, its totals in its own rows of ``sc`` (a scratch result), and block 0 its
+sample's dgamma/dbeta parts. A dynamic batch carries both forms in one module and picks at
+run time, inside the kernels (``k_lines``: no host control flow).
 """
 
 from __future__ import annotations
@@ -17,45 +27,148 @@ from typing import List
 
 from ._bwd_module import _BwdKernel
 from ._channels_last import _ChannelsLast
-from ._select import _BLOCK, _PREFETCH_BYTES
+from ._select import (_BLOCK, _BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES, _SPLIT_WORKGROUPS,
+                      _STACK_BYTES)
 
 
 class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
     kind = "channels last backward"
     part_rows = 4
 
-    def __init__(self, spec):
-        _ChannelsLast.__init__(self, spec)
-        self.split = None  # (the forward's batch-1 row split: not in the backward)
+    def __init__(self, spec, blocks=None):
+        _ChannelsLast.__init__(self, spec, blocks)
+        self.split = None  # (the forward's batch-1 row split: the backward has its own)
+        # Where pat() finds the totals: part[%n, row, c] (a workgroup per sample).
+        self.tot = ("%part", self.part_type(), "%n")
+        # K: row blocks per sample (1: a workgroup per sample or channel block; None: a
+        # dynamic batch, chosen at run time), up to kmax.
+        self.kmax = max(1, min(_SPLIT_WORKGROUPS, self.R // _BLOCK))
+        per = self.R * self.C * _BYTES[spec.dtype]
+        self.nmin = -(-_SINGLE_THREAD_BYTES // per)  # samples that make a call of 1 MB
+        self.K = 1
+        if self.kmax >= 2 and blocks is None:
+            if self.N is None:
+                if 5 * 4 * (self.C + self.CB) <= _STACK_BYTES:  # both forms' stack arrays
+                    self.K = None
+            elif self.N >= self.nmin and self.N * self.blocks < _SPLIT_WORKGROUPS:
+                self.K = min(-(-_SPLIT_WORKGROUPS // self.N), self.kmax)
+        self.sp = None if self.K == 1 else _BwdChannelsLast(spec, blocks=1)
+        if self.sp is not None:
+            self.sp.K = self.K
+            self.sp.tot = None
 
     # -- the module's pieces -----------------------------------------------------------------
     def grad_functions(self):
         xty, pty = self.xmem(), f"memref<{self.C}x{self.et}>"
-        binds = [("%bx", "%x", xty)] + [(b, v, pty) for b, v in self.params()] + \
+        params = [(b, v, pty) for b, v in self.params()]
+        binds = [("%bx", "%x", xty)] + params + \
             [("%bdy", "%dy", xty), ("%bdx", "%dx", xty), ("%bp", "%part", self.part_type())]
         self.lines = []
-        return [("bwd", self.per_sample(), binds, self.body())]
+        if self.sp is None:
+            return [("bwd", self.per_sample(), binds, self.body())]
+        sp, dyn, act = self.sp, self.K is None, self.spec.activation is not None
+        pa = self.pa_type()
+        mine = self.body() if dyn else []
+        bodies = sp.split_bodies()
+        self._consts.update(sp._consts)
+        funcs = [("bstats", ("split", 0), [("%bx", "%x", xty), ("%bdy", "%dy", xty),
+                                           ("%bpa", "%pa", pa)], bodies[0])]
+        if act:
+            funcs.append(("bdz", ("split", 0), [("%bx", "%x", xty)] + params +
+                          [("%bdy", "%dy", xty), ("%bpa", "%pa", pa), ("%bpb", "%pb", pa)],
+                          bodies[1]))
+        funcs.append(("bwd", ("split", self.blocks),
+                      [("%bx", "%x", xty)] + params + [("%bdy", "%dy", xty),
+                                                       ("%bpa", "%pb" if act else "%pa", pa)] +
+                      binds[-2:] + [("%bsc", "%sc", pa)], bodies[-1]))
+        if not dyn:
+            return funcs
+        # Both forms in each function, picked at run time from N (%nsz).
+        out = []
+        for i, (name, per, b, body) in enumerate(funcs):
+            lines = self.k_lines("%nsz", "        ") + ["        scf.if %split {"] + \
+                ["  " + ln for ln in body]
+            if name == "bwd":
+                lines += ["        } else {"] + ["  " + ln for ln in mine]
+            out.append((name, per, b, lines + ["        }"]))
+        return out
+
+    def pa_type(self, kind="memref"):
+        k = self.kmax if self.K is None else self.K
+        return f"{kind}<{self.n_dim}x{k}x4x{self.C}xf32>"
+
+    def k_lines(self, nv, ind):
+        """%K, the row blocks per sample for N = ``nv``, and %split (K > 1): few workgroups
+        (N x channel blocks < _SPLIT_WORKGROUPS) in a call of 1 MB or more. The same lines in
+        the export's workgroup count and in the kernels."""
+        c = lambda name, v: f"{ind}%kq_{name} = arith.constant {v} : index"  # noqa: E731
+        return [c("s1", _SPLIT_WORKGROUPS - 1), c("s", _SPLIT_WORKGROUPS), c("max", self.kmax),
+                c("nmin", self.nmin), c("nb", self.blocks), c("one", 1),
+                f"{ind}%kq_num = arith.addi {nv}, %kq_s1 : index",
+                f"{ind}%kq_q = arith.divui %kq_num, {nv} : index",
+                f"{ind}%kq_k = arith.minui %kq_q, %kq_max : index",
+                f"{ind}%kq_w = arith.muli {nv}, %kq_nb : index",
+                f"{ind}%kq_few = arith.cmpi ult, %kq_w, %kq_s : index",
+                f"{ind}%kq_big = arith.cmpi uge, {nv}, %kq_nmin : index",
+                f"{ind}%split = arith.andi %kq_few, %kq_big : i1",
+                f"{ind}%K = arith.select %split, %kq_k, %kq_one : index"]
+
+    def export(self, name: str, per) -> List[str]:
+        if not (isinstance(per, tuple) and per[0] == "split"):
+            return super().export(name, per)
+        head = f"    stream.executable.export public @{name} workgroups("
+        if self.K is not None:  # static: K workgroups per sample
+            return [head + ") -> (index, index, index) {",
+                    f"      %n = arith.constant {self.N * self.K} : index",
+                    "      %c1 = arith.constant 1 : index",
+                    "      stream.return %n, %c1, %c1 : index, index, index", "    }"]
+        return [head + "%wl: index) -> (index, index, index) {",
+                *self.k_lines("%wl", "      "),
+                f"      %per = arith.constant {per[1]} : index",
+                "      %c1 = arith.constant 1 : index",
+                "      %ns = arith.muli %wl, %K : index",
+                "      %nu = arith.muli %wl, %per : index",
+                "      %n = arith.select %split, %ns, %nu : index",
+                "      stream.return %n, %c1, %c1 : index, index, index", "    }"]
 
     def grad_dispatches(self, xt: str, pt: str) -> List[str]:
         n = len(self.params())
         wl, nargs, ntys = self.dyn_operands()
-        args = ", ".join(["%xv"] + [f"%arg{i + 1}" for i in range(n)] + ["%dyv", "%xoff"]
-                         + nargs)
-        tys = ", ".join([xt] + [pt] * n + [xt, "i32"] + ntys)
-        partt = self.part_type("tensor") + ("{%n}" if self.N is None else "")
-        return [f"    %dxv, %part = flow.dispatch @gn_kernel::@bwd{wl}({args}) : ({tys}) -> "
-                f"({xt}, {partt})"]
+        ps, pts = [f"%arg{i + 1}" for i in range(n)], [pt] * n
+        dyn = "{%n}" if self.N is None else ""
+        partt = self.part_type("tensor") + dyn
+
+        def call(res, name, args, tys, rtys):
+            return (f"    {res} = flow.dispatch @gn_kernel::@{name}{wl}("
+                    f"{', '.join(args + ['%xoff'] + nargs)}) : "
+                    f"({', '.join(tys + ['i32'] + ntys)}) -> ({', '.join(rtys)})")
+
+        if self.sp is None:
+            return [call("%dxv, %part", "bwd", ["%xv"] + ps + ["%dyv"], [xt] + pts + [xt],
+                         [xt, partt])]
+        pat_ = self.pa_type("tensor") + dyn
+        out = [call("%pa", "bstats", ["%xv", "%dyv"], [xt, xt], [pat_])]
+        src = "%pa"
+        if self.spec.activation is not None:
+            out.append(call("%pb", "bdz", ["%xv"] + ps + ["%dyv", "%pa"],
+                            [xt] + pts + [xt, pat_], [pat_]))
+            src = "%pb"
+        out.append(call("%dxv, %part, %sc", "bwd", ["%xv"] + ps + ["%dyv", src],
+                        [xt] + pts + [xt, pat_], [xt, partt, pat_]))
+        return out
 
     # -- helpers -----------------------------------------------------------------------------
     def pat(self, ind, op, row, val=None, ch="%xc", scalar=False):
-        """Load (returns the name) or store ``val`` at ``part[%n, row, ch]``."""
-        pm, at = self.part_type(), f"%n, {self.idx(row)}, {ch}"
+        """Load (returns the name) or store ``val`` at the totals' ``row``, channel ``ch``:
+        ``part[%n, row, ch]`` (a workgroup per sample) or a per-block array's."""
+        mem, pm, pre = self.tot
+        at = f"{pre}, {self.idx(row)}, {ch}"
         vec = self.lanes and not scalar
         ty = f" : {pm}, {self.V}" if vec else f" : {pm}"
         if op == "load":
-            self.e(f"{ind}{val} = {'vector' if vec else 'memref'}.load %part[{at}]{ty}")
+            self.e(f"{ind}{val} = {'vector' if vec else 'memref'}.load {mem}[{at}]{ty}")
             return val
-        self.e(f"{ind}{'vector' if vec else 'memref'}.store {val}, %part[{at}]{ty}")
+        self.e(f"{ind}{'vector' if vec else 'memref'}.store {val}, {mem}[{at}]{ty}")
 
     def cst(self, ind, v):
         """The float32 constant v, splat to the vector type where vectors are used."""
@@ -86,18 +199,19 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         self.e(f"{K}%xd = arith.subf {v}, {kk} : {self.V}")
         return "%xd"
 
-    def rows(self, I, reverse):
-        """for %r over the sample's rows (last to first with ``reverse``: the rows read
-        last are the ones still in cache)."""
-        lo, hi = self.idx(0), self.idx(self.R)
+    def rows(self, I, reverse, lo, hi):
+        """for %r over rows [lo, hi) (last to first with ``reverse``: the rows read last
+        are the ones still in cache)."""
         if not reverse:
             self.e(f"{I}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
             return
+        self.e(f"{I}%rlh = arith.addi {lo}, {hi} : index")
+        self.e(f"{I}%rlast = arith.subi %rlh, {self.idx(1)} : index")
         self.e(f"{I}scf.for %ri = {lo} to {hi} step {self.idx(1)} {{")
-        self.e(f"{I}  %r = arith.subi {self.idx(self.R - 1)}, %ri : index")
+        self.e(f"{I}  %r = arith.subi %rlast, %ri : index")
 
     # -- passes ------------------------------------------------------------------------------
-    def sums_pass(self, I, what):
+    def sums_pass(self, I, what, lo=None, hi=None):
         """Per-channel sums over the rows into part's rows, per _BLOCK rows via the stack.
         ``what``: "stats" (x - k and its square, rows 2, 3), "dy" (stats, and dy and
         dy (x - k) into rows 0, 1: no activation), "dz" (dz and dz (x - k), rows 0, 1)."""
@@ -105,10 +219,11 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         accs = {"stats": [("%s1", 2), ("%s2", 3)], "dz": [("%p1", 0), ("%p2", 1)]}.get(
             what, [("%p1", 0), ("%p2", 1), ("%s1", 2), ("%s2", 3)])
         cB = self.idx(_BLOCK)
-        e(f"{I}scf.for %rb = {self.idx(0)} to {self.idx(self.R)} step {cB} {{")
+        lo, hi = lo or self.idx(0), hi or self.idx(self.R)
+        e(f"{I}scf.for %rb = {lo} to {hi} step {cB} {{")
         J = I + "  "
         e(f"{J}%rb_end0 = arith.addi %rb, {cB} : index")
-        e(f"{J}%rb_end = arith.minui %rb_end0, {self.idx(self.R)} : index")
+        e(f"{J}%rb_end = arith.minui %rb_end0, {hi} : index")
         self.zero_sums(J, [m for m, _ in accs])
         e(f"{J}scf.for %r = %rb to %rb_end step {self.idx(1)} {{")
         K = J + "  "
@@ -145,10 +260,11 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         e(f"{J}}}")
         e(f"{I}}}")
 
-    def dx_pass(self, I, reverse):
-        """dx = A dz + B (x - k) + D, dz = dy act'(x-k) a + b)), a = A in %s1, b in %s2."""
+    def dx_pass(self, I, reverse, lo=None, hi=None):
+        """dx = A dz + B (x - k) + D over rows [lo, hi), dz = dy act'((x - k) a + b),
+        a = A in %s1, b in %s2."""
         e, V = self.e, self.V
-        self.rows(I, reverse)
+        self.rows(I, reverse, lo or self.idx(0), hi or self.idx(self.R))
         self.chan_loop(I + "  ")
         K = I + "    "
         self._splats = {}
@@ -317,6 +433,123 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         self.combine_dz(I)
         self.dx_pass(I, reverse=True)
         return self.lines
+
+    # -- the row split ------------------------------------------------------------------------
+    def split_bodies(self) -> List[List[str]]:
+        """The bodies of ``@bstats``, ``@bdz`` (with an activation) and ``@bwd`` with each
+        sample's rows in K blocks (this object has one channel block)."""
+        I, act, pa = "        ", self.spec.activation is not None, self.pa_type()
+        out = []
+
+        def start(tot):
+            self.lines = []
+            self.tot = (tot, pa, "%n, %kb")
+            self.split_rows(I)
+            self._setup()
+            self.shift(I)
+
+        start("%pa")
+        self.zero_rows(I, (2, 3) if act else (0, 1, 2, 3))
+        self.sums_pass(I, "stats" if act else "dy", "%lo", "%hi")
+        out.append(self.lines)
+        if act:
+            start("%pb")
+            self.gather(I, "%pa", (2, 3))
+            self.combine_stats(I)
+            self.zero_rows(I, (0, 1))
+            self.sums_pass(I, "dz", "%lo", "%hi")
+            out.append(self.lines)
+        start("%sc")
+        if act:
+            self.gather(I, "%pb", (0, 1))
+            self.gather(I, "%pb", (2, 3), own=True)  # r and mean - k: the block's own copy
+            self.ab_from_stats(I)
+        else:
+            self.gather(I, "%pa", (0, 1, 2, 3))
+            self.combine_stats(I)
+        self.combine_dz(I)
+        self.dx_pass(I, True, "%lo", "%hi")
+        self.publish(I)
+        out.append(self.lines)
+        return out
+
+    def split_rows(self, I):
+        """%n, %kb (the row block), its rows [%lo, %hi), all channels (%ch0 = 0)."""
+        e = self.e
+        K = "%K" if self.K is None else self.idx(self.K)
+        e(f"{I}%ch0 = arith.addi {self.idx(0)}, {self.idx(0)} : index")
+        e(f"{I}%n = arith.divui %wg, {K} : index")
+        e(f"{I}%kb = arith.remui %wg, {K} : index")
+        if self.K is None:
+            e(f"{I}%rbn = arith.addi {K}, {self.idx(self.R - 1)} : index")
+            e(f"{I}%RB = arith.divui %rbn, {K} : index")
+            RB = "%RB"
+        else:
+            RB = self.idx(-(-self.R // self.K))
+        e(f"{I}%lo = arith.muli %kb, {RB} : index")
+        e(f"{I}%hi0 = arith.addi %lo, {RB} : index")
+        e(f"{I}%hi = arith.minui %hi0, {self.idx(self.R)} : index")
+
+    def zero_rows(self, I, rows):
+        self.chan_loop(I)
+        for row in rows:
+            self.pat(I + "  ", "store", row, self.zero)
+        self.e(f"{I}}}")
+
+    def gather(self, I, src, rows, own=False):
+        """The totals' ``rows`` = the sums over the sample's K blocks of ``src``'s (a
+        [N, K, 4, C] array), or with ``own`` this block's values."""
+        e, V, pm = self.e, self.V, self.pa_type()
+        K = "%K" if self.K is None else self.idx(self.K)
+        op = "vector.load" if self.lanes else "memref.load"
+        ty = f"{pm}, {V}" if self.lanes else pm
+        self.chan_loop(I)
+        J = I + "  "
+        for row in rows:
+            if own:
+                e(f"{J}%g{row} = {op} {src}[%n, %kb, {self.idx(row)}, %xc] : {ty}")
+            else:
+                e(f"{J}%g{row} = scf.for %j = {self.idx(0)} to {K} step {self.idx(1)} "
+                  f"iter_args(%ga = {self.zero}) -> ({V}) {{")
+                e(f"{J}  %gl = {op} {src}[%n, %j, {self.idx(row)}, %xc] : {ty}")
+                e(f"{J}  %gs = arith.addf %ga, %gl : {V}")
+                e(f"{J}  scf.yield %gs : {V}")
+                e(f"{J}}}")
+            self.pat(J, "store", row, f"%g{row}")
+        e(f"{I}}}")
+
+    def ab_from_stats(self, I):
+        """a = r gamma and b = beta - (mean - k) a into %s1, %s2, from r and mean - k in
+        the totals' rows 2, 3."""
+        e, st = self.e, self.st
+        self.group_loop(I)
+        J = I + "  "
+        e(f"{J}%pc0 = arith.addi %ch0, %cs : index")
+        self.pat(J, "load", 2, "%rstd", "%pc0", True)
+        e(f"{J}scf.for %j = %cs to %ce step {self.idx(1)} {{")
+        K = J + "  "
+        e(f"{K}%pc = arith.addi %ch0, %j : index")
+        dk = self.pat(K, "load", 3, "%dkj", "%pc", True)
+        a, b = self.scale_shift(K, "%pc", dk)
+        e(f"{K}memref.store {a}, %s1[%j] : {st}")
+        e(f"{K}memref.store {b}, %s2[%j] : {st}")
+        e(f"{J}}}")
+        e(f"{I}}}")
+
+    def publish(self, I):
+        """Block 0 of each sample writes its dz sums (dbeta's, dgamma's parts) to part."""
+        e = self.e
+        e(f"{I}%first = arith.cmpi eq, %kb, {self.idx(0)} : index")
+        e(f"{I}scf.if %first {{")
+        self.chan_loop(I + "  ")
+        tot = self.tot
+        for row in (0, 1):
+            v = self.pat(I + "    ", "load", row, f"%pv{row}")
+            self.tot = ("%part", self.part_type(), "%n")
+            self.pat(I + "    ", "store", row, v)
+            self.tot = tot
+        e(f"{I}  }}")
+        e(f"{I}}}")
 
     # -- dz = dy act'(z) ---------------------------------------------------------------------
     def dz(self, I, g, z):
