@@ -20,9 +20,9 @@ see :meth:`serves`):
    (:meth:`first_mean` says why that is accurate). Without an activation the same pass sums
    ``dy`` and ``dy d`` per channel, so that dgamma's partial is
    ``r (sum dy d - (mean - m0) sum dy)`` and pass 2 is not needed: x and dy are read twice
-   and dx written once, the minimum. ``mean_close_to_zero``: TF's one-pass sums of x and
-   x^2 (m0 = 0), as the forward, and pass 2;
-2. (with an activation, or one-pass statistics) per channel, sums of dz and dz xhat;
+   and dx written once, the minimum. ``mean_close_to_zero``: m0 = 0, so these are TF's
+   one-pass sums of x and x^2, as the forward's;
+2. (with an activation) per channel, sums of dz and dz xhat;
    float32 with an activation also stores dz in dx's place (:meth:`keep_dz`);
 3. per channel, dx, from x and dz (so stored, or recomputed from dy); dx's lines are
    prefetched for writing as in the forward's normalize.
@@ -60,8 +60,8 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
             <= _CF_BLOCK_BYTES * cls.BLOCK_FACTOR
 
     def fused(self) -> bool:
-        """Whether the statistics' second pass also sums dy and dy d (see the docstring)."""
-        return self.spec.activation is None and not self.spec.mean_close_to_zero
+        """Whether the statistics' pass also sums dy and dy d (see the docstring)."""
+        return self.spec.activation is None
 
     def grad_functions(self):
         """One export, ``gn``: x, [gamma], [beta], dy in; dx and the partials out."""
@@ -261,18 +261,20 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
         e(f"{I}%n = arith.divui %wg, {self.idx(self.G)} : index")
         e(f"{I}%gi = arith.remui %wg, {self.idx(self.G)} : index")
         e(f"{I}%cbase = arith.muli %gi, {self.idx(self.cg)} : index")
-        if self.spec.mean_close_to_zero:  # TF's one-pass sufficient statistics; m0 = 0
-            self.sums(I, "p", None)
-            self.variance(I, "%p1", "%p2", fL, "%rm", "%ex2", "%m2")  # %rm: the mean
+        # %rm: mean - m0 (the mean itself with one-pass statistics, m0 = 0)
+        if self.spec.mean_close_to_zero:
             e(f"{I}%m0 = arith.addf {f0}, {f0} : f32")
         else:
             self.first_mean(I)
-            e(f"{I}%m0v = vector.broadcast %m0 : f32 to {self.vec(self.VL)}")
-            if self.fused():
-                self.fused_sums(I)
-            else:
-                self.sums(I, "q", "%m0")  # from cache: residual mean and variance
-                self.variance(I, "%q1", "%q2", fL, "%rm", "%ed2", "%rm2")  # %rm: mean - m0
+        e(f"{I}%m0v = vector.broadcast %m0 : f32 to {self.vec(self.VL)}")
+        if self.fused():
+            self.fused_sums(I)
+        elif self.spec.mean_close_to_zero:  # TF's one-pass sufficient statistics
+            self.sums(I, "p", None)
+            self.variance(I, "%p1", "%p2", fL, "%rm", "%ex2", "%m2")
+        else:
+            self.sums(I, "q", "%m0")
+            self.variance(I, "%q1", "%q2", fL, "%rm", "%ed2", "%rm2")
         self.rstd(I, "%var0")
         if self.fused():
             self.fused_partials(I)
@@ -372,7 +374,7 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
         self.close_loop(I, J, self.add_weighted(J, sdz, sdzx))
 
     def fused_sums(self, I):
-        """Statistics' second pass without an activation: per channel sums of d, d^2, dy and
+        """The statistics' pass without an activation: per channel sums of d, d^2, dy and
         dy d (d = x - m0); the last two kept in the partials' rows 0 and 1 for
         ``fused_partials``."""
         e = self.e
@@ -390,7 +392,7 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
         self.variance(I, "%gs#0", "%gs#1", self.f32(self.L), "%rm", "%ed2", "%rm2")
 
     def fused_partials(self, I):
-        """``sum dy xhat = r (sum dy d - (mean - m0) sum dy)`` per channel from the stack
+        """``sum dy xhat = r (sum dy d - (mean - m0) sum dy)`` per channel from the
         partials' rows 0 and 1 (from ``fused_sums``): row 1 rewritten; ``%gm`` as in
         ``dz_sums``."""
         e, pm = self.e, self.part_type()
