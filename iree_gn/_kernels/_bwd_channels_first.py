@@ -44,6 +44,7 @@ from ._select import _BYTES, _CF_BLOCK_BYTES, _CF_PREFETCH_BYTES, _rows
 
 class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
     kind = "channels first backward"
+    # Float32 with an activation: pass 2 keeps dz in dx's place for pass 3 (keep_dz).
     STORE_DZ = True
     # Largest (sample, group) block of x, in units of the forward's _CF_BLOCK_BYTES (see
     # serves).
