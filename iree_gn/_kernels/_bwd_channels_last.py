@@ -28,8 +28,8 @@ from typing import List
 
 from ._bwd_module import _BwdKernel
 from ._channels_last import _ChannelsLast
-from ._select import (_BLOCK, _BYTES, _CL_CHUNK_BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES, _SPLIT_WORKGROUPS,
-                      _STACK_BYTES)
+from ._select import (_BLOCK, _BYTES, _CL_CHUNK_BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES,
+                      _SPLIT_WORKGROUPS, _STACK_BYTES)
 
 # Rows split into blocks only below this many workgroups (samples x channel blocks): a
 # workgroup per sample re-reads its sample from cache, the split's second dispatch from
