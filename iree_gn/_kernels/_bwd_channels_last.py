@@ -28,8 +28,8 @@ from typing import List
 
 from ._bwd_module import _BwdKernel
 from ._channels_last import _ChannelsLast
-from ._select import (_BLOCK, _BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES, _SPLIT_WORKGROUPS,
-                      _STACK_BYTES)
+from ._select import (_BLOCK, _BYTES, _CL_CHUNK_BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES,
+                      _SPLIT_WORKGROUPS, _STACK_BYTES)
 
 # Rows split into blocks only below this many workgroups (samples x channel blocks): a
 # workgroup per sample re-reads its sample from cache, the split's second dispatch from
@@ -37,8 +37,11 @@ from ._select import (_BLOCK, _BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES, _SP
 # vs 3.5 ms), which more cores at work repay only when very few would work unsplit.
 _SPLIT_BELOW = 4
 
-# Rows per step of the sums passes: the stack sums are loaded and stored once per _UNROLL
-# rows (11 memory operations per element and row for 1 row; 4.25 for 4).
+# Rows per step of the passes where a workgroup's block of x fits in L2 (_CL_CHUNK_BYTES,
+# the forward's channel blocks): the stack sums and coefficients are loaded (and stored)
+# once per _UNROLL rows. One thread, 2x16x16x1280 f32 (blocks of 160 KB): 0.30 ms vs 0.44
+# for 1 row a step; for blocks streamed from memory (2x64x64x320) 1 row a step measured
+# faster (3.6-4.6 vs 4.8-5.8 ms, 6 runs each).
 _UNROLL = 4
 
 
@@ -51,6 +54,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         self.split = None  # (the forward's batch-1 row split: the backward has its own)
         # Where pat() finds the totals: part[%n, row, c] (a workgroup per sample).
         self.tot = ("%part", self.part_type(), "%n")
+        self.unroll = _UNROLL if self.R * self.CB * _BYTES[spec.dtype] <= _CL_CHUNK_BYTES else 1
         # K: row blocks per sample (1: a workgroup per sample or channel block; None: a
         # dynamic batch, chosen at run time), up to kmax.
         self.kmax = max(1, min(_SPLIT_WORKGROUPS, self.R // _BLOCK))
@@ -192,15 +196,18 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             self.e(f"{ind}{name} = vector.broadcast {self.f32(v)} : f32 to {self.V}")
         return name
 
-    def pf(self, I, r, mems):
-        """Prefetch row ``r + D`` (clamped) of each of ``mems`` (name, write), D rows about
-        _PREFETCH_BYTES ahead (the forward's distance; see ``_ChannelsLast.prefetch``)."""
+    def pf(self, I, r, mems, n=1):
+        """Prefetch rows ``r + D`` .. ``r + D + n - 1`` (clamped) of each of ``mems`` (name,
+        write), D rows about _PREFETCH_BYTES ahead (the forward's distance; see
+        ``_ChannelsLast.prefetch``). Every row of an unrolled step: one of 4 measured 4.7-5.0
+        vs 3.6-4.3 ms for 1 row a step (2x64x64x320, one thread)."""
         d = max(1, round(_PREFETCH_BYTES / (self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et])))
-        self.e(f"{I}%pf_r0 = arith.addi {r}, {self.idx(d)} : index")
-        self.e(f"{I}%pf_r = arith.minui %pf_r0, {self.idx(self.R - 1)} : index")
-        for m, w in mems:
-            self.e(f"{I}memref.prefetch {m}[%n, %pf_r, %xc], {'write' if w else 'read'}, "
-                   f"locality<3>, data : {self.xmem()}")
+        for i in range(n):
+            self.e(f"{I}%pf_r0_{i} = arith.addi {r}, {self.idx(d + i)} : index")
+            self.e(f"{I}%pf_r_{i} = arith.minui %pf_r0_{i}, {self.idx(self.R - 1)} : index")
+            for m, w in mems:
+                self.e(f"{I}memref.prefetch {m}[%n, %pf_r_{i}, %xc], {'write' if w else 'read'}"
+                       f", locality<3>, data : {self.xmem()}")
 
     def xk(self, K, r="%r", sfx=""):
         """v = x - k at (%n, r, %xc) (x itself with mean_close_to_zero: k = 0); ``sfx``
@@ -229,12 +236,12 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         self.zero_sums(J, [m for m, _ in accs])
         # _UNROLL rows at a time (the stack sums loaded and stored once for them), then
         # the block's remaining rows one by one.
-        U = self.idx(_UNROLL)
+        U = self.idx(self.unroll)
         e(f"{J}%rb_n = arith.subi %rb_end, %rb : index")
         e(f"{J}%rb_u = arith.divui %rb_n, {U} : index")
         e(f"{J}%rb_un = arith.muli %rb_u, {U} : index")
         e(f"{J}%rb_mid = arith.addi %rb, %rb_un : index")
-        for lo_, hi_, step, n in (("%rb", "%rb_mid", U, _UNROLL),
+        for lo_, hi_, step, n in (("%rb", "%rb_mid", U, self.unroll),
                                   ("%rb_mid", "%rb_end", self.idx(1), 1)):
             e(f"{J}scf.for %r = {lo_} to {hi_} step {step} {{")
             self.chan_loop(J + "  ")
@@ -254,7 +261,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         """The sums' updates for rows %r .. %r + n - 1 at channels %xc."""
         e, V = self.e, self.V
         self._splats = {}
-        self.pf(L, "%r", [("%x", False)] + ([] if what == "stats" else [("%dy", False)]))
+        self.pf(L, "%r", [("%x", False)] + ([] if what == "stats" else [("%dy", False)]), n)
         if what == "dz":
             a, b = self.ld(L, "%ca", "%s1", "%c"), self.ld(L, "%cb", "%s2", "%c")
         terms = {m: [] for m, _ in accs}
@@ -292,27 +299,52 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
 
     def dx_pass(self, I, lo=None, hi=None):
         """dx = A dz + B (x - k) + D over rows [lo, hi), dz = dy act'((x - k) a + b),
-        a = A in %s1, b in %s2. First row to last, like the hardware prefetchers and
-        ``pf`` (last to first measured 4.7 vs 3.2 ms, 2x64x64x320 on one thread)."""
+        a = A in %s1, b in %s2; _UNROLL rows a step (the coefficients loaded once for
+        them), then the rest one by one. First row to last, like the hardware prefetchers
+        and ``pf`` (last to first measured 4.7 vs 3.2 ms, 2x64x64x320 on one thread)."""
+        e = self.e
+        lo, hi, U = lo or self.idx(0), hi or self.idx(self.R), self.idx(self.unroll)
+        e(f"{I}%dr_n = arith.subi {hi}, {lo} : index")
+        e(f"{I}%dr_u = arith.divui %dr_n, {U} : index")
+        e(f"{I}%dr_un = arith.muli %dr_u, {U} : index")
+        e(f"{I}%dr_mid = arith.addi {lo}, %dr_un : index")
+        for lo_, hi_, step, n in ((lo, "%dr_mid", U, self.unroll),
+                                  ("%dr_mid", hi, self.idx(1), 1)):
+            e(f"{I}scf.for %r = {lo_} to {hi_} step {step} {{")
+            self.chan_loop(I + "  ")
+            self.dx_rows(I + "    ", n)
+            e(f"{I}  }}")
+            e(f"{I}}}")
+
+    def dx_rows(self, K, n):
+        """dx for rows %r .. %r + n - 1 at channels %xc."""
         e, V = self.e, self.V
-        e(f"{I}scf.for %r = {lo or self.idx(0)} to {hi or self.idx(self.R)} step {self.idx(1)} {{")
-        self.chan_loop(I + "  ")
-        K = I + "    "
         self._splats = {}
-        self.pf(K, "%r", [("%x", False), ("%dy", False), ("%dx", True)])
-        v = self.xk(K)
-        g = self.load(K, "%gv", "%dy", "%n, %r, %xc", self.xmem(), self.lanes)
+        self.pf(K, "%r", [("%x", False), ("%dy", False), ("%dx", True)], n)
         a = self.ld(K, "%av", "%s1", "%c")
         if self.spec.activation is not None:
             b = self.ld(K, "%bv", "%s2", "%c")
-            e(f"{K}%z = math.fma {v}, {a}, {b} : {V}")
-            g = self.dz(K, g, "%z")
         bb, dd = self.ld(K, "%Bv", "%p1", "%c"), self.ld(K, "%Dv", "%p2", "%c")
-        e(f"{K}%t0 = math.fma {v}, {bb}, {dd} : {V}")
-        e(f"{K}%o = math.fma {g}, {a}, %t0 : {V}")
-        self.store(K, "%dxo", "%o", "%dx", "%n, %r, %xc", self.xmem(), self.lanes)
-        e(f"{I}  }}")
-        e(f"{I}}}")
+        for i in range(n):
+            sfx = f"_{i}" if n > 1 else ""
+            r = "%r"
+            if i:
+                e(f"{K}%r{sfx} = arith.addi %r, {self.idx(i)} : index")
+                r = f"%r{sfx}"
+            v = self.xk(K, r, sfx)
+            g = self.load(K, f"%gv{sfx}", "%dy", f"%n, {r}, %xc", self.xmem(), self.lanes)
+            if self.spec.activation is not None:
+                e(f"{K}%z{sfx} = math.fma {v}, {a}, {b} : {V}")
+                start = len(self.lines)
+                g = self.dz(K, g, f"%z{sfx}")
+                if sfx:  # the derivative's own names, per row
+                    for j in range(start, len(self.lines)):
+                        self.lines[j] = re.sub(r"(%a\w*|%dz)\b", rf"\1{sfx}", self.lines[j])
+                    g += sfx
+            e(f"{K}%t0{sfx} = math.fma {v}, {bb}, {dd} : {V}")
+            e(f"{K}%o{sfx} = math.fma {g}, {a}, %t0{sfx} : {V}")
+            self.store(K, f"%dxo{sfx}", f"%o{sfx}", "%dx", f"%n, {r}, %xc", self.xmem(),
+                       self.lanes)
 
     # -- the per-group combines --------------------------------------------------------------
     def group_loop(self, I):
