@@ -33,7 +33,7 @@ def _spec(shape, ca=-1, red=None, **kw):
     ((2, 8, 8, 64), -1, {"activation": lambda t: t}, None),  # callables: JAX
     ((2, 8, 8, 2048), -1, {}, None),                  # too many channels for the stack
     ((1, 64, 256, 256), 1, {"groups": 2}, None),      # a group block larger than L2
-    ((4, 64), -1, {"reduction_axes": (), "groups": 16}, None),  # rank 2
+    ((4, 64), -1, {"reduction_axes": (), "groups": 16}, "channels_last"),  # rank 2: R = 1
 ])
 def test_which_specs_get_a_kernel(shape, ca, kw, expect):
     kw = dict(kw)
@@ -57,9 +57,14 @@ def test_channel_blocks(shape, dtype, blocks):
     assert _kernels.channel_blocks(_spec(shape, dtype=dtype)) == blocks
 
 
-def test_kept_axis_and_no_batch_layouts_use_jax():
-    assert _kernels.layout(_spec((2, 3, 8, 8, 16), -1, (2, 3), groups=4)) is None
-    assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) is None
+def test_kept_axis_and_no_batch_layouts_get_kernels_by_reshape():
+    # Kept axes first are more samples (a pure reshape); a kept axis after the channel or
+    # a reduction axis would need a transpose and stays on the JAX routes (_select.view).
+    assert _kernels.layout(_spec((2, 3, 8, 8, 16), -1, (2, 3), groups=4)) == "channels_last"
+    assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) == "channels_last"
+    assert _kernels.layout(_spec((32, 8, 8), 0, (1, 2), groups=8)) == "channels_first"
+    assert _kernels.layout(_spec((2, 16, 8, 8), 1, (3,), groups=4)) is None
+    assert _kernels.layout(_spec((64, 4), 0, (), groups=16)) is None
 
 
 def test_cpu_kernels_on_cpu_rows_gpu_kernels_on_gpu_rows():

@@ -9,7 +9,8 @@ normalize. They are written in MLIR (``scf``/``vector``/``memref``) inside a
 ``stream.executable`` and called by ``flow.dispatch``; IREE still lowers them to LLVM for the
 target CPU, so every llvm-cpu row (host, x86-64-v3, aarch64) gets them.
 
-x is viewed as 3-D, with N the batch axis 0:
+x is viewed as 3-D (:func:`view`: a pure reshape; the kept axes, which come first, are the
+samples N, so a kept extra axis, no batch axis or ``reduction_axes=()`` all fit):
 
 * channels last, x as [N, R, C] (NHWC, NDHWC): one workgroup per sample. Per-channel sums of
   ``x - k`` and ``(x - k)^2`` with ``k`` the sample's first row (the "native" numerics: no
@@ -58,9 +59,9 @@ from ._channels_last import _ChannelsLast, _ChannelsLastSplit
 from ._emit import _Emitter, _f32_literal  # noqa: F401 (helpers for other kernel families)
 from ._module import _Kernel  # noqa: F401
 from ._select import (ACTIVATIONS, _rows, channel_blocks, layout,  # noqa: F401
-                      serves_dynamic, split_blocks, supports)
+                      serves_dynamic, split_blocks, supports, view)
 
-__all__ = ["ACTIVATIONS", "layout", "supports", "serves_dynamic", "channel_blocks",
+__all__ = ["ACTIVATIONS", "layout", "view", "supports", "serves_dynamic", "channel_blocks",
            "split_blocks", "module_text"]
 
 
@@ -70,5 +71,8 @@ def module_text(spec: GroupNormSpec) -> str:
     kind = layout(spec)
     if kind is None:
         raise ValueError(f"no hand-written kernel for {spec.short_name()}")
-    return {"channels_last": _ChannelsLast, "channels_last_split": _ChannelsLastSplit,
-            "channels_first": _ChannelsFirst}[kind](spec).module()
+    v, keep = view(spec)
+    k = {"channels_last": _ChannelsLast, "channels_last_split": _ChannelsLastSplit,
+         "channels_first": _ChannelsFirst}[kind](v)
+    k.outer, k.keep = spec, keep
+    return k.module()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import dataclasses
+from typing import Optional, Tuple
 
 from .._spec import GroupNormSpec
 
@@ -43,17 +44,59 @@ def _rows(spec: GroupNormSpec) -> int:
     return r
 
 
+def view(spec: GroupNormSpec) -> Optional[Tuple[GroupNormSpec, int]]:
+    """``(v, keep)``: ``spec`` as the rank-3 spec ``v`` a kernel runs, by a pure reshape of x,
+    or None where x's layout needs a transpose. ``v`` is [S, R, C] (channels last: the
+    channel axis last, the reduction axes just before it) or [S, C, R] (channels first: the
+    reduction axes just after the channel axis), where the kept axes (neither channel nor
+    reduced) all come first: S is their product (1 with no batch axis; a kept axis is just
+    more samples, each with its own statistics) and R the reduction axes' (1 for
+    ``reduction_axes=()``). A dynamic axis 0 gives S = None, ``keep`` samples per index of
+    axis 0 (the product of the other kept axes; 1 otherwise).
+
+    Layouts that would need a transpose (a kept axis after the channel or a reduction axis,
+    such as NCHW reduced over W only, or NC with the channel axis first) use the JAX routes:
+    there a transpose is a third pass over memory, and what the kernels save over IREE's
+    own pipeline is at most one pass (the "native" route reads x twice and writes y once,
+    a kernel reads it once and writes it once; a transposing kernel reads it, writes the
+    transposed copy, reads that and writes y, then transposes y back)."""
+    n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
+    if spec.dynamic_axes not in ((), (0,)):
+        return None
+    kept = tuple(a for a in range(n) if a != ca and a not in red)
+    k = len(kept)
+    if kept != tuple(range(k)) or (spec.dynamic_axes and not k):
+        return None
+    if ca == n - 1 and red == tuple(range(k, n - 1)):
+        last = True
+    elif ca == k and red == tuple(range(k + 1, n)):
+        last = False
+    else:
+        return None
+    keep = 1
+    for a in kept[1:]:
+        keep *= spec.shape[a]
+    s = None if spec.dynamic_axes else keep * (spec.shape[0] if k else 1)
+    r = _rows(spec)
+    c = spec.channels
+    shape, ca3 = ((s, r, c), 2) if last else ((s, c, r), 1)
+    v = dataclasses.replace(spec, shape=shape, channels_axis=ca3, reduction_axes=(3 - ca3,))
+    return v, keep
+
+
 def layout(spec: GroupNormSpec) -> Optional[str]:
     """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"`` or None: which
-    kernel handles ``spec``, if one does (static, or dynamic on axis 0 only)."""
-    if spec.dynamic_axes not in ((), (0,)) or spec.dtype not in _ELEM or spec.rank < 3:
-        return None
-    if any(d == 0 for d in spec.shape):
+    kernel handles ``spec``, if one does (static, or dynamic on axis 0 only), run on its
+    rank-3 :func:`view`."""
+    if spec.dtype not in _ELEM or any(d == 0 for d in spec.shape):
         return None
     if spec.activation is not None and spec.activation not in ACTIVATIONS:
         return None
-    n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
-    if ca == n - 1 and red == tuple(range(1, n - 1)):
+    vk = view(spec)
+    if vk is None:
+        return None
+    spec = vk[0]
+    if spec.channels_axis == 2:
         if spec.channels > _CL_MAX_CHANNELS:
             return None
         # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
@@ -63,9 +106,8 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
         if spec.shape[0] is None or spec.shape[0] >= 2 or spec.nbytes < _SINGLE_THREAD_BYTES:
             return "channels_last"
         return "channels_last_split"
-    if ca == 1 and red == tuple(range(2, n)):
-        if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
-            return "channels_first"
+    if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
+        return "channels_first"
     return None
 
 

@@ -1,0 +1,91 @@
+"""The llvm-cpu kernels on every spec they cover beyond NHWC/NCHW with batch axis 0: kept
+axes (more samples), no batch axis, ``reduction_axes=()``, float64, small inputs; each op
+says which formulation it runs (``op.formulation``), and these tests assert "kernel".
+Numerics against the float64 reference (tests/reference.py) at mean 0 and 1e4."""
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _kernels, _targets
+from iree_gn._spec import GroupNormSpec
+from reference import TOL, assert_close, ref_group_norm
+
+CPU = _targets.TARGETS["llvm-cpu"]
+
+# (shape, channels_axis, reduction_axes, groups): layouts a pure reshape turns into the
+# kernels' [S, R, C] or [S, C, R] (kept axes first = samples).
+RESHAPED = {
+    "NC": ((4, 64), -1, (), 16),
+    "NCW": ((3, 32, 20), -2, (-1,), 8),
+    "NWC": ((3, 20, 32), -1, (-2,), 8),
+    "HWC-no-batch": ((8, 8, 32), -1, (0, 1), 8),
+    "CHW-no-batch": ((32, 8, 8), 0, (1, 2), 8),
+    "NHWC-extra-axis-kept": ((2, 3, 8, 8, 16), -1, (-3, -2), 4),
+    "NCHW-extra-axis-kept": ((2, 3, 16, 8, 8), -3, (-2, -1), 4),
+    "NHWC-nothing-reduced": ((2, 5, 32), -1, (), 8),
+}
+
+
+def _params(rng, C, dtype):
+    return ((1 + 0.5 * rng.standard_normal(C)).astype(dtype),
+            (0.5 * rng.standard_normal(C)).astype(dtype))
+
+
+def test_op_says_which_formulation_it_runs():
+    assert iree_gn.compile((2, 8, 8, 64), "float32", groups=32).formulation == "kernel"
+    # A layout that needs a transpose (H kept after C) runs a JAX route, and says so.
+    op = iree_gn.compile((2, 16, 8, 8), "float32", groups=4, channels_axis=1,
+                         reduction_axes=(3,))
+    assert op.formulation == CPU.formulation_for(op.spec) != "kernel"
+    # A dynamic spec that no kernel serves: its static block module's formulation.
+    op = iree_gn.compile((None, 16, 8, 8), "float32", groups=4, channels_axis=1,
+                         reduction_axes=(3,))
+    assert op.formulation == "fused"
+
+
+# Two-pass statistics at mean 0 and 1e4; one-pass (TF's) only where |mean| << std.
+STATS = [(False, 0.0), (False, 1e4), (True, 0.0)]
+
+
+@pytest.mark.parametrize("mean_close_to_zero,mean", STATS)
+@pytest.mark.parametrize("layout", list(RESHAPED))
+def test_reshaped_layouts_run_a_kernel(layout, mean_close_to_zero, mean, rng):
+    shape, ca, red, groups = RESHAPED[layout]
+    op = iree_gn.compile(shape, "float32", groups=groups, channels_axis=ca,
+                         reduction_axes=red, mean_close_to_zero=mean_close_to_zero)
+    assert op.formulation == "kernel"
+    x = (mean + 2.0 * rng.standard_normal(shape)).astype(np.float32)
+    g, b = _params(rng, shape[ca], np.float32)
+    ref = ref_group_norm(x, groups, ca, red, g, b, one_pass=mean_close_to_zero)
+    assert_close(op(x, g, b), ref, "float32")
+
+
+@pytest.mark.parametrize("layout", ["NC", "NCW", "NHWC-extra-axis-kept",
+                                    "NCHW-extra-axis-kept"])
+def test_reshaped_layouts_take_a_dynamic_batch_in_one_module(layout, rng):
+    shape, ca, red, groups = RESHAPED[layout]
+    op = iree_gn.compile((None,) + shape[1:], "float32", groups=groups, channels_axis=ca,
+                         reduction_axes=red)
+    assert op.formulation == "kernel" and _kernels.serves_dynamic(op.spec)
+    g, b = _params(rng, shape[ca], np.float32)
+    for n in (1, 3):
+        x = (1e4 + rng.standard_normal((n,) + shape[1:])).astype(np.float32)
+        assert_close(op(x, g, b), ref_group_norm(x, groups, ca, red, g, b), "float32")
+
+
+def test_views_are_pure_reshapes():
+    # [S, R, C] / [S, C, R]: S the kept axes' product (the batch's keep factor for a dynamic
+    # batch), R the reduced axes'.
+    def v(shape, ca, red, g=4):
+        s, keep = _kernels.view(GroupNormSpec.create(shape, "float32", groups=g,
+                                                     channels_axis=ca, reduction_axes=red))
+        return s.shape, s.channels_axis, keep
+
+    assert v((2, 3, 8, 8, 16), -1, (2, 3)) == ((6, 64, 16), 2, 3)
+    assert v((None, 3, 8, 8, 16), -1, (2, 3)) == ((None, 64, 16), 2, 3)
+    assert v((8, 8, 32), -1, (0, 1)) == ((1, 64, 32), 2, 1)
+    assert v((32, 8, 8), 0, (1, 2)) == ((1, 32, 64), 1, 1)
+    assert v((4, 64), -1, ()) == ((4, 1, 64), 2, 1)
+    assert _kernels.view(GroupNormSpec.create((2, 16, 8, 8), "float32", groups=4,
+                                              channels_axis=1, reduction_axes=(3,))) is None
