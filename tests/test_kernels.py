@@ -29,7 +29,9 @@ def _spec(shape, ca=-1, red=None, **kw):
     ((2, 8, 8, 64), -1, {"dtype": "bfloat16", "activation": "gelu"}, "channels_last"),
     ((1, 8, 8, 32), -1, {}, "channels_last"),         # batch 1, but a single-thread call
     ((1, 128, 128, 512), -1, {}, "channels_last_split"),  # batch 1, big: rows split
-    ((2, 8, 8, 64), -1, {"dtype": "float64"}, None),  # float64 stays on the JAX path
+    ((2, 8, 8, 64), -1, {"dtype": "float64"}, "channels_last"),  # f64 statistics
+    ((2, 8, 8, 64), -1, {"dtype": "float64", "activation": "gelu"}, None),  # no f64 erf
+    ((2, 8, 8, 1024), -1, {"dtype": "float64"}, None),  # f64 scratch: twice the stack
     ((2, 8, 8, 64), -1, {"activation": lambda t: t}, None),  # callables: JAX
     ((2, 8, 8, 2048), -1, {}, None),                  # too many channels for the stack
     ((1, 64, 256, 256), 1, {"groups": 2}, None),      # a group block larger than L2
@@ -91,7 +93,7 @@ def test_module_text_is_deterministic_and_self_describing():
     assert "stream.executable" in a and "flow.dispatch @gn_kernel::@gn" in a
     assert spec.short_name() in a.splitlines()[0]
     with pytest.raises(ValueError, match="no hand-written kernel"):
-        _kernels.module_text(_spec((2, 8, 8, 64), dtype="float64"))
+        _kernels.module_text(_spec((2, 8, 8, 64), activation=lambda t: t))
 
 
 # Numerics: (shape, channels_axis, groups, options). Each line names the edge it covers.
@@ -302,7 +304,7 @@ def test_dynamic_batch_routing():
     assert not _kernels.serves_dynamic(_spec((2, 8, 8, 64)))
     assert not _kernels.serves_dynamic(
         _spec((None, None, 4, 4, 16), -1, (2, 3), groups=4))
-    assert not _kernels.serves_dynamic(_spec((None, 8, 8, 64), dtype="float64"))
+    assert not _kernels.serves_dynamic(_spec((None, 8, 8, 64), activation=lambda t: t))
     assert not _kernels.serves_dynamic(_spec((None, 8, 8, 2048)))
     assert CPU.formulation_for(_spec((None, 8, 8, 64))) == "kernel"
     text = _kernels.module_text(_spec((None, 8, 8, 64)))

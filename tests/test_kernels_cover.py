@@ -9,7 +9,7 @@ import pytest
 import iree_gn
 from iree_gn import _kernels, _targets
 from iree_gn._spec import GroupNormSpec
-from reference import TOL, assert_close, ref_group_norm
+from reference import assert_close, ref_group_norm
 
 CPU = _targets.TARGETS["llvm-cpu"]
 
@@ -89,3 +89,57 @@ def test_views_are_pure_reshapes():
     assert v((4, 64), -1, ()) == ((4, 1, 64), 2, 1)
     assert _kernels.view(GroupNormSpec.create((2, 16, 8, 8), "float32", groups=4,
                                               channels_axis=1, reduction_axes=(3,))) is None
+
+
+# float64: statistics, constants and activations all in float64 (_Emitter.wide). Bound:
+# |y - ref| <= 1e-13 (1 + |ref|). The outputs are O(1-5); the shifted two-pass sums of
+# <= 4096 float64 terms round at ~n * 2^-53 relative to the deviations' scale, so ~1e-15
+# typically (measured max 3e-15 at mean 0 and 1e4) and 1e-12 in the worst ordering; 1e-13
+# leaves a wide margin over the measured error yet fails any float32 step (~1e-7).
+F64_TOL = dict(rtol=1e-13, atol=1e-13)
+F64_LAYOUTS = {"NHWC": ((2, 8, 8, 64), -1, (1, 2), 8),
+               "NCHW": ((2, 64, 8, 8), 1, (2, 3), 8),
+               "NC": RESHAPED["NC"],
+               "NHWC-extra-axis-kept": RESHAPED["NHWC-extra-axis-kept"]}
+
+
+@pytest.mark.parametrize("mean_close_to_zero,mean", STATS)
+@pytest.mark.parametrize("activation", [None, "silu", "tanh", "elu", "gelu_tanh"])
+@pytest.mark.parametrize("layout", list(F64_LAYOUTS))
+def test_float64_kernels(layout, activation, mean_close_to_zero, mean, rng):
+    shape, ca, red, groups = F64_LAYOUTS[layout]
+    op = iree_gn.compile(shape, "float64", groups=groups, channels_axis=ca,
+                         reduction_axes=red, activation=activation,
+                         mean_close_to_zero=mean_close_to_zero)
+    assert op.formulation == "kernel"
+    x = mean + 2.0 * rng.standard_normal(shape)
+    g, b = _params(rng, shape[ca], np.float64)
+    ref = ref_group_norm(x, groups, ca, red, g, b, activation=activation,
+                         one_pass=mean_close_to_zero)
+    np.testing.assert_allclose(op(x, g, b), ref, **F64_TOL)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "elu", "gelu_tanh", "silu"])
+def test_float64_activations_keep_relative_accuracy_near_zero(activation):
+    # gamma = 0 makes y = act(beta): beta from 1e-14 to 3 (both signs) checks the
+    # activation itself to 1e-14 relative. IREE's float64 expm1 is exp(y) - 1 (relative
+    # error 5e-5 at y = -1e-12) and its float64 tanh does not link: the kernels compute
+    # both as _activations does.
+    C = 32
+    beta = np.concatenate([np.geomspace(1e-14, 3, C // 2), -np.geomspace(1e-14, 3, C // 2)])
+    op = iree_gn.compile((2, 4, 4, C), "float64", groups=8, activation=activation)
+    assert op.formulation == "kernel"
+    x = np.random.default_rng(1).standard_normal((2, 4, 4, C))
+    y = op(x, np.zeros(C), beta)
+    ref = ref_group_norm(x, 8, gamma=np.zeros(C), beta=beta, activation=activation)
+    np.testing.assert_allclose(y, ref, rtol=1e-14, atol=0)
+
+
+def test_float64_dynamic_batch_in_one_module(rng):
+    op = iree_gn.compile((None, 6, 6, 32), "float64", groups=8, activation="elu")
+    assert op.formulation == "kernel" and _kernels.serves_dynamic(op.spec)
+    g, b = _params(rng, 32, np.float64)
+    for n in (1, 4):
+        x = 1e4 + rng.standard_normal((n, 6, 6, 32))
+        ref = ref_group_norm(x, 8, gamma=g, beta=b, activation="elu")
+        np.testing.assert_allclose(op(x, g, b), ref, **F64_TOL)

@@ -11,6 +11,15 @@ from .._spec import GroupNormSpec
 from ._select import _ELEM, _rows
 
 
+def _f64_literal(v: float) -> str:
+    """``v`` as an MLIR float literal that parses back to the same float64."""
+    r = repr(float(v))
+    m, _, ex = r.partition("e")
+    if "." not in m and m not in ("inf", "-inf", "nan"):
+        m += ".0"
+    return m + ("e" + ex if ex else "")
+
+
 def _f32_literal(v: float) -> str:
     """``v`` rounded to float32, as an MLIR float literal that parses back to that value."""
     r = repr(float(np.float32(v)))
@@ -26,7 +35,11 @@ class _Emitter:
 
     def __init__(self, spec: GroupNormSpec):
         self.spec = spec
-        self.et = _ELEM[spec.dtype]
+        # float64 is emitted as float32 (no widening loads or narrowing stores) and every
+        # f32 made f64 afterwards (_module._widen): statistics, constants (float64
+        # literals) and activations all in float64.
+        self.wide = spec.dtype == "float64"
+        self.et = "f32" if self.wide else _ELEM[spec.dtype]
         self.C = spec.channels
         self.G = spec.groups
         self.cg = self.C // self.G
@@ -84,7 +97,8 @@ class _Emitter:
         function declares them all, since SSA values are per function; unused ones fold."""
         out = []
         for (kind, v), name in sorted(self._consts.items(), key=lambda kv: kv[1]):
-            lit = f"{v} : index" if kind == "index" else f"{_f32_literal(v)} : f32"
+            lit = f"{v} : index" if kind == "index" else \
+                f"{(_f64_literal if self.wide else _f32_literal)(v)} : f32"
             out.append(f"        {name} = arith.constant {lit}")
         return out
 
@@ -147,9 +161,17 @@ class _Emitter:
             self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.2)} : {ty}")
             self.e(f"{ind}{name} = arith.maximumf {y}, {name}_s : {ty}")
         elif act == "tanh":
-            self.e(f"{ind}{name} = math.tanh {y} : {ty}")
+            self.tanh(ind, name, y, ty, c)
         elif act == "elu":  # where(y > 0, y, expm1(y)), TF/JAX alpha 1
-            self.e(f"{ind}{name}_em = math.expm1 {y} : {ty}")
+            if self.wide:  # expm1(y) = 2t / (1 - t), t = tanh(y / 2), as _activations._elu
+                self.e(f"{ind}{name}_mn = arith.minimumf {y}, {c(0.0)} : {ty}")
+                self.e(f"{ind}{name}_hf = arith.mulf {name}_mn, {c(0.5)} : {ty}")
+                t = self.tanh(ind, f"{name}_t", f"{name}_hf", ty, c)
+                self.e(f"{ind}{name}_t2 = arith.addf {t}, {t} : {ty}")
+                self.e(f"{ind}{name}_om = arith.subf {c(1.0)}, {t} : {ty}")
+                self.e(f"{ind}{name}_em = arith.divf {name}_t2, {name}_om : {ty}")
+            else:
+                self.e(f"{ind}{name}_em = math.expm1 {y} : {ty}")
             self.e(f"{ind}{name}_gt = arith.cmpf ogt, {y}, {c(0.0)} : {ty}")
             self.e(f"{ind}{name} = arith.select {name}_gt, {y}, {name}_em : "
                    f"{ty.replace('f32', 'i1')}, {ty}")
@@ -164,8 +186,8 @@ class _Emitter:
             self.e(f"{ind}{name}_y3 = arith.mulf {name}_y2, {y} : {ty}")
             self.e(f"{ind}{name}_in = math.fma {name}_y3, {c(0.044715)}, {y} : {ty}")
             self.e(f"{ind}{name}_sc = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
-            self.e(f"{ind}{name}_th = math.tanh {name}_sc : {ty}")
-            self.e(f"{ind}{name}_p = arith.addf {name}_th, {c(1.0)} : {ty}")
+            th = self.tanh(ind, f"{name}_th", f"{name}_sc", ty, c)
+            self.e(f"{ind}{name}_p = arith.addf {th}, {c(1.0)} : {ty}")
             self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
             self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
         else:  # sigmoid, silu: 1 / (1 + exp(-y)), times y for silu
@@ -174,4 +196,36 @@ class _Emitter:
             self.e(f"{ind}{name}_de = arith.addf {name}_ex, {c(1.0)} : {ty}")
             num = y if act == "silu" else c(1.0)
             self.e(f"{ind}{name} = arith.divf {num}, {name}_de : {ty}")
+        return name
+
+    def tanh(self, ind, name, y, ty, c):
+        """``name = tanh(y)``; float64 as ``_activations._tanh`` computes it (IREE's float64
+        ``math.tanh`` calls libm's ``tanh``, which its embedded linker lacks): Cephes'
+        rational function below |y| = 0.625, ``(1 - e) / (1 + e)`` with ``e = exp(-2|y|)``
+        above, the sign copied back. ``c(v)`` names the constant v in ``ty``."""
+        if not self.wide:
+            self.e(f"{ind}{name} = math.tanh {y} : {ty}")
+            return name
+        from .._activations import _TANH_P as p, _TANH_Q as q
+
+        e = self.e
+        e(f"{ind}{name}_a = math.absf {y} : {ty}")
+        e(f"{ind}{name}_s = arith.mulf {name}_a, {name}_a : {ty}")
+        e(f"{ind}{name}_p0 = math.fma {c(p[0])}, {name}_s, {c(p[1])} : {ty}")
+        e(f"{ind}{name}_p1 = math.fma {name}_p0, {name}_s, {c(p[2])} : {ty}")
+        e(f"{ind}{name}_q0 = arith.addf {name}_s, {c(q[0])} : {ty}")
+        e(f"{ind}{name}_q1 = math.fma {name}_q0, {name}_s, {c(q[1])} : {ty}")
+        e(f"{ind}{name}_q2 = math.fma {name}_q1, {name}_s, {c(q[2])} : {ty}")
+        e(f"{ind}{name}_r = arith.divf {name}_p1, {name}_q2 : {ty}")
+        e(f"{ind}{name}_as = arith.mulf {name}_a, {name}_s : {ty}")
+        e(f"{ind}{name}_sm = math.fma {name}_as, {name}_r, {name}_a : {ty}")
+        e(f"{ind}{name}_m2 = arith.mulf {name}_a, {c(-2.0)} : {ty}")
+        e(f"{ind}{name}_ex = math.exp {name}_m2 : {ty}")
+        e(f"{ind}{name}_nu = arith.subf {c(1.0)}, {name}_ex : {ty}")
+        e(f"{ind}{name}_de = arith.addf {c(1.0)}, {name}_ex : {ty}")
+        e(f"{ind}{name}_lg = arith.divf {name}_nu, {name}_de : {ty}")
+        e(f"{ind}{name}_lt = arith.cmpf olt, {name}_a, {c(0.625)} : {ty}")
+        e(f"{ind}{name}_m = arith.select {name}_lt, {name}_sm, {name}_lg : "
+          f"{ty.replace('f32', 'i1')}, {ty}")
+        e(f"{ind}{name} = math.copysign {name}_m, {y} : {ty}")
         return name

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import string
 from typing import List, Optional
 
 from .._spec import GroupNormSpec
 from ._emit import _Emitter
 from ._select import _BYTES
+
+
+def _widen(text: str) -> str:
+    """A float64 module from the float32 one (``_Emitter.wide``): every ``f32`` type made
+    ``f64`` (SSA names such as ``%f32p0`` stay as they are)."""
+    return re.sub(r"(?<![%\w])f32\b|(?<=x)f32\b", "f64", text)
 
 
 @functools.lru_cache(maxsize=None)
@@ -88,7 +95,7 @@ class _Kernel(_Emitter):
             *self.hosts(),
             "}",
         ]
-        return "\n".join(out) + "\n"
+        return _widen("\n".join(out) + "\n") if self.wide else "\n".join(out) + "\n"
 
     def executable(self) -> List[str]:
         """``stream.executable @gn_kernel``: the exports and their kernel functions."""

@@ -32,8 +32,10 @@ _SINGLE_THREAD_BYTES = 1 << 20
 _STACK_BYTES = 32 << 10
 _CL_MAX_CHANNELS = 1536
 
-_ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
-_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
+# float64 kernels are the float32 ones with every f32 type made f64 (_module._widen):
+# float64 statistics, as the JAX definition computes them.
+_ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16", "float64": "f64"}
+_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 
 
 def _rows(spec: GroupNormSpec) -> int:
@@ -92,12 +94,17 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
         return None
     if spec.activation is not None and spec.activation not in ACTIVATIONS:
         return None
+    if spec.dtype == "float64" and spec.activation == "gelu":
+        # IREE 3.13 cannot lower float64 math.erf on llvm-cpu ("failed to legalize operation
+        # 'math.erf'"); the JAX route expands erf into a rational function instead.
+        return None
     vk = view(spec)
     if vk is None:
         return None
     spec = vk[0]
     if spec.channels_axis == 2:
-        if spec.channels > _CL_MAX_CHANNELS:
+        # The stack scratch holds statistics: float64's take twice float32's bytes.
+        if spec.channels > _CL_MAX_CHANNELS // (2 if spec.dtype == "float64" else 1):
             return None
         # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
         # unless the call is small enough to run on the single-threaded driver anyway
