@@ -37,6 +37,16 @@ _SINGLE_THREAD_BYTES = 1 << 20
 # Channels last keeps five float32 arrays of C on the stack; IREE allows 32 KiB.
 _STACK_BYTES = 32 << 10
 _CL_MAX_CHANNELS = 1536
+# Tiny blocks go to the JAX routes, except in inputs of up to _TINY_BYTES (where the call's
+# own cost dominates). Medians of 5 rounds, kernel / JAX route: channels last with fewer
+# than _CL_MIN_ROWS rows per sample pays its per-channel combine for little work: NC
+# 32x256 35 / 15 us, 4x1x1024 20 / 10 us, 1024x1x256 710 / 319 us, 1024x4x256 3.97 / 1.73
+# ms, 1024x16x256 1.02x; 4x64 (1 KB) 7 / 6 us. Channels first with blocks of fewer than
+# _CF_MIN_BLOCK elements runs scalar loops (its vectors are 64 wide): NCW 1024x256x4 16.0 /
+# 3.8 ms, 1024x256x16 (128) 1.11x, 256x256x64 (512) 0.22x; 3x32x20 (7.7 KB) 8 / 11 us.
+_TINY_BYTES = 8 << 10
+_CL_MIN_ROWS = 16
+_CF_MIN_BLOCK = 128
 
 # float64 kernels are the float32 ones with every f32 type made f64 (_module._widen):
 # float64 statistics, as the JAX definition computes them.
@@ -108,6 +118,11 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
     if vk is None:
         return None
     spec = vk[0]
+    if spec.nbytes > _TINY_BYTES if spec.is_static else True:
+        blk = _rows(spec) if spec.channels_axis == 2 else \
+            spec.channels // spec.groups * _rows(spec)
+        if blk < (_CL_MIN_ROWS if spec.channels_axis == 2 else _CF_MIN_BLOCK):
+            return None
     if spec.channels_axis == 2:
         # The stack scratch holds statistics: float64's take twice float32's bytes.
         if spec.channels > _CL_MAX_CHANNELS // (2 if spec.dtype == "float64" else 1):
