@@ -73,11 +73,13 @@ def view(spec: GroupNormSpec) -> Optional[Tuple[GroupNormSpec, int]]:
     axis 0 (the product of the other kept axes; 1 otherwise).
 
     Layouts that would need a transpose (a kept axis after the channel or a reduction axis,
-    such as NCHW reduced over W only, or NC with the channel axis first) use the JAX routes:
-    there a transpose is a third pass over memory, and what the kernels save over IREE's
-    own pipeline is at most one pass (the "native" route reads x twice and writes y once,
-    a kernel reads it once and writes it once; a transposing kernel reads it, writes the
-    transposed copy, reads that and writes y, then transposes y back)."""
+    such as NCHW reduced over W only, or CN with the channel axis first) use the JAX routes:
+    what a kernel saves over IREE's own pipeline is at most one pass over memory (the
+    "native" route reads x twice and writes y once, a kernel reads it once and writes it
+    once), and transposing x in and y out costs two read+write passes. Measured (64-byte
+    aligned x, min of 3 medians, kernel on the transposed copy + two NumPy transposes):
+    NCHW 8x256x56x56 H kept: JAX "native" 24.2 ms vs 8.0 + 14.7 ms; NHWC 8x56x56x256 W
+    kept: 9.3 vs 5.3 + 11.9 ms; CN 256x4096: 1.7 vs 5.4 + 6.7 ms."""
     n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
     if spec.dynamic_axes not in ((), (0,)):
         return None
