@@ -192,6 +192,7 @@ def test_dynamic_module_is_the_one_module_that_compile_uses(built):
     b = deploy.load_bundle(built["dir"], device="llvm-cpu")
     bm = next(x for x in b.modules if x.file == mod["file"])
     assert b._module(bm).signature.dynamic_in_module
+    assert bm.formulation == op.formulation == "kernel"  # the bundle's op says it too
 
 
 def test_dynamic_block_module_where_no_kernel_serves(tmp_path, rng, monkeypatch):

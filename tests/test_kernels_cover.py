@@ -160,3 +160,15 @@ def test_tiny_blocks_run_a_kernel_only_in_tiny_inputs():
     # A dynamic batch may be any size: tiny blocks run the (static, tiny) block module.
     assert not _kernels.serves_dynamic(GroupNormSpec.create((None, 64), "float32", groups=16,
                                                             reduction_axes=()))
+
+
+def test_float64_dynamic_batch_with_the_batch_1_split(rng):
+    # 1.5 MB samples: batch 1 splits rows (a second kernel in the module); float64's
+    # scratch is twice float32's, and both kernels' must fit the stack.
+    op = iree_gn.compile((None, 16, 16, 768), "float64", groups=32)
+    assert op.formulation == "kernel" and _kernels.serves_dynamic(op.spec)
+    g, b = _params(rng, 768, np.float64)
+    for n in (1, 2):
+        x = 1e4 + rng.standard_normal((n, 16, 16, 768))
+        np.testing.assert_allclose(op(x, g, b), ref_group_norm(x, 32, gamma=g, beta=b),
+                                   **F64_TOL)

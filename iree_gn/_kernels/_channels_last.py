@@ -27,7 +27,7 @@ class _ChannelsLast(_Kernel):
             # more leave batch 1 to one workgroup (_STACK_BYTES).
             one = spec.with_shape((1,) + tuple(spec.shape[1:]))
             if layout(one) == "channels_last_split" and \
-                    5 * 4 * (self.C + self.CB) <= _STACK_BYTES:
+                    5 * (8 if self.wide else 4) * (self.C + self.CB) <= _STACK_BYTES:
                 self.split = _ChannelsLastSplit(one)
 
     def xmem(self):
