@@ -24,6 +24,9 @@ RESHAPED = {
     "NHWC-extra-axis-kept": ((2, 3, 8, 8, 16), -1, (-3, -2), 4),
     "NCHW-extra-axis-kept": ((2, 3, 16, 8, 8), -3, (-2, -1), 4),
     "NHWC-nothing-reduced": ((2, 5, 32), -1, (), 8),
+    "size-1-axes-between": ((1, 16, 1, 1, 31), 1, (0, 2, 4), 4),
+    "one-channel-first": ((2, 1, 8, 16), 1, (2, 3), 1),
+    "size-1-kept-axis-after-C": ((4, 8, 1, 16), 1, (3,), 4),
 }
 
 
@@ -61,7 +64,8 @@ def test_reshaped_layouts_run_a_kernel(layout, mean_close_to_zero, mean, rng):
     assert_close(op(x, g, b), ref, "float32")
 
 
-@pytest.mark.parametrize("layout", ["NWC", "NHWC-extra-axis-kept", "NCHW-extra-axis-kept"])
+@pytest.mark.parametrize("layout", ["NC", "NCW", "NWC", "NHWC-extra-axis-kept",
+                                    "NCHW-extra-axis-kept"])
 def test_reshaped_layouts_take_a_dynamic_batch_in_one_module(layout, rng):
     shape, ca, red, groups = RESHAPED[layout]
     op = iree_gn.compile((None,) + shape[1:], "float32", groups=groups, channels_axis=ca,
@@ -81,13 +85,17 @@ def test_views_are_pure_reshapes():
                                                      channels_axis=ca, reduction_axes=red))
         return s.shape, s.channels_axis, keep
 
-    assert v((2, 3, 8, 8, 16), -1, (2, 3)) == ((6, 64, 16), 2, 3)
+    assert v((2, 3, 8, 8, 16), -1, (2, 3)) == ((6, 64, 16), 2, 1)
     assert v((None, 3, 8, 8, 16), -1, (2, 3)) == ((None, 64, 16), 2, 3)
     assert v((8, 8, 32), -1, (0, 1)) == ((1, 64, 32), 2, 1)
     assert v((32, 8, 8), 0, (1, 2)) == ((1, 32, 64), 1, 1)
     assert v((4, 64), -1, ()) == ((4, 1, 64), 2, 1)
     assert _kernels.view(GroupNormSpec.create((2, 16, 8, 8), "float32", groups=4,
                                               channels_axis=1, reduction_axes=(3,))) is None
+    # Axes of size 1 go anywhere; so does the channel axis when C = 1.
+    assert v((1, 16, 1, 1, 31), 1, (0, 2, 4)) == ((1, 16, 31), 1, 1)
+    assert v((2, 1, 8, 16), 1, (2, 3), g=1) == ((2, 128, 1), 2, 1)
+    assert v((4, 8, 1, 16), 1, (3,)) == ((4, 8, 16), 1, 1)
 
 
 # float64: statistics, constants and activations all in float64 (_Emitter.wide). Bound:
@@ -157,9 +165,9 @@ def test_tiny_blocks_run_a_kernel_only_in_tiny_inputs():
     assert form((3, 32, 20), 1, (2,), 8) == "kernel"
     assert form((1024, 256, 4), 1, (2,), 32) != "kernel"
     assert form((1024, 16, 256), -1, (1,), 32) == "kernel"
-    # A dynamic batch may be any size: tiny blocks run the (static, tiny) block module.
-    assert not _kernels.serves_dynamic(GroupNormSpec.create((None, 64), "float32", groups=16,
-                                                            reduction_axes=()))
+    # A dynamic batch keeps the kernel: the alternative is a module call per sample.
+    assert _kernels.serves_dynamic(GroupNormSpec.create((None, 64), "float32", groups=16,
+                                                        reduction_axes=()))
 
 
 def test_float64_dynamic_batch_with_the_batch_1_split(rng):
