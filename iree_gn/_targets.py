@@ -27,7 +27,7 @@ from . import _gpu_kernels, _kernels
 # "fused" (medians of 7 interleaved rounds, us: 1x8x8x32 10.7 vs 11.2, 1x16x16x64 13.9 vs
 # 15.4, NCHW 1x32x8x8 6.6 vs 6.9, 1x8x8x32 silu 7.6 vs 9.5, float16 6.9 vs 8.3, float64 8.0
 # vs 7.8, 4x64 10.2 vs 9.2: call overhead dominates) and exact at any mean. "fused" is
-# left to what no kernel serves: callables, transposing layouts, float64 gelu.
+# left to what no kernel serves: callables, transposing layouts, tiny blocks.
 FUSED_BYTES = 96 << 10
 
 

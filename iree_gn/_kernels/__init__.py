@@ -30,13 +30,16 @@ samples N, so a kept extra axis, no batch axis or ``reduction_axes=()`` all fit)
   ``b = beta - (mean - m0) * a`` (the float32 mean itself is never formed).
 
 With ``mean_close_to_zero`` all use TF's one-pass sufficient statistics (sums of x and x^2,
-``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32; float16 and
-bfloat16 are widened on load and narrowed on store.
+``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32 (float64 for
+float64 inputs); float16 and bfloat16 are widened on load and narrowed on store.
 
 :func:`layout` says which specs get a kernel (the rest use the JAX formulations): float32,
-float16 or bfloat16; no activation or one of :data:`ACTIVATIONS`; batch axis 0 and every other
-non-channel axis reduced; at most ``_CL_MAX_CHANNELS`` channels for channels last (its scratch
-lives on the stack), and a group block that fits in L2 for channels first.
+float16, bfloat16 or float64 (float64 statistics; its tanh, expm1 and erf computed in the
+kernel, as IREE's do not link, cancel or lower); no activation or one of
+:data:`ACTIVATIONS`; any layout that :func:`view` reshapes to the 3-D forms above; blocks
+large enough to pay a workgroup (or tiny inputs); at most ``_CL_MAX_CHANNELS`` channels for
+channels last (its scratch lives on the stack), and a group block that fits in L2 for
+channels first. The measured reasons for what stays on JAX are in ``_select``.
 
 A dynamic batch (``None`` at axis 0, :func:`serves_dynamic`) gets one module: the host
 functions take ``tensor<?x...>``, the dispatch's workload is N (x's dimension 0) and the kernel

@@ -117,10 +117,6 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
         return None
     if spec.activation is not None and spec.activation not in ACTIVATIONS:
         return None
-    if spec.dtype == "float64" and spec.activation == "gelu":
-        # IREE 3.13 cannot lower float64 math.erf on llvm-cpu ("failed to legalize operation
-        # 'math.erf'"); the JAX route expands erf into a rational function instead.
-        return None
     vk = view(spec)
     if vk is None:
         return None
