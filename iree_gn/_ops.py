@@ -47,6 +47,9 @@ class CompiledGroupNorm(_build._CompiledOp):
       key: the content cache key (sha256 hex).
       vmfb: the compiled module bytes.
       path: the on-disk cache file, or None when the cache was not writable.
+      formulation: which formulation the module runs: ``"kernel"`` (a hand-written llvm-cpu
+        kernel, ``iree_gn/_kernels``), ``"gpu-kernel..."`` (a hand-written GPU kernel), or
+        a JAX route of ``_authoring`` (``"fused"``, ``"split"``, ``"native"``, ``"barrier"``).
     """
 
     _NO_DRIVER = ("target {name!r} is compile-only on this machine: no IREE runtime driver "
@@ -60,6 +63,15 @@ class CompiledGroupNorm(_build._CompiledOp):
     def __repr__(self) -> str:
         return (f"CompiledGroupNorm({self.spec.short_name()}, target={self.target.name!r}, "
                 f"key={self.key[:12]})")
+
+    @property
+    def formulation(self) -> str:
+        """The formulation this op's module runs (see the class docstring): the target row's
+        choice for the spec (``Target.formulation_for``), which also picked the module; a
+        dynamic spec run per index of its dynamic axes says its static block module's."""
+        if self._block is not None:
+            return self._block.formulation
+        return self._KIND.formulation(self.spec, self.target)
 
     def _signature(self):
         from . import _bound

@@ -209,6 +209,8 @@ class BundleModule:
       driver: the IREE runtime driver that runs it.
       flags: the exact ``iree-compile`` flags.
       sha256, size: of the ``.vmfb`` file.
+      formulation: the formulation the module runs (``"kernel"``, ``"fused"``, ...: see
+        :attr:`iree_gn.CompiledGroupNorm.formulation`), as the manifest records it.
     """
 
     name: str
@@ -221,6 +223,7 @@ class BundleModule:
     flags: Tuple[str, ...]
     sha256: str
     size: int
+    formulation: Optional[str] = None
 
     def describe(self) -> str:
         s = self.spec
@@ -295,7 +298,8 @@ def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
                 stablehlo=str(m.get("stablehlo", "")), spec=spec,
                 module_shape=_module_shape(m["module_shape"], spec),
                 target=str(m["target"]), driver=m.get("driver"),
-                flags=tuple(m.get("flags", ())), sha256=str(m["sha256"]), size=int(m["size"])))
+                flags=tuple(m.get("flags", ())), sha256=str(m["sha256"]), size=int(m["size"]),
+                formulation=m.get("formulation")))
         except (KeyError, TypeError, ValueError) as e:
             problems.append(f"modules[{i}]: {type(e).__name__}: {e}")
     if problems:

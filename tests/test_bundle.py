@@ -192,22 +192,25 @@ def test_dynamic_module_is_the_one_module_that_compile_uses(built):
     b = deploy.load_bundle(built["dir"], device="llvm-cpu")
     bm = next(x for x in b.modules if x.file == mod["file"])
     assert b._module(bm).signature.dynamic_in_module
+    assert bm.formulation == op.formulation == "kernel"  # the bundle's op says it too
 
 
 def test_dynamic_block_module_where_no_kernel_serves(tmp_path, rng, monkeypatch):
-    # float64 has no kernel: the bundle stores the static block op (None -> 1) under the
-    # cache key of compile() at that shape, and the loader runs it once per sample.
-    spec = dict(shape=[None, 4, 4, 8], dtype="float64", groups=4)
+    # No kernel for a layout that needs a transpose (H kept after C): the bundle stores the
+    # static block op (None -> 1) under the cache key of compile() at that shape, and the
+    # loader runs it once per sample.
+    kw = dict(groups=4, channels_axis=1, reduction_axes=[3])
+    spec = dict(shape=[None, 8, 4, 4], dtype="float64", **kw)
     out = tmp_path / "b64"
     proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(spec))
     assert proc.returncode == 0, proc.stderr
     mod = _manifest(out)["modules"][0]
-    assert mod["module_shape"] == [1, 4, 4, 8]
-    assert mod["cache_key"] == iree_gn.compile((1, 4, 4, 8), "float64", groups=4).key
+    assert mod["module_shape"] == [1, 8, 4, 4]
+    assert mod["cache_key"] == iree_gn.compile((1, 8, 4, 4), "float64", **kw).key
     b = deploy.load_bundle(str(out), device="llvm-cpu")
     assert not b._module(b.modules[0]).signature.dynamic_in_module
-    x, g, be = _x(rng, (3, 4, 4, 8), "float64"), _x(rng, (8,), "float64"), _x(rng, (8,), "float64")
-    assert_close(b(x, g, be), ref_group_norm(x, 4, gamma=g, beta=be), "float64")
+    x, g, be = _x(rng, (3, 8, 4, 4), "float64"), _x(rng, (8,), "float64"), _x(rng, (8,), "float64")
+    assert_close(b(x, g, be), ref_group_norm(x, 4, 1, (3,), gamma=g, beta=be), "float64")
 
 
 def test_clean_build_exits_0_and_replaces_the_old_bundle(built, tmp_path):

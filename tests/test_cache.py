@@ -141,21 +141,22 @@ CHILD = """
     import sys, numpy as np, iree_gn
     from iree_gn import _ops
     x = np.random.default_rng(0).standard_normal((2, 4, 4, 16)).astype(np.DTYPE)
-    y = iree_gn.group_norm(x, groups=4)
+    y = iree_gn.group_norm(x, groups=4, reduction_axes=RED)
     m = x.astype(np.float64).reshape(2, 4, 4, 4, 4)
-    ref = ((m - m.mean((1, 2, 4), keepdims=True)) / np.sqrt(m.var((1, 2, 4), keepdims=True)
+    ax = tuple(RED) + (4,)  # (n, h, w, group, channel in group)
+    ref = ((m - m.mean(ax, keepdims=True)) / np.sqrt(m.var(ax, keepdims=True)
            + 1e-6)).reshape(x.shape)
     assert y.dtype == x.dtype and np.abs(y - ref).max() < 1e-4
     print(_ops.STATS["compiled"], _ops.STATS["disk_hits"], "jax" in sys.modules)
 """
 
 
-@pytest.mark.parametrize("dtype,cold_jax", [
-    ("float32", "False"),  # a hand-written llvm-cpu kernel: even the cold compile needs no JAX
-    ("float64", "True"),   # no kernel: traced with JAX
+@pytest.mark.parametrize("dtype,red,cold_jax", [
+    ("float32", (1, 2), "False"),  # a hand-written llvm-cpu kernel: the cold compile needs no JAX
+    ("float64", (1,), "True"),     # W kept after H: no kernel (a transpose), traced with JAX
 ])
-def test_cross_process_reuse_without_jax(tmp_path, dtype, cold_jax):
-    child = CHILD.replace("DTYPE", dtype)
+def test_cross_process_reuse_without_jax(tmp_path, dtype, red, cold_jax):
+    child = CHILD.replace("DTYPE", dtype).replace("RED", repr(red))
     p = _run_py(child, tmp_path)
     out, err = p.communicate(timeout=300)
     assert p.returncode == 0, err

@@ -29,12 +29,15 @@ def _spec(shape, ca=-1, red=None, **kw):
     ((2, 8, 8, 64), -1, {"dtype": "bfloat16", "activation": "gelu"}, "channels_last"),
     ((1, 8, 8, 32), -1, {}, "channels_last"),         # batch 1, but a single-thread call
     ((1, 128, 128, 512), -1, {}, "channels_last_split"),  # batch 1, big: rows split
-    ((2, 8, 8, 64), -1, {"dtype": "float64"}, None),  # float64 stays on the JAX path
+    ((2, 8, 8, 64), -1, {"dtype": "float64"}, "channels_last"),  # f64 statistics
+    ((2, 8, 8, 64), -1, {"dtype": "float64", "activation": "gelu"}, "channels_last"),
+    ((2, 8, 8, 1024), -1, {"dtype": "float64"}, None),  # f64 scratch: twice the stack
     ((2, 8, 8, 64), -1, {"activation": lambda t: t}, None),  # callables: JAX
     ((2, 8, 8, 2048), -1, {}, "channels_last"),       # blocks of 1024 channels (stack)
     ((1, 16, 16, 2048), -1, {}, "channels_last"),     # batch 1: 8 channel blocks, no split
     ((1, 64, 256, 256), 1, {"groups": 2}, "channels_first_split"),  # blocks > L2: pieces
-    ((4, 64), -1, {"reduction_axes": (), "groups": 16}, None),  # rank 2
+    ((1, 64, 256, 256), 1, {"groups": 2, "dtype": "float64"}, None),  # f64 pieces: JAX
+    ((4, 64), -1, {"reduction_axes": (), "groups": 16}, "channels_last"),  # rank 2: R = 1
 ])
 def test_which_specs_get_a_kernel(shape, ca, kw, expect):
     kw = dict(kw)
@@ -58,9 +61,14 @@ def test_channel_blocks(shape, dtype, blocks):
     assert _kernels.channel_blocks(_spec(shape, dtype=dtype)) == blocks
 
 
-def test_kept_axis_and_no_batch_layouts_use_jax():
-    assert _kernels.layout(_spec((2, 3, 8, 8, 16), -1, (2, 3), groups=4)) is None
-    assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) is None
+def test_kept_axis_and_no_batch_layouts_get_kernels_by_reshape():
+    # Kept axes first are more samples (a pure reshape); a kept axis after the channel or
+    # a reduction axis would need a transpose and stays on the JAX routes (_select.view).
+    assert _kernels.layout(_spec((2, 3, 8, 8, 16), -1, (2, 3), groups=4)) == "channels_last"
+    assert _kernels.layout(_spec((8, 8, 32), -1, (0, 1), groups=8)) == "channels_last"
+    assert _kernels.layout(_spec((32, 8, 8), 0, (1, 2), groups=8)) == "channels_first"
+    assert _kernels.layout(_spec((2, 16, 8, 8), 1, (3,), groups=4)) is None
+    assert _kernels.layout(_spec((64, 4), 0, (), groups=16)) is None
 
 
 def test_cpu_kernels_on_cpu_rows_gpu_kernels_on_gpu_rows():
@@ -87,7 +95,7 @@ def test_module_text_is_deterministic_and_self_describing():
     assert "stream.executable" in a and "flow.dispatch @gn_kernel::@gn" in a
     assert spec.short_name() in a.splitlines()[0]
     with pytest.raises(ValueError, match="no hand-written kernel"):
-        _kernels.module_text(_spec((2, 8, 8, 64), dtype="float64"))
+        _kernels.module_text(_spec((2, 8, 8, 64), activation=lambda t: t))
 
 
 # Numerics: (shape, channels_axis, groups, options). Each line names the edge it covers.
@@ -298,7 +306,7 @@ def test_dynamic_batch_routing():
     assert not _kernels.serves_dynamic(_spec((2, 8, 8, 64)))
     assert not _kernels.serves_dynamic(
         _spec((None, None, 4, 4, 16), -1, (2, 3), groups=4))
-    assert not _kernels.serves_dynamic(_spec((None, 8, 8, 64), dtype="float64"))
+    assert not _kernels.serves_dynamic(_spec((None, 8, 8, 64), activation=lambda t: t))
     assert _kernels.serves_dynamic(_spec((None, 8, 8, 2048)))  # any C (test_kernels_big)
     assert CPU.formulation_for(_spec((None, 8, 8, 64))) == "kernel"
     text = _kernels.module_text(_spec((None, 8, 8, 64)))

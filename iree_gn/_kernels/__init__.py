@@ -9,7 +9,8 @@ normalize. They are written in MLIR (``scf``/``vector``/``memref``) inside a
 ``stream.executable`` and called by ``flow.dispatch``; IREE still lowers them to LLVM for the
 target CPU, so every llvm-cpu row (host, x86-64-v3, aarch64) gets them.
 
-x is viewed as 3-D, with N the batch axis 0:
+x is viewed as 3-D (:func:`view`: a pure reshape; the kept axes, which come first, are the
+samples N, so a kept extra axis, no batch axis or ``reduction_axes=()`` all fit):
 
 * channels last, x as [N, R, C] (NHWC, NDHWC): one workgroup per sample. Per-channel sums of
   ``x - k`` and ``(x - k)^2`` with ``k`` the sample's first row (the "native" numerics: no
@@ -33,16 +34,19 @@ x is viewed as 3-D, with N the batch axis 0:
   piece.
 
 With ``mean_close_to_zero`` all use TF's one-pass sufficient statistics (sums of x and x^2,
-``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32; float16 and
-bfloat16 are widened on load and narrowed on store.
+``var = E[x^2] - E[x]^2``), as the JAX definition does. Statistics are float32 (float64 for
+float64 inputs); float16 and bfloat16 are widened on load and narrowed on store.
 
 :func:`layout` says which specs get a kernel (the rest use the JAX formulations): float32,
-float16 or bfloat16; no activation or one of :data:`ACTIVATIONS`; batch axis 0 and every other
-non-channel axis reduced. Any number of channels: channels last keeps its per-channel
-scratch on the stack for blocks of up to ``_CL_MAX_CHANNELS`` channels (whole groups) and in a
-workspace (a result of the dispatch that the host never reads) for wider groups, whose row
-loops then go over sub-blocks of channels; channels first splits blocks larger than L2 into
-pieces.
+float16, bfloat16 or float64 (float64 statistics; its tanh, expm1 and erf computed in the
+kernel, as IREE's do not link, cancel or lower); no activation or one of
+:data:`ACTIVATIONS`; any layout that :func:`view` reshapes to the 3-D forms above; blocks
+large enough to pay a workgroup (or tiny inputs). Any number of channels: channels last
+keeps its per-channel scratch on the stack for blocks of up to ``_CL_MAX_CHANNELS``
+channels (whole groups; half that for float64) and in a workspace (a result of the
+dispatch that the host never reads) for wider float32-statistics groups, whose row loops
+then go over sub-blocks of channels; channels first splits blocks larger than L2 into
+pieces (float32 statistics). The measured reasons for what stays on JAX are in ``_select``.
 
 A dynamic batch (``None`` at axis 0, :func:`serves_dynamic`) gets one module: the host
 functions take ``tensor<?x...>``, the dispatch's workload is N (x's dimension 0) and the kernel
@@ -69,11 +73,11 @@ from ._channels_last import _ChannelsLast, _ChannelsLastSplit
 from ._emit import _Emitter, _f32_literal  # noqa: F401 (helpers for other kernel families)
 from ._module import _Kernel  # noqa: F401
 from ._select import (ACTIVATIONS, _rows, cf_pieces, channel_blocks,  # noqa: F401
-                      layout, serves_dynamic, split_blocks, supports)
+                      layout, serves_dynamic, split_blocks, supports, view)
 from ._backward import (grad_layout, grad_module_text, grad_serves_dynamic,  # noqa: F401
                         grad_supports)
 
-__all__ = ["ACTIVATIONS", "layout", "supports", "serves_dynamic", "channel_blocks",
+__all__ = ["ACTIVATIONS", "layout", "view", "supports", "serves_dynamic", "channel_blocks",
            "split_blocks", "module_text", "grad_layout", "grad_supports", "grad_serves_dynamic",
            "grad_module_text"]
 
@@ -84,6 +88,9 @@ def module_text(spec: GroupNormSpec) -> str:
     kind = layout(spec)
     if kind is None:
         raise ValueError(f"no hand-written kernel for {spec.short_name()}")
-    return {"channels_last": _ChannelsLast, "channels_last_split": _ChannelsLastSplit,
-            "channels_first": _ChannelsFirst,
-            "channels_first_split": _ChannelsFirstSplit}[kind](spec).module()
+    v, keep = view(spec)
+    k = {"channels_last": _ChannelsLast, "channels_last_split": _ChannelsLastSplit,
+         "channels_first": _ChannelsFirst,
+         "channels_first_split": _ChannelsFirstSplit}[kind](v)
+    k.outer, k.keep = spec, keep
+    return k.module()

@@ -47,7 +47,10 @@ def _family(spec: GroupNormSpec) -> Optional[str]:
     """The layout family of ``spec`` as the kernels view x, or None: float32/float16/
     bfloat16, rank >= 3, a static shape or a dynamic batch axis 0, no empty axis, no
     activation or one of ``ACTIVATIONS``, every non-channel axis but 0 reduced."""
-    if spec.dynamic_axes not in ((), (0,)) or spec.dtype not in _ELEM or spec.rank < 3:
+    # float64: the forward kernels widen to float64 statistics (_module._widen); the
+    # backward kernels are float32-statistics only, so float64 keeps the JAX route.
+    if spec.dynamic_axes not in ((), (0,)) or spec.dtype not in _ELEM or spec.rank < 3 \
+            or spec.dtype == "float64":
         return None
     if any(d == 0 for d in spec.shape):
         return None

@@ -31,7 +31,8 @@ class _ChannelsLast(_Kernel):
             # theirs from workspaces (groups of more than _CL_MAX_CHANNELS channels).
             one = spec.with_shape((1,) + tuple(spec.shape[1:]))
             if layout(one) == "channels_last_split" and \
-                    (5 * 4 * (self.C + self.CB) <= _STACK_BYTES or self.workspace):
+                    (5 * (8 if self.wide else 4) * (self.C + self.CB) <= _STACK_BYTES
+                     or self.workspace):
                 self.split = _ChannelsLastSplit(one)
 
     def xmem(self):

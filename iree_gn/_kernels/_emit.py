@@ -11,6 +11,15 @@ from .._spec import GroupNormSpec
 from ._select import _ELEM, _rows
 
 
+def _f64_literal(v: float) -> str:
+    """``v`` as an MLIR float literal that parses back to the same float64."""
+    r = repr(float(v))
+    m, _, ex = r.partition("e")
+    if "." not in m and m not in ("inf", "-inf", "nan"):
+        m += ".0"
+    return m + ("e" + ex if ex else "")
+
+
 def _f32_literal(v: float) -> str:
     """``v`` rounded to float32, as an MLIR float literal that parses back to that value."""
     r = repr(float(np.float32(v)))
@@ -26,7 +35,11 @@ class _Emitter:
 
     def __init__(self, spec: GroupNormSpec):
         self.spec = spec
-        self.et = _ELEM[spec.dtype]
+        # float64 is emitted as float32 (no widening loads or narrowing stores) and every
+        # f32 made f64 afterwards (_module._widen): statistics, constants (float64
+        # literals) and activations all in float64.
+        self.wide = spec.dtype == "float64"
+        self.et = "f32" if self.wide else _ELEM[spec.dtype]
         self.C = spec.channels
         self.G = spec.groups
         self.cg = self.C // self.G
@@ -84,7 +97,8 @@ class _Emitter:
         function declares them all, since SSA values are per function; unused ones fold."""
         out = []
         for (kind, v), name in sorted(self._consts.items(), key=lambda kv: kv[1]):
-            lit = f"{v} : index" if kind == "index" else f"{_f32_literal(v)} : f32"
+            lit = f"{v} : index" if kind == "index" else \
+                f"{(_f64_literal if self.wide else _f32_literal)(v)} : f32"
             out.append(f"        {name} = arith.constant {lit}")
         return out
 
@@ -147,16 +161,27 @@ class _Emitter:
             self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.2)} : {ty}")
             self.e(f"{ind}{name} = arith.maximumf {y}, {name}_s : {ty}")
         elif act == "tanh":
-            self.e(f"{ind}{name} = math.tanh {y} : {ty}")
+            self.tanh(ind, name, y, ty, c)
         elif act == "elu":  # where(y > 0, y, expm1(y)), TF/JAX alpha 1
-            self.e(f"{ind}{name}_em = math.expm1 {y} : {ty}")
+            if self.wide:  # expm1(y) = 2t / (1 - t), t = tanh(y / 2), as _activations._elu
+                self.e(f"{ind}{name}_mn = arith.minimumf {y}, {c(0.0)} : {ty}")
+                self.e(f"{ind}{name}_hf = arith.mulf {name}_mn, {c(0.5)} : {ty}")
+                t = self.tanh(ind, f"{name}_t", f"{name}_hf", ty, c)
+                self.e(f"{ind}{name}_t2 = arith.addf {t}, {t} : {ty}")
+                self.e(f"{ind}{name}_om = arith.subf {c(1.0)}, {t} : {ty}")
+                self.e(f"{ind}{name}_em = arith.divf {name}_t2, {name}_om : {ty}")
+            else:
+                self.e(f"{ind}{name}_em = math.expm1 {y} : {ty}")
             self.e(f"{ind}{name}_gt = arith.cmpf ogt, {y}, {c(0.0)} : {ty}")
             self.e(f"{ind}{name} = arith.select {name}_gt, {y}, {name}_em : "
                    f"{ty.replace('f32', 'i1')}, {ty}")
         elif act == "gelu":  # exact: y/2 (1 + erf(y / sqrt 2))
             self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.7071067811865476)} : {ty}")
-            self.e(f"{ind}{name}_erf = math.erf {name}_s : {ty}")
-            self.e(f"{ind}{name}_p = arith.addf {name}_erf, {c(1.0)} : {ty}")
+            erf = self.erf64(ind, f"{name}_erf", f"{name}_s", ty, c) if self.wide else \
+                f"{name}_erf"
+            if not self.wide:
+                self.e(f"{ind}{name}_erf = math.erf {name}_s : {ty}")
+            self.e(f"{ind}{name}_p = arith.addf {erf}, {c(1.0)} : {ty}")
             self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
             self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
         elif act == "gelu_tanh":  # y/2 (1 + tanh(sqrt(2/pi) (y + 0.044715 y^3)))
@@ -164,8 +189,8 @@ class _Emitter:
             self.e(f"{ind}{name}_y3 = arith.mulf {name}_y2, {y} : {ty}")
             self.e(f"{ind}{name}_in = math.fma {name}_y3, {c(0.044715)}, {y} : {ty}")
             self.e(f"{ind}{name}_sc = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
-            self.e(f"{ind}{name}_th = math.tanh {name}_sc : {ty}")
-            self.e(f"{ind}{name}_p = arith.addf {name}_th, {c(1.0)} : {ty}")
+            th = self.tanh(ind, f"{name}_th", f"{name}_sc", ty, c)
+            self.e(f"{ind}{name}_p = arith.addf {th}, {c(1.0)} : {ty}")
             self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
             self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
         else:  # sigmoid, silu: 1 / (1 + exp(-y)), times y for silu
@@ -175,3 +200,94 @@ class _Emitter:
             num = y if act == "silu" else c(1.0)
             self.e(f"{ind}{name} = arith.divf {num}, {name}_de : {ty}")
         return name
+
+    def tanh(self, ind, name, y, ty, c):
+        """``name = tanh(y)``; float64 as ``_activations._tanh`` computes it (IREE's float64
+        ``math.tanh`` calls libm's ``tanh``, which its embedded linker lacks): Cephes'
+        rational function below |y| = 0.625, ``(1 - e) / (1 + e)`` with ``e = exp(-2|y|)``
+        above, the sign copied back. ``c(v)`` names the constant v in ``ty``."""
+        if not self.wide:
+            self.e(f"{ind}{name} = math.tanh {y} : {ty}")
+            return name
+        from .._activations import _TANH_P as p, _TANH_Q as q
+
+        e = self.e
+        e(f"{ind}{name}_a = math.absf {y} : {ty}")
+        e(f"{ind}{name}_s = arith.mulf {name}_a, {name}_a : {ty}")
+        e(f"{ind}{name}_p0 = math.fma {c(p[0])}, {name}_s, {c(p[1])} : {ty}")
+        e(f"{ind}{name}_p1 = math.fma {name}_p0, {name}_s, {c(p[2])} : {ty}")
+        e(f"{ind}{name}_q0 = arith.addf {name}_s, {c(q[0])} : {ty}")
+        e(f"{ind}{name}_q1 = math.fma {name}_q0, {name}_s, {c(q[1])} : {ty}")
+        e(f"{ind}{name}_q2 = math.fma {name}_q1, {name}_s, {c(q[2])} : {ty}")
+        e(f"{ind}{name}_r = arith.divf {name}_p1, {name}_q2 : {ty}")
+        e(f"{ind}{name}_as = arith.mulf {name}_a, {name}_s : {ty}")
+        e(f"{ind}{name}_sm = math.fma {name}_as, {name}_r, {name}_a : {ty}")
+        e(f"{ind}{name}_m2 = arith.mulf {name}_a, {c(-2.0)} : {ty}")
+        e(f"{ind}{name}_ex = math.exp {name}_m2 : {ty}")
+        e(f"{ind}{name}_nu = arith.subf {c(1.0)}, {name}_ex : {ty}")
+        e(f"{ind}{name}_de = arith.addf {c(1.0)}, {name}_ex : {ty}")
+        e(f"{ind}{name}_lg = arith.divf {name}_nu, {name}_de : {ty}")
+        e(f"{ind}{name}_lt = arith.cmpf olt, {name}_a, {c(0.625)} : {ty}")
+        e(f"{ind}{name}_m = arith.select {name}_lt, {name}_sm, {name}_lg : "
+          f"{ty.replace('f32', 'i1')}, {ty}")
+        e(f"{ind}{name} = math.copysign {name}_m, {y} : {ty}")
+        return name
+
+    def poly(self, ind, name, x, coeffs, monic, ty, c):
+        """``name`` = the polynomial of ``x`` with ``coeffs`` (highest power first; with a
+        leading 1 before them when ``monic``), by Horner's rule in fma steps."""
+        if monic:
+            self.e(f"{ind}{name}0 = arith.addf {x}, {c(coeffs[0])} : {ty}")
+        else:
+            self.e(f"{ind}{name}0 = math.fma {c(coeffs[0])}, {x}, {c(coeffs[1])} : {ty}")
+        rest = coeffs[1:] if monic else coeffs[2:]
+        for i, v in enumerate(rest):
+            self.e(f"{ind}{name}{i + 1} = math.fma {name}{i}, {x}, {c(v)} : {ty}")
+        return f"{name}{len(rest)}"
+
+    def erf64(self, ind, name, x, ty, c):
+        """``name = erf(x)`` in float64 (IREE 3.13 cannot lower float64 ``math.erf`` on
+        llvm-cpu): Cephes' ``ndtr.c``, ``x T(x^2) / U(x^2)`` for |x| < 1, else
+        ``sign(x) (1 - erfc(|x|))`` with ``erfc(a) = exp(-a^2) P(a) / Q(a)`` (a < 8) or
+        ``R(a) / S(a)``: ~4e-16 relative below 1, erfc ~2e-15 relative up to a = 8."""
+        e = self.e
+        e(f"{ind}{name}_a = math.absf {x} : {ty}")
+        e(f"{ind}{name}_x2 = arith.mulf {x}, {x} : {ty}")
+        t = self.poly(ind, f"{name}_t", f"{name}_x2", _ERF_T, False, ty, c)
+        u = self.poly(ind, f"{name}_u", f"{name}_x2", _ERF_U, True, ty, c)
+        e(f"{ind}{name}_xt = arith.mulf {x}, {t} : {ty}")
+        e(f"{ind}{name}_sm = arith.divf {name}_xt, {u} : {ty}")
+        pp = self.poly(ind, f"{name}_p", f"{name}_a", _ERFC_P, False, ty, c)
+        qq = self.poly(ind, f"{name}_q", f"{name}_a", _ERFC_Q, True, ty, c)
+        rr = self.poly(ind, f"{name}_r", f"{name}_a", _ERFC_R, False, ty, c)
+        ss = self.poly(ind, f"{name}_s", f"{name}_a", _ERFC_S, True, ty, c)
+        e(f"{ind}{name}_pq = arith.divf {pp}, {qq} : {ty}")
+        e(f"{ind}{name}_rs = arith.divf {rr}, {ss} : {ty}")
+        i1 = ty.replace("f32", "i1")
+        e(f"{ind}{name}_lt8 = arith.cmpf olt, {name}_a, {c(8.0)} : {ty}")
+        e(f"{ind}{name}_ra = arith.select {name}_lt8, {name}_pq, {name}_rs : {i1}, {ty}")
+        e(f"{ind}{name}_nx2 = arith.negf {name}_x2 : {ty}")
+        e(f"{ind}{name}_ex = math.exp {name}_nx2 : {ty}")
+        e(f"{ind}{name}_ec = arith.mulf {name}_ex, {name}_ra : {ty}")
+        e(f"{ind}{name}_om = arith.subf {c(1.0)}, {name}_ec : {ty}")
+        e(f"{ind}{name}_lg = math.copysign {name}_om, {x} : {ty}")
+        e(f"{ind}{name}_lt1 = arith.cmpf olt, {name}_a, {c(1.0)} : {ty}")
+        e(f"{ind}{name} = arith.select {name}_lt1, {name}_sm, {name}_lg : {i1}, {ty}")
+        return name
+
+
+# Cephes ndtr.c (erf, erfc), highest power first; U, Q, S have an implied leading 1.
+_ERF_T = (9.60497373987051638749E0, 9.00260197203842689217E1, 2.23200534594684319226E3,
+          7.00332514112805075473E3, 5.55923013010394962768E4)
+_ERF_U = (3.35617141647503099647E1, 5.21357949780152679795E2, 4.59432382970980127987E3,
+          2.26290000613890934246E4, 4.92673942608635921086E4)
+_ERFC_P = (2.46196981473530512524E-10, 5.64189564831068821977E-1, 7.46321056442269912687E0,
+           4.86371970985681366614E1, 1.96520832956077098242E2, 5.26445194995477358631E2,
+           9.34528527171957607540E2, 1.02755188689515710272E3, 5.57535335369399327526E2)
+_ERFC_Q = (1.32281951154744992508E1, 8.67072140885989742329E1, 3.54937778887819891062E2,
+           9.75708501743205489753E2, 1.82390916687909736289E3, 2.24633760818710981792E3,
+           1.65666309194161350182E3, 5.57535340817727675546E2)
+_ERFC_R = (5.64189583547755073984E-1, 1.27536670759978104416E0, 5.01905042251180477414E0,
+           6.16021097993053585195E0, 7.40974269950448939160E0, 2.97886665372100240670E0)
+_ERFC_S = (2.26052863220117276590E0, 9.39603524938001434673E0, 1.20489539808096656605E1,
+           1.70814450747565897222E1, 9.60896809063285878198E0, 3.36907645100081516050E0)

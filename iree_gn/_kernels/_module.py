@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import string
 from typing import List, Optional
 
+from .._spec import GroupNormSpec
 from ._emit import _Emitter
 from ._select import _BYTES
+
+
+def _widen(text: str) -> str:
+    """A float64 module from the float32 one (``_Emitter.wide``): every ``f32`` type made
+    ``f64`` (SSA names such as ``%f32p0`` stay as they are)."""
+    return re.sub(r"(?<![%\w])f32\b|(?<=x)f32\b", "f64", text)
 
 
 @functools.lru_cache(maxsize=None)
@@ -30,6 +38,10 @@ class _Kernel(_Emitter):
 
     # A dynamic batch's kernel for N = 1 (see _ChannelsLast.functions).
     split: Optional["_Kernel"] = None
+    # The user's spec, where ``spec`` is its rank-3 view (``_select.view``): x's type in the
+    # host functions; and the view's samples per index of x's axis 0 (a dynamic batch).
+    outer: Optional[GroupNormSpec] = None
+    keep: int = 1
 
     @property
     def n_dim(self) -> str:
@@ -75,14 +87,15 @@ class _Kernel(_Emitter):
 
     def module(self) -> str:
         out = [
-            f"// Hand-written group norm for {self.spec.short_name()} ({self.kind}); generated"
+            f"// Hand-written group norm for {(self.outer or self.spec).short_name()} "
+            f"({self.kind}); generated"
             " by iree_gn/_kernels/.",
             "module @group_norm_kernel {",
             *self.executable(),
             *self.hosts(),
             "}",
         ]
-        return "\n".join(out) + "\n"
+        return _widen("\n".join(out) + "\n") if self.wide else "\n".join(out) + "\n"
 
     def executable(self) -> List[str]:
         """``stream.executable @gn_kernel``: the exports and their kernel functions."""
@@ -152,15 +165,16 @@ class _Kernel(_Emitter):
         """``@main``, ``@main_off`` and ``@main_off_out`` (host_static.mlir or
         host_dynamic.mlir), around this kernel's dispatches."""
         et, dyn = self.et, self.N is None
-        per = 1
+        per = 1  # elements per sample of the view
         for d in self.spec.shape[1:]:
             per *= d
+        outer = (self.outer or self.spec).shape
         pt = f"tensor<{self.C}x{et}>"
         np_ = len(self.params())
         vt = "tensor<" + self.xmem()[len("memref<"):]
         fields = dict(
-            ft=f"tensor<{self.n_dim}{''.join(f'x{d}' for d in self.spec.shape[1:])}x{et}>",
-            vt=vt, et=et, per=per, es=_BYTES[self.spec.dtype],
+            ft="tensor<" + "".join(f"{'?' if d is None else d}x" for d in outer) + f"{et}>",
+            vt=vt, et=et, per=per, keep=self.keep, es=_BYTES[self.spec.dtype],
             pargs="".join(f", %arg{i + 1}: {pt}" for i in range(np_)),
             pnames="".join(f", %arg{i + 1}" for i in range(np_)),
             ptypes=f", {pt}" * np_)

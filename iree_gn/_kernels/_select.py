@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import dataclasses
+from typing import Optional, Tuple
 
 from .._spec import GroupNormSpec
 
 # Activations the kernels compute themselves (others, and callables, use the JAX path).
+# A callable is not fused into a kernel's module: tried as the kernel's y mapped by the
+# traced JAX function in the same module, IREE makes the JAX part its own dispatch (it
+# cannot fuse into a hand-written one), a second pass over y. Measured (medians, same
+# process, quick-GELU t * sigmoid(1.702 t)): 1x8x8x32 13.4 us vs 14.9 for the "fused" JAX
+# route, 2x16x16x64 55-68 vs 51-52 us, 2x64x64x320 12-20 ms vs 2.8-3.6 ms for "native",
+# and wrong results on some shapes (2x32x32x64) that were not investigated further.
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "silu", "sigmoid", "tanh", "elu", "gelu",
                "gelu_tanh")
 
@@ -42,9 +49,21 @@ _CL_MAX_CHANNELS = 1536
 # 1024 / 512: 2x16x16x4096 G=2 2.44 / 1.71 / 1.60 ms, 4x8x8x2048 G=1 0.355 / 0.289 /
 # 0.299 ms, 2x4x4x4096 G=1 0.123 / 0.100 / 0.094 ms (256 and 128 no better; loaded machine).
 _CL_SUB_CHANNELS = 512
+# Tiny blocks go to the JAX routes, except in inputs of up to _TINY_BYTES (where the call's
+# own cost dominates). Medians of 5 rounds, kernel / JAX route: channels last with fewer
+# than _CL_MIN_ROWS rows per sample pays its per-channel combine for little work: NC
+# 32x256 35 / 15 us, 4x1x1024 20 / 10 us, 1024x1x256 710 / 319 us, 1024x4x256 3.97 / 1.73
+# ms, 1024x16x256 1.02x; 4x64 (1 KB) 7 / 6 us. Channels first with blocks of fewer than
+# _CF_MIN_BLOCK elements runs scalar loops (its vectors are 64 wide): NCW 1024x256x4 16.0 /
+# 3.8 ms, 1024x256x16 (128) 1.11x, 256x256x64 (512) 0.22x; 3x32x20 (7.7 KB) 8 / 11 us.
+_TINY_BYTES = 8 << 10
+_CL_MIN_ROWS = 16
+_CF_MIN_BLOCK = 128
 
-_ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
-_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
+# float64 kernels are the float32 ones with every f32 type made f64 (_module._widen):
+# float64 statistics, as the JAX definition computes them.
+_ELEM = {"float32": "f32", "float16": "f16", "bfloat16": "bf16", "float64": "f64"}
+_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 
 
 def _rows(spec: GroupNormSpec) -> int:
@@ -55,18 +74,78 @@ def _rows(spec: GroupNormSpec) -> int:
     return r
 
 
+def view(spec: GroupNormSpec) -> Optional[Tuple[GroupNormSpec, int]]:
+    """``(v, keep)``: ``spec`` as the rank-3 spec ``v`` a kernel runs, by a pure reshape of x,
+    or None where x's layout needs a transpose. ``v`` is [S, R, C] (channels last: the
+    channel axis last, the reduction axes just before it) or [S, C, R] (channels first: the
+    reduction axes just after the channel axis), where the kept axes (neither channel nor
+    reduced) all come first: S is their product (1 with no batch axis; a kept axis is just
+    more samples, each with its own statistics) and R the reduction axes' (1 for
+    ``reduction_axes=()``). A dynamic axis 0 gives S = None, ``keep`` samples per index of
+    axis 0 (the product of the other kept axes; 1 for a static spec). Axes of size 1 (and
+    the channel axis when C = 1) may be anywhere.
+
+    Layouts that would need a transpose (a kept axis after the channel or a reduction axis,
+    such as NCHW reduced over W only, or CN with the channel axis first) use the JAX routes:
+    what a kernel saves over IREE's own pipeline is at most one pass over memory (the
+    "native" route reads x twice and writes y once, a kernel reads it once and writes it
+    once), and transposing x in and y out costs two read+write passes. Measured (64-byte
+    aligned x, min of 3 medians, kernel on the transposed copy + two NumPy transposes):
+    NCHW 8x256x56x56 H kept: JAX "native" 24.2 ms vs 8.0 + 14.7 ms; NHWC 8x56x56x256 W
+    kept: 9.3 vs 5.3 + 11.9 ms; CN 256x4096: 1.7 vs 5.4 + 6.7 ms."""
+    n, ca, red, shape = spec.rank, spec.channels_axis, spec.reduction_axes, spec.shape
+    if spec.dynamic_axes not in ((), (0,)):
+        return None
+    # Axes of size 1 may sit anywhere (moving one is a reshape), the channel axis too when
+    # C = 1: only the order of the other axes matters.
+    order = [a for a in range(n) if shape[a] != 1]
+    kept = [a for a in order if a != ca and a not in red]
+    k = len(kept)
+    if order[:k] != kept or (spec.dynamic_axes and kept[:1] != [0]):
+        return None
+    rest = order[k:]  # the reduced axes and the channel axis (unless C = 1)
+    if ca not in rest or rest[-1] == ca:
+        last = True
+    elif rest[0] == ca:
+        last = False
+    else:
+        return None
+    size = 1
+    for a in kept[1:] if spec.dynamic_axes else kept:
+        size *= shape[a]
+    s, keep = (None, size) if spec.dynamic_axes else (size, 1)
+    r = _rows(spec)
+    c = spec.channels
+    shape, ca3 = ((s, r, c), 2) if last else ((s, c, r), 1)
+    v = dataclasses.replace(spec, shape=shape, channels_axis=ca3, reduction_axes=(3 - ca3,))
+    return v, keep
+
+
 def layout(spec: GroupNormSpec) -> Optional[str]:
     """``"channels_last"``, ``"channels_last_split"``, ``"channels_first"``,
     ``"channels_first_split"`` (a (sample, group) block larger than ``_CF_BLOCK_BYTES``) or
-    None: which kernel handles ``spec``, if one does (static, or dynamic on axis 0 only)."""
-    if spec.dynamic_axes not in ((), (0,)) or spec.dtype not in _ELEM or spec.rank < 3:
-        return None
-    if any(d == 0 for d in spec.shape):
+    None: which kernel handles ``spec``, if one does (static, or dynamic on axis 0 only), run
+    on its rank-3 :func:`view`."""
+    if spec.dtype not in _ELEM or any(d == 0 for d in spec.shape):
         return None
     if spec.activation is not None and spec.activation not in ACTIVATIONS:
         return None
-    n, ca, red = spec.rank, spec.channels_axis, tuple(spec.reduction_axes)
-    if ca == n - 1 and red == tuple(range(1, n - 1)):
+    vk = view(spec)
+    if vk is None:
+        return None
+    spec = vk[0]
+    # A dynamic batch keeps its kernel: without one it runs a module call per sample (N =
+    # 1024: NCW Nx256x4 19.0 ms vs 46.6 ms, NC Nx256 1.5 ms vs 41.0 ms).
+    if spec.is_static and spec.nbytes > _TINY_BYTES:
+        blk = _rows(spec) if spec.channels_axis == 2 else \
+            spec.channels // spec.groups * _rows(spec)
+        if blk < (_CL_MIN_ROWS if spec.channels_axis == 2 else _CF_MIN_BLOCK):
+            return None
+    if spec.channels_axis == 2:
+        # The stack scratch holds statistics: float64's take twice float32's bytes (the
+        # channel blocks and workspaces of wider samples are float32-only).
+        if spec.dtype == "float64" and spec.channels > _CL_MAX_CHANNELS // 2:
+            return None
         # One workgroup per sample; batch 1 would run on one core, so it splits the rows,
         # unless the call is small enough to run on the single-threaded driver anyway
         # (_targets.Target.small_bytes), or it has more channels than the stack holds
@@ -77,10 +156,10 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
                 or (spec.channels > _CL_MAX_CHANNELS and channel_blocks(spec) > 1):
             return "channels_last"
         return "channels_last_split"
-    if ca == 1 and red == tuple(range(2, n)):
-        if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
-            return "channels_first"
-        return "channels_first_split"
+    if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
+        return "channels_first"
+    # The pieces' two-dispatch form is float32-statistics only.
+    return None if spec.dtype == "float64" else "channels_first_split"
     return None
 
 
