@@ -50,14 +50,17 @@ _CL_MAX_CHANNELS = 1536
 # 0.299 ms, 2x4x4x4096 G=1 0.123 / 0.100 / 0.094 ms (256 and 128 no better; loaded machine).
 _CL_SUB_CHANNELS = 512
 # Tiny blocks go to the JAX routes, except in inputs of up to _TINY_BYTES (where the call's
-# own cost dominates). Medians of 5 rounds, kernel / JAX route: channels last with fewer
-# than _CL_MIN_ROWS rows per sample pays its per-channel combine for little work: NC
-# 32x256 35 / 15 us, 4x1x1024 20 / 10 us, 1024x1x256 710 / 319 us, 1024x4x256 3.97 / 1.73
-# ms, 1024x16x256 1.02x; 4x64 (1 KB) 7 / 6 us. Channels first with blocks of fewer than
-# _CF_MIN_BLOCK elements runs scalar loops (its vectors are 64 wide): NCW 1024x256x4 16.0 /
-# 3.8 ms, 1024x256x16 (128) 1.11x, 256x256x64 (512) 0.22x; 3x32x20 (7.7 KB) 8 / 11 us.
+# own cost dominates). Channels first with blocks of fewer than _CF_MIN_BLOCK elements runs
+# scalar loops (its vectors are 64 wide): NCW 1024x256x4 16.0 / 3.8 ms (kernel / JAX, medians
+# of 5 rounds; again after the merge with the wide-channel kernels 10.0 / 5.3 ms),
+# 1024x256x16 (128) 1.11x, 256x256x64 (512) 0.22x; 3x32x20 (7.7 KB) 8 / 11 us. Channels last
+# has no such floor (_CL_MIN_ROWS = 1): since samples of at most 64 rows sum straight into
+# their totals, its kernel is as fast or faster at any row count (medians of 15 rounds,
+# loaded 2-core VM, kernel / JAX: 1024x1x256 0.82 / 1.39 ms, 1024x4x256 1.44 / 3.40 ms,
+# 2x2x2x2048 20.1 / 19.0 us, 32x256 17.9 / 15.6 us: within the noise of one module timed
+# twice, +-20%); before that change, 1024x4x256 measured 3.97 / 1.73 ms.
 _TINY_BYTES = 8 << 10
-_CL_MIN_ROWS = 16
+_CL_MIN_ROWS = 1
 _CF_MIN_BLOCK = 128
 
 # float64 kernels are the float32 ones with every f32 type made f64 (_module._widen):
