@@ -674,7 +674,6 @@ class BoundOp:
                 res.append(y)
         return res
 
-
     def _first_target(self, xs, out):
         """(array, import) that ``main_out`` writes the first result into: ``out`` where it
         is importable (aligned, native, not overlapping an input), else a pooled array."""
