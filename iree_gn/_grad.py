@@ -7,11 +7,17 @@ Its cache keys are the forward's parts plus ``("op", "grad")``, so a backward mo
 answers for a forward one (the lookup key already covers this package's source, this
 module and ``_backward`` included: ``_cache.source_digest``).
 
+Its formulation (:func:`formulation`): ``"kernel"`` on rows with hand-written CPU kernels
+where one serves the spec (``_kernels.grad_supports``: the module of ``_kernels._backward``,
+x and dy read twice, dx written once), else the JAX definition of ``_backward``.
+
 It is called through the one call path, ``_bound.BoundOp`` (checks, conversions, threads,
-byte order, ``out=``), with :func:`grad_signature`. A dynamic spec runs a static *block*
-module (each dynamic axis of size 1) over every index of its dynamic axes: dx block by
-block, dgamma/dbeta (sums over all samples) added up over the blocks in float64
-(``Arg.summed``). :func:`from_module` makes one from a bundle's module, runtime-only.
+byte order, ``out=``), with :func:`grad_signature`. A dynamic batch axis 0 that a kernel
+serves (``_kernels.grad_serves_dynamic``) runs one module for every batch size, dgamma and
+dbeta summed inside it. Other dynamic specs run a static *block* module (each dynamic axis
+of size 1) over every index of their dynamic axes: dx block by block, dgamma/dbeta (sums
+over all samples) added up over the blocks in float64 (``Arg.summed``). :func:`from_module`
+makes one from a bundle's module (always a block module), runtime-only.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import _build, _cache
+from . import _build, _cache, _kernels
 from ._backward import arg_names, result_names
 from ._spec import GroupNormSpec
 from ._targets import Target
@@ -35,11 +41,12 @@ def _barrier_upcast(target: Target) -> bool:
     return target.backend != "llvm-cpu"
 
 
-def grad_signature(spec: GroupNormSpec):
+def grad_signature(spec: GroupNormSpec, dynamic_in_module: bool = False):
     """``main(x, [gamma], [beta], dy) -> (dx, [dgamma], [dbeta])`` for ``spec``: ``x``/``dy``
     of the spec's shape and dtype, parameters ``[C]`` (cast from any real dtype); ``dx`` in
     the input dtype, ``dgamma``/``dbeta`` in the statistics dtype (float32, float64 for
-    float64), summed over the blocks of a dynamic spec (``Arg.summed``)."""
+    float64): with ``dynamic_in_module`` (the module takes the dynamic batch itself) whole
+    from the module, else summed over the blocks of a dynamic spec (``Arg.summed``)."""
     from ._bound import Arg, Signature
 
     shape, pshape = tuple(spec.shape), tuple(spec.param_shape)
@@ -49,15 +56,36 @@ def grad_signature(spec: GroupNormSpec):
     inputs += [Arg(n, pshape, spec.dtype, cast=True) for n in names[1:-1]]
     inputs.append(Arg("dy", shape, spec.dtype))
     results = [Arg("dx", shape, spec.dtype)]
-    results += [Arg(n, pshape, sdt, summed=True) for n in result_names(spec)[1:]]
+    results += [Arg(n, pshape, sdt, summed=not dynamic_in_module)
+                for n in result_names(spec)[1:]]
     return Signature(tuple(inputs), tuple(results),
-                     call=f"{', '.join(names)} (scale={spec.scale}, center={spec.center})")
+                     call=f"{', '.join(names)} (scale={spec.scale}, center={spec.center})",
+                     dynamic_in_module=dynamic_in_module)
+
+
+def formulation(spec: GroupNormSpec, target: Target) -> str:
+    """``"kernel"`` (``_kernels.grad_module_text``) where this row has CPU kernels and one
+    serves ``spec``; else ``"barrier-upcast"`` (GPU rows) or ``"plain"``: ``_backward``."""
+    if target.kernel and _kernels.grad_supports(spec):
+        return "kernel"
+    return "barrier-upcast" if _barrier_upcast(target) else "plain"
+
+
+def _one_module(spec: GroupNormSpec, target: Target) -> bool:
+    """Whether one module serves every size of ``spec``'s dynamic axes (a kernel's batch)."""
+    return bool(target.kernel and _kernels.grad_serves_dynamic(spec))
 
 
 def _text(spec: GroupNormSpec, target: Target) -> str:
     from . import _backward
 
-    return target.prepare(_backward.stablehlo_text(spec, _barrier_upcast(target)))
+    if formulation(spec, target) != "kernel":
+        return target.prepare(_backward.stablehlo_text(spec, _barrier_upcast(target)))
+    from ._export import add_out_entry
+
+    text = add_out_entry(_kernels.grad_module_text(spec), len(arg_names(spec)),
+                         tuple(spec.shape), spec.dtype, spec_text=spec.key_text(), op="grad")
+    return target.prepare(text)
 
 
 class CompiledGroupNormGrad(_build._CompiledOp):
@@ -74,13 +102,11 @@ class CompiledGroupNormGrad(_build._CompiledOp):
     """
 
     # Built on the one build path (_build.get): its cache keys are the forward's parts plus
-    # _KEY_PART; a dynamic spec always runs the static block module (no kernel takes its
-    # dynamic axes).
+    # _KEY_PART; a dynamic spec runs one kernel module (_one_module) or its static block
+    # module.
     _KIND = _build._Kind(
-        name="grad", formulation=lambda spec, target:
-            "barrier-upcast" if _barrier_upcast(target) else "plain",
-        text=_text, key_parts=(_KEY_PART,), suffix="-grad",
-        one_module=lambda spec, target: False, stats=STATS)
+        name="grad", formulation=formulation, text=_text, key_parts=(_KEY_PART,),
+        suffix="-grad", one_module=_one_module, stats=STATS)
     _NO_DRIVER = ("target {name!r} is compile-only on this machine: no IREE runtime driver "
                   "here runs its backward module.")
 
@@ -97,8 +123,10 @@ class CompiledGroupNormGrad(_build._CompiledOp):
                 f"key={self.key[:12]})")
 
     def _signature(self):
-        # A dynamic spec runs its static block module (each None axis of size 1).
-        return grad_signature(self.spec)
+        # A dynamic spec runs one module that takes its batch (no block; never a bundle's:
+        # those are block modules), or its static block module (each None axis of size 1).
+        return grad_signature(self.spec, dynamic_in_module=self._block is None and
+                              self._runner is None and not self.spec.is_static)
 
     def __call__(self, x, *args, out: Optional[np.ndarray] = None):
         """Checks, conversions, threads, byte order, dynamic axes: see ``_bound.BoundOp``."""

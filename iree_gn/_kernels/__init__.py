@@ -46,7 +46,9 @@ the kernels (not host control flow, which makes IREE copy y) pick it when N = 1.
 The package: ``_select`` (which spec gets which kernel, the tuning constants), ``_emit`` (the
 emitter helpers), ``_module`` (a kernel's executable and host functions; the host functions'
 fixed text is in ``host_static.mlir`` / ``host_dynamic.mlir``), and a module per layout family
-(``_channels_last``, ``_channels_first``). The module text is the compiler input, so it is
+(``_channels_last``, ``_channels_first``). The backward's kernels: ``_backward`` (which spec
+gets which, the module text), ``_bwd_module`` (their shared host function and reduction)
+and a module per layout family (``_bwd_channels_last``). The module text is the compiler input, so it is
 part of every cache key: a change here recompiles.
 """
 
@@ -59,9 +61,12 @@ from ._emit import _Emitter, _f32_literal  # noqa: F401 (helpers for other kerne
 from ._module import _Kernel  # noqa: F401
 from ._select import (ACTIVATIONS, _rows, channel_blocks, layout,  # noqa: F401
                       serves_dynamic, split_blocks, supports)
+from ._backward import (grad_layout, grad_module_text, grad_serves_dynamic,  # noqa: F401
+                        grad_supports)
 
 __all__ = ["ACTIVATIONS", "layout", "supports", "serves_dynamic", "channel_blocks",
-           "split_blocks", "module_text"]
+           "split_blocks", "module_text", "grad_layout", "grad_supports", "grad_serves_dynamic",
+           "grad_module_text"]
 
 
 def module_text(spec: GroupNormSpec) -> str:
