@@ -37,6 +37,16 @@ def body(m) -> Tuple[_Func, list]:
     e(f"{I}%re = arith.minui %re0, {idx(m.R)} : index")
     sum_loop(m, f, V, "%r0", "%re", m.TR, m.R - 1,
              lambda r: f.load(J, f"%v{r[1:]}", "%x", f"{nn}, {r}, %ch", xt, VL))
+    write_partials(m, f, nn, V, lambda j, ch, tag: m.ws_at(f, J, nn, ("%kb", j), ch, tag))
+    return f, [("%bx", "%x", xt), ("%bw", "%ws", pt)]
+
+
+def write_partials(m, f: _Func, nn: str, V: str, at) -> None:
+    """Add up the thread rows' VL-lane sums ``%acc#0`` and ``%acc#1`` ([TR, TC * VL] per sum,
+    in workgroup memory) and let thread row 0 store one per live channel: sum ``j`` of
+    channel ``ch`` at ``%ws[at(j, ch, tag)]`` (the backward's dz sums take this too)."""
+    VL, TC, pt = m.VL, m.TC, m.wsmem()
+    e, idx = f.e, f.idx
     # Sum the thread rows: [TR, TC * VL] per statistic.
     sh = f"memref<{m.TR}x{TC * VL}xf32, #gpu.address_space<workgroup>>"
     e(f"{I}%sh1 = memref.alloc() : {sh}")
@@ -59,7 +69,6 @@ def body(m) -> Tuple[_Func, list]:
         e(f"{J}%cl{l} = arith.addi %ch, {idx(l)} : index")
         for j in (0, 1):
             e(f"{J}%o{j}_{l} = memref.load %sh{j + 1}[%c0, %col{l}] : {sh}")
-            at = m.ws_at(f, J, nn, ("%kb", j), f"%cl{l}", f"p{j}_{l}")
-            e(f"{J}memref.store %o{j}_{l}, %ws[{at}] : {pt}")
+            at_ = at(j, f"%cl{l}", f"p{j}_{l}")
+            e(f"{J}memref.store %o{j}_{l}, %ws[{at_}] : {pt}")
     e(f"{I}}}")
-    return f, [("%bx", "%x", xt), ("%bw", "%ws", pt)]
