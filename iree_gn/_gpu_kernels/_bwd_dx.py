@@ -51,7 +51,7 @@ def body(m) -> Tuple[_Func, list]:
     d, dz = d_and_dz(m, f, K, x, g, V, vals["k"], (vals["a"], vals["b"]) if act else None)
     e(f"{K}%qt = math.fma {vals['cb']}, {d}, {vals['cd']} : {V}")
     e(f"{K}%qo = math.fma {vals['ca']}, {dz}, %qt : {V}")
-    store_y(m, f, K, "%qo", f"{nn}, %qa", ft, VL, "q")
+    store_y(m, f, K, "%qo", f"{nn}, %qa", m.dxmem(), VL, "q")
     e(f"{J}}}")
     e(f"{I}}}")
-    return f, [("%bx", "%x", ft), ("%bd", "%dy", ft), ("%bw", "%ws", pt), ("%by", "%y", ft)]
+    return f, [("%bx", "%x", ft), ("%bd", "%dy", ft), ("%bw", "%ws", pt), ("%by", "%y", m.dxmem())]

@@ -6,8 +6,9 @@ forward's statistics partials, then rows of C float32 values (one per channel):
 0 ``k``, 1 ``a = gamma r``, 2 ``b = beta - (mean - k) a`` (the forward's ``combine``),
 3 ``r`` and 4 ``mean - k`` (the same ``combine``, for the backward), 5 ``A = r gamma``,
 6 ``B``, 7 ``D`` (dx = A dz + B (x - k) + D, written by ``coef``), 8 the sample's dbeta
-part (sum dz), 9 its dgamma part (sum dz xhat), then the dz partials: row 10 + 2 kb + j
-holds sum j (0: dz, 1: dz (x - k)) of row block or chunk kb.
+part (sum dz), 9 its dgamma part (sum dz xhat), 10 and 11 (sample 0's only) dgamma and
+dbeta over the batch (``reduce``; the host slices them out), then the dz partials: row
+12 + 2 kb + j holds sum j (0: dz, 1: dz (x - k)) of row block or chunk kb.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Optional, Tuple
 from .._kernels._bwd_channels_last import _BwdChannelsLast
 from ._emit import _Func
 
-ROW_K, ROW_A, ROW_B, ROW_R, ROW_M, ROW_CA, ROW_CB, ROW_CD, ROW_DB, ROW_DG, ROW_DZ = range(11)
+(ROW_K, ROW_A, ROW_B, ROW_R, ROW_M, ROW_CA, ROW_CB, ROW_CD, ROW_DB, ROW_DG, ROW_PG,
+ ROW_DZ) = range(12)
 
 
 class _ActGrad:
