@@ -215,3 +215,41 @@ def test_every_gpu_row_compiles_the_unet_and_resnet_shapes(name, lay, shp, dt, a
     n, h, w, c = shp
     shape = (n, h, w, c) if lay == NHWC else (n, c, h, w)
     _compile(name, _spec(shape, lay, dt, groups=32, activation=act))
+
+
+@pytest.mark.vulkan
+def test_dynamic_batch_over_the_grid_limit_is_refused():
+    # The samples are the grid's y axis (65535 workgroups on CUDA and Vulkan): a larger
+    # batch is refused with the limit named, before anything is dispatched.
+    t = _lavapipe()
+    op = iree_gn.compile((None, 1, 1, 8), "float32", groups=2, target=t.name)
+    big = np.zeros((65536, 1, 1, 8), np.float32)
+    g, b = np.ones(8, np.float32), np.zeros(8, np.float32)
+    with pytest.raises(ValueError, match="size 65536 on its dynamic axis 0.*at most 65535"):
+        op.vjp(big, g, b, big)
+
+
+# ---- on a real GPU (the device check; skipped without one) -----------------------------------
+def _real_gpu_row():
+    for name in GPU_ROWS:
+        t = _targets.TARGETS[name]
+        if t.family in ("cuda", "rocm") and _targets.fits_here(t)[0]:
+            return t
+    pytest.skip("no CUDA or ROCm device here that a GPU row fits (run on the GPU machine: "
+                "python -m pytest tests/test_gpu_grad_kernels.py -k real_gpu)")
+
+
+@pytest.mark.parametrize("shape,layout,dtype,kw", [
+    ((2, 64, 64, 320), NHWC, "float16", {"activation": "silu"}),
+    ((8, 256, 56, 56), NCHW, "float32", {"mean": 1e4}),
+    ((2, 32, 32, 640), NHWC, "bfloat16", {}),
+    ((2, 640, 32, 32), NCHW, "float16", {"activation": "gelu", "mean_close_to_zero": True}),
+    ((7, 16, 16, 1280), NHWC, "float32", {"compile_shape": (None, 16, 16, 1280)}),
+], ids=["sd-f16-silu", "resnet-f32-mean1e4", "sd-bf16", "sd-nchw-f16-gelu-onepass",
+        "dynamic-f32"])
+def test_real_gpu_backward_matches_the_reference(rng, shape, layout, dtype, kw):
+    # The lavapipe checks above on a CUDA/ROCm device at the SD-UNet and ResNet shapes
+    # (thousands of workgroups: every tiling path), against the float64 reference.
+    t = _real_gpu_row()
+    ca, red = layout
+    check(rng, shape, dtype, 32, ca, red, target=t.name, **kw)
