@@ -26,7 +26,7 @@ def body(m) -> Tuple[_Func, list]:
     e(f"{I}%gc = arith.muli %gi, {idx(m.cg)} : index")
     e(f"{I}%r = memref.load %ws[{m.row_at(f, I, nn, ROW_R, '%gc', 'r')}] : {pt}")
     e(f"{I}%mk = memref.load %ws[{m.row_at(f, I, nn, ROW_M, '%gc', 'm')}] : {pt}")
-    e(f"{I}%acc:2 = scf.for %j = %tid to {idx(m.cg)} step {idx(m.wgs)} "
+    e(f"{I}%acc:2 = scf.for %j = %tid to {idx(m.cg)} step {idx(m.CT)} "
       f"iter_args(%u1 = {f0}, %u2 = {f0}) -> (f32, f32) {{")
     e(f"{J}%ch = arith.addi %gc, %j : index")
     e(f"{J}%s:2 = scf.for %kb = %c0 to {idx(m.K2)} step {idx(1)} "
@@ -55,7 +55,7 @@ def body(m) -> Tuple[_Func, list]:
         e(f"{J}%v2 = arith.addf %dg, %u2 : f32")
     e(f"{J}scf.yield %v1, %v2 : f32, f32")
     e(f"{I}}}")
-    sh = wg_sum2(f, m.wgs, "%acc#0", "%acc#1")
+    sh = wg_sum2(f, m.CT, "%acc#0", "%acc#1")
     cnt = f.f32(float(m.cg * m.R))
     e(f"{I}%t1 = memref.load %sh1[%c0] : {sh}")
     e(f"{I}%t2 = memref.load %sh2[%c0] : {sh}")
@@ -67,7 +67,7 @@ def body(m) -> Tuple[_Func, list]:
     e(f"{I}%rmw = arith.mulf %r, %mw : f32")
     e(f"{I}%bm = arith.mulf %nb, %mk : f32")  # -B (mean - k)
     e(f"{I}%cd = arith.subf %bm, %rmw : f32")  # D
-    e(f"{I}scf.for %j = %tid to {idx(m.cg)} step {idx(m.wgs)} {{")
+    e(f"{I}scf.for %j = %tid to {idx(m.cg)} step {idx(m.CT)} {{")
     e(f"{J}%ch = arith.addi %gc, %j : index")
     a = "%r"
     if m.spec.scale:

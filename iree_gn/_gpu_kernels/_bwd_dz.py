@@ -113,10 +113,10 @@ def _channels_first(m) -> _Func:
         e(f"{J}%qp = arith.addi %cb, %qo : index")
         return f"{nn}, %gi, %qp"
 
-    _loop(m, f, VL, V, "%l0", "%le", m.wgs, at, kv, ab)
+    _loop(m, f, VL, V, "%l0", "%le", m.DT, at, kv, ab)
     e(f"{I}%s1 = vector.reduction <add>, %acc#0 : {V} into f32")
     e(f"{I}%s2 = vector.reduction <add>, %acc#1 : {V} into f32")
-    sh = wg_sum2(f, m.wgs, "%s1", "%s2")
+    sh = wg_sum2(f, m.DT, "%s1", "%s2")
     pt = m.wsmem()
     e(f"{I}%t0 = arith.cmpi eq, %tid, %c0 : index")
     e(f"{I}scf.if %t0 {{")
