@@ -14,7 +14,7 @@ from typing import Tuple
 
 from ._bwd_emit import ROW_A, ROW_B, ROW_DZ, ROW_K, d_and_dz
 from ._emit import I, J, _Func, _ld, begin, begin_stats, wg_sum2
-from ._stats_channels_last import write_partials
+from ._stats_channels_last import prologue, write_partials
 
 
 def _params(m, f: _Func, nn: str, ch: str, V: str, vector: bool):
@@ -70,25 +70,48 @@ def body(m) -> Tuple[_Func, list]:
 
 
 def _channels_last(m) -> _Func:
-    VL, TC = m.VL, m.TC
+    VL = m.VL
     f, nn, V = begin_stats(m, "cb")
-    e, idx = f.e, f.idx
-    e(f"{I}%tc = arith.remui %tid, {idx(TC)} : index")
-    e(f"{I}%tr = arith.divui %tid, {idx(TC)} : index")
-    e(f"{I}%cv0 = arith.muli %cb, {idx(TC)} : index")
-    e(f"{I}%cv1 = arith.addi %cv0, %tc : index")
-    # Threads past the last column read a valid column and discard their sums.
-    e(f"{I}%cv = arith.minui %cv1, {idx(m.Cv - 1)} : index")
-    e(f"{I}%ch = arith.muli %cv, {idx(VL)} : index")
+    prologue(m, f, nn, V, shift=False)
     kv, ab = _params(m, f, nn, "%ch", V, True)
     rows = _dz_rows(m, f)
-    e(f"{I}%rb0 = arith.muli %kb, {idx(m.RB)} : index")
-    e(f"{I}%r0 = arith.addi %rb0, %tr : index")
-    e(f"{I}%re0 = arith.addi %rb0, {idx(m.RB)} : index")
-    e(f"{I}%re = arith.minui %re0, {idx(m.R)} : index")
     _loop(m, f, VL, V, "%r0", "%re", m.TR, lambda i: f"{nn}, {i}, %ch", kv, ab)
     write_partials(m, f, nn, V, lambda j, ch, tag: m.row_at(f, J, nn, rows[j], ch, tag))
     return f
+
+
+def fused_body(m) -> Tuple[_Func, list]:
+    """Channels last without an activation (dz = dy needs no statistics): ``stats`` and
+    ``dzsum`` in one pass over x and dy, four sums per channel (d = x - k, d^2, dy,
+    dy d; k the lane's group's first element, as ``combine`` takes it): x and dy read twice
+    in all, dx written once."""
+    VL, xt = m.VL, m.xmem()
+    f, nn, V = begin_stats(m, "cb")
+    e = f.e
+    prologue(m, f, nn, V)
+    rows = _dz_rows(m, f)
+    e(f"{I}%acc:4 = scf.for %i = %r0 to %re step {f.idx(m.TR)} iter_args(%q1 = %zv, "
+      f"%q2 = %zv, %q3 = %zv, %q4 = %zv) -> ({V}, {V}, {V}, {V}) {{")
+    x = f.load(J, "%qx", "%x", f"{nn}, %i, %ch", xt, VL)
+    g = f.load(J, "%qg", "%dy", f"{nn}, %i, %ch", xt, VL)
+    d = x
+    if not m.mcz:
+        e(f"{J}%qd = arith.subf {x}, %kv : {V}")
+        d = "%qd"
+    e(f"{J}%qs1 = arith.addf %q1, {d} : {V}")
+    e(f"{J}%qs2 = math.fma {d}, {d}, %q2 : {V}")
+    e(f"{J}%qs3 = arith.addf %q3, {g} : {V}")
+    e(f"{J}%qs4 = math.fma {g}, {d}, %q4 : {V}")
+    e(f"{J}scf.yield %qs1, %qs2, %qs3, %qs4 : {V}, {V}, {V}, {V}")
+    e(f"{I}}}")
+
+    def at(j, ch, tag):
+        if j < 2:
+            return m.ws_at(f, J, nn, ("%kb", j), ch, tag)
+        return m.row_at(f, J, nn, rows[j - 2], ch, tag)
+
+    write_partials(m, f, nn, V, at, tuple(f"%acc#{j}" for j in range(4)))
+    return f, [("%bx", "%x", xt), ("%bd", "%dy", xt), ("%bw", "%ws", m.wsmem())]
 
 
 def _channels_first(m) -> _Func:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import List
 
 from .._kernels._module import _template
-from . import _bwd_coef, _bwd_dx, _bwd_dz
+from . import _bwd_coef, _bwd_dx, _bwd_dz, _combine
 from ._bwd_emit import ROW_DB, ROW_DG, ROW_DZ, ROW_PG
 from ._emit import I, J, _Func
 from ._module import _Module
@@ -37,6 +37,8 @@ class _BwdModule(_Module):
             self.K2 = -(-self.Rv // self.RB2)
             self.DWPS = self.C * self.K2
         self.rows = ROW_DZ + 2 * self.K2  # rows of C after the statistics partials
+        # Channels last without an activation: statistics and dz sums in one pass.
+        self.fused = kind == "channels_last" and spec.activation is None
         # Threads of the dispatches whose work per workgroup can be small: coef (C/G
         # channels) and channels-first dzsum (RB2 vectors). Idle threads still wait at every
         # level of a workgroup-memory tree (lavapipe runs them all on the CPU).
@@ -82,9 +84,13 @@ class _BwdModule(_Module):
                                 ((ROW_DB, "%bdb", "%db"), self.spec.center)) if on]
 
     def functions(self) -> list:
-        funcs = super().functions()[:2]  # stats, combine
-        funcs += [("dzsum", self.DWPS, _bwd_dz.body(self)),
-                  ("coef", self.G, _bwd_coef.body(self)),
+        if self.fused:
+            funcs = [("stats", self.SWPS, _bwd_dz.fused_body(self)),
+                     ("combine", self.G, _combine.body(self))]
+        else:
+            funcs = super().functions()[:2]  # stats, combine
+            funcs.append(("dzsum", self.DWPS, _bwd_dz.body(self)))
+        funcs += [("coef", self.G, _bwd_coef.body(self)),
                   ("dx", self.AWPS, _bwd_dx.body(self))]
         if self._outs():
             funcs.append(("reduce", -(-self.C // self.wgs), self._reduce()))
@@ -188,15 +194,20 @@ class _BwdModule(_Module):
             return (f"    {res} = flow.dispatch @gn_gpu_{name}::@{name}{wl}({args}{ni}) : "
                     f"({tys}{nt}) -> {rt}")
 
+        fx = self.fused  # stats also takes dy; no dzsum
         lines = [
             f"    %xf = flow.tensor.reshape %arg0 : {ft}{d} -> {flat}{d}",
             f"    %dyf = flow.tensor.reshape %dy : {ft}{d} -> {flat}{d}",
-            call("%ws0", "stats", "%xv", f"{vt}{d}", f"{ws}{d}"),
+            call("%ws0", "stats", "%xv, %dyv" if fx else "%xv",
+                 f"{vt}{d}, {vt}{d}" if fx else f"{vt}{d}", f"{ws}{d}"),
             call("%ws1", "combine", f"%xv, %ws0{pn}", f"{vt}{d}, {ws}{d}" + f", {pt}" * nparams,
-                 f"%ws0{d}"),
-            call("%ws2", "dzsum", "%xv, %dyv, %ws1", f"{vt}{d}, {vt}{d}, {ws}{d}", f"%ws1{d}"),
-            call("%ws3", "coef", f"%ws2{gn}", f"{ws}{d}" + (f", {pt}" if gn else ""),
-                 f"%ws2{d}"),
+                 f"%ws0{d}")]
+        if not fx:
+            lines.append(call("%ws2", "dzsum", "%xv, %dyv, %ws1", f"{vt}{d}, {vt}{d}, {ws}{d}",
+                              f"%ws1{d}"))
+        w = "%ws1" if fx else "%ws2"
+        lines += [
+            call("%ws3", "coef", f"{w}{gn}", f"{ws}{d}" + (f", {pt}" if gn else ""), f"{w}{d}"),
             call("%dxf", "dx", "%xf, %dyf, %ws3", f"{flat}{d}, {flat}{d}, {ws}{d}", f"{flat}{d}"),
             f"    %dxv = flow.tensor.reshape %dxf : {flat}{d} -> {vt}{d}",
         ]
