@@ -236,7 +236,7 @@ def _alias(a: np.ndarray, off: int) -> np.ndarray:
 class _Lane:
     """One thread's state for one op: its VM context and its staging buffers."""
 
-    __slots__ = ("context", "staging", "small", "outs")
+    __slots__ = ("context", "staging", "small", "outs", "held")
     # Per-shape buffers kept per lane (modules with dynamic axes inside take many shapes).
     KEEP_SHAPES = 4
 
@@ -246,6 +246,9 @@ class _Lane:
         self.staging: dict = {}  # (input slot, shape) -> (aligned buffer, its import)
         self.small: dict = {}  # x's shape -> small calls' buffers and arguments (_small)
         self.outs: dict = {}  # id(out) -> (weakref, argument list, result list): _small_out
+        # Staging buffers too large to keep, held until this thread's call has run: an import
+        # does not keep its array alive (freed early, the module read freed memory: SIGSEGV).
+        self.held: list = []
 
 
 class BoundOp:
@@ -298,6 +301,11 @@ class BoundOp:
             if single and host else None
         self.function_off = self.module.lookup_function(entry + "_off_out") \
             if self.function_out is not None else None
+        # Several results on host memory: ``main_out`` writes the first (the backward's dx)
+        # into a caller's or a pooled array, instead of a new device buffer copied out
+        # (10 MB: an allocation, its page faults and a copy per call).
+        self.function_first_out = self.module.lookup_function(entry + "_out") \
+            if not single and host else None
         self._dtypes = [a.dtype for a in signature.inputs]
         self._dynamic = signature.dynamic_axes
         # The hot path's test: exactly these shapes and native dtypes, nothing to convert;
@@ -502,6 +510,7 @@ class BoundOp:
             args.push_ref(ref)
         with self._serial:
             lane.context.invoke(fn, args, rt.VmVariantList(1))
+        lane.held.clear()
         if out is not None and target is not out:
             np.copyto(out, target)
             return out
@@ -591,6 +600,8 @@ class BoundOp:
                 if len(lane.staging) >= _Lane.KEEP_SHAPES * len(self._dtypes):
                     lane.staging.pop(next(iter(lane.staging)))
                 lane.staging[key] = st
+            else:
+                lane.held.append(st)  # (released after the invoke)
         np.copyto(st[0], a)
         return st[1]
 
@@ -598,9 +609,9 @@ class BoundOp:
         """A result array of ``shape`` and its import: a pooled one that nobody but the pool
         references (no caller variable, no view: every view links to the memory's owner),
         else a new one. A caller that drops each result pays no allocation, page faults or
-        import per call (10 MB: ~1-3 ms)."""
-        dt = self._result[1]
+        import per call (10 MB: ~1-3 ms). (The first result's, for several.)"""
         rdt = self.signature.results[0].dtype
+        dt = numpy_dtype(rdt)
         nbytes = math.prod(shape) * dt.itemsize
         with self._pool_lock:
             pool = self._pool
@@ -633,17 +644,27 @@ class BoundOp:
         """``main`` with every input copied to the device (or imported on CPU drivers) and
         every result copied back into ``outs`` (or new arrays)."""
         lane, dev = self._lane(), self.device
+        first = self._first_target(xs, outs[0]) if self.function_first_out else None
         with self._serial:  # transfers too: they are queue submissions on GPUs
-            args = rt.VmVariantList(len(xs))
+            args = rt.VmVariantList(len(xs) + 1)
             for i, a in enumerate(xs):
                 if dev.host_memory:
                     args.push_ref(self._input(lane, i, a))
                 else:
                     args.push_ref(dev.to_device(np.ascontiguousarray(a), self._dtypes[i]))
+            if first is not None:
+                args.push_ref(first[1])
             results = rt.VmVariantList(len(self.signature.results))
-            lane.context.invoke(self.function, args, results)
+            lane.context.invoke(self.function if first is None else self.function_first_out,
+                                args, results)
+            lane.held.clear()
             res = []
             for j, (r, o) in enumerate(zip(self.signature.results, outs)):
+                if j == 0 and first is not None:  # written in place by main_out
+                    if o is not None and first[0] is not o:
+                        np.copyto(o, first[0])
+                    res.append(o if o is not None else first[0])
+                    continue
                 bv = results.get_as_object(j, rt.HalBufferView)
                 direct = o is not None and o.dtype.isnative
                 y = dev.to_host(bv, r.dtype, o if direct else None)
@@ -652,6 +673,16 @@ class BoundOp:
                     y = o
                 res.append(y)
         return res
+
+
+    def _first_target(self, xs, out):
+        """(array, import) that ``main_out`` writes the first result into: ``out`` where it
+        is importable (aligned, native, not overlapping an input), else a pooled array."""
+        r = self.signature.results[0]
+        if out is not None and out.flags.writeable and _aligned64(out) and \
+                out.dtype.isnative and not any(np.may_share_memory(out, a) for a in xs):
+            return out, _runtime.import_host(self.device, out, r.dtype, bare=True)
+        return self._pooled(r.concrete({i: xs[0].shape[i] for i in self._dynamic}))
 
 
 def _zeros(out, shape, dtype: str) -> np.ndarray:

@@ -171,6 +171,30 @@ def test_out_buffer(rng, shape):
             assert grad_rel_error(got, r) < GRAD_TOL["float32"]
 
 
+def test_large_unaligned_inputs_are_staged_safely(rng):
+    # x and dy over 16 MB, not 64-byte aligned: copied into staging buffers not kept
+    # between calls, which must live until the module has run (they were freed first:
+    # SIGSEGV). The same answer as from aligned copies of the same values.
+    shape = (6, 56, 56, 256)  # (19 MB: crashed without the fix; 17 MB did not)
+    op = iree_gn.compile(shape, "float32", groups=32)
+    n = int(np.prod(shape))
+
+    def unaligned(a):
+        buf = iree_gn.empty((n + 4,), np.float32)
+        u = buf[4:].reshape(shape)  # 16 bytes past a 64-byte boundary
+        u[...] = a
+        return u
+
+    x, gamma, beta, dy = _inputs(rng, shape, "float32", 256)
+    xa, dya = iree_gn.empty(shape, np.float32), iree_gn.empty(shape, np.float32)
+    xa[...], dya[...] = x, dy
+    want = op.vjp(xa, gamma, beta, dya)
+    for _ in range(2):
+        got = op.vjp(unaligned(x), gamma, beta, unaligned(dy))
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+
+
 def test_threads(rng):
     # Concurrent calls of one kernel op (dynamic batch: several sizes at once) give every
     # thread its own right answer.

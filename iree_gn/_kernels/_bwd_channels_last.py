@@ -10,7 +10,7 @@ beta - (mean - k) a, ``%p1`` B, ``%p2`` D). The totals live in ``part`` ([N, 4, 
 rows 0 and 1 the dz sums (dbeta's and dgamma's parts, see ``_bwd_module``), rows 2 and 3 the
 sums of x - k and (x - k)^2, then r and mean - k per channel.
 
-Few samples (fewer workgroups than ``_SPLIT_WORKGROUPS``, calls of 1 MB or more): each
+Few samples (fewer workgroups than ``_SPLIT_BELOW``, calls of 1 MB or more): each
 sample's rows in K blocks, a workgroup each, as the forward's ``_ChannelsLastSplit``, so
 that every core works. Dispatches: ``@bstats`` writes each block's partial sums (shift k:
 the sample's first row, shared by its blocks) to ``pa`` ([N, K, 4, C] float32); with an
@@ -23,12 +23,26 @@ run time, inside the kernels (``k_lines``: no host control flow).
 
 from __future__ import annotations
 
+import re
 from typing import List
 
 from ._bwd_module import _BwdKernel
 from ._channels_last import _ChannelsLast
-from ._select import (_BLOCK, _BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES, _SPLIT_WORKGROUPS,
-                      _STACK_BYTES)
+from ._select import (_BLOCK, _BYTES, _CL_CHUNK_BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES,
+                      _SPLIT_WORKGROUPS, _STACK_BYTES)
+
+# Rows split into blocks only below this many workgroups (samples x channel blocks): a
+# workgroup per sample re-reads its sample from cache, the split's second dispatch from
+# memory (one thread: 8x56x56x256 8.9 ms unsplit, 11.4 ms in 2 row blocks; 2x64x64x320 3.2
+# vs 3.5 ms), which more cores at work repay only when very few would work unsplit.
+_SPLIT_BELOW = 4
+
+# Rows per step of the passes where a workgroup's block of x fits in L2 (_CL_CHUNK_BYTES,
+# the forward's channel blocks): the stack sums and coefficients are loaded (and stored)
+# once per _UNROLL rows. One thread, 2x16x16x1280 f32 (blocks of 160 KB): 0.30 ms vs 0.44
+# for 1 row a step; for blocks streamed from memory (2x64x64x320) 1 row a step measured
+# faster (3.6-4.6 vs 4.8-5.8 ms, 6 runs each).
+_UNROLL = 4
 
 
 class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
@@ -40,6 +54,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         self.split = None  # (the forward's batch-1 row split: the backward has its own)
         # Where pat() finds the totals: part[%n, row, c] (a workgroup per sample).
         self.tot = ("%part", self.part_type(), "%n")
+        self.unroll = _UNROLL if self.R * self.CB * _BYTES[spec.dtype] <= _CL_CHUNK_BYTES else 1
         # K: row blocks per sample (1: a workgroup per sample or channel block; None: a
         # dynamic batch, chosen at run time), up to kmax.
         self.kmax = max(1, min(_SPLIT_WORKGROUPS, self.R // _BLOCK))
@@ -50,7 +65,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             if self.N is None:
                 if 5 * 4 * (self.C + self.CB) <= _STACK_BYTES:  # both forms' stack arrays
                     self.K = None
-            elif self.N >= self.nmin and self.N * self.blocks < _SPLIT_WORKGROUPS:
+            elif self.N >= self.nmin and self.N * self.blocks < _SPLIT_BELOW:
                 self.K = min(-(-_SPLIT_WORKGROUPS // self.N), self.kmax)
         self.sp = None if self.K == 1 else _BwdChannelsLast(spec, blocks=1)
         if self.sp is not None:
@@ -98,11 +113,12 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         return f"{kind}<{self.n_dim}x{k}x4x{self.C}xf32>"
 
     def k_lines(self, nv, ind):
-        """%K, the row blocks per sample for N = ``nv``, and %split (K > 1): few workgroups
-        (N x channel blocks < _SPLIT_WORKGROUPS) in a call of 1 MB or more. The same lines in
+        """%K, the row blocks per sample for N = ``nv`` (K N ~ _SPLIT_WORKGROUPS), and
+        %split (K > 1): few workgroups (N x channel blocks < _SPLIT_BELOW) in a call of 1 MB
+        or more. The same lines in
         the export's workgroup count and in the kernels."""
         c = lambda name, v: f"{ind}%kq_{name} = arith.constant {v} : index"  # noqa: E731
-        return [c("s1", _SPLIT_WORKGROUPS - 1), c("s", _SPLIT_WORKGROUPS), c("max", self.kmax),
+        return [c("s1", _SPLIT_WORKGROUPS - 1), c("s", _SPLIT_BELOW), c("max", self.kmax),
                 c("nmin", self.nmin), c("nb", self.blocks), c("one", 1),
                 f"{ind}%kq_num = arith.addi {nv}, %kq_s1 : index",
                 f"{ind}%kq_q = arith.divui %kq_num, {nv} : index",
@@ -180,35 +196,28 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             self.e(f"{ind}{name} = vector.broadcast {self.f32(v)} : f32 to {self.V}")
         return name
 
-    def pf(self, I, r, mems):
-        """Prefetch row ``r + D`` (clamped) of each of ``mems`` (name, write), D rows about
-        _PREFETCH_BYTES ahead (the forward's distance; see ``_ChannelsLast.prefetch``)."""
+    def pf(self, I, r, mems, n=1):
+        """Prefetch rows ``r + D`` .. ``r + D + n - 1`` (clamped) of each of ``mems`` (name,
+        write), D rows about _PREFETCH_BYTES ahead (the forward's distance; see
+        ``_ChannelsLast.prefetch``). Every row of an unrolled step: one of 4 measured 4.7-5.0
+        vs 3.6-4.3 ms for 1 row a step (2x64x64x320, one thread)."""
         d = max(1, round(_PREFETCH_BYTES / (self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et])))
-        self.e(f"{I}%pf_r0 = arith.addi {r}, {self.idx(d)} : index")
-        self.e(f"{I}%pf_r = arith.minui %pf_r0, {self.idx(self.R - 1)} : index")
-        for m, w in mems:
-            self.e(f"{I}memref.prefetch {m}[%n, %pf_r, %xc], {'write' if w else 'read'}, "
-                   f"locality<3>, data : {self.xmem()}")
+        for i in range(n):
+            self.e(f"{I}%pf_r0_{i} = arith.addi {r}, {self.idx(d + i)} : index")
+            self.e(f"{I}%pf_r_{i} = arith.minui %pf_r0_{i}, {self.idx(self.R - 1)} : index")
+            for m, w in mems:
+                self.e(f"{I}memref.prefetch {m}[%n, %pf_r_{i}, %xc], {'write' if w else 'read'}"
+                       f", locality<3>, data : {self.xmem()}")
 
-    def xk(self, K):
-        """v = x - k at (%n, %r, %xc) (x itself with mean_close_to_zero: k = 0)."""
-        v = self.load(K, "%xv", "%x", "%n, %r, %xc", self.xmem(), self.lanes)
+    def xk(self, K, r="%r", sfx=""):
+        """v = x - k at (%n, r, %xc) (x itself with mean_close_to_zero: k = 0); ``sfx``
+        tells apart the names of unrolled rows."""
+        v = self.load(K, f"%xv{sfx}", "%x", f"%n, {r}, %xc", self.xmem(), self.lanes)
         if self.spec.mean_close_to_zero:
             return v
-        kk = self.ld(K, "%kv", "%k", "%c")
-        self.e(f"{K}%xd = arith.subf {v}, {kk} : {self.V}")
-        return "%xd"
-
-    def rows(self, I, reverse, lo, hi):
-        """for %r over rows [lo, hi) (last to first with ``reverse``: the rows read last
-        are the ones still in cache)."""
-        if not reverse:
-            self.e(f"{I}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
-            return
-        self.e(f"{I}%rlh = arith.addi {lo}, {hi} : index")
-        self.e(f"{I}%rlast = arith.subi %rlh, {self.idx(1)} : index")
-        self.e(f"{I}scf.for %ri = {lo} to {hi} step {self.idx(1)} {{")
-        self.e(f"{I}  %r = arith.subi %rlast, %ri : index")
+        kk = self.ld(K, "%kv", "%k", "%c") if sfx in ("", "_0") else "%kv"
+        self.e(f"{K}%xd{sfx} = arith.subf {v}, {kk} : {self.V}")
+        return f"%xd{sfx}"
 
     # -- passes ------------------------------------------------------------------------------
     def sums_pass(self, I, what, lo=None, hi=None):
@@ -225,32 +234,20 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         e(f"{J}%rb_end0 = arith.addi %rb, {cB} : index")
         e(f"{J}%rb_end = arith.minui %rb_end0, {hi} : index")
         self.zero_sums(J, [m for m, _ in accs])
-        e(f"{J}scf.for %r = %rb to %rb_end step {self.idx(1)} {{")
-        K = J + "  "
-        self.chan_loop(K)
-        L = K + "  "
-        self._splats = {}
-        self.pf(L, "%r", [("%x", False)] + ([] if what == "stats" else [("%dy", False)]))
-        v = self.xk(L)
-        vals = {}
-        if what != "stats":
-            g = self.load(L, "%gv", "%dy", "%n, %r, %xc", self.xmem(), self.lanes)
-            if what == "dz":
-                a, b = self.ld(L, "%av", "%s1", "%c"), self.ld(L, "%bv", "%s2", "%c")
-                e(f"{L}%z = math.fma {v}, {a}, {b} : {V}")
-                g = self.dz(L, g, "%z")
-            vals["%p1"], vals["%p2"] = g, ("fma", g, v)
-        vals["%s1"], vals["%s2"] = v, ("fma", v, v)
-        for i, (m, _) in enumerate(accs):
-            t = self.ld(L, f"%q{i}", m, "%c")
-            val = vals[m]
-            if isinstance(val, tuple):
-                e(f"{L}%u{i} = math.fma {val[1]}, {val[2]}, {t} : {V}")
-            else:
-                e(f"{L}%u{i} = arith.addf {t}, {val} : {V}")
-            self.sto(L, f"%u{i}", m, "%c")
-        e(f"{K}}}")
-        e(f"{J}}}")
+        # _UNROLL rows at a time (the stack sums loaded and stored once for them), then
+        # the block's remaining rows one by one.
+        U = self.idx(self.unroll)
+        e(f"{J}%rb_n = arith.subi %rb_end, %rb : index")
+        e(f"{J}%rb_u = arith.divui %rb_n, {U} : index")
+        e(f"{J}%rb_un = arith.muli %rb_u, {U} : index")
+        e(f"{J}%rb_mid = arith.addi %rb, %rb_un : index")
+        for lo_, hi_, step, n in (("%rb", "%rb_mid", U, self.unroll),
+                                  ("%rb_mid", "%rb_end", self.idx(1), 1)):
+            e(f"{J}scf.for %r = {lo_} to {hi_} step {step} {{")
+            self.chan_loop(J + "  ")
+            self.sums_rows(J + "    ", what, accs, n)
+            e(f"{J}  }}")
+            e(f"{J}}}")
         self.chan_loop(J)
         for i, (m, row) in enumerate(accs):
             t = self.pat(J + "  ", "load", row, f"%ta{i}")
@@ -260,28 +257,94 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         e(f"{J}}}")
         e(f"{I}}}")
 
-    def dx_pass(self, I, reverse, lo=None, hi=None):
-        """dx = A dz + B (x - k) + D over rows [lo, hi), dz = dy act'((x - k) a + b),
-        a = A in %s1, b in %s2."""
+    def sums_rows(self, L, what, accs, n):
+        """The sums' updates for rows %r .. %r + n - 1 at channels %xc."""
         e, V = self.e, self.V
-        self.rows(I, reverse, lo or self.idx(0), hi or self.idx(self.R))
-        self.chan_loop(I + "  ")
-        K = I + "    "
         self._splats = {}
-        self.pf(K, "%r", [("%x", False), ("%dy", False), ("%dx", True)])
-        v = self.xk(K)
-        g = self.load(K, "%gv", "%dy", "%n, %r, %xc", self.xmem(), self.lanes)
+        self.pf(L, "%r", [("%x", False)] + ([] if what == "stats" else [("%dy", False)]), n)
+        if what == "dz":
+            a, b = self.ld(L, "%ca", "%s1", "%c"), self.ld(L, "%cb", "%s2", "%c")
+        terms = {m: [] for m, _ in accs}
+        for i in range(n):
+            sfx = f"_{i}" if n > 1 else ""
+            r = "%r"
+            if i:
+                e(f"{L}%r{sfx} = arith.addi %r, {self.idx(i)} : index")
+                r = f"%r{sfx}"
+            v = self.xk(L, r, sfx)
+            if what != "stats":
+                g = self.load(L, f"%gv{sfx}", "%dy", f"%n, {r}, %xc", self.xmem(), self.lanes)
+                if what == "dz":
+                    e(f"{L}%z{sfx} = math.fma {v}, {a}, {b} : {V}")
+                    start = len(self.lines)
+                    g = self.dz(L, g, f"%z{sfx}")
+                    if sfx:  # the derivative's own names, per row
+                        for j in range(start, len(self.lines)):
+                            self.lines[j] = re.sub(r"(%a\w*|%dz)\b", rf"\1{sfx}", self.lines[j])
+                        g += sfx
+                terms.get("%p1", []).append(g)
+                terms.get("%p2", []).append(("fma", g, v))
+            terms.get("%s1", []).append(v)
+            terms.get("%s2", []).append(("fma", v, v))
+        for i, (m, _) in enumerate(accs):
+            t = self.ld(L, f"%q{i}", m, "%c")
+            for j, val in enumerate(terms[m]):
+                u = f"%u{i}_{j}"
+                if isinstance(val, tuple):
+                    e(f"{L}{u} = math.fma {val[1]}, {val[2]}, {t} : {V}")
+                else:
+                    e(f"{L}{u} = arith.addf {t}, {val} : {V}")
+                t = u
+            self.sto(L, t, m, "%c")
+
+    def dx_pass(self, I, lo=None, hi=None):
+        """dx = A dz + B (x - k) + D over rows [lo, hi), dz = dy act'((x - k) a + b),
+        a = A in %s1, b in %s2; _UNROLL rows a step (the coefficients loaded once for
+        them), then the rest one by one. First row to last, like the hardware prefetchers
+        and ``pf`` (last to first measured 4.7 vs 3.2 ms, 2x64x64x320 on one thread)."""
+        e = self.e
+        lo, hi, U = lo or self.idx(0), hi or self.idx(self.R), self.idx(self.unroll)
+        e(f"{I}%dr_n = arith.subi {hi}, {lo} : index")
+        e(f"{I}%dr_u = arith.divui %dr_n, {U} : index")
+        e(f"{I}%dr_un = arith.muli %dr_u, {U} : index")
+        e(f"{I}%dr_mid = arith.addi {lo}, %dr_un : index")
+        for lo_, hi_, step, n in ((lo, "%dr_mid", U, self.unroll),
+                                  ("%dr_mid", hi, self.idx(1), 1)):
+            e(f"{I}scf.for %r = {lo_} to {hi_} step {step} {{")
+            self.chan_loop(I + "  ")
+            self.dx_rows(I + "    ", n)
+            e(f"{I}  }}")
+            e(f"{I}}}")
+
+    def dx_rows(self, K, n):
+        """dx for rows %r .. %r + n - 1 at channels %xc."""
+        e, V = self.e, self.V
+        self._splats = {}
+        self.pf(K, "%r", [("%x", False), ("%dy", False), ("%dx", True)], n)
         a = self.ld(K, "%av", "%s1", "%c")
         if self.spec.activation is not None:
             b = self.ld(K, "%bv", "%s2", "%c")
-            e(f"{K}%z = math.fma {v}, {a}, {b} : {V}")
-            g = self.dz(K, g, "%z")
         bb, dd = self.ld(K, "%Bv", "%p1", "%c"), self.ld(K, "%Dv", "%p2", "%c")
-        e(f"{K}%t0 = math.fma {v}, {bb}, {dd} : {V}")
-        e(f"{K}%o = math.fma {g}, {a}, %t0 : {V}")
-        self.store(K, "%dxo", "%o", "%dx", "%n, %r, %xc", self.xmem(), self.lanes)
-        e(f"{I}  }}")
-        e(f"{I}}}")
+        for i in range(n):
+            sfx = f"_{i}" if n > 1 else ""
+            r = "%r"
+            if i:
+                e(f"{K}%r{sfx} = arith.addi %r, {self.idx(i)} : index")
+                r = f"%r{sfx}"
+            v = self.xk(K, r, sfx)
+            g = self.load(K, f"%gv{sfx}", "%dy", f"%n, {r}, %xc", self.xmem(), self.lanes)
+            if self.spec.activation is not None:
+                e(f"{K}%z{sfx} = math.fma {v}, {a}, {b} : {V}")
+                start = len(self.lines)
+                g = self.dz(K, g, f"%z{sfx}")
+                if sfx:  # the derivative's own names, per row
+                    for j in range(start, len(self.lines)):
+                        self.lines[j] = re.sub(r"(%a\w*|%dz)\b", rf"\1{sfx}", self.lines[j])
+                    g += sfx
+            e(f"{K}%t0{sfx} = math.fma {v}, {bb}, {dd} : {V}")
+            e(f"{K}%o{sfx} = math.fma {g}, {a}, %t0{sfx} : {V}")
+            self.store(K, f"%dxo{sfx}", f"%o{sfx}", "%dx", f"%n, {r}, %xc", self.xmem(),
+                       self.lanes)
 
     # -- the per-group combines --------------------------------------------------------------
     def group_loop(self, I):
@@ -431,7 +494,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             self.combine_stats(I)
             self.sums_pass(I, "dz")
         self.combine_dz(I)
-        self.dx_pass(I, reverse=True)
+        self.dx_pass(I)
         return self.lines
 
     # -- the row split ------------------------------------------------------------------------
@@ -468,7 +531,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             self.gather(I, "%pa", (0, 1, 2, 3))
             self.combine_stats(I)
         self.combine_dz(I)
-        self.dx_pass(I, True, "%lo", "%hi")
+        self.dx_pass(I, "%lo", "%hi")
         self.publish(I)
         out.append(self.lines)
         return out
