@@ -84,6 +84,10 @@ def test_module_is_the_hand_written_one():
         assert f"stream.executable private @gn_gpu_{name}" in text
     assert "stablehlo." not in text and "flow.dispatch @gn_gpu_dx::@dx" in text
     assert text == _gpu_kernels.grad_module_text(spec, _targets.TARGETS["cuda:sm_80"])
+    # Channels last without an activation: statistics and dz sums in one pass over x, dy.
+    fused = _gpu_kernels.grad_module_text(_spec((2, 6, 5, 16)), _targets.TARGETS[LAVAPIPE])
+    assert "@gn_gpu_dzsum" not in fused and fused.count("flow.dispatch") == 5
+    assert "flow.dispatch @gn_gpu_stats::@stats(%xv, %dyv)" in fused
 
 
 # ---- numerics on lavapipe --------------------------------------------------------------------

@@ -12,8 +12,9 @@ every float32 sum over ``x - k`` or xhat, never raw x (accurate at mean 1e4). Di
 (``_bwd_module``): the forward's ``stats`` and ``combine`` (the shifted statistics), then
 ``dzsum`` (per (sample, channel) partial sums of dz and dz (x - k), ``_bwd_dz``), ``coef``
 (per (sample, group): the parameter-gradient parts and A, B, D, ``_bwd_coef``), ``dx``
-(elementwise, ``_bwd_dx``) and ``reduce`` (dgamma/dbeta over the batch). Each reduction's
-result is read by a later dispatch, never by the one that forms it across workgroups.
+(elementwise, ``_bwd_dx``) and ``reduce`` (dgamma/dbeta over the batch); channels last
+without an activation forms the statistics and dz sums in one pass. Each reduction's result
+is read by a later dispatch, never by the one that forms it across workgroups.
 
 Served: every spec the forward GPU kernels serve (``_select.layout``: channels last or
 first, float32/float16/bfloat16, no activation or one of ``_kernels.ACTIVATIONS``), static

@@ -1,11 +1,14 @@
 """One spec's GPU backward module for one GPU row: the forward's ``stats`` and ``combine``
 (which also keeps r and mean - k), then ``dzsum``, ``coef``, ``dx`` and ``reduce``, over one
 float32 workspace (rows: ``_bwd_emit``), and the host function ``@main(x, [gamma], [beta],
-dy) -> (dx, [dgamma], [dbeta])`` (the CPU backward's host templates, ``_kernels``).
+dy) -> (dx, [dgamma], [dbeta])`` (the CPU backward's host templates, ``_kernels``), an
+executable per dispatch.
 
 Transfers: x read three times (statistics, dz sums, dx) and dy twice, dx written once; the
-later reads come from L2 where x fits there. ``reduce``: a thread per channel adds the N
-samples' parts in order (dgamma, dbeta as float32 [C])."""
+later reads come from L2 where x fits there. Channels last without an activation sums the
+statistics and dz in one pass (``_bwd_dz.fused_body``): x and dy read twice, dx written once,
+the minimum. ``reduce``: a thread per channel adds the N samples' parts in order (dgamma,
+dbeta in float32), into the workspace, whence the host slices them."""
 
 from __future__ import annotations
 
