@@ -146,7 +146,8 @@ def test_one_pass_statistics(rng, layout, activation):
     ((3, 20, 7), NCHW, 5),         # NCL (rank 3)
     ((2, 5, 3, 6), NHWC, 3),       # C = 6: 2-lane vectors
     ((2, 15, 3, 5), NCHW, 5),      # odd rows: 1-lane vectors
-], ids=["nhwc-rowblocks", "nchw-chunks", "ndhwc", "ncl", "c6", "nchw-odd"])
+    ((5, 16), NHWC, 4),            # rank 2: [N, C], one row
+], ids=["nhwc-rowblocks", "nchw-chunks", "ndhwc", "ncl", "c6", "nchw-odd", "rank2"])
 def test_tilings_and_widths(rng, shape, layout, groups):
     gpu_check(shape, layout, groups=groups, rng=rng, mean=3.0)
 
