@@ -154,6 +154,7 @@ def test_tilings_and_widths(rng, shape, layout, groups):
 
 @pytest.mark.vulkan
 @pytest.mark.parametrize("layout,dtype,activation", [(NHWC, "float32", "gelu"),
+                                                     (NHWC, "bfloat16", None),
                                                      (NCHW, "float16", None)])
 def test_dynamic_batch_is_one_module(rng, monkeypatch, layout, dtype, activation):
     # One module takes every batch size (the grid's y axis); dgamma/dbeta come out whole.
