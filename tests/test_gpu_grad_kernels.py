@@ -189,6 +189,16 @@ def test_out_buffer(rng):
         assert grad_rel_error(got, want) <= GRAD_TOL["float32"]
 
 
+@pytest.mark.vulkan
+def test_unserved_specs_keep_the_jax_route(rng):
+    # An extra kept axis (statistics per (n, t)): no GPU kernel; the JAX definition runs.
+    t = _lavapipe()
+    spec = GroupNormSpec.create((2, 3, 4, 4, 8), "float32", groups=4, channels_axis=-1,
+                                reduction_axes=(2, 3))
+    assert _grad.formulation(spec, t) == "barrier-upcast"
+    check(rng, (2, 3, 4, 4, 8), "float32", 4, -1, (2, 3), target=t.name, mean=1e2)
+
+
 # ---- every GPU row compiles ------------------------------------------------------------------
 def _compile(name, spec):
     t = _targets.TARGETS[name]
