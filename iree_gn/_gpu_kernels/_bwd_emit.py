@@ -6,8 +6,9 @@ forward's statistics partials, then rows of C float32 values (one per channel):
 0 ``k``, 1 ``a = gamma r``, 2 ``b = beta - (mean - k) a`` (the forward's ``combine``),
 3 ``r`` and 4 ``mean - k`` (the same ``combine``, for the backward), 5 ``A = r gamma``,
 6 ``B``, 7 ``D`` (dx = A dz + B (x - k) + D, written by ``coef``), 8 the sample's dbeta
-part (sum dz), 9 its dgamma part (sum dz xhat), 10 and 11 (sample 0's only) dgamma and
-dbeta over the batch (``reduce``; the host slices them out), then the dz partials: row
+part (sum dz), 9 its dgamma part (sum dz xhat), 10 and 11 (sample 0's only) the parameter
+gradients over the batch in result order (``reduce``; the host slices them out), then the
+dz partials: row
 12 + 2 kb + j holds sum j (0: dz, 1: dz (x - k)) of row block or chunk kb.
 """
 
