@@ -8,8 +8,7 @@ forward's statistics partials, then rows of C float32 values (one per channel):
 6 ``B``, 7 ``D`` (dx = A dz + B (x - k) + D, written by ``coef``), 8 the sample's dbeta
 part (sum dz), 9 its dgamma part (sum dz xhat), 10 and 11 (sample 0's only) the parameter
 gradients over the batch in result order (``reduce``; the host slices them out), then the
-dz partials: row
-12 + 2 kb + j holds sum j (0: dz, 1: dz (x - k)) of row block or chunk kb.
+dz partials: row 12 + 2 kb + j holds sum j (0: dz, 1: dz (x - k)) of row block or chunk kb.
 """
 
 from __future__ import annotations
