@@ -9,7 +9,10 @@ module and ``_backward`` included: ``_cache.source_digest``).
 
 Its formulation (:func:`formulation`): ``"kernel"`` on rows with hand-written CPU kernels
 where one serves the spec (``_kernels.grad_supports``: the module of ``_kernels._backward``,
-x and dy read twice, dx written once), else the JAX definition of ``_backward``.
+x and dy read twice, dx written once); on GPU rows the hand-written GPU dispatches where they
+serve it (``_gpu_kernels.grad_supports``, named by ``_gpu_kernels.grad_formulation``:
+``gpu-kernel-wg..-sg..``, dynamic batch up to ``Target.max_dynamic``); else the JAX
+definition of ``_backward``.
 
 It is called through the one call path, ``_bound.BoundOp`` (checks, conversions, threads,
 byte order, ``out=``), with :func:`grad_signature`. A dynamic batch axis 0 that a kernel
@@ -26,7 +29,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import _build, _cache, _kernels
+from . import _build, _cache, _gpu_kernels, _kernels
 from ._backward import arg_names, result_names
 from ._spec import GroupNormSpec
 from ._targets import Target
@@ -41,7 +44,8 @@ def _barrier_upcast(target: Target) -> bool:
     return target.backend != "llvm-cpu"
 
 
-def grad_signature(spec: GroupNormSpec, dynamic_in_module: bool = False):
+def grad_signature(spec: GroupNormSpec, dynamic_in_module: bool = False,
+                   max_dynamic: Optional[int] = None):
     """``main(x, [gamma], [beta], dy) -> (dx, [dgamma], [dbeta])`` for ``spec``: ``x``/``dy``
     of the spec's shape and dtype, parameters ``[C]`` (cast from any real dtype); ``dx`` in
     the input dtype, ``dgamma``/``dbeta`` in the statistics dtype (float32, float64 for
@@ -60,30 +64,38 @@ def grad_signature(spec: GroupNormSpec, dynamic_in_module: bool = False):
                 for n in result_names(spec)[1:]]
     return Signature(tuple(inputs), tuple(results),
                      call=f"{', '.join(names)} (scale={spec.scale}, center={spec.center})",
-                     dynamic_in_module=dynamic_in_module)
+                     dynamic_in_module=dynamic_in_module,
+                     max_dynamic=max_dynamic if dynamic_in_module else None)
 
 
 def formulation(spec: GroupNormSpec, target: Target) -> str:
     """``"kernel"`` (``_kernels.grad_module_text``) where this row has CPU kernels and one
-    serves ``spec``; else ``"barrier-upcast"`` (GPU rows) or ``"plain"``: ``_backward``."""
+    serves ``spec``; the GPU kernels' name (``_gpu_kernels.grad_module_text``) on GPU rows
+    where they serve it; else ``"barrier-upcast"`` (GPU rows) or ``"plain"``: ``_backward``."""
     if target.kernel and _kernels.grad_supports(spec):
         return "kernel"
+    if _gpu_kernels.grad_supports(spec, target):  # GPU rows: _gpu_kernels._backward
+        return _gpu_kernels.grad_formulation(target)
     return "barrier-upcast" if _barrier_upcast(target) else "plain"
 
 
 def _one_module(spec: GroupNormSpec, target: Target) -> bool:
     """Whether one module serves every size of ``spec``'s dynamic axes (a kernel's batch)."""
-    return bool(target.kernel and _kernels.grad_serves_dynamic(spec))
+    return bool(target.kernel and _kernels.grad_serves_dynamic(spec)) or \
+        _gpu_kernels.grad_serves_dynamic(spec, target)
 
 
 def _text(spec: GroupNormSpec, target: Target) -> str:
     from . import _backward
 
-    if formulation(spec, target) != "kernel":
+    form = formulation(spec, target)
+    if form != "kernel" and not _gpu_kernels.is_formulation(form):
         return target.prepare(_backward.stablehlo_text(spec, _barrier_upcast(target)))
     from ._export import add_out_entry
 
-    text = add_out_entry(_kernels.grad_module_text(spec), len(arg_names(spec)),
+    module = (_kernels.grad_module_text(spec) if form == "kernel" else
+              _gpu_kernels.grad_module_text(spec, target))
+    text = add_out_entry(module, len(arg_names(spec)),
                          tuple(spec.shape), spec.dtype, spec_text=spec.key_text(), op="grad")
     return target.prepare(text)
 
@@ -126,7 +138,8 @@ class CompiledGroupNormGrad(_build._CompiledOp):
         # A dynamic spec runs one module that takes its batch (no block; never a bundle's:
         # those are block modules), or its static block module (each None axis of size 1).
         return grad_signature(self.spec, dynamic_in_module=self._block is None and
-                              self._runner is None and not self.spec.is_static)
+                              self._runner is None and not self.spec.is_static,
+                              max_dynamic=self.target.max_dynamic if self.target else None)
 
     def __call__(self, x, *args, out: Optional[np.ndarray] = None):
         """Checks, conversions, threads, byte order, dynamic axes: see ``_bound.BoundOp``."""

@@ -44,11 +44,12 @@ def test_kernel_route_selection():
         assert _grad.formulation(_spec(shape), cpu) == "kernel", shape
     assert _kernels.grad_serves_dynamic(_spec((None, 6, 5, 16)))
     # What no kernel takes keeps the JAX definition: float64, a callable activation,
-    # channels over the stack's limit, a GPU row.
+    # channels over the stack's limit.
     assert _grad.formulation(_spec((2, 6, 5, 16), "float64"), cpu) == "plain"
     assert _grad.formulation(_spec((2, 6, 5, 16), activation=lambda v: v), cpu) == "plain"
     assert _grad.formulation(_spec((1, 2, 2, 2048), groups=32), cpu) == "plain"
-    assert _grad.formulation(_spec((2, 6, 5, 16)), vk) == "barrier-upcast"
+    # (a GPU row: its own hand-written backward, tests/test_gpu_grad_kernels.py)
+    assert _grad.formulation(_spec((2, 6, 5, 16)), vk) == "gpu-kernel-wg256-sg8-spirv"
     with pytest.raises(ValueError, match="no hand-written backward kernel"):
         _kernels.grad_module_text(_spec((2, 6, 5, 16), "float64"))
 

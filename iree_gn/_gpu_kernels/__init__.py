@@ -53,12 +53,16 @@ The package: ``_select`` (which spec gets which formulation, the tuning constant
 tiling, the types and the module text; the host function's fixed text is in
 ``host_small.mlir`` / ``host_static.mlir`` / ``host_dynamic.mlir``), and a module per
 dispatch family (``_stats_channels_last``, ``_stats_channels_first``, ``_combine``,
-``_apply``, ``_small``).
+``_apply``, ``_small``). The backward (``op.vjp``) has its own dispatches on the same
+workspace scheme: ``_backward`` (selection, text), ``_bwd_module``, ``_bwd_emit``,
+``_bwd_dz``, ``_bwd_coef``, ``_bwd_dx``.
 """
 
 from __future__ import annotations
 
 from .._spec import GroupNormSpec
+from ._backward import (grad_formulation, grad_module_text, grad_serves_dynamic,  # noqa: F401
+                        grad_supports)
 from ._module import _Module
 from ._select import (_FORM, _MAX_GRID, _MIN_ITERS, formulation,  # noqa: F401
                       formulation_for, is_formulation, layout, serves_dynamic, supports)
@@ -67,7 +71,8 @@ from ._select import (_FORM, _MAX_GRID, _MIN_ITERS, formulation,  # noqa: F401
 MAX_GRID = _MAX_GRID
 
 __all__ = ["MAX_GRID", "formulation", "formulation_for", "is_formulation", "layout",
-           "supports", "serves_dynamic", "module_text"]
+           "supports", "serves_dynamic", "module_text", "grad_supports",
+           "grad_serves_dynamic", "grad_formulation", "grad_module_text"]
 
 
 def module_text(spec: GroupNormSpec, form: str) -> str:

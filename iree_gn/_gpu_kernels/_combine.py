@@ -38,7 +38,9 @@ def body(m) -> Tuple[_Func, list]:
     e(f"{I}scf.for %j = %tid to {idx(m.cg)} step {idx(m.wgs)} {{")
     e(f"{J}%ch = arith.addi %cbase, %j : index")
     a, b = f.scale_shift(J, "%ch", "%m")
-    for w, val in enumerate((k, a, b)):
+    # The backward (_bwd_module) also keeps rstd and mean - k per channel, rows 3 and 4.
+    extra = ("%rstd", "%m") if getattr(m, "grad", False) else ()
+    for w, val in enumerate((k, a, b) + extra):
         e(f"{J}memref.store {val}, %ws[{m.ws_at(f, J, nn, None, '%ch', f'q{w}')}] : {pt}")
     e(f"{I}}}")
     return f, [("%bx", "%x", xt), ("%bw", "%ws", pt)] + param_binds(m)

@@ -10,8 +10,21 @@ from ._emit import I, J, _Func, _tree, begin_stats, sum_loop
 
 
 def body(m) -> Tuple[_Func, list]:
-    VL, TC, xt, pt = m.VL, m.TC, m.xmem(), m.wsmem()
+    VL, xt, pt = m.VL, m.xmem(), m.wsmem()
     f, nn, V = begin_stats(m, "cb")
+    prologue(m, f, nn, V)
+    sum_loop(m, f, V, "%r0", "%re", m.TR, m.R - 1,
+             lambda r: f.load(J, f"%v{r[1:]}", "%x", f"{nn}, {r}, %ch", xt, VL))
+    write_partials(m, f, nn, V, lambda j, ch, tag: m.ws_at(f, J, nn, ("%kb", j), ch, tag))
+    return f, [("%bx", "%x", xt), ("%bw", "%ws", pt)]
+
+
+def prologue(m, f: _Func, nn: str, V: str, shift: bool = True) -> None:
+    """This thread's column: ``%tc``, ``%tr``, ``%cv1`` (its vector column, maybe past the
+    last), ``%ch`` (its first channel); with ``shift`` each lane's shift ``%kv`` (its
+    group's first element; none with mean_close_to_zero); its rows ``%r0`` to ``%re`` (step
+    TR) of row block ``%kb``."""
+    VL, TC, xt = m.VL, m.TC, m.xmem()
     e, idx = f.e, f.idx
     e(f"{I}%tc = arith.remui %tid, {idx(TC)} : index")
     e(f"{I}%tr = arith.divui %tid, {idx(TC)} : index")
@@ -23,7 +36,7 @@ def body(m) -> Tuple[_Func, list]:
     # The shift: each lane's group's first element (row 0).
     ks = []
     for l in range(VL):
-        if m.mcz:
+        if m.mcz or not shift:
             break
         e(f"{I}%kc{l} = arith.addi %ch, {idx(l)} : index")
         e(f"{I}%kg{l} = arith.divui %kc{l}, {idx(m.cg)} : index")
@@ -35,18 +48,24 @@ def body(m) -> Tuple[_Func, list]:
     e(f"{I}%r0 = arith.addi %rb0, %tr : index")
     e(f"{I}%re0 = arith.addi %rb0, {idx(m.RB)} : index")
     e(f"{I}%re = arith.minui %re0, {idx(m.R)} : index")
-    sum_loop(m, f, V, "%r0", "%re", m.TR, m.R - 1,
-             lambda r: f.load(J, f"%v{r[1:]}", "%x", f"{nn}, {r}, %ch", xt, VL))
+
+
+def write_partials(m, f: _Func, nn: str, V: str, at, accs=("%acc#0", "%acc#1")) -> None:
+    """Add up the thread rows' VL-lane sums ``accs`` ([TR, TC * VL] per sum, in workgroup
+    memory) and let thread row 0 store one per live channel: sum ``j`` of channel ``ch``
+    at ``%ws[at(j, ch, tag)]`` (the backward's sums take this too)."""
+    VL, TC, pt = m.VL, m.TC, m.wsmem()
+    e, idx = f.e, f.idx
     # Sum the thread rows: [TR, TC * VL] per statistic.
     sh = f"memref<{m.TR}x{TC * VL}xf32, #gpu.address_space<workgroup>>"
-    e(f"{I}%sh1 = memref.alloc() : {sh}")
-    e(f"{I}%sh2 = memref.alloc() : {sh}")
+    for j in range(len(accs)):
+        e(f"{I}%sh{j + 1} = memref.alloc() : {sh}")
     e(f"{I}%col = arith.muli %tc, {idx(VL)} : index")
     slots = []
     for l in range(VL):
         e(f"{I}%col{l} = arith.addi %col, {idx(l)} : index")
-        for j in (0, 1):
-            e(f"{I}%av{j}_{l} = vector.extract %acc#{j}[{l}] : f32 from {V}")
+        for j, acc in enumerate(accs):
+            e(f"{I}%av{j}_{l} = vector.extract {acc}[{l}] : f32 from {V}")
             e(f"{I}memref.store %av{j}_{l}, %sh{j + 1}[%tr, %col{l}] : {sh}")
             slots.append((f"%sh{j + 1}", sh, "{t}, %col" + str(l)))
     e(f"{I}gpu.barrier")
@@ -57,9 +76,8 @@ def body(m) -> Tuple[_Func, list]:
     e(f"{I}scf.if %wr0 {{")
     for l in range(VL):
         e(f"{J}%cl{l} = arith.addi %ch, {idx(l)} : index")
-        for j in (0, 1):
+        for j in range(len(accs)):
             e(f"{J}%o{j}_{l} = memref.load %sh{j + 1}[%c0, %col{l}] : {sh}")
-            at = m.ws_at(f, J, nn, ("%kb", j), f"%cl{l}", f"p{j}_{l}")
-            e(f"{J}memref.store %o{j}_{l}, %ws[{at}] : {pt}")
+            at_ = at(j, f"%cl{l}", f"p{j}_{l}")
+            e(f"{J}memref.store %o{j}_{l}, %ws[{at_}] : {pt}")
     e(f"{I}}}")
-    return f, [("%bx", "%x", xt), ("%bw", "%ws", pt)]
