@@ -258,10 +258,11 @@ def _module_spec(spec: GroupNormSpec, target, grad: bool = False) -> GroupNormSp
     itself where one kernel module takes its dynamic axes (``_ops._one_module``; the manifest's
     ``module_shape`` keeps ``None`` there), else the static block op (``None`` -> 1) that the
     loader drives over the dynamic axes. The same spec, so the same cache entry as compile().
-    Backward modules (``grad``) are always block modules (no kernel takes a dynamic axis)."""
+    Backward modules (``grad``) likewise, by the backward's predicate (``_grad._one_module``)."""
+    from ._grad import _one_module as _grad_one_module
     from ._ops import _one_module
 
-    if spec.is_static or (not grad and _one_module(spec, target)):
+    if spec.is_static or (_grad_one_module if grad else _one_module)(spec, target):
         return spec
     return spec.with_shape(tuple(1 if d is None else d for d in spec.shape))
 
@@ -558,6 +559,16 @@ def _write_file(path: str, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
+def _formulation(mspec: GroupNormSpec, row, grad: bool) -> str:
+    """What a module runs, as its op says (``CompiledGroupNorm.formulation``): the
+    backward's own choice for a backward module."""
+    if grad:
+        from ._grad import formulation
+
+        return formulation(mspec, row)
+    return row.formulation_for(mspec)
+
+
 def _write_module(folder: str, job: dict, res: dict) -> dict:
     spec = GroupNormSpec.from_json(job["spec"])
     h = hashlib.sha256(spec.key_text().encode()).hexdigest()[:8]
@@ -577,7 +588,7 @@ def _write_module(folder: str, job: dict, res: dict) -> dict:
         "target": row.name,
         "backend": row.backend,
         "driver": row.driver,
-        "formulation": row.formulation_for(mspec),
+        "formulation": _formulation(mspec, row, bool(job.get("grad"))),
         "flags": res["flags"],
         "sha256": hashlib.sha256(vmfb).hexdigest(),
         "size": len(vmfb),

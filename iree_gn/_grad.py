@@ -137,9 +137,10 @@ class CompiledGroupNormGrad(_build._CompiledOp):
     def _signature(self):
         # A dynamic spec runs one module that takes its batch (no block; never a bundle's:
         # those are block modules), or its static block module (each None axis of size 1).
+        if self._runner is not None:  # a bundle's module: its manifest said (from_module)
+            return grad_signature(self.spec, self._dynamic_in_module, self._max_dynamic)
         return grad_signature(self.spec, dynamic_in_module=self._block is None and
-                              self._runner is None and not self.spec.is_static,
-                              max_dynamic=self.target.max_dynamic if self.target else None)
+                              not self.spec.is_static, max_dynamic=self.target.max_dynamic)
 
     def __call__(self, x, *args, out: Optional[np.ndarray] = None):
         """Checks, conversions, threads, byte order, dynamic axes: see ``_bound.BoundOp``."""
@@ -163,12 +164,17 @@ def _build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache
     return _build.build_static(spec, target, cache, CompiledGroupNormGrad)
 
 
-def from_module(spec: GroupNormSpec, vmfb: bytes, runner: Any, key: str = ""
+def from_module(spec: GroupNormSpec, vmfb: bytes, runner: Any, key: str = "", *,
+                dynamic_in_module: bool = False, max_dynamic: Optional[int] = None
                 ) -> CompiledGroupNormGrad:
     """A backward op from a compiled module's bytes, runtime-only (the deploy side): ``vmfb``
-    is the static module for ``spec`` with each dynamic axis of size 1; ``runner`` is a
-    target row (``driver_for``) or a runtime driver name."""
-    return CompiledGroupNormGrad(spec, None, vmfb, key, None, runner=runner)
+    is the module for ``spec`` that takes its dynamic axes itself (``dynamic_in_module``: a
+    kernel's batch, at most ``max_dynamic``) or the static one with each dynamic axis of
+    size 1; ``runner`` is a target row (``driver_for``) or a runtime driver name."""
+    op = CompiledGroupNormGrad(spec, None, vmfb, key, None, runner=runner)
+    op._dynamic_in_module = dynamic_in_module and not spec.is_static
+    op._max_dynamic = max_dynamic
+    return op
 
 
 def vjp(op, x, *args, out: Optional[np.ndarray] = None):

@@ -668,8 +668,11 @@ class Bundle:
             if op is None:
                 from . import _grad
 
-                op = _grad.from_module(mod.spec, self._blobs[mod.file], self._runner(mod),
-                                       mod.sha256)
+                row = _targets.TARGETS.get(mod.target)
+                op = _grad.from_module(
+                    mod.spec, self._blobs[mod.file], self._runner(mod), mod.sha256,
+                    dynamic_in_module=None in mod.module_shape,
+                    max_dynamic=row.max_dynamic if row is not None else None)
                 self._loaded[("grad", mod.file)] = op
         return op
 

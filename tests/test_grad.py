@@ -267,6 +267,9 @@ def test_bundle_with_grad_runs_vjp_runtime_only(rng, tmp_path):
     man = json.loads((out / "manifest.json").read_text())
     assert len(man["modules"]) == 2 and len(man["grad_modules"]) == 1
     assert man["grad_modules"][0]["kind"] == "grad"
+    # The kernel takes the dynamic batch: one backward module for every N, as compile()'s.
+    assert man["grad_modules"][0]["module_shape"][0] is None
+    assert man["grad_modules"][0]["formulation"] == "kernel"
     x, gamma, beta, dy = _inputs(rng, (3, 4, 4, 8), "float32", 8)
     for a, name in ((x, "x"), (gamma, "g"), (beta, "b"), (dy, "dy")):
         np.save(tmp_path / f"{name}.npy", a)
