@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .._spec import GroupNormSpec
+from . import _tuning
 
 # Activations the kernels compute themselves (others, and callables, use the JAX path).
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "silu", "sigmoid", "tanh", "elu", "gelu",
@@ -12,18 +13,19 @@ ACTIVATIONS = ("relu", "relu6", "leaky_relu", "silu", "sigmoid", "tanh", "elu", 
 
 # Rows per partial-sum block (channels last).
 _BLOCK = 64
-# Largest (sample, group) block for channels first: it is re-read from L2 (1-2 MiB per core on
-# current x86 and Arm servers; 1 MiB here).
-_CF_BLOCK_BYTES = 1 << 20
+# Tuning from the caches of the machine a module is built for: the kernels read
+# _tuning.current() (the names below are its defaults, for the cross targets). Largest
+# (sample, group) block for channels first: it is re-read from L2.
+_CF_BLOCK_BYTES = _tuning.DEFAULT.cf_block_bytes
 # How far ahead channels-last kernels prefetch x.
-_PREFETCH_BYTES = 4096
+_PREFETCH_BYTES = _tuning.DEFAULT.prefetch_bytes
 # How far ahead the channels-first normalize prefetches y.
-_CF_PREFETCH_BYTES = 1024
+_CF_PREFETCH_BYTES = _tuning.DEFAULT.cf_prefetch_bytes
 # Workgroups (samples x row blocks) for batch-1 channels last.
-_SPLIT_WORKGROUPS = 16
+_SPLIT_WORKGROUPS = _tuning.DEFAULT.split_workgroups
 # Channel blocks (see channel_blocks): the largest block a workgroup re-reads, and the
 # shortest row piece it may read.
-_CL_CHUNK_BYTES = 256 << 10
+_CL_CHUNK_BYTES = _tuning.DEFAULT.cl_chunk_bytes
 _MIN_RUN_BYTES = 512
 # Calls under this size run on one thread anyway (llvm-cpu's small_bytes).
 _SINGLE_THREAD_BYTES = 1 << 20
@@ -64,7 +66,8 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
             return "channels_last"
         return "channels_last_split"
     if ca == 1 and red == tuple(range(2, n)):
-        if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
+        if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= \
+                _tuning.current().cf_block_bytes:
             return "channels_first"
     return None
 
@@ -78,14 +81,15 @@ def channel_blocks(spec: GroupNormSpec) -> int:
     (2x32x32x640 in 2 or 4 blocks, 8x56x56x256 in 4: 1.2-2x)."""
     es, r = _BYTES[spec.dtype], _rows(spec)
     C, cg = spec.channels, spec.channels // spec.groups
-    if r * C * es <= _CL_CHUNK_BYTES:
+    chunk = _tuning.current().cl_chunk_bytes
+    if r * C * es <= chunk:
         return 1
     blocks = 2
     while C % blocks == 0:
         cb = C // blocks
         if cb * es < _MIN_RUN_BYTES:
             break
-        if cb % cg == 0 and cb % 16 == 0 and r * cb * es <= _CL_CHUNK_BYTES:
+        if cb % cg == 0 and cb % 16 == 0 and r * cb * es <= chunk:
             return blocks
         blocks *= 2
     return 1
@@ -94,7 +98,8 @@ def channel_blocks(spec: GroupNormSpec) -> int:
 def split_blocks(spec: GroupNormSpec) -> int:
     """Row blocks per sample for ``_ChannelsLastSplit``: enough for ``_SPLIT_WORKGROUPS``
     workgroups in all, each of at least ``_BLOCK`` rows."""
-    return max(1, min(-(-_SPLIT_WORKGROUPS // spec.shape[0]), _rows(spec) // _BLOCK))
+    wgs = _tuning.current().split_workgroups
+    return max(1, min(-(-wgs // spec.shape[0]), _rows(spec) // _BLOCK))
 
 
 def supports(spec: GroupNormSpec) -> bool:
