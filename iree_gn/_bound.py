@@ -640,11 +640,11 @@ class BoundOp:
             res = aligned_empty(self._result_shape(xs[0]), self._result[1])
             args.push_ref(_runtime.import_host(self.device, res,
                                                self.signature.results[0].dtype, bare=True))
-        # The result list is reused too: each invoke overwrites it.
+        # The result list is reused too: each invoke overwrites it (it holds only res).
         if len(lane.small) >= _Lane.KEEP_SHAPES:
             lane.small.pop(next(iter(lane.small)))
         st = lane.small[key if many else xs[0].shape] = (
-            bufs, res, args, rt.VmVariantList(len(self.signature.results)))
+            bufs, res, args, None if many else rt.VmVariantList(1))
         return st
 
     def _run_small_many(self, lane, xs, outs):
@@ -656,7 +656,9 @@ class BoundOp:
         st = lane.small.get(key) or self._small(lane, xs, key)
         for buf, a in zip(st[0], xs):
             buf[...] = a
-        results = st[3]
+        # A new result list per call: the module allocates the results, and a list kept
+        # across calls would hold device memory past the device at exit (a crash).
+        results = rt.VmVariantList(len(outs))
         if self._lock is None:
             lane.context.invoke(self.function, st[2], results)
         else:

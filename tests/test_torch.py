@@ -185,3 +185,22 @@ def test_swap_example_runs():
                           env=dict(os.environ, PYTHONPATH=root))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "losses match" in proc.stdout
+
+
+def test_process_exits_cleanly_after_training_steps():
+    # Small forward+backward calls keep per-thread state (argument lists, staging buffers);
+    # none of it may hold device memory past the device at exit (a result list kept across
+    # calls did: a segfault at interpreter exit).
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("import torch, iree_gn.torch as gnt\n"
+            "for cl in (False, True):\n"
+            "    x = torch.randn(1, 8, 4, 4)\n"
+            "    if cl: x = x.contiguous(memory_format=torch.channels_last)\n"
+            "    x.requires_grad_()\n"
+            "    w = torch.ones(8, requires_grad=True); b = torch.zeros(8, requires_grad=True)\n"
+            "    for _ in range(20):\n"
+            "        gnt.group_norm(x, 4, w, b).square().sum().backward()\n"
+            "print('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600, env=dict(os.environ, PYTHONPATH=root))
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
