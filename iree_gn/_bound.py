@@ -491,12 +491,17 @@ class BoundOp:
         totals = [np.zeros(r.shape, np.float64) if s else None
                   for r, s in zip(sig.results, summed)]
         dynamic = [None in a.shape for a in sig.inputs]
+        lane = self._lane()
+        small = self._host_many and \
+            math.prod(sig.inputs[0].module_shape) * xs[0].dtype.itemsize <= _SMALL_COPY
         for sl in self._blocks(dyn):
             block = [a[sl] if d else a for a, d in zip(xs, dynamic)]
             if self._result is not None and not summed[0]:
                 self._run_single(block, outs[0][sl])
                 continue
-            res = self._run_generic(block, [None if s else o[sl] for o, s in zip(outs, summed)])
+            bouts = [None if s else o[sl] for o, s in zip(outs, summed)]
+            res = self._run_small_many(lane, block, bouts) if small else \
+                self._run_generic(block, bouts)
             for t, y in zip(totals, res):
                 if t is not None:
                     t += y
