@@ -111,12 +111,18 @@ class _GroupNormFunction(torch.autograd.Function):
         # (dy at any strides: the op reads it in place where it can, else copies it.)
         _, *dparams = _op(*key).vjp(_np(xv), *[_np(p) for p in params], _np(dyv),
                                     out=_np(dxv))
-        grads = iter(torch.from_numpy(d if x.dtype is not torch.bfloat16 else
-                                      np.asarray(d, np.float32)).to(x.dtype)
-                     for d in dparams)
-        dw = next(grads) if key[5] else None
-        db = next(grads) if key[4] else None
+        grads = [_tensor(d, x.dtype) for d in dparams]
+        dw = grads.pop(0) if key[5] else None
+        db = grads.pop(0) if key[4] else None
         return dx, dw, db, None, None
+
+
+def _tensor(d: np.ndarray, dtype) -> torch.Tensor:
+    """A parameter's gradient (float32 or float64 NumPy) as a tensor of ``dtype``."""
+    if d.dtype == BFLOAT16:
+        d = d.astype(np.float32)
+    t = torch.from_numpy(d)
+    return t if t.dtype is dtype else t.to(dtype)
 
 
 def _check(input, num_groups, weight, bias, eps):
