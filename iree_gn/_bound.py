@@ -340,6 +340,10 @@ class BoundOp:
             if single and host else None
         self.function_off = self.module.lookup_function(entry + "_off_out") \
             if self.function_out is not None else None
+        # Several results with main_out (the backward: dx into a caller buffer, the
+        # parameters' gradients returned): large calls write result 0 in place.
+        self.function_many_out = self.module.lookup_function(entry + "_out") \
+            if host and not single else None
         self._dtypes = [a.dtype for a in signature.inputs]
         self._dynamic = signature.dynamic_axes
         # The hot path's test: exactly these shapes and native dtypes, nothing to convert;
@@ -440,6 +444,8 @@ class BoundOp:
             return op._run_single(xs, outs[0])
         if self._host_many and x.nbytes <= _SMALL_COPY:
             return tuple(op._run_small_many(op._lane(), xs, outs))
+        if op.function_many_out is not None:
+            return tuple(op._run_large_many(op._lane(), xs, outs))
         return self._pack(op._run_generic(xs, outs))
 
     def _check_out(self, out, dyn) -> list:
@@ -500,8 +506,12 @@ class BoundOp:
                 self._run_single(block, outs[0][sl])
                 continue
             bouts = [None if s else o[sl] for o, s in zip(outs, summed)]
-            res = self._run_small_many(lane, block, bouts) if small else \
-                self._run_generic(block, bouts)
+            if small:
+                res = self._run_small_many(lane, block, bouts)
+            elif self.function_many_out is not None:
+                res = self._run_large_many(lane, block, bouts)
+            else:
+                res = self._run_generic(block, bouts)
             for t, y in zip(totals, res):
                 if t is not None:
                     t += y
@@ -744,11 +754,41 @@ class BoundOp:
             lane.context.invoke(self.function, args, results)
             return self._read_results(results, outs)
 
-    def _read_mapped(self, results, outs):
-        """``_read_results`` on host memory: each result mapped and copied once (the same
-        steps as ``Device.to_host``, less its per-call lookups: ~2.5 us a result, not 5)."""
+    def _run_large_many(self, lane, xs, outs):
+        """Large calls of a several-result module with ``main_out`` on a host-memory
+        device: inputs imported (in place when 64-byte aligned, else staged), result 0
+        written by the module into ``outs[0]`` in place where it is importable (aligned,
+        native, not overlapping an input), else into a new aligned array (copied into
+        ``outs[0]``); the other results mapped and copied. Saves result 0's allocation and
+        a copy of it (dx of a backward: two of its seven tensor transfers)."""
+        x, r0 = xs[0], self.signature.results[0]
+        shape0 = tuple(x.shape[i] if d is None else d for i, d in enumerate(r0.shape))
+        o = outs[0]
+        if o is not None and o.flags.writeable and _aligned64(o) and o.dtype.isnative and \
+                not any(np.may_share_memory(o, a) for a in xs):
+            target = o
+        else:
+            target = aligned_empty(shape0, self._raw[0] if not self._bf16[0] else BFLOAT16)
+        args = rt.VmVariantList(len(xs) + 1)
+        for i, a in enumerate(xs):
+            args.push_ref(self._input(lane, i, a))
+        args.push_ref(_runtime.import_host(self.device, target, r0.dtype, bare=True))
+        results = rt.VmVariantList(len(outs))
+        with self._serial:
+            lane.context.invoke(self.function_many_out, args, results)
+        del args  # (the imports, which hold the caller's arrays, go now)
+        if o is not None and target is not o:
+            np.copyto(o, target)
+            target = o
+        return [target] + self._read_mapped(results, outs, start=1)
+
+    def _read_mapped(self, results, outs, start: int = 0):
+        """``_read_results`` on host memory: each result (from ``start``) mapped and copied
+        once (``Device.to_host``'s steps less its per-call lookups: ~2.5 us a result, not
+        5)."""
         res = []
-        for j, (raw, bf16, o) in enumerate(zip(self._raw, self._bf16, outs)):
+        for j in range(start, len(outs)):
+            raw, bf16, o = self._raw[j], self._bf16[j], outs[j]
             bv = results.get_as_object(j, rt.HalBufferView)
             view = bv.map().asarray(tuple(bv.shape), raw)
             if bf16:
