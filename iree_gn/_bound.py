@@ -16,6 +16,9 @@ bytes come from. It needs only ``iree.runtime`` and NumPy. It owns, once for eve
   kernel module is read in place at a byte offset (``main_off_out``), anything else is copied
   into a staging buffer; ``out=`` may be any writable array of the right shape and dtype
   (written in place when importable, else through a copy: the same rule on every call);
+  several results (a backward: dx, dgamma, dbeta) on CPU drivers: small calls on prebuilt
+  argument lists, the results mapped and copied; large ones through ``main_out``, result 0
+  written in place like a single result, the others mapped and copied;
 * threads: VM contexts are "thread-compatible, externally synchronized" (IREE's
   ``vm/context.h``), so every thread gets its own context and staging buffers (a *lane*); the
   only shared mutable state is the result pool, under a lock. Calls are queued per device
