@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from . import _targets, _variables
+from . import _build, _targets, _variables
 from ._ops import CompiledGroupNorm, _as_array, get_op
 from ._spec import GroupNormSpec, canonical_dtype
 
@@ -87,7 +87,7 @@ def _types(*values) -> tuple:
     equal values of different types validate differently (``4.0 == 4``, ``0 == False``,
     ``(-1.0,) == (-1,)``) and a cache keyed by value alone would let a call through that a
     fresh process rejects."""
-    return tuple(tuple(map(type, v)) if type(v) is tuple else type(v) for v in values)
+    return tuple([tuple(map(type, v)) if type(v) is tuple else type(v) for v in values])
 
 
 @functools.lru_cache(maxsize=512)
@@ -118,6 +118,28 @@ def _remember(key, store, op, variables, held) -> None:
     if len(_REUSE) > 1024:
         _REUSE.clear()
     _REUSE[key] = (weakref.ref(store), op, tuple(variables), held)
+
+
+# Plain calls seen before: (x's shape and dtype, the options and their types) -> (the op's
+# binding, the shared read-only gamma/beta). Dropped with the ops (clear_memory_cache).
+_PLAIN: dict = {}
+
+
+def _remember_plain(key, op, params) -> None:
+    bound = op._bound  # (bound by the call just made: this skips one indirection)
+    if bound is None:
+        return
+    if len(_PLAIN) > 1024:
+        _PLAIN.clear()
+    _PLAIN[key] = (bound, tuple(params))
+
+
+def _forget() -> None:
+    _PLAIN.clear()
+    _REUSE.clear()
+
+
+_build.on_clear(_forget)
 
 
 def _initializer(param_initializers, name: str, default: Callable) -> Callable:
@@ -286,6 +308,22 @@ def group_norm(
         >>> x = np.random.randn(2, 16, 16, 64).astype(np.float32)
         >>> y = iree_gn.group_norm(x, groups=32)
     """
+    if scope is None and reuse is None and param_initializers is None and \
+            variables_collections is None and outputs_collections is None and \
+            type(inputs) is np.ndarray and _variables.plain_here():
+        # A plain call (no variables: store_for says None) seen before with these arguments:
+        # validated then, so it goes straight to the op with the shared ones/zeros.
+        try:
+            opts = (groups, channels_axis, reduction_axes, center, scale, epsilon,
+                    activation_fn, mean_close_to_zero, target, trainable)
+            plain = (inputs.shape, inputs.dtype, opts, _types(*opts))
+            hit = _PLAIN.get(plain)
+        except TypeError:  # an unhashable argument (a list of axes...): the full path
+            hit = plain = None
+        if hit is not None:
+            return hit[0](inputs, *hit[1], out=out)
+    else:
+        plain = None
     if scope is not None and outputs_collections is None and type(inputs) is np.ndarray and (
             reuse is True or reuse is _variables.AUTO_REUSE):
         # A layer called again on its own variables: everything was validated by its first
@@ -353,6 +391,8 @@ def group_norm(
         y = op(x, *params, out=out)
         if key is not None and x is inputs and store is not None:
             _remember(key, store, op, variables, (param_initializers, variables_collections))
+        if plain is not None and x is inputs and store is None:
+            _remember_plain(plain, op, params)
     if outputs_collections:
         names = [outputs_collections] if isinstance(outputs_collections, str) else list(
             outputs_collections)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import _cache
+from ._kernels import _tuning as _cpu_tuning
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec
 from ._targets import Target
@@ -101,6 +102,11 @@ def get(spec: GroupNormSpec, target: Target, cache: Optional[_cache.DiskCache], 
     if op is not None:
         kind.stats["memory_hits"] += 1
         return op
+    with _cpu_tuning.using(target.name):  # the kernels' tuning for this target's CPU
+        return _get(spec, target, cache, cls, kind, mkey)
+
+
+def _get(spec, target, cache, cls, kind, mkey):
     if spec.dtype == "float64" and not target.f64:
         raise TypeError(
             f"dtype float64 is not supported on target {target.name!r}, whose devices lack "
@@ -123,6 +129,11 @@ def get(spec: GroupNormSpec, target: Target, cache: Optional[_cache.DiskCache], 
 def build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache, cls):
     """The op of class ``cls`` for a spec its module takes as is: disk by the spec-level
     lookup key, else trace, then disk by the content key, else compile; stored both ways."""
+    with _cpu_tuning.using(target.name):
+        return _build_static(spec, target, cache, cls)
+
+
+def _build_static(spec, target, cache, cls):
     kind = cls._KIND
     flags = compile_flags(target, spec.dtype)
     lookup = None
@@ -152,7 +163,18 @@ def build_static(spec: GroupNormSpec, target: Target, cache: _cache.DiskCache, c
     return cls(spec, target, data, key, path)
 
 
+# Callers' memos that hold ops (``_api``'s per-arguments memos): forgotten with them.
+_ON_CLEAR: list = []
+
+
+def on_clear(forget: Callable[[], None]) -> None:
+    """Have ``clear_memory_cache`` call ``forget`` too."""
+    _ON_CLEAR.append(forget)
+
+
 def clear_memory_cache() -> None:
     """Forget every op compiled in this process (the disk cache is untouched)."""
     with _LOCK:
         _MEMORY.clear()
+        for forget in _ON_CLEAR:
+            forget()

@@ -124,6 +124,14 @@ def make_key(parts: Iterable[Tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
+def _machine_parts(target: str):
+    """The caches a module for ``target`` is tuned to (llvm-cpu rows: the host's for
+    ``llvm-cpu``, fixed defaults for the cross rows; see ``_kernels._tuning``)."""
+    from ._kernels import _tuning as _cpu_tuning
+
+    return _cpu_tuning.key_parts(target)
+
+
 def content_key_parts(stablehlo: str, spec_text: str, target: str, flags: Tuple[str, ...]):
     vs = versions()
     return [
@@ -132,6 +140,7 @@ def content_key_parts(stablehlo: str, spec_text: str, target: str, flags: Tuple[
         ("target", target),
         ("flags", json.dumps(list(flags))),
         *sorted(vs.items()),
+        *_machine_parts(target),
     ]
 
 
@@ -144,6 +153,7 @@ def lookup_key_parts(spec_text: str, target: str, flags: Tuple[str, ...], formul
         ("target", target),
         ("flags", json.dumps(list(flags))),
         *sorted(vs.items()),
+        *_machine_parts(target),
     ]
 
 

@@ -253,6 +253,12 @@ def store_for(scope, reuse, variables_collections, outputs_collections):
     return store
 
 
+def plain_here() -> bool:
+    """Whether a call with no scope, reuse or collections records nothing (``store_for``
+    gives None): no ``with VariableStore()`` or ``variable_scope`` is open in this thread."""
+    return not getattr(_CURRENT, "stack", None) and not _DEFAULT.scope_prefix
+
+
 @functools.lru_cache(maxsize=64)
 def constant(shape, dtype, one: bool) -> np.ndarray:
     """A shared read-only 64-byte-aligned array of ones (``one``) or zeros."""

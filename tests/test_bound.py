@@ -236,3 +236,124 @@ def test_small_calls_reusing_out_buffers(rng):
             gc.collect()
             assert w() is None
             outs[i % 5] = iree_gn.empty(shape, np.float32)
+
+
+def test_one_block_of_a_dynamic_axis_is_the_modules_own_call(rng, monkeypatch):
+    # Size 1 on every dynamic axis: one block, run as the module's own call (no block loop);
+    # the summed result of one block is that block's value.
+    sig = _bound.Signature(
+        inputs=(Arg("x", (None, 8), "float32"), Arg("dy", (None, 8), "float32")),
+        results=(Arg("m", (None, 8), "float32"), Arg("s", (8,), "float32", summed=True)))
+    op = _bind(SUMMED_BLOCK, sig, "llvm-cpu")
+    x5 = rng.standard_normal((5, 8)).astype(np.float32)
+    dy5 = (1e4 + rng.standard_normal((5, 8))).astype(np.float32)
+    m5, s5 = op(x5, dy5)  # 5 blocks
+    monkeypatch.setattr(_bound.BoundOp, "_run_blocks", None)  # calling it would fail
+    for i in range(5):
+        x, dy = x5[i:i + 1], dy5[i:i + 1].astype(">f4")  # checked path too (byte order)
+        for args in ((x, dy5[i:i + 1]), (x, dy)):
+            m, s = op(*args)
+            np.testing.assert_array_equal(m, m5[i:i + 1])
+            np.testing.assert_array_equal(s, dy5[i])
+    outs = (np.empty((1, 8), np.float32), np.empty(8, np.float32))
+    res = op(x5[:1], dy5[:1], out=outs)
+    assert res[0] is outs[0] and res[1] is outs[1]
+    np.testing.assert_array_equal(outs[1], dy5[0])
+
+
+def test_small_several_results_reuse_one_argument_list(rng):
+    # Small calls of a several-result module on the CPU copy their inputs into the lane's
+    # buffers, imported once (one prebuilt list per x shape), and read each result by
+    # mapping: every call sees its own inputs, into out= arrays too.
+    sig = _bound.Signature(
+        inputs=(Arg("x", (4, 8), "float32"), Arg("g", (8,), "float32", cast=True),
+                Arg("dy", (4, 8), "float32")),
+        results=(Arg("dx", (4, 8), "float32"), Arg("dg", (8,), "float32")))
+    op = _bind(TWO_RESULTS, sig, "llvm-cpu")
+    outs = (np.empty((4, 8), np.float32), np.empty(8, np.float32))
+    for i in range(6):
+        x = rng.standard_normal((4, 8)).astype(np.float32)
+        g = rng.standard_normal(8).astype(np.float32)
+        dy = rng.standard_normal((4, 8)).astype(np.float32)
+        res = op(x, g, dy, out=outs if i % 2 else None)
+        np.testing.assert_allclose(res[0], x * g + dy, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(res[1], dy.sum(0), rtol=1e-5, atol=1e-5)
+        assert (res[0] is outs[0]) == bool(i % 2)
+    assert list(op._lane().small) == [("many", (4, 8))]
+
+
+def test_an_out_seen_once_is_copied_into_then_written_in_place(rng):
+    # A fresh out every call (the torch adapter's tensors) costs a copy, not an argument
+    # list; the same aligned out again gets its own list (written in place).
+    from reference import assert_close, ref_group_norm
+
+    shape = (1, 8, 8, 32)
+    op = iree_gn.compile(shape, "float32", groups=8)
+    g, b = np.ones(32, np.float32), np.zeros(32, np.float32)
+    bound = op._loaded()
+    out = iree_gn.empty(shape, np.float32)
+    for i in range(3):
+        x = (rng.standard_normal(shape) * (i + 1)).astype(np.float32)
+        assert op(x, g, b, out=out) is out
+        assert_close(out, ref_group_norm(x, 8), "float32")
+        hit = bound._lane().outs[id(out)]
+        assert (hit[1] is _bound._AGAIN) == (i == 0)
+    for i in range(3):  # fresh outs
+        fresh = iree_gn.empty(shape, np.float32)
+        x = rng.standard_normal(shape).astype(np.float32)
+        assert op(x, g, b, out=fresh) is fresh
+        assert_close(fresh, ref_group_norm(x, 8), "float32")
+
+
+def test_plain_group_norm_memo_keeps_every_rule(rng):
+    # group_norm's plain calls skip re-deriving the spec for arguments seen before, keyed by
+    # value and type: what a fresh process refuses is refused after a valid call too, and
+    # the memo never stands in for a call that records variables.
+    from iree_gn import _api, _ops
+    from reference import assert_close, ref_group_norm
+
+    x = rng.standard_normal((1, 4, 4, 8)).astype(np.float32)
+    for _ in range(2):
+        assert_close(iree_gn.group_norm(x, groups=2), ref_group_norm(x, 2), "float32")
+    assert any(k[0] == x.shape for k in _api._PLAIN)
+    with pytest.raises((TypeError, ValueError), match="groups"):
+        iree_gn.group_norm(x, groups=2.0)
+    with pytest.raises((TypeError, ValueError), match="center"):
+        iree_gn.group_norm(x, groups=2, center=1)
+    with pytest.raises(ValueError, match="trainable"):
+        iree_gn.group_norm(x, groups=2, trainable=1)
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=2)
+        assert [v.name for v in store.variables] == ["GroupNorm/gamma", "GroupNorm/beta"]
+    # clear_memory_cache forgets the memo with the ops.
+    iree_gn.clear_memory_cache()
+    assert not _api._PLAIN
+    before = dict(_ops.STATS)
+    iree_gn.group_norm(x, groups=2)
+    assert _ops.STATS["disk_hits"] + _ops.STATS["compiled"] > \
+        before["disk_hits"] + before["compiled"]
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_large_several_result_calls_write_result_0_in_place(n, rng, monkeypatch):
+    # A backward module exports main_out (dx into a caller buffer, dgamma/dbeta returned):
+    # large calls on the CPU write dx into an aligned out in place (no allocation, no copy
+    # of dx), block by block for a dynamic batch; any other out gets a copy. Against the
+    # float64 reference: float32 sums of 16K elements, 2e-5 of the largest value.
+    from reference import ref_group_norm_vjp
+
+    monkeypatch.setattr(_bound.BoundOp, "_run_generic", None)  # calling it would fail
+    shape = (n, 16, 32, 32)  # 64 KiB a sample: over the small-call size
+    op = iree_gn.compile((None, *shape[1:]), "float32", groups=4, channels_axis=1,
+                         reduction_axes=(2, 3), epsilon=1e-5)
+    x = iree_gn.aligned_array((rng.standard_normal(shape) * 2 + 3).astype(np.float32))
+    dy = iree_gn.aligned_array(rng.standard_normal(shape).astype(np.float32))
+    g, b = rng.standard_normal(16).astype(np.float32), rng.standard_normal(16).astype(np.float32)
+    ref = ref_group_norm_vjp(x, dy, 4, channels_axis=1, reduction_axes=(2, 3), gamma=g,
+                             beta=b, epsilon=1e-5)
+    for out in (iree_gn.empty(shape, np.float32), np.empty(shape, np.float32), None):
+        got = op.vjp(x, g, b, dy, out=out)
+        assert out is None or got[0] is out
+        for a, r in zip(got, ref):
+            assert np.abs(a - r).max() <= 2e-5 * np.abs(r).max()
+    assert op._grad._bound.function_many_out is not None

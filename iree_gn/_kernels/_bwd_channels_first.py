@@ -39,7 +39,8 @@ from typing import List
 
 from ._bwd_module import _BwdKernel
 from ._channels_first import _ChannelsFirst
-from ._select import _BYTES, _CF_BLOCK_BYTES, _CF_PREFETCH_BYTES, _rows
+from . import _tuning
+from ._select import _BYTES, _rows
 
 
 class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
@@ -58,7 +59,7 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
         4, 16 MiB blocks; 32 down to 2 workgroups, 2 cores) 21 vs 273, 8.8 vs 45, 18 vs 82,
         24 vs 94 ms (module medians, interleaved, loaded machine)."""
         return spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] \
-            <= _CF_BLOCK_BYTES * cls.BLOCK_FACTOR
+            <= _tuning.current().cf_block_bytes * cls.BLOCK_FACTOR
 
     def fused(self) -> bool:
         """Whether the statistics' pass also sums dy and dy d (see the docstring)."""
@@ -416,7 +417,7 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
     def prefetch_dx(self, K, i):
         """Prefetch, for writing, the line of dx ``_CF_PREFETCH_BYTES`` ahead of ``i``: its
         stores otherwise wait for each line to come from memory (the forward's normalize)."""
-        ahead = max(self.VL, _CF_PREFETCH_BYTES // (4 if self.et == "f32" else 2))
+        ahead = max(self.VL, _tuning.current().cf_prefetch_bytes // (4 if self.et == "f32" else 2))
         self._npf = getattr(self, "_npf", 0) + 1
         p = f"%pw{self._npf}"
         self.e(f"{K}{p}a = arith.addi {i}, {self.idx(ahead)} : index")

@@ -28,8 +28,8 @@ from typing import List
 
 from ._bwd_module import _BwdKernel
 from ._channels_last import _ChannelsLast
-from ._select import (_BLOCK, _BYTES, _CL_CHUNK_BYTES, _PREFETCH_BYTES, _SINGLE_THREAD_BYTES,
-                      _SPLIT_WORKGROUPS, _STACK_BYTES)
+from . import _tuning
+from ._select import _BLOCK, _BYTES, _SINGLE_THREAD_BYTES, _STACK_BYTES
 
 # Rows split into blocks only below this many workgroups (samples x channel blocks): a
 # workgroup per sample re-reads its sample from cache, the split's second dispatch from
@@ -54,10 +54,10 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         self.split = None  # (the forward's batch-1 row split: the backward has its own)
         # Where pat() finds the totals: part[%n, row, c] (a workgroup per sample).
         self.tot = ("%part", self.part_type(), "%n")
-        self.unroll = _UNROLL if self.R * self.CB * _BYTES[spec.dtype] <= _CL_CHUNK_BYTES else 1
+        self.unroll = _UNROLL if self.R * self.CB * _BYTES[spec.dtype] <= _tuning.current().cl_chunk_bytes else 1
         # K: row blocks per sample (1: a workgroup per sample or channel block; None: a
         # dynamic batch, chosen at run time), up to kmax.
-        self.kmax = max(1, min(_SPLIT_WORKGROUPS, self.R // _BLOCK))
+        self.kmax = max(1, min(_tuning.current().split_workgroups, self.R // _BLOCK))
         per = self.R * self.C * _BYTES[spec.dtype]
         self.nmin = -(-_SINGLE_THREAD_BYTES // per)  # samples that make a call of 1 MB
         self.K = 1
@@ -66,7 +66,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
                 if 5 * 4 * (self.C + self.CB) <= _STACK_BYTES:  # both forms' stack arrays
                     self.K = None
             elif self.N >= self.nmin and self.N * self.blocks < _SPLIT_BELOW:
-                self.K = min(-(-_SPLIT_WORKGROUPS // self.N), self.kmax)
+                self.K = min(-(-_tuning.current().split_workgroups // self.N), self.kmax)
         self.sp = None if self.K == 1 else _BwdChannelsLast(spec, blocks=1)
         if self.sp is not None:
             self.sp.K = self.K
@@ -118,7 +118,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         or more. The same lines in
         the export's workgroup count and in the kernels."""
         c = lambda name, v: f"{ind}%kq_{name} = arith.constant {v} : index"  # noqa: E731
-        return [c("s1", _SPLIT_WORKGROUPS - 1), c("s", _SPLIT_BELOW), c("max", self.kmax),
+        return [c("s1", _tuning.current().split_workgroups - 1), c("s", _SPLIT_BELOW), c("max", self.kmax),
                 c("nmin", self.nmin), c("nb", self.blocks), c("one", 1),
                 f"{ind}%kq_num = arith.addi {nv}, %kq_s1 : index",
                 f"{ind}%kq_q = arith.divui %kq_num, {nv} : index",
@@ -201,7 +201,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         write), D rows about _PREFETCH_BYTES ahead (the forward's distance; see
         ``_ChannelsLast.prefetch``). Every row of an unrolled step: one of 4 measured 4.7-5.0
         vs 3.6-4.3 ms for 1 row a step (2x64x64x320, one thread)."""
-        d = max(1, round(_PREFETCH_BYTES / (self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et])))
+        d = max(1, round(_tuning.current().prefetch_bytes / (self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et])))
         for i in range(n):
             self.e(f"{I}%pf_r0_{i} = arith.addi {r}, {self.idx(d + i)} : index")
             self.e(f"{I}%pf_r_{i} = arith.minui %pf_r0_{i}, {self.idx(self.R - 1)} : index")

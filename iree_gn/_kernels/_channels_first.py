@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import List
 
+from . import _tuning
 from ._module import _Kernel
-from ._select import _CF_PREFETCH_BYTES
 
 
 class _ChannelsFirst(_Kernel):
@@ -135,7 +135,8 @@ class _ChannelsFirst(_Kernel):
                 # Prefetch y for ownership: the normalize pass reads x from L2 and its
                 # stores otherwise wait for each line of y to come from memory (8x256x56x56:
                 # 3.7 -> 2.7 ms; 2x320x64x64: 1.31 -> 0.90 ms, medians).
-                d = self.idx(max(VL, _CF_PREFETCH_BYTES // {"f32": 4}.get(self.et, 2)))
+                d = self.idx(max(VL, _tuning.current().cf_prefetch_bytes //
+                                 {"f32": 4}.get(self.et, 2)))
                 e(f"{K}%pw0 = arith.addi %i, {d} : index")
                 e(f"{K}%pw = arith.minui %pw0, {self.idx(L - 1)} : index")
                 e(f"{K}memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : {xt}")

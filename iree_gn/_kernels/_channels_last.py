@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import List
 
+from . import _tuning
 from ._module import _Kernel
-from ._select import (_BLOCK, _CL_MAX_CHANNELS, _CL_SUB_CHANNELS, _PREFETCH_BYTES,
+from ._select import (_BLOCK, _CL_MAX_CHANNELS, _CL_SUB_CHANNELS,
                       _STACK_BYTES, channel_blocks, layout, split_blocks)
 
 # The per-channel scratch arrays of a workgroup, in the order of a workspace's axis 2.
@@ -277,7 +278,7 @@ class _ChannelsLast(_Kernel):
         prefetched, 3.4 with y too; 2x64x64x320 1.30 / 1.21 / 1.08 ms. Distances of 1-8 rows
         measured alike."""
         row = self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et]
-        d = max(1, round(_PREFETCH_BYTES / row))
+        d = max(1, round(_tuning.current().prefetch_bytes / row))
         self.e(f"{I}%pf_r0 = arith.addi {r}, {self.idx(d)} : index")
         self.e(f"{I}%pf_r = arith.minui %pf_r0, {self.idx(self.R - 1)} : index")
         self.e(f"{I}memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : "

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Optional, Tuple
 
 from .._spec import GroupNormSpec
+from . import _tuning
 
 # Activations the kernels compute themselves (others, and callables, use the JAX path).
 # A callable is not fused into a kernel's module: tried as the kernel's y mapped by the
@@ -19,22 +20,24 @@ ACTIVATIONS = ("relu", "relu6", "leaky_relu", "silu", "sigmoid", "tanh", "elu", 
 
 # Rows per partial-sum block (channels last).
 _BLOCK = 64
-# Largest (sample, group) block for channels first: it is re-read from L2 (1-2 MiB per core on
-# current x86 and Arm servers; 1 MiB here).
-_CF_BLOCK_BYTES = 1 << 20
-# Channels first, blocks larger than _CF_BLOCK_BYTES: pieces of at most this size, a workgroup
-# each (_channels_first_split). Pieces of 64 KiB to 512 KiB measured alike (min of 60:
-# 1x256x128x128 G=4, 2x64x128x128 G=1, 1x64x128x128 G=1); the larger, the fewer partials.
-_CF_PIECE_BYTES = 512 << 10
+# Tuning from the caches of the machine a module is built for: the kernels read
+# _tuning.current() (the names below are its defaults, for the cross targets). Largest
+# (sample, group) block for channels first: it is re-read from L2.
+_CF_BLOCK_BYTES = _tuning.DEFAULT.cf_block_bytes
+# Channels first, blocks larger than the L2 block: pieces of at most cf_piece_bytes (L2 / 2),
+# a workgroup each (_channels_first_split). Pieces of 64 KiB to 512 KiB measured alike (min
+# of 60: 1x256x128x128 G=4, 2x64x128x128 G=1, 1x64x128x128 G=1); the larger, the fewer
+# partials.
+_CF_PIECE_BYTES = _tuning.DEFAULT.cf_piece_bytes
 # How far ahead channels-last kernels prefetch x.
-_PREFETCH_BYTES = 4096
+_PREFETCH_BYTES = _tuning.DEFAULT.prefetch_bytes
 # How far ahead the channels-first normalize prefetches y.
-_CF_PREFETCH_BYTES = 1024
+_CF_PREFETCH_BYTES = _tuning.DEFAULT.cf_prefetch_bytes
 # Workgroups (samples x row blocks) for batch-1 channels last.
-_SPLIT_WORKGROUPS = 16
+_SPLIT_WORKGROUPS = _tuning.DEFAULT.split_workgroups
 # Channel blocks (see channel_blocks): the largest block a workgroup re-reads, and the
 # shortest row piece it may read.
-_CL_CHUNK_BYTES = 256 << 10
+_CL_CHUNK_BYTES = _tuning.DEFAULT.cl_chunk_bytes
 _MIN_RUN_BYTES = 512
 # Calls under this size run on one thread anyway (llvm-cpu's small_bytes).
 _SINGLE_THREAD_BYTES = 1 << 20
@@ -159,7 +162,8 @@ def layout(spec: GroupNormSpec) -> Optional[str]:
                 or (spec.channels > _CL_MAX_CHANNELS and channel_blocks(spec) > 1):
             return "channels_last"
         return "channels_last_split"
-    if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= _CF_BLOCK_BYTES:
+    if spec.channels // spec.groups * _rows(spec) * _BYTES[spec.dtype] <= \
+            _tuning.current().cf_block_bytes:
         return "channels_first"
     # The pieces' two-dispatch form is float32-statistics only.
     return None if spec.dtype == "float64" else "channels_first_split"
@@ -177,13 +181,14 @@ def channel_blocks(spec: GroupNormSpec) -> int:
     groups allow (``_stack_blocks``), so that their scratch arrays fit the stack."""
     es, r = _BYTES[spec.dtype], _rows(spec)
     C, cg = spec.channels, spec.channels // spec.groups
-    if r * C * es > _CL_CHUNK_BYTES:
+    chunk = _tuning.current().cl_chunk_bytes
+    if r * C * es > chunk:
         blocks = 2
         while C % blocks == 0:
             cb = C // blocks
             if cb * es < _MIN_RUN_BYTES:
                 break
-            if cb % cg == 0 and cb % 16 == 0 and r * cb * es <= _CL_CHUNK_BYTES:
+            if cb % cg == 0 and cb % 16 == 0 and r * cb * es <= chunk:
                 return blocks
             blocks *= 2
     return _stack_blocks(C, cg)
@@ -204,7 +209,8 @@ def _stack_blocks(C: int, cg: int) -> int:
 def split_blocks(spec: GroupNormSpec) -> int:
     """Row blocks per sample for ``_ChannelsLastSplit``: enough for ``_SPLIT_WORKGROUPS``
     workgroups in all, each of at least ``_BLOCK`` rows."""
-    return max(1, min(-(-_SPLIT_WORKGROUPS // spec.shape[0]), _rows(spec) // _BLOCK))
+    wgs = _tuning.current().split_workgroups
+    return max(1, min(-(-wgs // spec.shape[0]), _rows(spec) // _BLOCK))
 
 
 def cf_pieces(spec: GroupNormSpec):
@@ -213,7 +219,7 @@ def cf_pieces(spec: GroupNormSpec):
     and at most ``_CF_PIECE_BYTES``, the pieces as even as that allows."""
     L = spec.channels // spec.groups * _rows(spec)
     es = _BYTES[spec.dtype]
-    k = -(-L * es // _CF_PIECE_BYTES)
+    k = -(-L * es // _tuning.current().cf_piece_bytes)
     p = -(-L // k)
     p = -(-p // 64) * 64
     return -(-L // p), p
