@@ -4,7 +4,7 @@ float64 reference (``ref_group_norm_vjp``: means 0 / 1e2 / 1e4, every kernel act
 float16/bfloat16, center/scale, one-pass statistics, both layouts, multi-block tilings, a
 dynamic batch in one module, ``out=``), and compiles for every GPU row.
 
-Tolerances: ``test_grad.GRAD_TOL``, the JAX route's (justified there). The dispatches form
+Tolerances: ``reference.GRAD_TOL``, the JAX route's (justified there). The dispatches form
 the same centered float32 sums (x - k with k the group's first element, never raw x) over
 tiles of at most a few thousand elements per thread, combined per (sample, channel) and then
 per group, so float32 error stays near the JAX route's; measured errors sit 10-100x under

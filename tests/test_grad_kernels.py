@@ -1,7 +1,7 @@
 """The hand-written llvm-cpu backward kernels (``iree_gn._kernels._backward``) against the
 float64 NumPy reference (``ref_group_norm_vjp``), through ``op.vjp``.
 
-Tolerances: ``test_grad.GRAD_TOL``, the JAX route's, justified there: the kernels compute the
+Tolerances: ``reference.GRAD_TOL``, the JAX route's, justified there: the kernels compute the
 same centered sums in float32 (every sum over x - k or xhat, never raw x), in blocks of
 ``_BLOCK`` rows added into per-(sample, channel) totals, so float32 error grows with
 ``_BLOCK + R / _BLOCK`` terms rather than R; dgamma/dbeta add N float32 partials. Measured

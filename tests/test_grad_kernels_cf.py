@@ -2,7 +2,7 @@
 against the float64 NumPy reference (``ref_group_norm_vjp``).
 
 Errors are max |got - ref| / max |ref| per cotangent (``grad_rel_error``), with the JAX
-route's tolerances (``test_grad.GRAD_TOL``), which hold for the kernel for the same reasons:
+route's tolerances (``reference.GRAD_TOL``), which hold for the kernel for the same reasons:
 statistics and every sum in float32 over x - m0 (m0 the mean of the block's first 16
 elements) or over xhat, never raw x; sums of at most a few thousand terms here, each split
 over 16-lane partial sums (float32 2e-5 is >10x the 1e-7..4e-7 measured at every mean);
