@@ -476,12 +476,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
 
     def body(self) -> List[str]:
         I = "        "
-        nb = self.idx(self.blocks)
-        self.e(f"{I}%n = arith.divui %wg, {nb} : index")  # one workgroup per sample and block
-        self.e(f"{I}%blk = arith.remui %wg, {nb} : index")
-        self.e(f"{I}%ch0 = arith.muli %blk, {self.idx(self.CB)} : index")
-        self._setup()
-        self.shift(I)
+        self.block_start(I)
         self.chan_loop(I)
         for row in range(4):
             self.pat(I + "  ", "store", row, self.zero)

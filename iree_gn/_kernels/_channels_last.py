@@ -324,14 +324,20 @@ class _ChannelsLast(_Kernel):
         e(f"{I}  }}")
         e(f"{I}}}")
 
-    def body(self) -> List[str]:
-        I = "        "
+    def block_start(self, I: str) -> None:
+        """The workgroup's sample ``%n`` and first channel ``%ch0`` (a workgroup per sample
+        and channel block), its scratch set up and the shift ``k`` read: the start of the
+        forward's body and of the backward's (``_bwd_channels_last``)."""
         nb = self.idx(self.blocks)
-        self.e(f"{I}%n = arith.divui %wg, {nb} : index")  # one workgroup per sample and block
+        self.e(f"{I}%n = arith.divui %wg, {nb} : index")
         self.e(f"{I}%blk = arith.remui %wg, {nb} : index")
         self.e(f"{I}%ch0 = arith.muli %blk, {self.idx(self.CB)} : index")
         self._setup()
         self.shift(I)
+
+    def body(self) -> List[str]:
+        I = "        "
+        self.block_start(I)
         self.zero_sums(I, ("%s1", "%s2"))
         # Statistics: one read of the sample, row by row.
         self.stats(I, self.idx(0), self.idx(self.R))
