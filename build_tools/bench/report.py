@@ -103,8 +103,9 @@ def _targets_section(su: Optional[dict], ov: Optional[dict]) -> List[str]:
              su["cold_compile_s"], TARGETS["cold_compile_s"], lambda s: f"{s:.2f} s")
         L.append(f"| ... a second configuration in the same process | "
                  f"{su['second_compile_s']:.2f} s | | |")
-        L.append(f"| ... then float64 (no hand-written kernel: traced with JAX, including "
-                 f"importing it) | {su['jax_compile_s']:.2f} s | | |")
+        L.append(f"| ... then one no kernel serves (statistics over one reduction axis: "
+                 f"traced with JAX, including importing it) | {su['jax_compile_s']:.2f} s "
+                 f"| | |")
         trow(f"warm disk cache, fresh process: `import iree_gn` + first `group_norm` "
              f"({su['case']})", su["warm_first_call_s"], TARGETS["warm_first_call_s"],
              lambda s: f"{s:.3f} s")
