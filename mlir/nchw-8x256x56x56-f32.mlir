@@ -11,9 +11,7 @@ module @group_norm_kernel {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c16 = arith.constant 16 : index
-        %c25087 = arith.constant 25087 : index
         %c25088 = arith.constant 25088 : index
-        %c256 = arith.constant 256 : index
         %c3136 = arith.constant 3136 : index
         %c32 = arith.constant 32 : index
         %c48 = arith.constant 48 : index
@@ -128,13 +126,10 @@ module @group_norm_kernel {
           %vend = arith.addi %base, %c3136 : index
           %end = arith.addi %base, %c3136 : index
           scf.for %i = %base to %vend step %c16 {
-            %pw0 = arith.addi %i, %c256 : index
-            %pw = arith.minui %pw0, %c25087 : index
-            memref.prefetch %y[%n, %gi, %pw], write, locality<3>, data : memref<8x32x25088xf32>
             %vx_r = vector.load %x[%n, %gi, %i] : memref<8x32x25088xf32>, vector<16xf32>
             %vd = arith.subf %vx_r, %m0w : vector<16xf32>
             %vo = math.fma %vd, %ajv, %bjv : vector<16xf32>
-            vector.store %vo, %y[%n, %gi, %i] : memref<8x32x25088xf32>, vector<16xf32>
+            "vector.store"(%vo, %y, %n, %gi, %i) <{nontemporal = true}> : (vector<16xf32>, memref<8x32x25088xf32>, index, index, index) -> ()
           }
           scf.for %i = %vend to %end step %c1 {
             %sx_r = memref.load %x[%n, %gi, %i] : memref<8x32x25088xf32>
@@ -142,6 +137,7 @@ module @group_norm_kernel {
             %so = math.fma %sd, %aj, %bo : f32
             memref.store %so, %y[%n, %gi, %i] : memref<8x32x25088xf32>
           }
+          llvm.fence seq_cst
         }
         return
       }

@@ -145,16 +145,16 @@ module @group_norm_kernel {
             %pf_r0 = arith.addi %r, %c4 : index
             %pf_r = arith.minui %pf_r0, %c3135 : index
             memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<8x3136x256xf32>
-            memref.prefetch %y[%n, %pf_r, %xc], write, locality<3>, data : memref<8x3136x256xf32>
             %w_r = vector.load %x[%n, %r, %xc] : memref<8x3136x256xf32>, vector<16xf32>
             %av = vector.load %p1[%c] : memref<256xf32>, vector<16xf32>
             %bv = vector.load %p2[%c] : memref<256xf32>, vector<16xf32>
             %kw = vector.load %k[%c] : memref<256xf32>, vector<16xf32>
             %dw = arith.subf %w_r, %kw : vector<16xf32>
             %o = math.fma %dw, %av, %bv : vector<16xf32>
-            vector.store %o, %y[%n, %r, %xc] : memref<8x3136x256xf32>, vector<16xf32>
+            "vector.store"(%o, %y, %n, %r, %xc) <{nontemporal = true}> : (vector<16xf32>, memref<8x3136x256xf32>, index, index, index) -> ()
           }
         }
+        llvm.fence seq_cst
         return
       }
     }

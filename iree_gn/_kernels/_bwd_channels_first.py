@@ -427,7 +427,11 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
 
     def dx_pass(self, I):
         """Pass 3: dx per channel, a vector loop and a scalar one for the remainder; dx's
-        lines prefetched for writing ahead of the stores (as the forward's normalize)."""
+        lines prefetched for writing ahead of the stores (as the forward's normalize), or
+        streamed (``streamed``)."""
+        self.streamed(I, 3, self._dx_loops)
+
+    def _dx_loops(self, I):
         e, VL, R, xt = self.e, self.VL, self.R, self.xmem()
         e(f"{I}scf.for %j = {self.idx(0)} to {self.idx(self.cg)} step {self.idx(1)} {{")
         J = I + "  "
@@ -445,7 +449,7 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
                 d, _, _ = self.element(K, t, "%i", lanes, ty, False)
                 dz = self.load(K, f"%{t}kz", "%dx", "%n, %gi, %i", xt, lanes)
             else:
-                if lanes:
+                if lanes and not self.nt:
                     self.prefetch_dx(K, "%i")
                 d, dy, z = self.element(K, t, "%i", lanes, ty)
                 dz = self.dz(K, t, z, dy, ty, lanes)
@@ -453,6 +457,6 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
             e(f"{K}%{t}lin = math.fma {d}, {b(K, t, '%k1', lanes)}, {b(K, t, '%k0', lanes)}"
               f" : {ty}")
             e(f"{K}%{t}o = math.fma {dz}, {b(K, t, self.ab[0], lanes)}, %{t}lin : {ty}")
-            self.store(K, f"%{t}st", f"%{t}o", "%dx", "%n, %gi, %i", xt, lanes)
+            self.store(K, f"%{t}st", f"%{t}o", "%dx", "%n, %gi, %i", xt, lanes, out=True)
             e(f"{J}}}")
         e(f"{I}}}")

@@ -113,7 +113,7 @@ class _ChannelsFirst(_Kernel):
         e(f"{J}%base = arith.muli %j, {self.idx(R)} : index")
         e(f"{J}%vend = arith.addi %base, {self.idx(main)} : index")
         e(f"{J}%end = arith.addi %base, {self.idx(R)} : index")
-        self.normalize(J, "%base", "%vend", "%end", aj, bj)
+        self.streamed(J, 2, lambda K: self.normalize(K, "%base", "%vend", "%end", aj, bj))
         e(f"{I}}}")
         return self.lines
 
@@ -131,7 +131,7 @@ class _ChannelsFirst(_Kernel):
             e(f"{J}scf.for %i = {lo} to {hi} step {step} {{")
             K = J + "  "
             t = "v" if lanes else "s"
-            if lanes:
+            if lanes and not self.nt:
                 # Prefetch y for ownership: the normalize pass reads x from L2 and its
                 # stores otherwise wait for each line of y to come from memory (8x256x56x56:
                 # 3.7 -> 2.7 ms; 2x320x64x64: 1.31 -> 0.90 ms, medians).
@@ -144,5 +144,5 @@ class _ChannelsFirst(_Kernel):
             e(f"{K}%{t}d = arith.subf {x}, {M} : {ty}")
             e(f"{K}%{t}o = math.fma %{t}d, {A}, {B} : {ty}")
             o = self.activation(K, f"%{t}act", f"%{t}o", ty, lanes)
-            self.store(K, f"%{t}y", o, "%y", "%n, %gi, %i", xt, lanes)
+            self.store(K, f"%{t}y", o, "%y", "%n, %gi, %i", xt, lanes, out=True)
             e(f"{J}}}")

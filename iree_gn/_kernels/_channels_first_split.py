@@ -172,6 +172,6 @@ class _ChannelsFirstSplit(_ChannelsFirst):
         e(f"{J}%seg = arith.subi %end, %base : index")
         e(f"{J}%segr = arith.remui %seg, {self.idx(self.VL)} : index")
         e(f"{J}%vend = arith.subi %end, %segr : index")
-        self.normalize(J, "%base", "%vend", "%end", aj, bj)
+        self.streamed(J, 2, lambda K: self.normalize(K, "%base", "%vend", "%end", aj, bj))
         e(f"{I}}}")
         return self.lines

@@ -310,7 +310,7 @@ class _ChannelsLast(_Kernel):
         e(f"{I}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
         self.chan_loop(I + "  ")
         K = I + "    "
-        self.prefetch(K, "%r", write=True)
+        self.prefetch(K, "%r", write=not self.nt)
         v = self.load(K, "%w", "%x", "%n, %r, %xc", xt, self.lanes)
         av = self.ld(K, "%av", "%p1", "%c")
         bv = self.ld(K, "%bv", "%p2", "%c")
@@ -320,7 +320,7 @@ class _ChannelsLast(_Kernel):
             v = "%dw"
         e(f"{K}%o = math.fma {v}, {av}, {bv} : {V}")
         o = self.activation(K, "%act", "%o", V, self.lanes)
-        self.store(K, "%yo", o, "%y", "%n, %r, %xc", xt, self.lanes)
+        self.store(K, "%yo", o, "%y", "%n, %r, %xc", xt, self.lanes, out=True)
         e(f"{I}  }}")
         e(f"{I}}}")
 
@@ -343,7 +343,7 @@ class _ChannelsLast(_Kernel):
         self.stats(I, self.idx(0), self.idx(self.R))
         # Group moments -> per-channel a (into p1) and b (into p2).
         self.combine(I)
-        self.normalize(I, self.idx(0), self.idx(self.R))
+        self.streamed(I, 2, lambda J: self.normalize(J, self.idx(0), self.idx(self.R)))
         return self.lines
 
     def combine(self, I: str) -> None:
@@ -579,5 +579,5 @@ class _ChannelsLastSplit(_ChannelsLast):
         self.e(f"{J}}}")
         self.e(f"{I}}}")
         self.combine(I)
-        self.normalize(I, "%lo", "%hi")
+        self.streamed(I, 2, lambda J: self.normalize(J, "%lo", "%hi"))
         return self.lines

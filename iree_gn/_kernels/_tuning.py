@@ -14,6 +14,8 @@ PyTorch on a 2-core Xeon with a much larger L3, 0.82-1.02x here):
     cf_prefetch_bytes = L1d / 32    how far ahead the channels-first normalize prefetches y
     split_workgroups  = 8 x cores   workgroups for a batch-1 channels-last call (8 per core
                                     balances uneven progress; 16 measured on 2 cores)
+    stream_bytes      = L3          a call whose large arrays (x and y; x, dy and dx) total
+                                    more writes its output with streaming stores (_emit)
 
 each rounded down to a power of two and clamped to a sane range, so that a misread cache
 size cannot make a pathological module. L2 is the share of one CPU (an L2 shared by two
@@ -77,12 +79,17 @@ class CpuCaches:
     def split_workgroups(self) -> int:
         return max(4, min(256, 8 * self.cores))
 
+    @property
+    def stream_bytes(self) -> int:
+        return max(1 << 20, min(self.l3, 1 << 31))
+
     def key_text(self) -> str:
         """The record and what it gives, for cache keys."""
         return (f"l1d={self.l1d} l2={self.l2} l3={self.l3} cores={self.cores}: "
                 f"cf_block={self.cf_block_bytes} cf_piece={self.cf_piece_bytes} "
                 f"cl_chunk={self.cl_chunk_bytes} prefetch={self.prefetch_bytes} "
-                f"cf_prefetch={self.cf_prefetch_bytes} split={self.split_workgroups}")
+                f"cf_prefetch={self.cf_prefetch_bytes} split={self.split_workgroups} "
+                f"stream={self.stream_bytes}")
 
 
 # The machine the kernels' constants were measured on (AMD EPYC, 2 cores): the cross
