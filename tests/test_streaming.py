@@ -61,6 +61,10 @@ FORWARD = [
     ((1, 64, 128, 128), 1, 2, "float32", None, "channels_first_split"),
     ((2, 32, 32, 320), -1, 32, "float16", "silu", "channels_last"),
     ((2, 320, 32, 32), 1, 32, "bfloat16", None, "channels_first"),
+    # Rows and channels that leave the vectors less aligned than their width.
+    ((8, 64, 30, 30), 1, 8, "float32", "relu", "channels_first"),
+    ((16, 32, 32, 20), -1, 4, "float32", None, "channels_last"),
+    ((16, 32, 33, 24), -1, 4, "float16", None, "channels_last"),
 ]
 
 
