@@ -10,7 +10,7 @@ pre-activation) and an output cotangent ``dy``::
     dgamma = sum of dz * xhat     over every axis but the channel axis (all samples)
     dbeta  = sum of dz            over every axis but the channel axis
 
-This is the *centered* form: every sum over x runs over ``x - k`` (k the first element of
+This is the *centered* form: every sum over x runs over ``x - k`` (k a median of three elements of
 each channel, combined exactly into group moments as in the forward's "native" statistics)
 or over ``xhat``, never over raw x, so float32 keeps its accuracy at any mean (PyTorch's
 raw-moment form ``c2 * x + c3`` with ``sum dy * x`` loses it: at mean 1e4 with 32K elements
@@ -48,7 +48,7 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     """``f(x, [gamma], [beta], dy) -> (dx, [dgamma], [dbeta])`` in JAX for a static spec.
 
     Three passes in x's own layout: per-channel sums of ``x - k`` and its square (k the
-    channel's first element), combined within groups into exact moments (the forward's
+    channel's ``median_shift``), combined within groups into exact moments (the forward's
     "native" statistics); per-channel sums of ``dz`` and ``dz * xhat``, which are dbeta
     and dgamma's partials and, weighted by gamma and combined within groups, ``mean(w)``
     and ``mean(w * xhat)``; then the elementwise dx. Only the tiny per-channel tensors are
@@ -61,7 +61,7 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     import jax.numpy as jnp
 
     from . import _activations
-    from ._authoring import stat_dtype
+    from ._authoring import median_shift, stat_dtype
 
     if not spec.is_static:
         # A symbolic batch traces (no reshape or gather touches x), but IREE 3.13 cannot
@@ -119,9 +119,7 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
             mean = group_sum(s1) / count
             var = jnp.maximum(group_sum(s2) / count - mean * mean, 0)
             return jnp.zeros((), sdt), -mean, jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
-        k = xf
-        for a in red:  # slices of static axes only: a symbolic batch stays a plain slice
-            k = jax.lax.slice_in_dim(k, 0, 1, axis=a)
+        k = median_shift(xf, red)  # (static slices only: a symbolic batch is never in red)
         d = xf - k
         s1, s2 = sums(d, d * d)
         # Relative to each channel's own k (no |mean|-sized float32 sums): the group mean of

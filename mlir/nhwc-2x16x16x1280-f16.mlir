@@ -10,6 +10,7 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
+        %c128 = arith.constant 128 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
         %c255 = arith.constant 255 : index
@@ -44,7 +45,15 @@ module @group_norm_kernel {
           %xc = arith.addi %ch0, %c : index
           %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x256x1280xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
-          vector.store %k0, %k[%c] : memref<320xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c128, %xc] : memref<2x256x1280xf16>, vector<16xf16>
+          %k1 = arith.extf %k1_r : vector<16xf16> to vector<16xf32>
+          %k2_r = vector.load %x[%n, %c255, %xc] : memref<2x256x1280xf16>, vector<16xf16>
+          %k2 = arith.extf %k2_r : vector<16xf16> to vector<16xf32>
+          %km_lo = arith.minimumf %k0, %k1 : vector<16xf32>
+          %km_hi = arith.maximumf %k0, %k1 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k2 : vector<16xf32>
+          %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
+          vector.store %km, %k[%c] : memref<320xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c320 step %c16 {
           %xc = arith.addi %ch0, %c : index

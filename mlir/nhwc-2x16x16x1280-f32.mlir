@@ -10,6 +10,7 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
+        %c128 = arith.constant 128 : index
         %c16 = arith.constant 16 : index
         %c160 = arith.constant 160 : index
         %c255 = arith.constant 255 : index
@@ -41,7 +42,13 @@ module @group_norm_kernel {
         scf.for %c = %c0 to %c160 step %c16 {
           %xc = arith.addi %ch0, %c : index
           %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x256x1280xf32>, vector<16xf32>
-          vector.store %k0_r, %k[%c] : memref<160xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c128, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+          %k2_r = vector.load %x[%n, %c255, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+          %km_lo = arith.minimumf %k0_r, %k1_r : vector<16xf32>
+          %km_hi = arith.maximumf %k0_r, %k1_r : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k2_r : vector<16xf32>
+          %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
+          vector.store %km, %k[%c] : memref<160xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c160 step %c16 {
           %xc = arith.addi %ch0, %c : index

@@ -16,6 +16,7 @@ module @group_norm_kernel {
         %c20 = arith.constant 20 : index
         %c3 = arith.constant 3 : index
         %c4 = arith.constant 4 : index
+        %c512 = arith.constant 512 : index
         %c64 = arith.constant 64 : index
         %c640 = arith.constant 640 : index
         %f0p0 = arith.constant 0.0 : f32
@@ -43,7 +44,15 @@ module @group_norm_kernel {
           %xc = arith.addi %ch0, %c : index
           %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x1024x640xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
-          vector.store %k0, %k[%c] : memref<640xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c512, %xc] : memref<2x1024x640xf16>, vector<16xf16>
+          %k1 = arith.extf %k1_r : vector<16xf16> to vector<16xf32>
+          %k2_r = vector.load %x[%n, %c1023, %xc] : memref<2x1024x640xf16>, vector<16xf16>
+          %k2 = arith.extf %k2_r : vector<16xf16> to vector<16xf32>
+          %km_lo = arith.minimumf %k0, %k1 : vector<16xf32>
+          %km_hi = arith.maximumf %k0, %k1 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k2 : vector<16xf32>
+          %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
+          vector.store %km, %k[%c] : memref<640xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c640 step %c16 {
           %xc = arith.addi %ch0, %c : index

@@ -16,6 +16,7 @@ module @group_norm_kernel {
         %c2 = arith.constant 2 : index
         %c20 = arith.constant 20 : index
         %c4 = arith.constant 4 : index
+        %c512 = arith.constant 512 : index
         %c64 = arith.constant 64 : index
         %c640 = arith.constant 640 : index
         %f0p0 = arith.constant 0.0 : f32
@@ -42,7 +43,13 @@ module @group_norm_kernel {
         scf.for %c = %c0 to %c640 step %c16 {
           %xc = arith.addi %ch0, %c : index
           %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x1024x640xf32>, vector<16xf32>
-          vector.store %k0_r, %k[%c] : memref<640xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c512, %xc] : memref<2x1024x640xf32>, vector<16xf32>
+          %k2_r = vector.load %x[%n, %c1023, %xc] : memref<2x1024x640xf32>, vector<16xf32>
+          %km_lo = arith.minimumf %k0_r, %k1_r : vector<16xf32>
+          %km_hi = arith.maximumf %k0_r, %k1_r : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k2_r : vector<16xf32>
+          %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
+          vector.store %km, %k[%c] : memref<640xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c640 step %c16 {
           %xc = arith.addi %ch0, %c : index

@@ -13,6 +13,7 @@ module @group_norm_kernel {
         %c10 = arith.constant 10 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
+        %c2048 = arith.constant 2048 : index
         %c320 = arith.constant 320 : index
         %c4095 = arith.constant 4095 : index
         %c4096 = arith.constant 4096 : index
@@ -43,7 +44,15 @@ module @group_norm_kernel {
           %xc = arith.addi %ch0, %c : index
           %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x4096x320xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
-          vector.store %k0, %k[%c] : memref<320xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c2048, %xc] : memref<2x4096x320xf16>, vector<16xf16>
+          %k1 = arith.extf %k1_r : vector<16xf16> to vector<16xf32>
+          %k2_r = vector.load %x[%n, %c4095, %xc] : memref<2x4096x320xf16>, vector<16xf16>
+          %k2 = arith.extf %k2_r : vector<16xf16> to vector<16xf32>
+          %km_lo = arith.minimumf %k0, %k1 : vector<16xf32>
+          %km_hi = arith.maximumf %k0, %k1 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k2 : vector<16xf32>
+          %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
+          vector.store %km, %k[%c] : memref<320xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c320 step %c16 {
           %xc = arith.addi %ch0, %c : index

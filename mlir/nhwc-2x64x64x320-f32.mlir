@@ -13,6 +13,7 @@ module @group_norm_kernel {
         %c10 = arith.constant 10 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
+        %c2048 = arith.constant 2048 : index
         %c3 = arith.constant 3 : index
         %c320 = arith.constant 320 : index
         %c4095 = arith.constant 4095 : index
@@ -42,7 +43,13 @@ module @group_norm_kernel {
         scf.for %c = %c0 to %c320 step %c16 {
           %xc = arith.addi %ch0, %c : index
           %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x4096x320xf32>, vector<16xf32>
-          vector.store %k0_r, %k[%c] : memref<320xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c2048, %xc] : memref<2x4096x320xf32>, vector<16xf32>
+          %k2_r = vector.load %x[%n, %c4095, %xc] : memref<2x4096x320xf32>, vector<16xf32>
+          %km_lo = arith.minimumf %k0_r, %k1_r : vector<16xf32>
+          %km_hi = arith.maximumf %k0_r, %k1_r : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k2_r : vector<16xf32>
+          %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
+          vector.store %km, %k[%c] : memref<320xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c320 step %c16 {
           %xc = arith.addi %ch0, %c : index

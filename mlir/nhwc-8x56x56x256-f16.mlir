@@ -10,6 +10,7 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
+        %c1568 = arith.constant 1568 : index
         %c16 = arith.constant 16 : index
         %c256 = arith.constant 256 : index
         %c3135 = arith.constant 3135 : index
@@ -41,7 +42,15 @@ module @group_norm_kernel {
           %xc = arith.addi %ch0, %c : index
           %k0_r = vector.load %x[%n, %c0, %xc] : memref<8x3136x256xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
-          vector.store %k0, %k[%c] : memref<256xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c1568, %xc] : memref<8x3136x256xf16>, vector<16xf16>
+          %k1 = arith.extf %k1_r : vector<16xf16> to vector<16xf32>
+          %k2_r = vector.load %x[%n, %c3135, %xc] : memref<8x3136x256xf16>, vector<16xf16>
+          %k2 = arith.extf %k2_r : vector<16xf16> to vector<16xf32>
+          %km_lo = arith.minimumf %k0, %k1 : vector<16xf32>
+          %km_hi = arith.maximumf %k0, %k1 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k2 : vector<16xf32>
+          %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
+          vector.store %km, %k[%c] : memref<256xf32>, vector<16xf32>
         }
         scf.for %c = %c0 to %c256 step %c16 {
           %xc = arith.addi %ch0, %c : index

@@ -83,7 +83,7 @@ def _channels_last(m) -> _Func:
 def fused_body(m) -> Tuple[_Func, list]:
     """Channels last without an activation (dz = dy needs no statistics): ``stats`` and
     ``dzsum`` in one pass over x and dy, four sums per channel (d = x - k, d^2, dy,
-    dy d; k the lane's group's first element, as ``combine`` takes it): x and dy read twice
+    dy d; k the lane's group's shift, as ``combine`` takes it): x and dy read twice
     in all, dx written once."""
     VL, xt = m.VL, m.xmem()
     f, nn, V = begin_stats(m, "cb")

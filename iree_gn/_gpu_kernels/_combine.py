@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from ._emit import I, J, _Func, begin, group_rstd, param_binds
+from ._emit import I, J, _Func, begin, group_rstd, group_shift, param_binds
 
 
 def body(m) -> Tuple[_Func, list]:
@@ -31,9 +31,8 @@ def body(m) -> Tuple[_Func, list]:
     if m.mcz:
         k = f0
     else:
-        at = (f"{nn}, %c0, %gc" if m.kind == "channels_last" else f"{nn}, %gi, %c0")
         e(f"{I}%gc = arith.muli %gi, {idx(m.cg)} : index")
-        k = f.load(I, "%k", "%x", at, xt, 0)
+        k = group_shift(m, f, I, "%k", nn, "%gc" if m.kind == "channels_last" else "%gi")
     e(f"{I}%cbase = arith.muli %gi, {idx(m.cg)} : index")
     e(f"{I}scf.for %j = %tid to {idx(m.cg)} step {idx(m.wgs)} {{")
     e(f"{J}%ch = arith.addi %cbase, %j : index")

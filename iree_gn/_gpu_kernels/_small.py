@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from ._emit import I, J, _Func, begin, group_rstd, param_binds, store_y, sum_loop
+from ._emit import I, J, _Func, begin, group_rstd, group_shift, param_binds, store_y, sum_loop
 from ._select import _vector_lanes
 
 
@@ -19,7 +19,7 @@ def body(m) -> Tuple[_Func, list]:
     e, idx = f.e, f.idx
     e(f"{I}%gc = arith.muli %gi, {idx(m.cg)} : index")
     if not m.mcz:
-        k = f.load(I, "%ks", "%x", "%n, %c0, %gc" if cl else "%n, %gi, %c0", xt, 0)
+        k = group_shift(m, f, I, "%ks", "%n", "%gc" if cl else "%gi")
         e(f"{I}%kv = vector.broadcast {k} : f32 to {V}")
 
     def at(i, K):

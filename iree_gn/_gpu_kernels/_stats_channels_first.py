@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from ._emit import I, J, _Func, begin_stats, sum_loop, wg_sum2
+from ._emit import I, J, _Func, begin_stats, group_shift, sum_loop, wg_sum2
 
 
 def body(m) -> Tuple[_Func, list]:
@@ -14,7 +14,7 @@ def body(m) -> Tuple[_Func, list]:
     f, nn, V = begin_stats(m, "gi")
     e, idx = f.e, f.idx
     if not m.mcz:
-        k = f.load(I, "%ks", "%x", f"{nn}, %gi, %c0", xt, 0)
+        k = group_shift(m, f, I, "%ks", nn, "%gi")
         e(f"{I}%kv = vector.broadcast {k} : f32 to {V}")
     e(f"{I}%lb0 = arith.muli %kb, {idx(m.LB)} : index")
     e(f"{I}%l0 = arith.addi %lb0, %tid : index")

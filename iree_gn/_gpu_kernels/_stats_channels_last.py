@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from ._emit import I, J, _Func, _tree, begin_stats, sum_loop
+from ._emit import I, J, _Func, _tree, begin_stats, group_shift, sum_loop
 
 
 def body(m) -> Tuple[_Func, list]:
@@ -22,7 +22,7 @@ def body(m) -> Tuple[_Func, list]:
 def prologue(m, f: _Func, nn: str, V: str, shift: bool = True) -> None:
     """This thread's column: ``%tc``, ``%tr``, ``%cv1`` (its vector column, maybe past the
     last), ``%ch`` (its first channel); with ``shift`` each lane's shift ``%kv`` (its
-    group's first element; none with mean_close_to_zero); its rows ``%r0`` to ``%re`` (step
+    group's ``group_shift``; none with mean_close_to_zero); its rows ``%r0`` to ``%re`` (step
     TR) of row block ``%kb``."""
     VL, TC, xt = m.VL, m.TC, m.xmem()
     e, idx = f.e, f.idx
@@ -33,7 +33,7 @@ def prologue(m, f: _Func, nn: str, V: str, shift: bool = True) -> None:
     # Threads past the last column read a valid column and discard their sums.
     e(f"{I}%cv = arith.minui %cv1, {idx(m.Cv - 1)} : index")
     e(f"{I}%ch = arith.muli %cv, {idx(VL)} : index")
-    # The shift: each lane's group's first element (row 0).
+    # The shift: each lane's group's (group_shift).
     ks = []
     for l in range(VL):
         if m.mcz or not shift:
@@ -41,7 +41,7 @@ def prologue(m, f: _Func, nn: str, V: str, shift: bool = True) -> None:
         e(f"{I}%kc{l} = arith.addi %ch, {idx(l)} : index")
         e(f"{I}%kg{l} = arith.divui %kc{l}, {idx(m.cg)} : index")
         e(f"{I}%kf{l} = arith.muli %kg{l}, {idx(m.cg)} : index")
-        ks.append(f.load(I, f"%ks{l}", "%x", f"{nn}, %c0, %kf{l}", xt, 0))
+        ks.append(group_shift(m, f, I, f"%ks{l}", nn, f"%kf{l}"))
     if ks:
         e(f"{I}%kv = vector.from_elements {', '.join(ks)} : {V}")
     e(f"{I}%rb0 = arith.muli %kb, {idx(m.RB)} : index")

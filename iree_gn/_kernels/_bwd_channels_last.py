@@ -13,7 +13,7 @@ sums of x - k and (x - k)^2, then r and mean - k per channel.
 Few samples (fewer workgroups than ``_SPLIT_BELOW``, calls of 1 MB or more): each
 sample's rows in K blocks, a workgroup each, as the forward's ``_ChannelsLastSplit``, so
 that every core works. Dispatches: ``@bstats`` writes each block's partial sums (shift k:
-the sample's first row, shared by its blocks) to ``pa`` ([N, K, 4, C] float32); with an
+the sample's ``shift``, shared by its blocks) to ``pa`` ([N, K, 4, C] float32); with an
 activation ``@bdz`` adds them up per block (redundantly: K x C values), combines, and writes
 its block's dz sums and the statistics to ``pb``; ``@bwd`` adds up the dz sums and writes dx
 for its rows, its totals in its own rows of ``sc`` (a scratch result), and block 0 its

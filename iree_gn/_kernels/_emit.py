@@ -139,6 +139,17 @@ class _Emitter:
         else:
             self.e(f"{ind}memref.store {val}, {mem}[{idxs}] : {memty}")
 
+    def median3(self, J, name, ks, ty):
+        """``name`` = the median of the three values ``ks`` of type ``ty`` (NaN if any is
+        NaN): the kernels' shift, a value from the bulk of the data that one outlier cannot
+        be (see ``_ChannelsLast.shift``)."""
+        a, b, c = ks
+        self.e(f"{J}{name}_lo = arith.minimumf {a}, {b} : {ty}")
+        self.e(f"{J}{name}_hi = arith.maximumf {a}, {b} : {ty}")
+        self.e(f"{J}{name}_mc = arith.minimumf {name}_hi, {c} : {ty}")
+        self.e(f"{J}{name} = arith.maximumf {name}_lo, {name}_mc : {ty}")
+        return name
+
     def const_lines(self) -> List[str]:
         """The declarations of the constants used so far (a function's prologue): every
         function declares them all, since SSA values are per function; unused ones fold."""

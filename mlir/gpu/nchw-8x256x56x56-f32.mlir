@@ -29,6 +29,7 @@ module @group_norm_gpu {
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
         %c256 = arith.constant 256 : index
+        %c3135 = arith.constant 3135 : index
         %c32 = arith.constant 32 : index
         %c4 = arith.constant 4 : index
         %c512 = arith.constant 512 : index
@@ -46,8 +47,14 @@ module @group_norm_gpu {
         %wr = arith.addi %wg, %c0 : index
         %gi = arith.divui %wr, %c4 : index
         %kb = arith.remui %wr, %c4 : index
-        %ks_r = memref.load %x[%n, %gi, %c0] : memref<8x32x25088xf32>
-        %kv = vector.broadcast %ks_r : f32 to vector<4xf32>
+        %ks0_r = memref.load %x[%n, %gi, %c0] : memref<8x32x25088xf32>
+        %ks1_r = memref.load %x[%n, %gi, %c1568] : memref<8x32x25088xf32>
+        %ks2_r = memref.load %x[%n, %gi, %c3135] : memref<8x32x25088xf32>
+        %ks_lo = arith.minimumf %ks0_r, %ks1_r : f32
+        %ks_hi = arith.maximumf %ks0_r, %ks1_r : f32
+        %ks_mc = arith.minimumf %ks_hi, %ks2_r : f32
+        %ks = arith.maximumf %ks_lo, %ks_mc : f32
+        %kv = vector.broadcast %ks : f32 to vector<4xf32>
         %lb0 = arith.muli %kb, %c1568 : index
         %l0 = arith.addi %lb0, %tid : index
         %le0 = arith.addi %lb0, %c1568 : index
@@ -217,9 +224,11 @@ module @group_norm_gpu {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c128 = arith.constant 128 : index
+        %c1568 = arith.constant 1568 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
         %c256 = arith.constant 256 : index
+        %c3135 = arith.constant 3135 : index
         %c32 = arith.constant 32 : index
         %c4 = arith.constant 4 : index
         %c512 = arith.constant 512 : index
@@ -373,7 +382,13 @@ module @group_norm_gpu {
         %ve = arith.addf %var, %f1em06 : f32
         %rstd = math.rsqrt %ve : f32
         %gc = arith.muli %gi, %c8 : index
-        %k_r = memref.load %x[%n, %gi, %c0] : memref<8x32x25088xf32>
+        %k0_r = memref.load %x[%n, %gi, %c0] : memref<8x32x25088xf32>
+        %k1_r = memref.load %x[%n, %gi, %c1568] : memref<8x32x25088xf32>
+        %k2_r = memref.load %x[%n, %gi, %c3135] : memref<8x32x25088xf32>
+        %k_lo = arith.minimumf %k0_r, %k1_r : f32
+        %k_hi = arith.maximumf %k0_r, %k1_r : f32
+        %k_mc = arith.minimumf %k_hi, %k2_r : f32
+        %k = arith.maximumf %k_lo, %k_mc : f32
         %cbase = arith.muli %gi, %c8 : index
         scf.for %j = %tid to %c8 step %c256 {
           %ch = arith.addi %cbase, %j : index
@@ -383,7 +398,7 @@ module @group_norm_gpu {
           %bj_r = memref.load %b[%ch] : memref<256xf32>
           %bo = arith.subf %bj_r, %da : f32
           %rq0 = arith.addi %ch, %c256 : index
-          memref.store %k_r, %ws[%n, %rq0] : memref<8x1024xf32>
+          memref.store %k, %ws[%n, %rq0] : memref<8x1024xf32>
           %rq1 = arith.addi %ch, %c512 : index
           memref.store %aj, %ws[%n, %rq1] : memref<8x1024xf32>
           %rq2 = arith.addi %ch, %c768 : index

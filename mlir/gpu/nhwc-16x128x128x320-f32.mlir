@@ -38,6 +38,7 @@ module @group_norm_gpu {
         %c79 = arith.constant 79 : index
         %c8 = arith.constant 8 : index
         %c80 = arith.constant 80 : index
+        %c8192 = arith.constant 8192 : index
         %wg = hal.interface.workgroup.id[0] : index
         %tid = gpu.thread_id x
         %x = stream.binding.subspan %bx[%c0] : !stream.binding -> memref<16x16384x320xf32>
@@ -56,20 +57,44 @@ module @group_norm_gpu {
         %kc0 = arith.addi %ch, %c0 : index
         %kg0 = arith.divui %kc0, %c10 : index
         %kf0 = arith.muli %kg0, %c10 : index
-        %ks0_r = memref.load %x[%n, %c0, %kf0] : memref<16x16384x320xf32>
+        %ks00_r = memref.load %x[%n, %c0, %kf0] : memref<16x16384x320xf32>
+        %ks01_r = memref.load %x[%n, %c8192, %kf0] : memref<16x16384x320xf32>
+        %ks02_r = memref.load %x[%n, %c16383, %kf0] : memref<16x16384x320xf32>
+        %ks0_lo = arith.minimumf %ks00_r, %ks01_r : f32
+        %ks0_hi = arith.maximumf %ks00_r, %ks01_r : f32
+        %ks0_mc = arith.minimumf %ks0_hi, %ks02_r : f32
+        %ks0 = arith.maximumf %ks0_lo, %ks0_mc : f32
         %kc1 = arith.addi %ch, %c1 : index
         %kg1 = arith.divui %kc1, %c10 : index
         %kf1 = arith.muli %kg1, %c10 : index
-        %ks1_r = memref.load %x[%n, %c0, %kf1] : memref<16x16384x320xf32>
+        %ks10_r = memref.load %x[%n, %c0, %kf1] : memref<16x16384x320xf32>
+        %ks11_r = memref.load %x[%n, %c8192, %kf1] : memref<16x16384x320xf32>
+        %ks12_r = memref.load %x[%n, %c16383, %kf1] : memref<16x16384x320xf32>
+        %ks1_lo = arith.minimumf %ks10_r, %ks11_r : f32
+        %ks1_hi = arith.maximumf %ks10_r, %ks11_r : f32
+        %ks1_mc = arith.minimumf %ks1_hi, %ks12_r : f32
+        %ks1 = arith.maximumf %ks1_lo, %ks1_mc : f32
         %kc2 = arith.addi %ch, %c2 : index
         %kg2 = arith.divui %kc2, %c10 : index
         %kf2 = arith.muli %kg2, %c10 : index
-        %ks2_r = memref.load %x[%n, %c0, %kf2] : memref<16x16384x320xf32>
+        %ks20_r = memref.load %x[%n, %c0, %kf2] : memref<16x16384x320xf32>
+        %ks21_r = memref.load %x[%n, %c8192, %kf2] : memref<16x16384x320xf32>
+        %ks22_r = memref.load %x[%n, %c16383, %kf2] : memref<16x16384x320xf32>
+        %ks2_lo = arith.minimumf %ks20_r, %ks21_r : f32
+        %ks2_hi = arith.maximumf %ks20_r, %ks21_r : f32
+        %ks2_mc = arith.minimumf %ks2_hi, %ks22_r : f32
+        %ks2 = arith.maximumf %ks2_lo, %ks2_mc : f32
         %kc3 = arith.addi %ch, %c3 : index
         %kg3 = arith.divui %kc3, %c10 : index
         %kf3 = arith.muli %kg3, %c10 : index
-        %ks3_r = memref.load %x[%n, %c0, %kf3] : memref<16x16384x320xf32>
-        %kv = vector.from_elements %ks0_r, %ks1_r, %ks2_r, %ks3_r : vector<4xf32>
+        %ks30_r = memref.load %x[%n, %c0, %kf3] : memref<16x16384x320xf32>
+        %ks31_r = memref.load %x[%n, %c8192, %kf3] : memref<16x16384x320xf32>
+        %ks32_r = memref.load %x[%n, %c16383, %kf3] : memref<16x16384x320xf32>
+        %ks3_lo = arith.minimumf %ks30_r, %ks31_r : f32
+        %ks3_hi = arith.maximumf %ks30_r, %ks31_r : f32
+        %ks3_mc = arith.minimumf %ks3_hi, %ks32_r : f32
+        %ks3 = arith.maximumf %ks3_lo, %ks3_mc : f32
+        %kv = vector.from_elements %ks0, %ks1, %ks2, %ks3 : vector<4xf32>
         %rb0 = arith.muli %kb, %c1264 : index
         %r0 = arith.addi %rb0, %tr : index
         %re0 = arith.addi %rb0, %c1264 : index
@@ -327,6 +352,7 @@ module @group_norm_gpu {
         %c128 = arith.constant 128 : index
         %c130 = arith.constant 130 : index
         %c16 = arith.constant 16 : index
+        %c16383 = arith.constant 16383 : index
         %c2 = arith.constant 2 : index
         %c256 = arith.constant 256 : index
         %c26 = arith.constant 26 : index
@@ -336,6 +362,7 @@ module @group_norm_gpu {
         %c4 = arith.constant 4 : index
         %c64 = arith.constant 64 : index
         %c8 = arith.constant 8 : index
+        %c8192 = arith.constant 8192 : index
         %f0p0 = arith.constant 0.0 : f32
         %f163840p0 = arith.constant 163840.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
@@ -481,7 +508,13 @@ module @group_norm_gpu {
         %ve = arith.addf %var, %f1em06 : f32
         %rstd = math.rsqrt %ve : f32
         %gc = arith.muli %gi, %c10 : index
-        %k_r = memref.load %x[%n, %c0, %gc] : memref<16x16384x320xf32>
+        %k0_r = memref.load %x[%n, %c0, %gc] : memref<16x16384x320xf32>
+        %k1_r = memref.load %x[%n, %c8192, %gc] : memref<16x16384x320xf32>
+        %k2_r = memref.load %x[%n, %c16383, %gc] : memref<16x16384x320xf32>
+        %k_lo = arith.minimumf %k0_r, %k1_r : f32
+        %k_hi = arith.maximumf %k0_r, %k1_r : f32
+        %k_mc = arith.minimumf %k_hi, %k2_r : f32
+        %k = arith.maximumf %k_lo, %k_mc : f32
         %cbase = arith.muli %gi, %c10 : index
         scf.for %j = %tid to %c10 step %c256 {
           %ch = arith.addi %cbase, %j : index
@@ -490,7 +523,7 @@ module @group_norm_gpu {
           %da = arith.mulf %m, %aj : f32
           %bj_r = memref.load %b[%ch] : memref<320xf32>
           %bo = arith.subf %bj_r, %da : f32
-          memref.store %k_r, %ws[%n, %c26, %ch] : memref<16x29x320xf32>
+          memref.store %k, %ws[%n, %c26, %ch] : memref<16x29x320xf32>
           memref.store %aj, %ws[%n, %c27, %ch] : memref<16x29x320xf32>
           memref.store %bo, %ws[%n, %c28, %ch] : memref<16x29x320xf32>
         }

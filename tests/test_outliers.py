@@ -1,0 +1,89 @@
+"""One outlier where the statistics take their shift: a "massive activation" (1e2..1e4 over
+N(0, 1) data) at the first position of every reduction (row 0 of each channel), as the
+first token or pixel of a feature map can hold. Every route takes its shift as a median of
+three points (``_ChannelsLast.shift``, ``_gpu_kernels._emit.group_shift``,
+``_authoring.median_shift``), so the shifted float32 sums stay exact; with the first element
+as the shift they erred 3e-4..4e-3. Checked against the float64 reference with the usual
+tolerances (``reference.TOL``, ``GRAD_TOL``)."""
+
+import numpy as np
+import pytest
+
+import iree_gn
+from iree_gn import _grad, _ops
+from reference import GRAD_TOL, assert_close, grad_rel_error, ref_group_norm, \
+    ref_group_norm_vjp
+from test_gpu_kernels import _lavapipe
+
+
+def _inputs(rng, shape, ca, red, value, mean=0.0):
+    x = (rng.standard_normal(shape) + mean).astype(np.float32)
+    at = [slice(None)] * len(shape)
+    for a in red:
+        at[a] = 0
+    x[tuple(at)] = value + mean
+    C = shape[ca]
+    g = (1 + 0.1 * rng.standard_normal(C)).astype(np.float32)
+    b = rng.standard_normal(C).astype(np.float32)
+    return x, g, b
+
+
+# (shape, channels axis, reduction axes, groups, forward formulation on llvm-cpu)
+CPU = [
+    ((2, 64, 64, 32), -1, (1, 2), 8, "kernel"),            # channels last
+    ((1, 128, 128, 64), -1, (1, 2), 8, "kernel"),          # batch 1: rows split
+    ((2, 16, 16, 1280), -1, (1, 2), 32, "kernel"),         # channel blocks
+    ((2, 4, 4, 2048), -1, (1, 2), 1, "kernel"),            # scratch in a workspace
+    ((3, 4096, 64), -1, (1,), 8, "kernel"),                # a sequence [N, T, C]
+    ((2, 32, 64, 64), 1, (2, 3), 8, "kernel"),             # channels first
+    ((64, 2, 64, 32), -1, (0, 2), 8, "native"),            # a transposing layout: JAX
+]
+
+
+@pytest.mark.parametrize("value", [1e2, 1e4])
+@pytest.mark.parametrize("shape,ca,red,groups,form", CPU)
+def test_cpu_forward(rng, shape, ca, red, groups, form, value):
+    op = iree_gn.compile(shape, groups=groups, channels_axis=ca, reduction_axes=red)
+    assert op.formulation == form
+    x, g, b = _inputs(rng, shape, ca, red, value)
+    assert_close(op(x, g, b), ref_group_norm(x, groups, ca, red, g, b), "float32")
+
+
+def test_cpu_forward_dynamic_batch_and_large_mean(rng):
+    # The outlier over data of mean 1e4: the shift must come from the bulk (the mean) too.
+    op = iree_gn.compile((None, 32, 32, 64), groups=8)
+    for n in (1, 3):
+        x, g, b = _inputs(rng, (n, 32, 32, 64), -1, (1, 2), 1e3, mean=1e4)
+        assert_close(op(x, g, b), ref_group_norm(x, 8, -1, (1, 2), g, b), "float32")
+
+
+@pytest.mark.parametrize("shape,ca,red,groups,form", [CPU[0], CPU[1], CPU[5], CPU[6]])
+def test_cpu_backward(rng, shape, ca, red, groups, form):
+    op = iree_gn.compile(shape, groups=groups, channels_axis=ca, reduction_axes=red,
+                         activation="silu")
+    assert _grad.formulation(op.spec, op.target) == ("plain" if form == "native" else "kernel")
+    x, g, b = _inputs(rng, shape, ca, red, 1e4)
+    dy = rng.standard_normal(shape).astype(np.float32)
+    got = op.vjp(x, g, b, dy)
+    ref = ref_group_norm_vjp(x, dy, groups, ca, red, g, b, activation="silu")
+    for name, a, r in zip(("dx", "dgamma", "dbeta"), got, ref):
+        assert grad_rel_error(a, r) <= GRAD_TOL["float32"], name
+
+
+@pytest.mark.vulkan
+@pytest.mark.parametrize("path", ["tiles", "small"])
+@pytest.mark.parametrize("shape,ca,red", [((2, 64, 64, 32), -1, (1, 2)),
+                                          ((2, 32, 64, 64), 1, (2, 3))])
+def test_gpu_forward_and_backward(rng, shape, ca, red, path):
+    spec = iree_gn.GroupNormSpec.create(shape, "float32", groups=8, channels_axis=ca,
+                                        reduction_axes=red)
+    op = _ops.get_op(spec, _lavapipe(path))
+    assert op.formulation.startswith("gpu-kernel")
+    assert op.formulation.endswith("-small") == (path == "small")
+    x, g, b = _inputs(rng, shape, ca, red, 1e4)
+    assert_close(op(x, g, b), ref_group_norm(x, 8, ca, red, g, b), "float32")
+    if path == "tiles":  # (the backward's dispatches are the tiled forward's and its own)
+        dy = rng.standard_normal(shape).astype(np.float32)
+        got = op.vjp(x, g, b, dy)
+        for a, r in zip(got, ref_group_norm_vjp(x, dy, 8, ca, red, g, b)):
+            assert grad_rel_error(a, r) <= GRAD_TOL["float32"]
