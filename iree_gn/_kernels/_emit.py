@@ -230,29 +230,19 @@ class _Emitter:
             self.e(f"{ind}{name} = arith.select {name}_gt, {y}, {name}_em : "
                    f"{ty.replace('f32', 'i1')}, {ty}")
         elif act == "gelu":  # exact: y/2 (1 + erf(y / sqrt 2))
-            self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.7071067811865476)} : {ty}")
-            erf = self.erf64(ind, f"{name}_erf", f"{name}_s", ty, c) if self.wide else \
-                f"{name}_erf"
-            if not self.wide:
-                self.e(f"{ind}{name}_erf = math.erf {name}_s : {ty}")
+            erf = self.erf_scaled(ind, name, y, ty, c)
             self.e(f"{ind}{name}_p = arith.addf {erf}, {c(1.0)} : {ty}")
             self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
             self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
         elif act == "gelu_tanh":  # y/2 (1 + tanh(sqrt(2/pi) (y + 0.044715 y^3)))
-            self.e(f"{ind}{name}_y2 = arith.mulf {y}, {y} : {ty}")
-            self.e(f"{ind}{name}_y3 = arith.mulf {name}_y2, {y} : {ty}")
-            self.e(f"{ind}{name}_in = math.fma {name}_y3, {c(0.044715)}, {y} : {ty}")
-            self.e(f"{ind}{name}_sc = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
-            th = self.tanh(ind, f"{name}_th", f"{name}_sc", ty, c)
+            _, th = self.gelu_tanh_t(ind, name, y, ty, c)
             self.e(f"{ind}{name}_p = arith.addf {th}, {c(1.0)} : {ty}")
             self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
             self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
         else:  # sigmoid, silu: 1 / (1 + exp(-y)), times y for silu
-            self.e(f"{ind}{name}_ng = arith.negf {y} : {ty}")
-            self.e(f"{ind}{name}_ex = math.exp {name}_ng : {ty}")
-            self.e(f"{ind}{name}_de = arith.addf {name}_ex, {c(1.0)} : {ty}")
+            de = self.sigmoid_den(ind, name, y, ty, c)
             num = y if act == "silu" else c(1.0)
-            self.e(f"{ind}{name} = arith.divf {num}, {name}_de : {ty}")
+            self.e(f"{ind}{name} = arith.divf {num}, {de} : {ty}")
         return name
 
     def act_grad(self, ind, name, z, dy, ty, lanes):
@@ -291,10 +281,8 @@ class _Emitter:
             return name
         d = f"{name}_d"  # act'(z)
         if act in ("sigmoid", "silu"):  # s (1 - s); silu: s (1 + z (1 - s))
-            e(f"{ind}{name}_ng = arith.negf {z} : {ty}")
-            e(f"{ind}{name}_ex = math.exp {name}_ng : {ty}")
-            e(f"{ind}{name}_de = arith.addf {name}_ex, {c(1.0)} : {ty}")
-            e(f"{ind}{name}_s = arith.divf {c(1.0)}, {name}_de : {ty}")
+            de = self.sigmoid_den(ind, name, z, ty, c)
+            e(f"{ind}{name}_s = arith.divf {c(1.0)}, {de} : {ty}")
             e(f"{ind}{name}_1s = arith.subf {c(1.0)}, {name}_s : {ty}")
             if act == "sigmoid":
                 e(f"{ind}{d} = arith.mulf {name}_s, {name}_1s : {ty}")
@@ -306,12 +294,7 @@ class _Emitter:
             e(f"{ind}{name}_nt = arith.negf {t} : {ty}")
             e(f"{ind}{d} = math.fma {name}_nt, {t}, {c(1.0)} : {ty}")
         elif act == "gelu":  # (1 + erf(z / sqrt 2)) / 2 + z exp(-z^2 / 2) / sqrt(2 pi)
-            e(f"{ind}{name}_s = arith.mulf {z}, {c(0.7071067811865476)} : {ty}")
-            if self.wide:
-                erf = self.erf64(ind, f"{name}_erf", f"{name}_s", ty, c)
-            else:
-                erf = f"{name}_erf"
-                e(f"{ind}{erf} = math.erf {name}_s : {ty}")
+            erf = self.erf_scaled(ind, name, z, ty, c)
             e(f"{ind}{name}_cdf = math.fma {erf}, {c(0.5)}, {c(0.5)} : {ty}")
             # -z^2 / 2 from z^2 (exact halving), not from the rounded z / sqrt 2
             e(f"{ind}{name}_z2 = arith.mulf {z}, {z} : {ty}")
@@ -322,15 +305,11 @@ class _Emitter:
         elif act == "gelu_tanh":
             # y = z/2 (1 + t), t = tanh(u), u = s (z + 0.044715 z^3), s = sqrt(2/pi):
             # y' = (1 + t)/2 + z/2 (1 - t^2) s (1 + 3 * 0.044715 z^2)
-            e(f"{ind}{name}_z2 = arith.mulf {z}, {z} : {ty}")
-            e(f"{ind}{name}_z3 = arith.mulf {name}_z2, {z} : {ty}")
-            e(f"{ind}{name}_in = math.fma {name}_z3, {c(0.044715)}, {z} : {ty}")
-            e(f"{ind}{name}_u = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
-            t = self.tanh(ind, f"{name}_t", f"{name}_u", ty, c)
+            z2, t = self.gelu_tanh_t(ind, name, z, ty, c)
             e(f"{ind}{name}_h = math.fma {t}, {c(0.5)}, {c(0.5)} : {ty}")
             e(f"{ind}{name}_nt = arith.negf {t} : {ty}")
             e(f"{ind}{name}_se = math.fma {name}_nt, {t}, {c(1.0)} : {ty}")
-            e(f"{ind}{name}_p = math.fma {name}_z2, {c(3 * 0.044715)}, {c(1.0)} : {ty}")
+            e(f"{ind}{name}_p = math.fma {z2}, {c(3 * 0.044715)}, {c(1.0)} : {ty}")
             e(f"{ind}{name}_ps = arith.mulf {name}_p, {c(0.7978845608028654 / 2)} : {ty}")
             e(f"{ind}{name}_zt = arith.mulf {z}, {name}_se : {ty}")
             e(f"{ind}{d} = math.fma {name}_zt, {name}_ps, {name}_h : {ty}")
@@ -339,6 +318,30 @@ class _Emitter:
                              f"know {', '.join(ACTIVATIONS)}")
         e(f"{ind}{name} = arith.mulf {dy}, {d} : {ty}")
         return name
+
+    # -- pieces of activation and act_grad (the same values in the forward and backward) --
+    def sigmoid_den(self, ind, name, y, ty, c):
+        """``{name}_de = 1 + exp(-y)`` (sigmoid(y) = 1 / it); returns its name."""
+        self.e(f"{ind}{name}_ng = arith.negf {y} : {ty}")
+        self.e(f"{ind}{name}_ex = math.exp {name}_ng : {ty}")
+        self.e(f"{ind}{name}_de = arith.addf {name}_ex, {c(1.0)} : {ty}")
+        return f"{name}_de"
+
+    def erf_scaled(self, ind, name, y, ty, c):
+        """``{name}_erf = erf(y / sqrt 2)`` (:meth:`erf64` where widened); returns its name."""
+        self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.7071067811865476)} : {ty}")
+        if self.wide:
+            return self.erf64(ind, f"{name}_erf", f"{name}_s", ty, c)
+        self.e(f"{ind}{name}_erf = math.erf {name}_s : {ty}")
+        return f"{name}_erf"
+
+    def gelu_tanh_t(self, ind, name, y, ty, c):
+        """``y^2`` and ``t = tanh(sqrt(2/pi) (y + 0.044715 y^3))``: their names."""
+        self.e(f"{ind}{name}_y2 = arith.mulf {y}, {y} : {ty}")
+        self.e(f"{ind}{name}_y3 = arith.mulf {name}_y2, {y} : {ty}")
+        self.e(f"{ind}{name}_in = math.fma {name}_y3, {c(0.044715)}, {y} : {ty}")
+        self.e(f"{ind}{name}_sc = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
+        return f"{name}_y2", self.tanh(ind, f"{name}_th", f"{name}_sc", ty, c)
 
     def tanh(self, ind, name, y, ty, c):
         """``name = tanh(y)``; float64 as ``_activations._tanh`` computes it (IREE's float64
