@@ -15,30 +15,18 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
-from .._kernels._bwd_channels_last import _BwdChannelsLast
 from ._emit import _Func
 
 (ROW_K, ROW_A, ROW_B, ROW_R, ROW_M, ROW_CA, ROW_CB, ROW_CD, ROW_DB, ROW_DG, ROW_PG,
  ROW_DZ) = range(12)
 
 
-class _ActGrad:
-    """What the CPU backward's ``dz`` and ``cst`` need of their kernel: one mechanism for
-    ``act'`` on every backend (they emit ``%dz`` and splats into ``f``)."""
-
-    cst = _BwdChannelsLast.cst
-    dz = _BwdChannelsLast.dz
-
-    def __init__(self, f: _Func, V: str):
-        self.e, self.f32, self.spec = f.e, f.f32, f.spec
-        self.V, self.lanes, self._splats = V, True, {}
-
-
 def d_and_dz(m, f: _Func, ind: str, x: str, dy: str, V: str, kv: Optional[str],
              ab: Optional[Tuple[str, str]]) -> Tuple[str, str]:
     """``d = x - k`` (x itself with ``mean_close_to_zero``: k is 0) and ``dz``: dy, or
-    ``dy act'(z)`` with ``z = d a + b`` (``ab``: the vectors a and b) with an activation.
-    Emits once per region (fixed names)."""
+    ``dy act'(z)`` with ``z = d a + b`` (``ab``: the vectors a and b) with an activation
+    (``_Emitter.act_grad``, the CPU kernels' too). ``V``: a vector type. Emits once per
+    region (fixed names)."""
     d = x
     if kv is not None:
         f.e(f"{ind}%qd = arith.subf {x}, {kv} : {V}")
@@ -46,4 +34,4 @@ def d_and_dz(m, f: _Func, ind: str, x: str, dy: str, V: str, kv: Optional[str],
     if m.spec.activation is None:
         return d, dy
     f.e(f"{ind}%qz = math.fma {d}, {ab[0]}, {ab[1]} : {V}")
-    return d, _ActGrad(f, V).dz(ind, dy, "%qz")
+    return d, f.act_grad(ind, "%qdz", "%qz", dy, V, lanes=True)

@@ -34,7 +34,6 @@ relu and relu6 pass no gradient at 0 and 6, leaky_relu the slope 1 at 0).
 
 from __future__ import annotations
 
-import math
 from typing import List
 
 from ._bwd_module import _BwdKernel
@@ -153,89 +152,12 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
         return [f"%{tag}t#{k}" for k in range(n)]
 
     # -- element terms -----------------------------------------------------------------
-    def const(self, J, t, v, lanes):
-        """The float32 constant v, splat to ``lanes`` (a fresh name per use; they fold)."""
-        if not lanes:
-            return self.f32(v)
-        self._nsplat = getattr(self, "_nsplat", 0) + 1
-        return self.splat(J, f"%{t}k{self._nsplat}", self.f32(v), self.vec(lanes))
-
     def bcast(self, J, t, s, lanes):
         """The scalar ``s`` as a vector of ``lanes`` (itself when lanes == 0)."""
         if not lanes:
             return s
         self._nsplat = getattr(self, "_nsplat", 0) + 1
         return self.splat(J, f"%{t}{s[1:]}v{self._nsplat}", s, self.vec(lanes))
-
-    def dz(self, J, t, z, dy, ty, lanes):
-        """``dy * act'(z)`` (``dy`` when the spec has no activation)."""
-        act, e = self.spec.activation, self.e
-        if act is None:
-            return dy
-        c = lambda v: self.const(J, t, v, lanes)  # noqa: E731
-        it = ty.replace("f32", "i1")
-        n = f"%{t}dz"
-        if act in ("relu", "relu6", "leaky_relu"):
-            e(f"{J}{n}_gt = arith.cmpf ogt, {z}, {c(0.0)} : {ty}")
-            if act == "leaky_relu":  # JAX: where(z >= 0, z, 0.2 z)
-                e(f"{J}{n}_ge = arith.cmpf oge, {z}, {c(0.0)} : {ty}")
-                e(f"{J}{n}_sl = arith.mulf {dy}, {c(0.2)} : {ty}")
-                e(f"{J}{n} = arith.select {n}_ge, {dy}, {n}_sl : {it}, {ty}")
-                return n
-            on = f"{n}_gt"
-            if act == "relu6":
-                e(f"{J}{n}_lt = arith.cmpf olt, {z}, {c(6.0)} : {ty}")
-                e(f"{J}{n}_in = arith.andi {n}_gt, {n}_lt : {it}")
-                on = f"{n}_in"
-            e(f"{J}{n} = arith.select {on}, {dy}, {c(0.0)} : {it}, {ty}")
-            return n
-        if act == "tanh":  # 1 - tanh^2
-            e(f"{J}{n}_t = math.tanh {z} : {ty}")
-            e(f"{J}{n}_nt = arith.negf {n}_t : {ty}")
-            e(f"{J}{n}_d = math.fma {n}_nt, {n}_t, {c(1.0)} : {ty}")
-        elif act == "elu":  # z > 0: 1, else exp(z)
-            e(f"{J}{n}_ex = math.exp {z} : {ty}")
-            e(f"{J}{n}_gt = arith.cmpf ogt, {z}, {c(0.0)} : {ty}")
-            e(f"{J}{n}_d = arith.select {n}_gt, {c(1.0)}, {n}_ex : {it}, {ty}")
-        elif act in ("sigmoid", "silu"):  # s (1 - s); silu: s (1 + z (1 - s))
-            e(f"{J}{n}_ng = arith.negf {z} : {ty}")
-            e(f"{J}{n}_ex = math.exp {n}_ng : {ty}")
-            e(f"{J}{n}_de = arith.addf {n}_ex, {c(1.0)} : {ty}")
-            e(f"{J}{n}_s = arith.divf {c(1.0)}, {n}_de : {ty}")
-            e(f"{J}{n}_1s = arith.subf {c(1.0)}, {n}_s : {ty}")
-            if act == "sigmoid":
-                e(f"{J}{n}_d = arith.mulf {n}_s, {n}_1s : {ty}")
-            else:
-                e(f"{J}{n}_p = math.fma {z}, {n}_1s, {c(1.0)} : {ty}")
-                e(f"{J}{n}_d = arith.mulf {n}_s, {n}_p : {ty}")
-        elif act == "gelu":  # (1 + erf(z / sqrt 2)) / 2 + z exp(-z^2 / 2) / sqrt(2 pi)
-            e(f"{J}{n}_s = arith.mulf {z}, {c(1 / math.sqrt(2))} : {ty}")
-            e(f"{J}{n}_erf = math.erf {n}_s : {ty}")
-            e(f"{J}{n}_cdf = math.fma {n}_erf, {c(0.5)}, {c(0.5)} : {ty}")
-            e(f"{J}{n}_q = arith.mulf {n}_s, {n}_s : {ty}")
-            e(f"{J}{n}_nq = arith.negf {n}_q : {ty}")
-            e(f"{J}{n}_ex = math.exp {n}_nq : {ty}")
-            e(f"{J}{n}_zp = arith.mulf {z}, {c(1 / math.sqrt(2 * math.pi))} : {ty}")
-            e(f"{J}{n}_d = math.fma {n}_zp, {n}_ex, {n}_cdf : {ty}")
-        elif act == "gelu_tanh":
-            # (1 + t) / 2 + z (1 - t^2) / 2 * c (1 + 3 k z^2), t = tanh(c (z + k z^3))
-            k, cc = 0.044715, math.sqrt(2 / math.pi)
-            e(f"{J}{n}_z2 = arith.mulf {z}, {z} : {ty}")
-            e(f"{J}{n}_z3 = arith.mulf {n}_z2, {z} : {ty}")
-            e(f"{J}{n}_in = math.fma {n}_z3, {c(k)}, {z} : {ty}")
-            e(f"{J}{n}_sc = arith.mulf {n}_in, {c(cc)} : {ty}")
-            e(f"{J}{n}_t = math.tanh {n}_sc : {ty}")
-            e(f"{J}{n}_nt = arith.negf {n}_t : {ty}")
-            e(f"{J}{n}_sech = math.fma {n}_nt, {n}_t, {c(1.0)} : {ty}")
-            e(f"{J}{n}_pp = math.fma {n}_z2, {c(3 * k * cc)}, {c(cc)} : {ty}")
-            e(f"{J}{n}_zh = arith.mulf {z}, {c(0.5)} : {ty}")
-            e(f"{J}{n}_r = arith.mulf {n}_zh, {n}_sech : {ty}")
-            e(f"{J}{n}_h = math.fma {n}_t, {c(0.5)}, {c(0.5)} : {ty}")
-            e(f"{J}{n}_d = math.fma {n}_r, {n}_pp, {n}_h : {ty}")
-        else:
-            raise ValueError(f"no backward kernel for activation_fn={act!r}")
-        e(f"{J}{n} = arith.mulf {dy}, {n}_d : {ty}")
-        return n
 
     def element(self, J, t, i, lanes, ty, with_dy=True):
         """x - m0 and dy at index ``i`` of the block, float32, and z when an activation needs
@@ -362,7 +284,7 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
 
         def elem(K, t, i, lanes, ty):
             d, dy, z = self.element(K, t, i, lanes, ty)
-            dz = self.dz(K, t, z, dy, ty, lanes)
+            dz = self.act_grad(K, f"%{t}dz", z, dy, ty, lanes)
             if self.keep_dz():
                 if lanes:
                     self.prefetch_dx(K, i)
@@ -452,7 +374,7 @@ class _BwdChannelsFirst(_BwdKernel, _ChannelsFirst):
                 if lanes and not self.nt:
                     self.prefetch_dx(K, "%i")
                 d, dy, z = self.element(K, t, "%i", lanes, ty)
-                dz = self.dz(K, t, z, dy, ty, lanes)
+                dz = self.act_grad(K, f"%{t}dz", z, dy, ty, lanes)
             b = self.bcast
             e(f"{K}%{t}lin = math.fma {d}, {b(K, t, '%k1', lanes)}, {b(K, t, '%k0', lanes)}"
               f" : {ty}")

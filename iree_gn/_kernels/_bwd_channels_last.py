@@ -23,7 +23,6 @@ run time, inside the kernels (``k_lines``: no host control flow).
 
 from __future__ import annotations
 
-import re
 from typing import List
 
 from ._bwd_module import _BwdKernel
@@ -186,16 +185,6 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             return val
         self.e(f"{ind}{'vector' if vec else 'memref'}.store {val}, {mem}[{at}]{ty}")
 
-    def cst(self, ind, v):
-        """The float32 constant v, splat to the vector type where vectors are used."""
-        if not self.lanes:
-            return self.f32(v)
-        name = "%v" + self.f32(v)[2:]
-        if name not in self._splats:
-            self._splats[name] = True
-            self.e(f"{ind}{name} = vector.broadcast {self.f32(v)} : f32 to {self.V}")
-        return name
-
     def pf(self, I, r, mems, n=1):
         """Prefetch rows ``r + D`` .. ``r + D + n - 1`` (clamped) of each of ``mems`` (name,
         write), D rows about _PREFETCH_BYTES ahead (the forward's distance; see
@@ -260,7 +249,6 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
     def sums_rows(self, L, what, accs, n):
         """The sums' updates for rows %r .. %r + n - 1 at channels %xc."""
         e, V = self.e, self.V
-        self._splats = {}
         self.pf(L, "%r", [("%x", False)] + ([] if what == "stats" else [("%dy", False)]), n)
         if what == "dz":
             a, b = self.ld(L, "%ca", "%s1", "%c"), self.ld(L, "%cb", "%s2", "%c")
@@ -276,12 +264,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
                 g = self.load(L, f"%gv{sfx}", "%dy", f"%n, {r}, %xc", self.xmem(), self.lanes)
                 if what == "dz":
                     e(f"{L}%z{sfx} = math.fma {v}, {a}, {b} : {V}")
-                    start = len(self.lines)
-                    g = self.dz(L, g, f"%z{sfx}")
-                    if sfx:  # the derivative's own names, per row
-                        for j in range(start, len(self.lines)):
-                            self.lines[j] = re.sub(r"(%a\w*|%dz)\b", rf"\1{sfx}", self.lines[j])
-                        g += sfx
+                    g = self.act_grad(L, f"%dz{sfx}", f"%z{sfx}", g, V, self.lanes)
                 terms.get("%p1", []).append(g)
                 terms.get("%p2", []).append(("fma", g, v))
             terms.get("%s1", []).append(v)
@@ -322,7 +305,6 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
     def dx_rows(self, K, n):
         """dx for rows %r .. %r + n - 1 at channels %xc."""
         e, V = self.e, self.V
-        self._splats = {}
         self.pf(K, "%r", [("%x", False), ("%dy", False)] + [("%dx", True)] * (not self.nt), n)
         a = self.ld(K, "%av", "%s1", "%c")
         if self.spec.activation is not None:
@@ -338,12 +320,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             g = self.load(K, f"%gv{sfx}", "%dy", f"%n, {r}, %xc", self.xmem(), self.lanes)
             if self.spec.activation is not None:
                 e(f"{K}%z{sfx} = math.fma {v}, {a}, {b} : {V}")
-                start = len(self.lines)
-                g = self.dz(K, g, f"%z{sfx}")
-                if sfx:  # the derivative's own names, per row
-                    for j in range(start, len(self.lines)):
-                        self.lines[j] = re.sub(r"(%a\w*|%dz)\b", rf"\1{sfx}", self.lines[j])
-                    g += sfx
+                g = self.act_grad(K, f"%dz{sfx}", f"%z{sfx}", g, V, self.lanes)
             e(f"{K}%t0{sfx} = math.fma {v}, {bb}, {dd} : {V}")
             e(f"{K}%o{sfx} = math.fma {g}, {a}, %t0{sfx} : {V}")
             self.store(K, f"%dxo{sfx}", f"%o{sfx}", "%dx", f"%n, {r}, %xc", self.xmem(),
@@ -611,71 +588,3 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
             self.tot = tot
         e(f"{I}  }}")
         e(f"{I}}}")
-
-    # -- dz = dy act'(z) ---------------------------------------------------------------------
-    def dz(self, I, g, z):
-        """``dy * act'(z)`` (the derivatives JAX takes of ``_activations``' functions)."""
-        e, V, act = self.e, self.V, self.spec.activation
-        c = lambda v: self.cst(I, v)  # noqa: E731
-        iv = V.replace("f32", "i1")
-        if act in ("relu", "relu6", "leaky_relu", "elu"):
-            pred = "oge" if act == "leaky_relu" else "ogt"
-            e(f"{I}%ap = arith.cmpf {pred}, {z}, {c(0.0)} : {V}")
-            cond = "%ap"
-            if act == "relu6":  # jax.nn.relu6: gradient where 0 < z < 6
-                e(f"{I}%a6 = arith.cmpf olt, {z}, {c(6.0)} : {V}")
-                e(f"{I}%apb = arith.andi %ap, %a6 : {iv}")
-                cond = "%apb"
-            if act == "leaky_relu":
-                e(f"{I}%aneg = arith.mulf {g}, {c(0.2)} : {V}")
-            elif act == "elu":  # z <= 0: exp(z) (expm1's derivative)
-                e(f"{I}%azn = arith.minimumf {z}, {c(0.0)} : {V}")
-                e(f"{I}%aex = math.exp %azn : {V}")
-                e(f"{I}%aneg = arith.mulf {g}, %aex : {V}")
-            else:
-                e(f"{I}%aneg = arith.addf {c(0.0)}, {c(0.0)} : {V}")
-            e(f"{I}%dz = arith.select {cond}, {g}, %aneg : {iv}, {V}")
-            return "%dz"
-        if act in ("sigmoid", "silu"):
-            e(f"{I}%ang = arith.negf {z} : {V}")
-            e(f"{I}%aex = math.exp %ang : {V}")
-            e(f"{I}%ade = arith.addf %aex, {c(1.0)} : {V}")
-            e(f"{I}%as = arith.divf {c(1.0)}, %ade : {V}")
-            e(f"{I}%a1s = arith.subf {c(1.0)}, %as : {V}")
-            if act == "sigmoid":  # s (1 - s)
-                e(f"{I}%ad = arith.mulf %as, %a1s : {V}")
-            else:  # s (1 + z (1 - s))
-                e(f"{I}%at = math.fma {z}, %a1s, {c(1.0)} : {V}")
-                e(f"{I}%ad = arith.mulf %as, %at : {V}")
-        elif act == "tanh":  # 1 - t^2
-            e(f"{I}%at = math.tanh {z} : {V}")
-            e(f"{I}%ant = arith.negf %at : {V}")
-            e(f"{I}%ad = math.fma %ant, %at, {c(1.0)} : {V}")
-        elif act == "gelu":  # (1 + erf(z / sqrt 2)) / 2 + z exp(-z^2 / 2) / sqrt(2 pi)
-            e(f"{I}%as = arith.mulf {z}, {c(0.7071067811865476)} : {V}")
-            e(f"{I}%aerf = math.erf %as : {V}")
-            e(f"{I}%acdf = math.fma %aerf, {c(0.5)}, {c(0.5)} : {V}")
-            e(f"{I}%az2 = arith.mulf {z}, {z} : {V}")
-            e(f"{I}%ae0 = arith.mulf %az2, {c(-0.5)} : {V}")
-            e(f"{I}%aex = math.exp %ae0 : {V}")
-            e(f"{I}%apdf = arith.mulf %aex, {c(0.3989422804014327)} : {V}")
-            e(f"{I}%ad = math.fma {z}, %apdf, %acdf : {V}")
-        elif act == "gelu_tanh":
-            # y = z/2 (1 + t), t = tanh(u), u = s (z + 0.044715 z^3), s = sqrt(2/pi):
-            # y' = (1 + t)/2 + z/2 (1 - t^2) s (1 + 3 * 0.044715 z^2)
-            e(f"{I}%az2 = arith.mulf {z}, {z} : {V}")
-            e(f"{I}%az3 = arith.mulf %az2, {z} : {V}")
-            e(f"{I}%ain = math.fma %az3, {c(0.044715)}, {z} : {V}")
-            e(f"{I}%au = arith.mulf %ain, {c(0.7978845608028654)} : {V}")
-            e(f"{I}%at = math.tanh %au : {V}")
-            e(f"{I}%ah = math.fma %at, {c(0.5)}, {c(0.5)} : {V}")
-            e(f"{I}%ant = arith.negf %at : {V}")
-            e(f"{I}%a1t = math.fma %ant, %at, {c(1.0)} : {V}")
-            e(f"{I}%ap = math.fma %az2, {c(3 * 0.044715)}, {c(1.0)} : {V}")
-            e(f"{I}%ap2 = arith.mulf %ap, {c(0.7978845608028654 / 2)} : {V}")
-            e(f"{I}%azt = arith.mulf {z}, %a1t : {V}")
-            e(f"{I}%ad = math.fma %azt, %ap2, %ah : {V}")
-        else:
-            raise ValueError(f"no backward kernel for activation {act!r}")
-        e(f"{I}%dz = arith.mulf {g}, %ad : {V}")
-        return "%dz"

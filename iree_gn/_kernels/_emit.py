@@ -9,7 +9,7 @@ import numpy as np
 
 from .._spec import GroupNormSpec
 from . import _tuning
-from ._select import _BYTES, _ELEM, _rows
+from ._select import _BYTES, _ELEM, ACTIVATIONS, _rows
 
 
 def _f64_literal(v: float) -> str:
@@ -196,11 +196,10 @@ class _Emitter:
         self.e(f"{ind}{name} = vector.broadcast {scalar} : f32 to {ty}")
         return name
 
-    def activation(self, ind, name, y, ty, lanes):
-        """``act(y)`` in float32 (the JAX functions of ``_activations``)."""
-        act = self.spec.activation
-        if act is None:
-            return y
+    def consts(self, ind, name, ty, lanes):
+        """``c(v)``: the constant v in ``ty``: the f32 constant for a scalar (``lanes`` 0),
+        else a splat named after ``name``, emitted at its first use (the caller's region
+        owns it)."""
         splats = {}
 
         def c(v):
@@ -210,6 +209,14 @@ class _Emitter:
                 splats[v] = self.splat(ind, f"{name}_k{len(splats)}", self.f32(v), ty)
             return splats[v]
 
+        return c
+
+    def activation(self, ind, name, y, ty, lanes):
+        """``act(y)`` in float32 (the JAX functions of ``_activations``)."""
+        act = self.spec.activation
+        if act is None:
+            return y
+        c = self.consts(ind, name, ty, lanes)
         if act == "relu":
             self.e(f"{ind}{name} = arith.maximumf {y}, {c(0.0)} : {ty}")
         elif act == "relu6":
@@ -234,30 +241,118 @@ class _Emitter:
             self.e(f"{ind}{name} = arith.select {name}_gt, {y}, {name}_em : "
                    f"{ty.replace('f32', 'i1')}, {ty}")
         elif act == "gelu":  # exact: y/2 (1 + erf(y / sqrt 2))
-            self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.7071067811865476)} : {ty}")
-            erf = self.erf64(ind, f"{name}_erf", f"{name}_s", ty, c) if self.wide else \
-                f"{name}_erf"
-            if not self.wide:
-                self.e(f"{ind}{name}_erf = math.erf {name}_s : {ty}")
+            erf = self.erf_scaled(ind, name, y, ty, c)
             self.e(f"{ind}{name}_p = arith.addf {erf}, {c(1.0)} : {ty}")
             self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
             self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
         elif act == "gelu_tanh":  # y/2 (1 + tanh(sqrt(2/pi) (y + 0.044715 y^3)))
-            self.e(f"{ind}{name}_y2 = arith.mulf {y}, {y} : {ty}")
-            self.e(f"{ind}{name}_y3 = arith.mulf {name}_y2, {y} : {ty}")
-            self.e(f"{ind}{name}_in = math.fma {name}_y3, {c(0.044715)}, {y} : {ty}")
-            self.e(f"{ind}{name}_sc = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
-            th = self.tanh(ind, f"{name}_th", f"{name}_sc", ty, c)
+            _, th = self.gelu_tanh_t(ind, name, y, ty, c)
             self.e(f"{ind}{name}_p = arith.addf {th}, {c(1.0)} : {ty}")
             self.e(f"{ind}{name}_h = arith.mulf {y}, {c(0.5)} : {ty}")
             self.e(f"{ind}{name} = arith.mulf {name}_h, {name}_p : {ty}")
         else:  # sigmoid, silu: 1 / (1 + exp(-y)), times y for silu
-            self.e(f"{ind}{name}_ng = arith.negf {y} : {ty}")
-            self.e(f"{ind}{name}_ex = math.exp {name}_ng : {ty}")
-            self.e(f"{ind}{name}_de = arith.addf {name}_ex, {c(1.0)} : {ty}")
+            de = self.sigmoid_den(ind, name, y, ty, c)
             num = y if act == "silu" else c(1.0)
-            self.e(f"{ind}{name} = arith.divf {num}, {name}_de : {ty}")
+            self.e(f"{ind}{name} = arith.divf {num}, {de} : {ty}")
         return name
+
+    def act_grad(self, ind, name, z, dy, ty, lanes):
+        """``name = dy * act'(z)`` (``dy`` itself without an activation), ``z`` and ``dy``
+        float32 of type ``ty`` (float64 where widened, with :meth:`tanh` and :meth:`erf64`
+        as in :meth:`activation`): the derivatives JAX takes of ``_activations``'
+        functions, at the kinks too (relu and relu6 pass no gradient at 0 and 6, leaky_relu
+        the slope 1 at 0). Every name derives from ``name``, so that several (the rows of
+        an unrolled loop) live in one region. Returns ``name``."""
+        act = self.spec.activation
+        if act is None:
+            return dy
+        e, c, it = self.e, self.consts(ind, name, ty, lanes), ty.replace("f32", "i1")
+        if act in ("relu", "relu6", "leaky_relu", "elu"):  # where(on, dy, off)
+            # leaky_relu: JAX's where(z >= 0, z, 0.2 z) takes the slope 1 at 0
+            pred = "oge" if act == "leaky_relu" else "ogt"
+            e(f"{ind}{name}_on = arith.cmpf {pred}, {z}, {c(0.0)} : {ty}")
+            on = f"{name}_on"
+            if act == "relu6":  # jax.nn.relu6: gradient only where 0 < z < 6
+                e(f"{ind}{name}_lt = arith.cmpf olt, {z}, {c(6.0)} : {ty}")
+                e(f"{ind}{name}_in = arith.andi {name}_on, {name}_lt : {it}")
+                on = f"{name}_in"
+            off = c(0.0)
+            if act == "leaky_relu":
+                e(f"{ind}{name}_off = arith.mulf {dy}, {c(0.2)} : {ty}")
+                off = f"{name}_off"
+            elif act == "elu":
+                # z <= 0: exp(z) (expm1's derivative), of min(z, 0): a large z, whose
+                # branch is not taken, gives no inf (no inf * 0 = NaN if selects become
+                # arithmetic)
+                e(f"{ind}{name}_mn = arith.minimumf {z}, {c(0.0)} : {ty}")
+                e(f"{ind}{name}_ex = math.exp {name}_mn : {ty}")
+                e(f"{ind}{name}_off = arith.mulf {dy}, {name}_ex : {ty}")
+                off = f"{name}_off"
+            e(f"{ind}{name} = arith.select {on}, {dy}, {off} : {it}, {ty}")
+            return name
+        d = f"{name}_d"  # act'(z)
+        if act in ("sigmoid", "silu"):  # s (1 - s); silu: s (1 + z (1 - s))
+            de = self.sigmoid_den(ind, name, z, ty, c)
+            e(f"{ind}{name}_s = arith.divf {c(1.0)}, {de} : {ty}")
+            e(f"{ind}{name}_1s = arith.subf {c(1.0)}, {name}_s : {ty}")
+            if act == "sigmoid":
+                e(f"{ind}{d} = arith.mulf {name}_s, {name}_1s : {ty}")
+            else:
+                e(f"{ind}{name}_p = math.fma {z}, {name}_1s, {c(1.0)} : {ty}")
+                e(f"{ind}{d} = arith.mulf {name}_s, {name}_p : {ty}")
+        elif act == "tanh":  # 1 - t^2
+            t = self.tanh(ind, f"{name}_t", z, ty, c)
+            e(f"{ind}{name}_nt = arith.negf {t} : {ty}")
+            e(f"{ind}{d} = math.fma {name}_nt, {t}, {c(1.0)} : {ty}")
+        elif act == "gelu":  # (1 + erf(z / sqrt 2)) / 2 + z exp(-z^2 / 2) / sqrt(2 pi)
+            erf = self.erf_scaled(ind, name, z, ty, c)
+            e(f"{ind}{name}_cdf = math.fma {erf}, {c(0.5)}, {c(0.5)} : {ty}")
+            # -z^2 / 2 from z^2 (exact halving), not from the rounded z / sqrt 2
+            e(f"{ind}{name}_z2 = arith.mulf {z}, {z} : {ty}")
+            e(f"{ind}{name}_h2 = arith.mulf {name}_z2, {c(-0.5)} : {ty}")
+            e(f"{ind}{name}_ex = math.exp {name}_h2 : {ty}")
+            e(f"{ind}{name}_pdf = arith.mulf {name}_ex, {c(0.3989422804014327)} : {ty}")
+            e(f"{ind}{d} = math.fma {z}, {name}_pdf, {name}_cdf : {ty}")
+        elif act == "gelu_tanh":
+            # y = z/2 (1 + t), t = tanh(u), u = s (z + 0.044715 z^3), s = sqrt(2/pi):
+            # y' = (1 + t)/2 + z/2 (1 - t^2) s (1 + 3 * 0.044715 z^2)
+            z2, t = self.gelu_tanh_t(ind, name, z, ty, c)
+            e(f"{ind}{name}_h = math.fma {t}, {c(0.5)}, {c(0.5)} : {ty}")
+            e(f"{ind}{name}_nt = arith.negf {t} : {ty}")
+            e(f"{ind}{name}_se = math.fma {name}_nt, {t}, {c(1.0)} : {ty}")
+            e(f"{ind}{name}_p = math.fma {z2}, {c(3 * 0.044715)}, {c(1.0)} : {ty}")
+            e(f"{ind}{name}_ps = arith.mulf {name}_p, {c(0.7978845608028654 / 2)} : {ty}")
+            e(f"{ind}{name}_zt = arith.mulf {z}, {name}_se : {ty}")
+            e(f"{ind}{d} = math.fma {name}_zt, {name}_ps, {name}_h : {ty}")
+        else:
+            raise ValueError(f"no backward kernel for activation_fn={act!r}: the kernels "
+                             f"know {', '.join(ACTIVATIONS)}")
+        e(f"{ind}{name} = arith.mulf {dy}, {d} : {ty}")
+        return name
+
+    # -- pieces of activation and act_grad (the same values in the forward and backward) --
+    def sigmoid_den(self, ind, name, y, ty, c):
+        """``{name}_de = 1 + exp(-y)`` (sigmoid(y) = 1 / it); returns its name."""
+        self.e(f"{ind}{name}_ng = arith.negf {y} : {ty}")
+        self.e(f"{ind}{name}_ex = math.exp {name}_ng : {ty}")
+        self.e(f"{ind}{name}_de = arith.addf {name}_ex, {c(1.0)} : {ty}")
+        return f"{name}_de"
+
+    def erf_scaled(self, ind, name, y, ty, c):
+        """``{name}_erf = erf(y / sqrt 2)`` (:meth:`erf64` where widened); returns its name."""
+        self.e(f"{ind}{name}_s = arith.mulf {y}, {c(0.7071067811865476)} : {ty}")
+        if self.wide:
+            return self.erf64(ind, f"{name}_erf", f"{name}_s", ty, c)
+        self.e(f"{ind}{name}_erf = math.erf {name}_s : {ty}")
+        return f"{name}_erf"
+
+    def gelu_tanh_t(self, ind, name, y, ty, c):
+        """``y^2`` and ``t = tanh(sqrt(2/pi) (y + 0.044715 y^3))``: their names."""
+        self.e(f"{ind}{name}_y2 = arith.mulf {y}, {y} : {ty}")
+        self.e(f"{ind}{name}_y3 = arith.mulf {name}_y2, {y} : {ty}")
+        self.e(f"{ind}{name}_in = math.fma {name}_y3, {c(0.044715)}, {y} : {ty}")
+        self.e(f"{ind}{name}_sc = arith.mulf {name}_in, {c(0.7978845608028654)} : {ty}")
+        return f"{name}_y2", self.tanh(ind, f"{name}_th", f"{name}_sc", ty, c)
 
     def tanh(self, ind, name, y, ty, c):
         """``name = tanh(y)``; float64 as ``_activations._tanh`` computes it (IREE's float64
