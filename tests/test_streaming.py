@@ -65,6 +65,9 @@ FORWARD = [
     ((8, 64, 30, 30), 1, 8, "float32", "relu", "channels_first"),
     ((16, 32, 32, 20), -1, 4, "float32", None, "channels_last"),
     ((16, 32, 33, 24), -1, 4, "float16", None, "channels_last"),
+    # float64: the float32 kernel widened, its streaming stores too.
+    ((4, 16, 16, 128), -1, 8, "float64", "tanh", "channels_last"),
+    ((16, 32, 16, 16), 1, 8, "float64", None, "channels_first"),
 ]
 
 
