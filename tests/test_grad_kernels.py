@@ -8,7 +8,6 @@ same centered sums in float32 (every sum over x - k or xhat, never raw x), in bl
 errors sit 10-100x under the tolerances (float32: 1e-7..1e-6 relative, also at mean 1e4).
 """
 
-import concurrent.futures as cf
 
 import numpy as np
 import pytest
@@ -16,7 +15,7 @@ import pytest
 import iree_gn
 from iree_gn import _grad, _kernels, _targets
 from reference import grad_rel_error, ref_group_norm_vjp
-from test_grad import GRAD_TOL, _inputs, check
+from test_grad import GRAD_TOL, _inputs, check, check_threads
 
 KERNEL_ACTIVATIONS = _kernels.ACTIVATIONS
 
@@ -209,18 +208,11 @@ def test_large_unaligned_inputs_are_staged_safely(rng):
             np.testing.assert_array_equal(g, w)
 
 
-def test_threads(rng):
+def test_threads():
     # Concurrent calls of one kernel op (dynamic batch: several sizes at once) give every
     # thread its own right answer.
-    op = iree_gn.compile((None, 8, 8, 16), "float32", groups=4)
-    cases = [_inputs(np.random.default_rng(i), (1 + i, 8, 8, 16), "float32", 16)
-             for i in range(4)]
-    refs = [ref_group_norm_vjp(x, dy, 4, gamma=g, beta=b) for x, g, b, dy in cases]
-    with cf.ThreadPoolExecutor(4) as ex:
-        outs = list(ex.map(lambda c: [op.vjp(*c) for _ in range(5)][-1], cases))
-    for got, ref in zip(outs, refs):
-        for g, r in zip(got, ref):
-            assert grad_rel_error(g, r) < GRAD_TOL["float32"]
+    check_threads(iree_gn.compile((None, 8, 8, 16), "float32", groups=4),
+                  [(1 + i, 8, 8, 16) for i in range(4)])
 
 
 # ---- the long sweep -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from ._emit import I, J, _Func, _ld, begin, store_y
+from ._emit import I, J, _Func, begin, channel_value, store_y, vector_at
 from ._select import _APPLY_UNROLL
 
 
@@ -14,7 +14,6 @@ def body(m) -> Tuple[_Func, list]:
     VL = m.AVL
     V = f"vector<{VL}xf32>"
     ft, qt = m.flatmem(), m.wsmem()
-    cl = m.kind == "channels_last"
     f, nn = begin(m, "wr")
     e, idx = f.e, f.idx
     e(f"{I}%t0 = arith.muli %wr, {idx(m.AT)} : index")
@@ -27,25 +26,14 @@ def body(m) -> Tuple[_Func, list]:
             e(f"{I}%in{u} = arith.cmpi ult, %vi{u}, {idx(m.Q)} : index")
             e(f"{I}scf.if %in{u} {{")
             K = J
-        e(f"{K}%at{u} = arith.muli %vi{u}, {idx(VL)} : index")
-        if cl:
-            # the vector's first channel, as a multiple of VL (SPIR-V proves it aligned)
-            e(f"{K}%cq{u} = arith.remui %vi{u}, {idx(m.C // VL)} : index")
-            e(f"{K}%ch{u} = arith.muli %cq{u}, {idx(VL)} : index")
-        else:
-            e(f"{K}%ch{u} = arith.divui %at{u}, {idx(m.R)} : index")
+        vector_at(m, f, K, f"%vi{u}", f"%at{u}", f"%ch{u}", VL)
         names = []
         for w, nm in ((0, "k"), (1, "a"), (2, "b")):
             if w == 0 and m.mcz:
                 names.append(None)
                 continue
             at = m.ws_at(f, K, nn, None, f"%ch{u}", f"{nm}{u}{w}")
-            e(f"{K}%{nm}{u}s = " + _ld("%ws", at, qt, V if cl else "f32"))
-            if cl:
-                names.append(f"%{nm}{u}s")
-            else:
-                e(f"{K}%{nm}{u}v = vector.broadcast %{nm}{u}s : f32 to {V}")
-                names.append(f"%{nm}{u}v")
+            names.append(channel_value(m, f, K, f"%{nm}{u}v", at, qt, V))
         x = f.load(K, f"%x{u}", "%x", f"{nn}, %at{u}", ft, VL)
         if names[0] is not None:
             e(f"{K}%d{u} = arith.subf {x}, {names[0]} : {V}")

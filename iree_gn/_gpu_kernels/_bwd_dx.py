@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from ._bwd_emit import ROW_A, ROW_B, ROW_CA, ROW_CB, ROW_CD, ROW_K, d_and_dz
-from ._emit import I, J, _Func, _ld, begin, store_y
+from ._emit import I, J, _Func, begin, channel_value, store_y, vector_at
 from ._select import _APPLY_UNROLL
 
 
@@ -16,7 +16,6 @@ def body(m) -> Tuple[_Func, list]:
     VL = m.AVL
     V = f"vector<{VL}xf32>"
     ft, pt = m.flatmem(), m.wsmem()
-    cl = m.kind == "channels_last"
     f, nn = begin(m, "wr")
     e, idx = f.e, f.idx
     e(f"{I}%t0 = arith.muli %wr, {idx(m.AT)} : index")
@@ -27,13 +26,7 @@ def body(m) -> Tuple[_Func, list]:
     e(f"{J}%in = arith.cmpi ult, %vi, {idx(m.Q)} : index")
     e(f"{J}scf.if %in {{")
     K = J + "  "
-    e(f"{K}%qa = arith.muli %vi, {idx(VL)} : index")
-    if cl:
-        # the vector's first channel, as a multiple of VL (SPIR-V proves it aligned)
-        e(f"{K}%cq = arith.remui %vi, {idx(m.C // VL)} : index")
-        e(f"{K}%ch = arith.muli %cq, {idx(VL)} : index")
-    else:
-        e(f"{K}%ch = arith.divui %qa, {idx(m.R)} : index")
+    vector_at(m, f, K, "%vi", "%qa", "%ch", VL)
     act = m.spec.activation is not None
     vals = {}
     for row, name, on in ((ROW_K, "k", not m.mcz), (ROW_A, "a", act), (ROW_B, "b", act),
@@ -42,10 +35,7 @@ def body(m) -> Tuple[_Func, list]:
             vals[name] = None
             continue
         at = m.row_at(f, K, nn, row, "%ch", name)
-        e(f"{K}%w{name} = " + _ld("%ws", at, pt, V if cl else "f32"))
-        if not cl:
-            e(f"{K}%w{name}v = vector.broadcast %w{name} : f32 to {V}")
-        vals[name] = f"%w{name}" + ("" if cl else "v")
+        vals[name] = channel_value(m, f, K, f"%w{name}", at, pt, V)
     x = f.load(K, "%qx", "%x", f"{nn}, %qa", ft, VL)
     g = f.load(K, "%qg", "%dy", f"{nn}, %qa", ft, VL)
     d, dz = d_and_dz(m, f, K, x, g, V, vals["k"], (vals["a"], vals["b"]) if act else None)

@@ -61,6 +61,31 @@ def group_shift(m, f: _Func, ind: str, name: str, nn: str, at: str) -> str:
     return f.median3(ind, name, ks, "f32") if len(ks) == 3 else ks[0]
 
 
+def vector_at(m, f: _Func, ind: str, vi: str, at: str, ch: str, VL: int) -> None:
+    """For vector ``vi`` of the flat x (VL lanes): ``at``, its first element, and ``ch``,
+    its (first) channel: channels last, a multiple of VL (SPIR-V proves it aligned);
+    channels first, the channel whose rows hold it. The elementwise passes (apply, dx)."""
+    e, idx = f.e, f.idx
+    e(f"{ind}{at} = arith.muli {vi}, {idx(VL)} : index")
+    if m.kind == "channels_last":
+        e(f"{ind}{ch}_q = arith.remui {vi}, {idx(m.C // VL)} : index")
+        e(f"{ind}{ch} = arith.muli {ch}_q, {idx(VL)} : index")
+    else:
+        e(f"{ind}{ch} = arith.divui {at}, {idx(m.R)} : index")
+
+
+def channel_value(m, f: _Func, ind: str, name: str, at: str, wt: str, V: str) -> str:
+    """A per-channel workspace value at index ``at`` (see :func:`vector_at`'s ``ch``) as
+    the lanes of ``V``: the VL channels' values (channels last) or one value splat
+    (channels first). Returns its name."""
+    if m.kind == "channels_last":
+        f.e(f"{ind}{name} = " + _ld("%ws", at, wt, V))
+        return name
+    f.e(f"{ind}{name}s = " + _ld("%ws", at, wt, "f32"))
+    f.e(f"{ind}{name} = vector.broadcast {name}s : f32 to {V}")
+    return name
+
+
 def begin(m, tile: str, V: Optional[str] = None) -> Tuple[_Func, str]:
     """A dispatch body's prologue: ``%zv`` (a zero of type ``V``, if given), the sample
     ``(nn)`` from the grid's y and this workgroup's tile ``%<tile>`` from its x. Returns the

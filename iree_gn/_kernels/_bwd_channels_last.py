@@ -223,20 +223,9 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         e(f"{J}%rb_end0 = arith.addi %rb, {cB} : index")
         e(f"{J}%rb_end = arith.minui %rb_end0, {hi} : index")
         self.zero_sums(J, [m for m, _ in accs])
-        # _UNROLL rows at a time (the stack sums loaded and stored once for them), then
-        # the block's remaining rows one by one.
-        U = self.idx(self.unroll)
-        e(f"{J}%rb_n = arith.subi %rb_end, %rb : index")
-        e(f"{J}%rb_u = arith.divui %rb_n, {U} : index")
-        e(f"{J}%rb_un = arith.muli %rb_u, {U} : index")
-        e(f"{J}%rb_mid = arith.addi %rb, %rb_un : index")
-        for lo_, hi_, step, n in (("%rb", "%rb_mid", U, self.unroll),
-                                  ("%rb_mid", "%rb_end", self.idx(1), 1)):
-            e(f"{J}scf.for %r = {lo_} to {hi_} step {step} {{")
-            self.chan_loop(J + "  ")
-            self.sums_rows(J + "    ", what, accs, n)
-            e(f"{J}  }}")
-            e(f"{J}}}")
+        # _UNROLL rows at a time (the stack sums loaded and stored once for them).
+        self.row_steps(J, "%rb", "%rb_end", "%rb",
+                       lambda L, n: self.sums_rows(L, what, accs, n))
         self.chan_loop(J)
         for i, (m, row) in enumerate(accs):
             t = self.pat(J + "  ", "load", row, f"%ta{i}")
@@ -246,6 +235,32 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         e(f"{J}}}")
         e(f"{I}}}")
 
+    def row_steps(self, I, lo, hi, tag, emit) -> None:
+        """``emit(indent, n)`` inside the channel loop for rows [lo, hi): ``self.unroll``
+        rows a step (``n`` of them from %r), then the remaining rows one by one."""
+        e, U = self.e, self.idx(self.unroll)
+        e(f"{I}{tag}_n = arith.subi {hi}, {lo} : index")
+        e(f"{I}{tag}_u = arith.divui {tag}_n, {U} : index")
+        e(f"{I}{tag}_un = arith.muli {tag}_u, {U} : index")
+        e(f"{I}{tag}_mid = arith.addi {lo}, {tag}_un : index")
+        for lo_, hi_, step, n in ((lo, f"{tag}_mid", U, self.unroll),
+                                  (f"{tag}_mid", hi, self.idx(1), 1)):
+            e(f"{I}scf.for %r = {lo_} to {hi_} step {step} {{")
+            self.chan_loop(I + "  ")
+            emit(I + "    ", n)
+            e(f"{I}  }}")
+            e(f"{I}}}")
+
+    def rows(self, K, n):
+        """[(suffix, row)] of the ``n`` rows from %r (their names defined here)."""
+        out = []
+        for i in range(n):
+            sfx = f"_{i}" if n > 1 else ""
+            if i:
+                self.e(f"{K}%r{sfx} = arith.addi %r, {self.idx(i)} : index")
+            out.append((sfx, f"%r{sfx}" if i else "%r"))
+        return out
+
     def sums_rows(self, L, what, accs, n):
         """The sums' updates for rows %r .. %r + n - 1 at channels %xc."""
         e, V = self.e, self.V
@@ -253,12 +268,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         if what == "dz":
             a, b = self.ld(L, "%ca", "%s1", "%c"), self.ld(L, "%cb", "%s2", "%c")
         terms = {m: [] for m, _ in accs}
-        for i in range(n):
-            sfx = f"_{i}" if n > 1 else ""
-            r = "%r"
-            if i:
-                e(f"{L}%r{sfx} = arith.addi %r, {self.idx(i)} : index")
-                r = f"%r{sfx}"
+        for sfx, r in self.rows(L, n):
             v = self.xk(L, r, sfx)
             if what != "stats":
                 g = self.load(L, f"%gv{sfx}", "%dy", f"%n, {r}, %xc", self.xmem(), self.lanes)
@@ -289,18 +299,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
                                                      hi or self.idx(self.R)))
 
     def _dx_loops(self, I, lo, hi):
-        e, U = self.e, self.idx(self.unroll)
-        e(f"{I}%dr_n = arith.subi {hi}, {lo} : index")
-        e(f"{I}%dr_u = arith.divui %dr_n, {U} : index")
-        e(f"{I}%dr_un = arith.muli %dr_u, {U} : index")
-        e(f"{I}%dr_mid = arith.addi {lo}, %dr_un : index")
-        for lo_, hi_, step, n in ((lo, "%dr_mid", U, self.unroll),
-                                  ("%dr_mid", hi, self.idx(1), 1)):
-            e(f"{I}scf.for %r = {lo_} to {hi_} step {step} {{")
-            self.chan_loop(I + "  ")
-            self.dx_rows(I + "    ", n)
-            e(f"{I}  }}")
-            e(f"{I}}}")
+        self.row_steps(I, lo, hi, "%dr", self.dx_rows)
 
     def dx_rows(self, K, n):
         """dx for rows %r .. %r + n - 1 at channels %xc."""
@@ -310,12 +309,7 @@ class _BwdChannelsLast(_BwdKernel, _ChannelsLast):
         if self.spec.activation is not None:
             b = self.ld(K, "%bv", "%s2", "%c")
         bb, dd = self.ld(K, "%Bv", "%p1", "%c"), self.ld(K, "%Dv", "%p2", "%c")
-        for i in range(n):
-            sfx = f"_{i}" if n > 1 else ""
-            r = "%r"
-            if i:
-                e(f"{K}%r{sfx} = arith.addi %r, {self.idx(i)} : index")
-                r = f"%r{sfx}"
+        for sfx, r in self.rows(K, n):
             v = self.xk(K, r, sfx)
             g = self.load(K, f"%gv{sfx}", "%dy", f"%n, {r}, %xc", self.xmem(), self.lanes)
             if self.spec.activation is not None:

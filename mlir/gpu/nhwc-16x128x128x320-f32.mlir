@@ -551,47 +551,47 @@ module @group_norm_gpu {
         %tb = arith.addi %t0, %tid : index
         %vi0 = arith.addi %tb, %c0 : index
         %at0 = arith.muli %vi0, %c4 : index
-        %cq0 = arith.remui %vi0, %c80 : index
-        %ch0 = arith.muli %cq0, %c4 : index
-        %k0s = vector.load %ws[%n, %c26, %ch0] : memref<16x29x320xf32>, vector<4xf32>
-        %a0s = vector.load %ws[%n, %c27, %ch0] : memref<16x29x320xf32>, vector<4xf32>
-        %b0s = vector.load %ws[%n, %c28, %ch0] : memref<16x29x320xf32>, vector<4xf32>
+        %ch0_q = arith.remui %vi0, %c80 : index
+        %ch0 = arith.muli %ch0_q, %c4 : index
+        %k0v = vector.load %ws[%n, %c26, %ch0] : memref<16x29x320xf32>, vector<4xf32>
+        %a0v = vector.load %ws[%n, %c27, %ch0] : memref<16x29x320xf32>, vector<4xf32>
+        %b0v = vector.load %ws[%n, %c28, %ch0] : memref<16x29x320xf32>, vector<4xf32>
         %x0_r = vector.load %x[%n, %at0] : memref<16x5242880xf32>, vector<4xf32>
-        %d0 = arith.subf %x0_r, %k0s : vector<4xf32>
-        %o0 = math.fma %d0, %a0s, %b0s : vector<4xf32>
+        %d0 = arith.subf %x0_r, %k0v : vector<4xf32>
+        %o0 = math.fma %d0, %a0v, %b0v : vector<4xf32>
         vector.store %o0, %y[%n, %at0] : memref<16x5242880xf32>, vector<4xf32>
         %vi1 = arith.addi %tb, %c256 : index
         %at1 = arith.muli %vi1, %c4 : index
-        %cq1 = arith.remui %vi1, %c80 : index
-        %ch1 = arith.muli %cq1, %c4 : index
-        %k1s = vector.load %ws[%n, %c26, %ch1] : memref<16x29x320xf32>, vector<4xf32>
-        %a1s = vector.load %ws[%n, %c27, %ch1] : memref<16x29x320xf32>, vector<4xf32>
-        %b1s = vector.load %ws[%n, %c28, %ch1] : memref<16x29x320xf32>, vector<4xf32>
+        %ch1_q = arith.remui %vi1, %c80 : index
+        %ch1 = arith.muli %ch1_q, %c4 : index
+        %k1v = vector.load %ws[%n, %c26, %ch1] : memref<16x29x320xf32>, vector<4xf32>
+        %a1v = vector.load %ws[%n, %c27, %ch1] : memref<16x29x320xf32>, vector<4xf32>
+        %b1v = vector.load %ws[%n, %c28, %ch1] : memref<16x29x320xf32>, vector<4xf32>
         %x1_r = vector.load %x[%n, %at1] : memref<16x5242880xf32>, vector<4xf32>
-        %d1 = arith.subf %x1_r, %k1s : vector<4xf32>
-        %o1 = math.fma %d1, %a1s, %b1s : vector<4xf32>
+        %d1 = arith.subf %x1_r, %k1v : vector<4xf32>
+        %o1 = math.fma %d1, %a1v, %b1v : vector<4xf32>
         vector.store %o1, %y[%n, %at1] : memref<16x5242880xf32>, vector<4xf32>
         %vi2 = arith.addi %tb, %c512 : index
         %at2 = arith.muli %vi2, %c4 : index
-        %cq2 = arith.remui %vi2, %c80 : index
-        %ch2 = arith.muli %cq2, %c4 : index
-        %k2s = vector.load %ws[%n, %c26, %ch2] : memref<16x29x320xf32>, vector<4xf32>
-        %a2s = vector.load %ws[%n, %c27, %ch2] : memref<16x29x320xf32>, vector<4xf32>
-        %b2s = vector.load %ws[%n, %c28, %ch2] : memref<16x29x320xf32>, vector<4xf32>
+        %ch2_q = arith.remui %vi2, %c80 : index
+        %ch2 = arith.muli %ch2_q, %c4 : index
+        %k2v = vector.load %ws[%n, %c26, %ch2] : memref<16x29x320xf32>, vector<4xf32>
+        %a2v = vector.load %ws[%n, %c27, %ch2] : memref<16x29x320xf32>, vector<4xf32>
+        %b2v = vector.load %ws[%n, %c28, %ch2] : memref<16x29x320xf32>, vector<4xf32>
         %x2_r = vector.load %x[%n, %at2] : memref<16x5242880xf32>, vector<4xf32>
-        %d2 = arith.subf %x2_r, %k2s : vector<4xf32>
-        %o2 = math.fma %d2, %a2s, %b2s : vector<4xf32>
+        %d2 = arith.subf %x2_r, %k2v : vector<4xf32>
+        %o2 = math.fma %d2, %a2v, %b2v : vector<4xf32>
         vector.store %o2, %y[%n, %at2] : memref<16x5242880xf32>, vector<4xf32>
         %vi3 = arith.addi %tb, %c768 : index
         %at3 = arith.muli %vi3, %c4 : index
-        %cq3 = arith.remui %vi3, %c80 : index
-        %ch3 = arith.muli %cq3, %c4 : index
-        %k3s = vector.load %ws[%n, %c26, %ch3] : memref<16x29x320xf32>, vector<4xf32>
-        %a3s = vector.load %ws[%n, %c27, %ch3] : memref<16x29x320xf32>, vector<4xf32>
-        %b3s = vector.load %ws[%n, %c28, %ch3] : memref<16x29x320xf32>, vector<4xf32>
+        %ch3_q = arith.remui %vi3, %c80 : index
+        %ch3 = arith.muli %ch3_q, %c4 : index
+        %k3v = vector.load %ws[%n, %c26, %ch3] : memref<16x29x320xf32>, vector<4xf32>
+        %a3v = vector.load %ws[%n, %c27, %ch3] : memref<16x29x320xf32>, vector<4xf32>
+        %b3v = vector.load %ws[%n, %c28, %ch3] : memref<16x29x320xf32>, vector<4xf32>
         %x3_r = vector.load %x[%n, %at3] : memref<16x5242880xf32>, vector<4xf32>
-        %d3 = arith.subf %x3_r, %k3s : vector<4xf32>
-        %o3 = math.fma %d3, %a3s, %b3s : vector<4xf32>
+        %d3 = arith.subf %x3_r, %k3v : vector<4xf32>
+        %o3 = math.fma %d3, %a3v, %b3v : vector<4xf32>
         vector.store %o3, %y[%n, %at3] : memref<16x5242880xf32>, vector<4xf32>
         return
       }
