@@ -8,7 +8,7 @@ from typing import List
 
 from . import _tuning
 from ._module import _Kernel
-from ._select import (_BLOCK, _CL_MAX_CHANNELS, _CL_SUB_CHANNELS,
+from ._select import (_BLOCK, _BYTES, _CL_MAX_CHANNELS, _CL_SUB_CHANNELS,
                       _STACK_BYTES, channel_blocks, layout, split_blocks)
 
 # The per-channel scratch arrays of a workgroup, in the order of a workspace's axis 2.
@@ -229,7 +229,15 @@ class _ChannelsLast(_Kernel):
         per block of _BLOCK rows into %p1, %p2, then into the totals; a sample of at most
         _BLOCK rows straight into the totals (min of 300: 2x1x1x4096, 32 groups, 22 -> 15 us;
         2x2x2x4096 39 -> 37 us)."""
-        e = self.e
+        if self.reg_vectors():
+            self.by_form(I, "%reg_s", lambda J, U: self.row_blocks(
+                J, lo, hi, lambda K: self.reg_sums(K, "%rb", "%rb_end", U)),
+                lambda J: self.row_stats(J, lo, hi))
+        else:
+            self.row_stats(I, lo, hi)
+
+    def row_stats(self, I, lo, hi):
+        """``stats`` in the per-row form."""
         if (lo, hi) == (self.idx(0), self.idx(self.R)) and self.R <= _BLOCK:
             self.sub_blocks(I, lambda J: self.row_sums(J, lo, hi, ("%s1", "%s2")))
             return
@@ -240,6 +248,131 @@ class _ChannelsLast(_Kernel):
             self.accumulate(J, (("%s1", "%p1"), ("%s2", "%p2")))
 
         self.row_blocks(I, lo, hi, block)
+
+    # Vectors of channels a register chunk holds at most (see reg_vectors).
+    UNROLL = 8
+    # Whether the register-chunk loops prefetch rows ahead (see reg_sums).
+    REG_PREFETCH = False
+
+    def reg_vectors(self) -> int:
+        """Vectors per register chunk (0: the per-row loops, for scalar lanes): the largest
+        of UNROLL..1 dividing the sub-block's vectors. A chunk's shift, sums (or a, b) stay
+        in registers while the loop runs down _BLOCK rows, so each vector of x costs one
+        load, not three loads and two stores of scratch arrays (the per-row form's L1
+        traffic, the bound of these kernels at ~30 GB/s a core). iree-benchmark-module,
+        local-sync, 2x32x32x640: 0.50 ms per-row, 0.35 register sums, 0.28-0.33 with the
+        normalize in chunks too."""
+        if not self.lanes or not self.UNROLL:
+            return 0
+        nv = self.SB // self.VL
+        # (at most 512 bytes of a chunk's values a kind: 8 of AVX-512's 32 registers)
+        top = max(1, min(self.UNROLL, 512 // (self.VL * (8 if self.wide else 4))))
+        return next(u for u in range(top, 0, -1) if nv % u == 0)
+
+    def by_form(self, I, tag, reg, row) -> None:
+        """``reg(indent, U)`` (register chunks of U vectors) where they pay, else
+        ``row(indent)``: a chunk that spans the block's channels, always (it reads x in
+        the per-row form's order); a narrower one walks each block of rows once per chunk, which pays while x comes
+        from the caches (x up to ``_tuning`` ``cl_reg_bytes``) and not from memory
+        (medians, same process, per-row / chunks: 2x32x32x640 0.33 / 0.29-0.31 ms,
+        2x16x16x1280 0.23-0.25 / 0.20, 2x48x48x320 0.32 / 0.29 ms; but 2x64x64x320 0.55 /
+        0.69, 8x28x28x512 0.77 / 1.22, 8x56x56x256 2.0-2.4 / 2.5-3.2 ms). A dynamic
+        batch tests N (both forms emitted; ``tag`` names the test)."""
+        U = self.reg_vectors()
+        if U == self.SB // self.VL:
+            reg(I, U)
+            return
+        per = _BYTES[self.spec.dtype]
+        for d in self.spec.shape[1:]:
+            per *= d
+        limit = _tuning.current().cl_reg_bytes
+        if self.N is not None:
+            reg(I, U) if self.N * per <= limit else row(I)
+            return
+        self.e(f"{I}{tag} = arith.cmpi ule, %nsz, {self.idx(limit // per)} : index")
+        self.e(f"{I}scf.if {tag} {{")
+        reg(I + "  ", U)
+        self.e(f"{I}}} else {{")
+        row(I + "  ")
+        self.e(f"{I}}}")
+
+    def chunk_loop(self, ind, U) -> None:
+        """A loop over the channels in chunks of U vectors: %cu{u} the u-th vector's scratch
+        index, %xcu{u} its channel in x."""
+        lo, hi = self._cl or (self.idx(0), self.idx(self.CB))
+        self.e(f"{ind}scf.for %cu = {lo} to {hi} step {self.idx(self.VL * U)} {{")
+        for u in range(U):
+            self.e(f"{ind}  %cu{u} = arith.addi %cu, {self.idx(u * self.VL)} : index")
+            self.e(f"{ind}  %xcu{u} = arith.addi %ch0, %cu{u} : index")
+
+    def reg_prefetch(self, ind, U, write) -> None:
+        if not self.REG_PREFETCH:
+            return
+        row = self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et]
+        d = max(1, round(_tuning.current().prefetch_bytes / row))
+        self.e(f"{ind}%pf_r0 = arith.addi %r, {self.idx(d)} : index")
+        self.e(f"{ind}%pf_r = arith.minui %pf_r0, {self.idx(self.R - 1)} : index")
+        for u in range(U):
+            for m, rw in (("%x", "read"), ("%y", "write"))[:1 + write]:
+                self.e(f"{ind}memref.prefetch {m}[%n, %pf_r, %xcu{u}], {rw}, locality<3>, "
+                       f"data : {self.xmem()}")
+
+    def reg_sums(self, J, lo, hi, U) -> None:
+        """%s1, %s2 += the per-channel sums of x - k and (x - k)^2 over rows [lo, hi) (at
+        most _BLOCK: the float32 partials in registers are as long as the per-row form's
+        %p1, %p2), U vectors of channels at a time."""
+        e, V, xt = self.e, self.V, self.xmem()
+        self.chunk_loop(J, U)
+        K = J + "  "
+        mcz = self.spec.mean_close_to_zero
+        ks = [] if mcz else [self.ld(K, f"%kr{u}", "%k", f"%cu{u}") for u in range(U)]
+        tys = ", ".join([V] * (2 * U))
+        init = ", ".join([f"%ra{u} = {self.zero}" for u in range(U)] +
+                         [f"%rq{u} = {self.zero}" for u in range(U)])
+        e(f"{K}%rs:{2 * U} = scf.for %r = {lo} to {hi} step {self.idx(1)} iter_args({init})"
+          f" -> ({tys}) {{")
+        L_ = K + "  "
+        self.reg_prefetch(L_, U, write=False)
+        for u in range(U):
+            d = self.load(L_, f"%v{u}", "%x", f"%n, %r, %xcu{u}", xt, self.lanes)
+            if not mcz:
+                e(f"{L_}%d{u} = arith.subf {d}, {ks[u]} : {V}")
+                d = f"%d{u}"
+            e(f"{L_}%na{u} = arith.addf %ra{u}, {d} : {V}")
+            e(f"{L_}%nq{u} = math.fma {d}, {d}, %rq{u} : {V}")
+        e(f"{L_}scf.yield " + ", ".join([f"%na{u}" for u in range(U)] +
+                                         [f"%nq{u}" for u in range(U)]) + f" : {tys}")
+        e(f"{K}}}")
+        for j, tot in enumerate(("%s1", "%s2")):
+            for u in range(U):
+                t = self.ld(K, f"%ts{j}_{u}", tot, f"%cu{u}")
+                e(f"{K}%us{j}_{u} = arith.addf {t}, %rs#{j * U + u} : {V}")
+                self.sto(K, f"%us{j}_{u}", tot, f"%cu{u}")
+        e(f"{J}}}")
+
+    def reg_norm(self, J, lo, hi, U) -> None:
+        """y = act((x - k) * a + b) over rows [lo, hi), U vectors of channels at a time with
+        their k, a, b in registers."""
+        e, V, xt = self.e, self.V, self.xmem()
+        self.chunk_loop(J, U)
+        K = J + "  "
+        mcz = self.spec.mean_close_to_zero
+        avs = [self.ld(K, f"%ar{u}", "%p1", f"%cu{u}") for u in range(U)]
+        bvs = [self.ld(K, f"%br{u}", "%p2", f"%cu{u}") for u in range(U)]
+        ks = [] if mcz else [self.ld(K, f"%kn{u}", "%k", f"%cu{u}") for u in range(U)]
+        e(f"{K}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
+        L_ = K + "  "
+        self.reg_prefetch(L_, U, write=not self.nt)
+        for u in range(U):
+            v = self.load(L_, f"%w{u}", "%x", f"%n, %r, %xcu{u}", xt, self.lanes)
+            if not mcz:
+                e(f"{L_}%dw{u} = arith.subf {v}, {ks[u]} : {V}")
+                v = f"%dw{u}"
+            e(f"{L_}%o{u} = math.fma {v}, {avs[u]}, {bvs[u]} : {V}")
+            o = self.activation(L_, f"%act{u}", f"%o{u}", V, self.lanes)
+            self.store(L_, f"%yo{u}", o, "%y", f"%n, %r, %xcu{u}", xt, self.lanes, out=True)
+        e(f"{K}}}")
+        e(f"{J}}}")
 
     def row_blocks(self, I, lo, hi, emit) -> None:
         """``emit(indent)`` per block [%rb, %rb_end) of _BLOCK rows of [lo, hi), and per
@@ -307,6 +440,15 @@ class _ChannelsLast(_Kernel):
     def normalize(self, I, lo, hi):
         """y = act((x - k) * a + b) over rows [lo, hi), with a in %p1 and b in %p2 (per
         block of rows and sub-block of channels where SB < CB)."""
+        if self.reg_vectors() and not self.nt:
+            self.by_form(I, "%reg_n", lambda J, U: self.row_blocks(
+                J, lo, hi, lambda K: self.reg_norm(K, "%rb", "%rb_end", U)),
+                lambda J: self.row_norm(J, lo, hi))
+        else:
+            self.row_norm(I, lo, hi)
+
+    def row_norm(self, I, lo, hi):
+        """``normalize`` in the per-row form."""
         if self.SB == self.CB:
             self.norm_rows(I, lo, hi)
         else:

@@ -14,6 +14,8 @@ PyTorch on a 2-core Xeon with a much larger L3, 0.82-1.02x here):
     cf_prefetch_bytes = L1d / 32    how far ahead the channels-first normalize prefetches y
     split_workgroups  = 8 x cores   workgroups for a batch-1 channels-last call (8 per core
                                     balances uneven progress; 16 measured on 2 cores)
+    cl_reg_bytes      = L3 / 4      channels-last x up to which the kernels hold channel chunks
+                                    in registers down the rows (_channels_last.reg_vectors)
     stream_bytes      = L3          a call whose large arrays (x and y; x, dy and dx) total
                                     more writes its output with streaming stores (_emit)
 
@@ -80,6 +82,10 @@ class CpuCaches:
         return max(4, min(256, 8 * self.cores))
 
     @property
+    def cl_reg_bytes(self) -> int:
+        return _pow2_clamp(self.l3 // 4, 1 << 20, 1 << 30)
+
+    @property
     def stream_bytes(self) -> int:
         return max(1 << 20, min(self.l3, 1 << 31))
 
@@ -89,7 +95,7 @@ class CpuCaches:
                 f"cf_block={self.cf_block_bytes} cf_piece={self.cf_piece_bytes} "
                 f"cl_chunk={self.cl_chunk_bytes} prefetch={self.prefetch_bytes} "
                 f"cf_prefetch={self.cf_prefetch_bytes} split={self.split_workgroups} "
-                f"stream={self.stream_bytes}")
+                f"stream={self.stream_bytes} cl_reg={self.cl_reg_bytes}")
 
 
 # The machine the kernels' constants were measured on (AMD EPYC, 2 cores): the cross
