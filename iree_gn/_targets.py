@@ -121,6 +121,27 @@ class Target:
         return _gpu_kernels.MAX_GRID if self.gpu_kernel else None
 
 
+def _small_bytes(cores: int) -> int:
+    """x's bytes under which a CPU call runs on ``local-sync`` (the caller's thread) rather
+    than ``local-task`` (a worker per core): the task executor's wake-ups and joins cost a
+    fixed ~40-60 us a call here, which parallel speedup repays only past some size, larger
+    where fewer cores share the work. Model: sync B / w, task t0 + B / (0.8 cores w), so
+    B* = t0 w / (1 - 1 / (0.8 cores)), with t0 w = 1.1 MiB fitted to 2 cores here (same
+    process, sync / task: 2x8x8x1280 0.62 MiB 0.053 / 0.081 ms, 2x16x16x1280 2.5 MiB
+    0.132 / 0.162, 4x32x32x256 4 MiB 0.256 / 0.234, 2x32x32x640 5 MiB 0.386 / 0.308):
+    2.9 MiB on 2 cores, 1.6 on 4, 1.2 on 16; never under 1 MiB. One core: always sync."""
+    if cores <= 1:
+        return 1 << 62
+    return max(1 << 20, int((1.1 * (1 << 20)) / (1 - 1 / (0.8 * cores))))
+
+
+def _host_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str) -> Target:
     return Target(
         name=name,
@@ -139,7 +160,7 @@ def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str
         f64=True,
         description=desc,
         small_driver="local-sync" if driver else None,
-        small_bytes=1 << 20,
+        small_bytes=_small_bytes(_host_cores()),
         small_formulation="fused",
         kernel=True,
     )

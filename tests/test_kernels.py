@@ -266,7 +266,7 @@ def test_dynamic_batch_threads_mixed_sizes(rng):
     # One in-module binding called from several threads with batches of different sizes:
     # each lane keeps buffers per shape and the pool hands out results per shape, so no
     # call may see another size's buffer. Small (local-sync binding) and large (local-task)
-    # calls mix: 1x8x8x64 is 16 KB, 40x8x8x64 is 640 KB, 70x8x8x64 1.1 MB (> small_bytes).
+    # calls mix: 1x8x8x64 is 16 KB, 40x8x8x64 640 KB, and the largest just over small_bytes.
     import threading
 
     shape = (None, 8, 8, 64)
@@ -275,7 +275,7 @@ def test_dynamic_batch_threads_mixed_sizes(rng):
     gamma = (1 + 0.5 * rng.standard_normal(64)).astype(np.float32)
     beta = (0.5 * rng.standard_normal(64)).astype(np.float32)
     xs = {n: (0.3 + 2 * rng.standard_normal((n, 8, 8, 64))).astype(np.float32)
-          for n in (1, 3, 40, 70)}
+          for n in (1, 3, 40, min(CPU.small_bytes // 16384 + 6, 1024))}
     refs = {n: ref_group_norm(x, 8, -1, (1, 2), gamma=gamma, beta=beta) for n, x in xs.items()}
     errors = []
 
