@@ -62,11 +62,27 @@ def test_limit_follows_the_cache(l3_4m):
     # C = 256: chunks of 8 of its 16 vectors. 512 KiB of x takes them, 2 MiB does not.
     assert _CHUNKS in _text(_spec((2, 16, 16, 256)))
     assert _CHUNKS not in _text(_spec((8, 16, 16, 256)))
+    # Chunks of fewer than 4 vectors (C = 176: 11, in chunks of 1) only where they span.
+    assert _CHUNKS not in _text(_spec((2, 16, 16, 176)))
     # A chunk spanning the channels (C = 64: 4 vectors) at any size.
     assert _CHUNKS in _text(_spec((64, 16, 16, 64)))
-    # The cross targets keep the default limit.
-    with cpu.using("llvm-cpu:aarch64"):
-        assert _CHUNKS in _kernels.module_text(_spec((8, 16, 16, 256)))
+    # The cross targets: the default limit, their ISAs' registers (AVX2 16 x 32 bytes, NEON
+    # 32 x 16): chunks of 2 float32 vectors, taken only where they span the channels.
+    for name in ("llvm-cpu:aarch64", "llvm-cpu:x86-64-v3"):
+        with cpu.using(name):
+            assert cpu.current().vreg_bytes == 512 and cpu.current().cl_reg_bytes == 8 << 20
+            assert _CHUNKS not in _kernels.module_text(_spec((2, 16, 16, 256)))
+            assert _CHUNKS in _kernels.module_text(_spec((8, 16, 16, 32)))
+
+
+def test_vector_registers_from_cpu_flags(tmp_path):
+    info = tmp_path / "cpuinfo"
+    for flags, want in (("fpu sse2 avx avx2 avx512f avx512bw", 2048),
+                        ("fpu sse2 avx avx2 fma", 512), ("fpu sse2", 256)):
+        info.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+        assert cpu.read_vreg_bytes(str(info)) == want
+    assert cpu.read_vreg_bytes(str(tmp_path / "missing")) == cpu.DEFAULT.vreg_bytes
+    assert f"vregs={cpu.host().vreg_bytes}" in cpu.host().key_text()
 
 
 # (shape, groups, dtype, activation, mean_close_to_zero): each in the register form.
@@ -74,7 +90,7 @@ CASES = [
     ((2, 16, 16, 256), 8, "float32", None, False),     # chunks of 8 of 16 vectors
     ((2, 16, 16, 320), 32, "float32", "silu", False),  # 20 vectors: chunks of 5
     ((2, 9, 7, 112), 8, "float32", None, False),       # 7 vectors, one chunk; odd rows
-    ((2, 8, 8, 176), 8, "float32", "relu", True),      # 11 vectors: chunks of 1
+    ((2, 8, 8, 96), 8, "float32", "relu", True),       # 6 vectors; mean_close_to_zero
     ((3, 16, 16, 40), 4, "float32", None, False),      # 8-lane vectors (40 = 5 x 8)
     ((2, 16, 16, 256), 8, "float16", "gelu", False),
     ((2, 16, 16, 256), 8, "bfloat16", None, False),

@@ -105,8 +105,8 @@ def test_host_reads_this_machine():
     h = cpu.host()
     assert h.l1d > 0 and h.l2 > 0 and h.l3 > 0 and h.cores >= 1
     assert cpu.for_target("llvm-cpu") is h
-    assert cpu.for_target("llvm-cpu:aarch64") is cpu.DEFAULT
-    assert cpu.for_target("llvm-cpu:x86-64-v3") is cpu.DEFAULT
+    assert cpu.for_target("llvm-cpu:aarch64") is cpu.CROSS
+    assert cpu.for_target("llvm-cpu:x86-64-v3") is cpu.CROSS
     assert cpu.for_target("vulkan:llvmpipe") is None
 
 

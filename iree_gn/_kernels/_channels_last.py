@@ -251,8 +251,6 @@ class _ChannelsLast(_Kernel):
 
     # Vectors of channels a register chunk holds at most (see reg_vectors).
     UNROLL = 8
-    # Whether the register-chunk loops prefetch rows ahead (see reg_sums).
-    REG_PREFETCH = False
 
     def reg_vectors(self) -> int:
         """Vectors per register chunk (0: the per-row loops, for scalar lanes): the largest
@@ -261,26 +259,32 @@ class _ChannelsLast(_Kernel):
         load, not three loads and two stores of scratch arrays (the per-row form's L1
         traffic, the bound of these kernels at ~30 GB/s a core). iree-benchmark-module,
         local-sync, 2x32x32x640: 0.50 ms per-row, 0.35 register sums, 0.28-0.33 with the
-        normalize in chunks too."""
+        normalize in chunks too. Chunks of 8 vectors beat 4 (8x56x56x256 1.15x vs 1.3x the
+        per-row form's time, forced); software prefetch of the chunk's next rows, near or a
+        row block ahead, measured slower (2x64x64x320 1.3-1.5x)."""
         if not self.lanes or not self.UNROLL:
             return 0
         nv = self.SB // self.VL
-        # (at most 512 bytes of a chunk's values a kind: 8 of AVX-512's 32 registers)
-        top = max(1, min(self.UNROLL, 512 // (self.VL * (8 if self.wide else 4))))
+        per = self.VL * (8 if self.wide else 4)  # a vector's bytes
+        top = max(1, min(self.UNROLL, _tuning.current().reg_chunk_bytes // per))
         return next(u for u in range(top, 0, -1) if nv % u == 0)
 
     def by_form(self, I, tag, reg, row) -> None:
         """``reg(indent, U)`` (register chunks of U vectors) where they pay, else
-        ``row(indent)``: a chunk that spans the block's channels, always (it reads x in
-        the per-row form's order); a narrower one walks each block of rows once per chunk, which pays while x comes
-        from the caches (x up to ``_tuning`` ``cl_reg_bytes``) and not from memory
-        (medians, same process, per-row / chunks: 2x32x32x640 0.33 / 0.29-0.31 ms,
-        2x16x16x1280 0.23-0.25 / 0.20, 2x48x48x320 0.32 / 0.29 ms; but 2x64x64x320 0.55 /
-        0.69, 8x28x28x512 0.77 / 1.22, 8x56x56x256 2.0-2.4 / 2.5-3.2 ms). A dynamic
-        batch tests N (both forms emitted; ``tag`` names the test)."""
+        ``row(indent)``: a chunk that spans the block's channels, always (it reads x in the
+        per-row form's order); a narrower one walks each block of rows once per chunk,
+        which pays while x comes from the caches (x up to ``_tuning`` ``cl_reg_bytes``),
+        not from memory, and with chunks of 4 vectors or more (medians, same process,
+        per-row / chunks: 2x32x32x640 0.33 / 0.29-0.31 ms, 2x16x16x1280 0.23-0.25 / 0.20,
+        2x48x48x320 0.32 / 0.29 ms; but 2x64x64x320 0.55 / 0.69, 8x28x28x512 0.77 / 1.22,
+        8x56x56x256 2.0-2.4 / 2.5-3.2 ms; x86-64-v3 code, chunks of 2: 2x32x32x640 0.37 /
+        0.46). A dynamic batch tests N (both forms emitted; ``tag`` names the test)."""
         U = self.reg_vectors()
         if U == self.SB // self.VL:
             reg(I, U)
+            return
+        if U < 4:  # (AVX2's 16 registers: chunks of 2 vectors, 1.1-1.25x the per-row time)
+            row(I)
             return
         per = _BYTES[self.spec.dtype]
         for d in self.spec.shape[1:]:
@@ -305,18 +309,6 @@ class _ChannelsLast(_Kernel):
             self.e(f"{ind}  %cu{u} = arith.addi %cu, {self.idx(u * self.VL)} : index")
             self.e(f"{ind}  %xcu{u} = arith.addi %ch0, %cu{u} : index")
 
-    def reg_prefetch(self, ind, U, write) -> None:
-        if not self.REG_PREFETCH:
-            return
-        row = self.C * {"f32": 4, "f16": 2, "bf16": 2}[self.et]
-        d = max(1, round(_tuning.current().prefetch_bytes / row))
-        self.e(f"{ind}%pf_r0 = arith.addi %r, {self.idx(d)} : index")
-        self.e(f"{ind}%pf_r = arith.minui %pf_r0, {self.idx(self.R - 1)} : index")
-        for u in range(U):
-            for m, rw in (("%x", "read"), ("%y", "write"))[:1 + write]:
-                self.e(f"{ind}memref.prefetch {m}[%n, %pf_r, %xcu{u}], {rw}, locality<3>, "
-                       f"data : {self.xmem()}")
-
     def reg_sums(self, J, lo, hi, U) -> None:
         """%s1, %s2 += the per-channel sums of x - k and (x - k)^2 over rows [lo, hi) (at
         most _BLOCK: the float32 partials in registers are as long as the per-row form's
@@ -332,7 +324,6 @@ class _ChannelsLast(_Kernel):
         e(f"{K}%rs:{2 * U} = scf.for %r = {lo} to {hi} step {self.idx(1)} iter_args({init})"
           f" -> ({tys}) {{")
         L_ = K + "  "
-        self.reg_prefetch(L_, U, write=False)
         for u in range(U):
             d = self.load(L_, f"%v{u}", "%x", f"%n, %r, %xcu{u}", xt, self.lanes)
             if not mcz:
@@ -362,7 +353,6 @@ class _ChannelsLast(_Kernel):
         ks = [] if mcz else [self.ld(K, f"%kn{u}", "%k", f"%cu{u}") for u in range(U)]
         e(f"{K}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
         L_ = K + "  "
-        self.reg_prefetch(L_, U, write=not self.nt)
         for u in range(U):
             v = self.load(L_, f"%w{u}", "%x", f"%n, %r, %xcu{u}", xt, self.lanes)
             if not mcz:

@@ -16,6 +16,8 @@ PyTorch on a 2-core Xeon with a much larger L3, 0.82-1.02x here):
                                     balances uneven progress; 16 measured on 2 cores)
     cl_reg_bytes      = L3 / 4      channels-last x up to which the kernels hold channel chunks
                                     in registers down the rows (_channels_last.reg_vectors)
+    reg_chunk_bytes   = vregs / 4   a channels-last register chunk's values of one kind (its
+                                    shift, sums, squares): 8 AVX-512 vectors of float32
     stream_bytes      = L3          a call whose large arrays (x and y; x, dy and dx) total
                                     more writes its output with streaming stores (_emit)
 
@@ -23,10 +25,10 @@ each rounded down to a power of two and clamped to a sane range, so that a misre
 size cannot make a pathological module. L2 is the share of one CPU (an L2 shared by two
 hyperthreads counts half). The host target (``llvm-cpu``, ``target-cpu=host``) reads the
 caches of this machine at compile time (``/sys/devices/system/cpu``, else ``os.sysconf``);
-the cross targets (``llvm-cpu:x86-64-v3``, ``llvm-cpu:aarch64``) use :data:`DEFAULT`, the
-machine the constants were measured on. The record's :meth:`CpuCaches.key_text` is part of
-every llvm-cpu cache key (``_cache``), so a module built for one cache hierarchy is never
-reused on another.
+the cross targets (``llvm-cpu:x86-64-v3``, ``llvm-cpu:aarch64``) use :data:`CROSS`: the caches
+of the machine the constants were measured on, the registers of their ISAs. The record's
+:meth:`CpuCaches.key_text` is part of every llvm-cpu cache key (``_cache``), so a module built
+for one cache hierarchy is never reused on another.
 
 The kernel emitters read the values for the module being built with :func:`current`, which
 ``_build`` sets per target with :func:`using` (outside it: the host's).
@@ -56,6 +58,9 @@ class CpuCaches:
     l2: int
     l3: int
     cores: int
+    # The vector register file in bytes (registers x width): AVX-512 32 x 64 (this
+    # machine), AVX2 16 x 32, NEON 32 x 16. Bounds the channels-last register chunks.
+    vreg_bytes: int = 2048
 
     @property
     def cf_block_bytes(self) -> int:
@@ -82,6 +87,10 @@ class CpuCaches:
         return max(4, min(256, 8 * self.cores))
 
     @property
+    def reg_chunk_bytes(self) -> int:
+        return _pow2_clamp(self.vreg_bytes // 4, 16, 4096)
+
+    @property
     def cl_reg_bytes(self) -> int:
         return _pow2_clamp(self.l3 // 4, 1 << 20, 1 << 30)
 
@@ -95,12 +104,16 @@ class CpuCaches:
                 f"cf_block={self.cf_block_bytes} cf_piece={self.cf_piece_bytes} "
                 f"cl_chunk={self.cl_chunk_bytes} prefetch={self.prefetch_bytes} "
                 f"cf_prefetch={self.cf_prefetch_bytes} split={self.split_workgroups} "
-                f"stream={self.stream_bytes} cl_reg={self.cl_reg_bytes}")
+                f"stream={self.stream_bytes} cl_reg={self.cl_reg_bytes} "
+                f"vregs={self.vreg_bytes}")
 
 
 # The machine the kernels' constants were measured on (AMD EPYC, 2 cores): the cross
 # targets' tuning, and what an unreadable cache size falls back to.
 DEFAULT = CpuCaches(l1d=32 << 10, l2=1 << 20, l3=32 << 20, cores=2)
+# The cross targets': DEFAULT's caches, and the vector registers of their ISAs (x86-64-v3:
+# AVX2, 16 x 32 bytes; aarch64: NEON, 32 x 16), not this machine's AVX-512.
+CROSS = dataclasses.replace(DEFAULT, vreg_bytes=512)
 
 _SYSCONF = {"l1d": "SC_LEVEL1_DCACHE_SIZE", "l2": "SC_LEVEL2_CACHE_SIZE",
             "l3": "SC_LEVEL3_CACHE_SIZE"}
@@ -157,11 +170,28 @@ def read_sysfs(root: str = "/sys/devices/system/cpu/cpu0/cache") -> dict:
     return found
 
 
-def from_machine(sizes: dict, cores: int) -> CpuCaches:
+def from_machine(sizes: dict, cores: int, vreg_bytes: int = DEFAULT.vreg_bytes) -> CpuCaches:
     """A record from measured ``sizes`` ({"l1d", "l2", "l3"} bytes; a missing or zero one
-    takes :data:`DEFAULT`'s) and ``cores``."""
+    takes :data:`DEFAULT`'s), ``cores`` and ``vreg_bytes``."""
     pick = {k: sizes.get(k) or getattr(DEFAULT, k) for k in ("l1d", "l2", "l3")}
-    return CpuCaches(cores=max(1, int(cores or DEFAULT.cores)), **pick)
+    return CpuCaches(cores=max(1, int(cores or DEFAULT.cores)), vreg_bytes=vreg_bytes, **pick)
+
+
+def read_vreg_bytes(cpuinfo: str = "/proc/cpuinfo") -> int:
+    """This CPU's vector register file in bytes, from its ISA flags: AVX-512 2048, AVX or
+    AVX2 512, aarch64 (NEON) 512, other x86 (SSE) 256; unreadable: DEFAULT's."""
+    import platform
+    if platform.machine().lower() in ("aarch64", "arm64"):
+        return 512
+    try:
+        with open(cpuinfo) as fh:
+            flags = next((ln.split(":", 1)[1].split() for ln in fh
+                          if ln.startswith("flags")), None)
+    except OSError:
+        flags = None
+    if flags is None:
+        return DEFAULT.vreg_bytes
+    return 2048 if "avx512f" in flags else 512 if "avx" in flags else 256
 
 
 @functools.lru_cache(maxsize=None)
@@ -180,17 +210,17 @@ def host() -> CpuCaches:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or DEFAULT.cores
-    return from_machine(sizes, cores)
+    return from_machine(sizes, cores, read_vreg_bytes())
 
 
 def for_target(name: str) -> Optional[CpuCaches]:
     """The record a module for target ``name`` is tuned to: the host's for ``llvm-cpu``
-    (``target-cpu=host``), :data:`DEFAULT` for the other llvm-cpu rows (cross targets);
+    (``target-cpu=host``), :data:`CROSS` for the other llvm-cpu rows (cross targets);
     None for other backends (no CPU kernels)."""
     if name == "llvm-cpu":
         return host()
     if name.startswith("llvm-cpu:"):
-        return DEFAULT
+        return CROSS
     return None
 
 
