@@ -211,6 +211,11 @@ module @group_norm_kernel {
             %xcu3 = arith.addi %ch0, %cu3 : index
             %cu4 = arith.addi %cu, %c64 : index
             %xcu4 = arith.addi %ch0, %cu4 : index
+            %kr0 = vector.load %k[%cu0] : memref<320xf32>, vector<16xf32>
+            %kr1 = vector.load %k[%cu1] : memref<320xf32>, vector<16xf32>
+            %kr2 = vector.load %k[%cu2] : memref<320xf32>, vector<16xf32>
+            %kr3 = vector.load %k[%cu3] : memref<320xf32>, vector<16xf32>
+            %kr4 = vector.load %k[%cu4] : memref<320xf32>, vector<16xf32>
             %ar0 = vector.load %p1[%cu0] : memref<320xf32>, vector<16xf32>
             %ar1 = vector.load %p1[%cu1] : memref<320xf32>, vector<16xf32>
             %ar2 = vector.load %p1[%cu2] : memref<320xf32>, vector<16xf32>
@@ -221,40 +226,35 @@ module @group_norm_kernel {
             %br2 = vector.load %p2[%cu2] : memref<320xf32>, vector<16xf32>
             %br3 = vector.load %p2[%cu3] : memref<320xf32>, vector<16xf32>
             %br4 = vector.load %p2[%cu4] : memref<320xf32>, vector<16xf32>
-            %kn0 = vector.load %k[%cu0] : memref<320xf32>, vector<16xf32>
-            %kn1 = vector.load %k[%cu1] : memref<320xf32>, vector<16xf32>
-            %kn2 = vector.load %k[%cu2] : memref<320xf32>, vector<16xf32>
-            %kn3 = vector.load %k[%cu3] : memref<320xf32>, vector<16xf32>
-            %kn4 = vector.load %k[%cu4] : memref<320xf32>, vector<16xf32>
             scf.for %r = %rb to %rb_end step %c1 {
-              %w0_r = vector.load %x[%n, %r, %xcu0] : memref<2x256x1280xf16>, vector<16xf16>
-              %w0 = arith.extf %w0_r : vector<16xf16> to vector<16xf32>
-              %dw0 = arith.subf %w0, %kn0 : vector<16xf32>
-              %o0 = math.fma %dw0, %ar0, %br0 : vector<16xf32>
+              %v0_r = vector.load %x[%n, %r, %xcu0] : memref<2x256x1280xf16>, vector<16xf16>
+              %v0 = arith.extf %v0_r : vector<16xf16> to vector<16xf32>
+              %d0 = arith.subf %v0, %kr0 : vector<16xf32>
+              %o0 = math.fma %d0, %ar0, %br0 : vector<16xf32>
               %yo0_n = arith.truncf %o0 : vector<16xf32> to vector<16xf16>
               vector.store %yo0_n, %y[%n, %r, %xcu0] : memref<2x256x1280xf16>, vector<16xf16>
-              %w1_r = vector.load %x[%n, %r, %xcu1] : memref<2x256x1280xf16>, vector<16xf16>
-              %w1 = arith.extf %w1_r : vector<16xf16> to vector<16xf32>
-              %dw1 = arith.subf %w1, %kn1 : vector<16xf32>
-              %o1 = math.fma %dw1, %ar1, %br1 : vector<16xf32>
+              %v1_r = vector.load %x[%n, %r, %xcu1] : memref<2x256x1280xf16>, vector<16xf16>
+              %v1 = arith.extf %v1_r : vector<16xf16> to vector<16xf32>
+              %d1 = arith.subf %v1, %kr1 : vector<16xf32>
+              %o1 = math.fma %d1, %ar1, %br1 : vector<16xf32>
               %yo1_n = arith.truncf %o1 : vector<16xf32> to vector<16xf16>
               vector.store %yo1_n, %y[%n, %r, %xcu1] : memref<2x256x1280xf16>, vector<16xf16>
-              %w2_r = vector.load %x[%n, %r, %xcu2] : memref<2x256x1280xf16>, vector<16xf16>
-              %w2 = arith.extf %w2_r : vector<16xf16> to vector<16xf32>
-              %dw2 = arith.subf %w2, %kn2 : vector<16xf32>
-              %o2 = math.fma %dw2, %ar2, %br2 : vector<16xf32>
+              %v2_r = vector.load %x[%n, %r, %xcu2] : memref<2x256x1280xf16>, vector<16xf16>
+              %v2 = arith.extf %v2_r : vector<16xf16> to vector<16xf32>
+              %d2 = arith.subf %v2, %kr2 : vector<16xf32>
+              %o2 = math.fma %d2, %ar2, %br2 : vector<16xf32>
               %yo2_n = arith.truncf %o2 : vector<16xf32> to vector<16xf16>
               vector.store %yo2_n, %y[%n, %r, %xcu2] : memref<2x256x1280xf16>, vector<16xf16>
-              %w3_r = vector.load %x[%n, %r, %xcu3] : memref<2x256x1280xf16>, vector<16xf16>
-              %w3 = arith.extf %w3_r : vector<16xf16> to vector<16xf32>
-              %dw3 = arith.subf %w3, %kn3 : vector<16xf32>
-              %o3 = math.fma %dw3, %ar3, %br3 : vector<16xf32>
+              %v3_r = vector.load %x[%n, %r, %xcu3] : memref<2x256x1280xf16>, vector<16xf16>
+              %v3 = arith.extf %v3_r : vector<16xf16> to vector<16xf32>
+              %d3 = arith.subf %v3, %kr3 : vector<16xf32>
+              %o3 = math.fma %d3, %ar3, %br3 : vector<16xf32>
               %yo3_n = arith.truncf %o3 : vector<16xf32> to vector<16xf16>
               vector.store %yo3_n, %y[%n, %r, %xcu3] : memref<2x256x1280xf16>, vector<16xf16>
-              %w4_r = vector.load %x[%n, %r, %xcu4] : memref<2x256x1280xf16>, vector<16xf16>
-              %w4 = arith.extf %w4_r : vector<16xf16> to vector<16xf32>
-              %dw4 = arith.subf %w4, %kn4 : vector<16xf32>
-              %o4 = math.fma %dw4, %ar4, %br4 : vector<16xf32>
+              %v4_r = vector.load %x[%n, %r, %xcu4] : memref<2x256x1280xf16>, vector<16xf16>
+              %v4 = arith.extf %v4_r : vector<16xf16> to vector<16xf32>
+              %d4 = arith.subf %v4, %kr4 : vector<16xf32>
+              %o4 = math.fma %d4, %ar4, %br4 : vector<16xf32>
               %yo4_n = arith.truncf %o4 : vector<16xf32> to vector<16xf16>
               vector.store %yo4_n, %y[%n, %r, %xcu4] : memref<2x256x1280xf16>, vector<16xf16>
             }

@@ -248,6 +248,14 @@ module @group_norm_kernel {
             %xcu6 = arith.addi %ch0, %cu6 : index
             %cu7 = arith.addi %cu, %c112 : index
             %xcu7 = arith.addi %ch0, %cu7 : index
+            %kr0 = vector.load %k[%cu0] : memref<640xf32>, vector<16xf32>
+            %kr1 = vector.load %k[%cu1] : memref<640xf32>, vector<16xf32>
+            %kr2 = vector.load %k[%cu2] : memref<640xf32>, vector<16xf32>
+            %kr3 = vector.load %k[%cu3] : memref<640xf32>, vector<16xf32>
+            %kr4 = vector.load %k[%cu4] : memref<640xf32>, vector<16xf32>
+            %kr5 = vector.load %k[%cu5] : memref<640xf32>, vector<16xf32>
+            %kr6 = vector.load %k[%cu6] : memref<640xf32>, vector<16xf32>
+            %kr7 = vector.load %k[%cu7] : memref<640xf32>, vector<16xf32>
             %ar0 = vector.load %p1[%cu0] : memref<640xf32>, vector<16xf32>
             %ar1 = vector.load %p1[%cu1] : memref<640xf32>, vector<16xf32>
             %ar2 = vector.load %p1[%cu2] : memref<640xf32>, vector<16xf32>
@@ -264,46 +272,38 @@ module @group_norm_kernel {
             %br5 = vector.load %p2[%cu5] : memref<640xf32>, vector<16xf32>
             %br6 = vector.load %p2[%cu6] : memref<640xf32>, vector<16xf32>
             %br7 = vector.load %p2[%cu7] : memref<640xf32>, vector<16xf32>
-            %kn0 = vector.load %k[%cu0] : memref<640xf32>, vector<16xf32>
-            %kn1 = vector.load %k[%cu1] : memref<640xf32>, vector<16xf32>
-            %kn2 = vector.load %k[%cu2] : memref<640xf32>, vector<16xf32>
-            %kn3 = vector.load %k[%cu3] : memref<640xf32>, vector<16xf32>
-            %kn4 = vector.load %k[%cu4] : memref<640xf32>, vector<16xf32>
-            %kn5 = vector.load %k[%cu5] : memref<640xf32>, vector<16xf32>
-            %kn6 = vector.load %k[%cu6] : memref<640xf32>, vector<16xf32>
-            %kn7 = vector.load %k[%cu7] : memref<640xf32>, vector<16xf32>
             scf.for %r = %rb to %rb_end step %c1 {
-              %w0_r = vector.load %x[%n, %r, %xcu0] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw0 = arith.subf %w0_r, %kn0 : vector<16xf32>
-              %o0 = math.fma %dw0, %ar0, %br0 : vector<16xf32>
+              %v0_r = vector.load %x[%n, %r, %xcu0] : memref<2x1024x640xf32>, vector<16xf32>
+              %d0 = arith.subf %v0_r, %kr0 : vector<16xf32>
+              %o0 = math.fma %d0, %ar0, %br0 : vector<16xf32>
               vector.store %o0, %y[%n, %r, %xcu0] : memref<2x1024x640xf32>, vector<16xf32>
-              %w1_r = vector.load %x[%n, %r, %xcu1] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw1 = arith.subf %w1_r, %kn1 : vector<16xf32>
-              %o1 = math.fma %dw1, %ar1, %br1 : vector<16xf32>
+              %v1_r = vector.load %x[%n, %r, %xcu1] : memref<2x1024x640xf32>, vector<16xf32>
+              %d1 = arith.subf %v1_r, %kr1 : vector<16xf32>
+              %o1 = math.fma %d1, %ar1, %br1 : vector<16xf32>
               vector.store %o1, %y[%n, %r, %xcu1] : memref<2x1024x640xf32>, vector<16xf32>
-              %w2_r = vector.load %x[%n, %r, %xcu2] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw2 = arith.subf %w2_r, %kn2 : vector<16xf32>
-              %o2 = math.fma %dw2, %ar2, %br2 : vector<16xf32>
+              %v2_r = vector.load %x[%n, %r, %xcu2] : memref<2x1024x640xf32>, vector<16xf32>
+              %d2 = arith.subf %v2_r, %kr2 : vector<16xf32>
+              %o2 = math.fma %d2, %ar2, %br2 : vector<16xf32>
               vector.store %o2, %y[%n, %r, %xcu2] : memref<2x1024x640xf32>, vector<16xf32>
-              %w3_r = vector.load %x[%n, %r, %xcu3] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw3 = arith.subf %w3_r, %kn3 : vector<16xf32>
-              %o3 = math.fma %dw3, %ar3, %br3 : vector<16xf32>
+              %v3_r = vector.load %x[%n, %r, %xcu3] : memref<2x1024x640xf32>, vector<16xf32>
+              %d3 = arith.subf %v3_r, %kr3 : vector<16xf32>
+              %o3 = math.fma %d3, %ar3, %br3 : vector<16xf32>
               vector.store %o3, %y[%n, %r, %xcu3] : memref<2x1024x640xf32>, vector<16xf32>
-              %w4_r = vector.load %x[%n, %r, %xcu4] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw4 = arith.subf %w4_r, %kn4 : vector<16xf32>
-              %o4 = math.fma %dw4, %ar4, %br4 : vector<16xf32>
+              %v4_r = vector.load %x[%n, %r, %xcu4] : memref<2x1024x640xf32>, vector<16xf32>
+              %d4 = arith.subf %v4_r, %kr4 : vector<16xf32>
+              %o4 = math.fma %d4, %ar4, %br4 : vector<16xf32>
               vector.store %o4, %y[%n, %r, %xcu4] : memref<2x1024x640xf32>, vector<16xf32>
-              %w5_r = vector.load %x[%n, %r, %xcu5] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw5 = arith.subf %w5_r, %kn5 : vector<16xf32>
-              %o5 = math.fma %dw5, %ar5, %br5 : vector<16xf32>
+              %v5_r = vector.load %x[%n, %r, %xcu5] : memref<2x1024x640xf32>, vector<16xf32>
+              %d5 = arith.subf %v5_r, %kr5 : vector<16xf32>
+              %o5 = math.fma %d5, %ar5, %br5 : vector<16xf32>
               vector.store %o5, %y[%n, %r, %xcu5] : memref<2x1024x640xf32>, vector<16xf32>
-              %w6_r = vector.load %x[%n, %r, %xcu6] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw6 = arith.subf %w6_r, %kn6 : vector<16xf32>
-              %o6 = math.fma %dw6, %ar6, %br6 : vector<16xf32>
+              %v6_r = vector.load %x[%n, %r, %xcu6] : memref<2x1024x640xf32>, vector<16xf32>
+              %d6 = arith.subf %v6_r, %kr6 : vector<16xf32>
+              %o6 = math.fma %d6, %ar6, %br6 : vector<16xf32>
               vector.store %o6, %y[%n, %r, %xcu6] : memref<2x1024x640xf32>, vector<16xf32>
-              %w7_r = vector.load %x[%n, %r, %xcu7] : memref<2x1024x640xf32>, vector<16xf32>
-              %dw7 = arith.subf %w7_r, %kn7 : vector<16xf32>
-              %o7 = math.fma %dw7, %ar7, %br7 : vector<16xf32>
+              %v7_r = vector.load %x[%n, %r, %xcu7] : memref<2x1024x640xf32>, vector<16xf32>
+              %d7 = arith.subf %v7_r, %kr7 : vector<16xf32>
+              %o7 = math.fma %d7, %ar7, %br7 : vector<16xf32>
               vector.store %o7, %y[%n, %r, %xcu7] : memref<2x1024x640xf32>, vector<16xf32>
             }
           }

@@ -10,24 +10,20 @@ import numpy as np
 import pytest
 
 import iree_gn
-from iree_gn import _build, _kernels
+from iree_gn import _kernels
 from iree_gn._kernels import _tuning as cpu
 from iree_gn._runtime import numpy_dtype as _np_dtype
 from reference import assert_close, ref_group_norm
+from test_streaming import host_with_l3
 
 _CHUNKS = "iter_args(%ra0"  # the register sums' loop
 
 
 @pytest.fixture
 def l3_4m(monkeypatch):
-    """This machine with a 4 MiB L3; compiled ops are forgotten before and after (their
-    memory cache does not key the tuning; the disk cache does)."""
-    here = cpu.host()
-    small = cpu.from_machine({"l1d": here.l1d, "l2": here.l2, "l3": 4 << 20}, here.cores)
-    _build.clear_memory_cache()
-    monkeypatch.setattr(cpu, "host", lambda: small)
-    yield small
-    _build.clear_memory_cache()
+    """A 4 MiB L3: register chunks up to 1 MiB of x."""
+    with host_with_l3(monkeypatch, 4 << 20) as small:
+        yield small
 
 
 def _spec(shape, **kw):

@@ -5,6 +5,8 @@ with a 1 MiB L3, so that small inputs take the streaming form; every result is c
 against the float64 reference (tolerances: ``reference.TOL`` / ``GRAD_TOL``), and the module
 text is checked to hold the form the test means to exercise."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -16,17 +18,27 @@ from reference import assert_close, ref_group_norm
 from test_grad import check
 
 
-@pytest.fixture
-def small_l3(monkeypatch):
-    """This machine with a 1 MiB L3 (streaming from 1 MiB of arrays), nothing else changed;
-    compiled ops are forgotten before and after (their memory cache does not key the tuning;
-    the disk cache does)."""
+@contextlib.contextmanager
+def host_with_l3(monkeypatch, l3: int):
+    """This machine seen with an L3 of ``l3`` bytes, nothing else changed; compiled ops are
+    forgotten before and after (their memory cache does not key the tuning; the disk cache
+    does)."""
     here = cpu.host()
-    small = cpu.from_machine({"l1d": here.l1d, "l2": here.l2, "l3": 1 << 20}, here.cores)
+    small = cpu.from_machine({"l1d": here.l1d, "l2": here.l2, "l3": l3}, here.cores,
+                             here.vreg_bytes)
     _build.clear_memory_cache()
     monkeypatch.setattr(cpu, "host", lambda: small)
-    yield small
-    _build.clear_memory_cache()
+    try:
+        yield small
+    finally:
+        _build.clear_memory_cache()
+
+
+@pytest.fixture
+def small_l3(monkeypatch):
+    """A 1 MiB L3: streaming from 1 MiB of arrays."""
+    with host_with_l3(monkeypatch, 1 << 20) as small:
+        yield small
 
 
 def _text(spec, grad=False):

@@ -229,12 +229,7 @@ class _ChannelsLast(_Kernel):
         per block of _BLOCK rows into %p1, %p2, then into the totals; a sample of at most
         _BLOCK rows straight into the totals (min of 300: 2x1x1x4096, 32 groups, 22 -> 15 us;
         2x2x2x4096 39 -> 37 us)."""
-        if self.reg_vectors():
-            self.by_form(I, "%reg_s", lambda J, U: self.row_blocks(
-                J, lo, hi, lambda K: self.reg_sums(K, "%rb", "%rb_end", U)),
-                lambda J: self.row_stats(J, lo, hi))
-        else:
-            self.row_stats(I, lo, hi)
+        self.by_form(I, "%reg_s", lo, hi, self.reg_sums, self.row_stats)
 
     def row_stats(self, I, lo, hi):
         """``stats`` in the per-row form."""
@@ -269,66 +264,79 @@ class _ChannelsLast(_Kernel):
         top = max(1, min(self.UNROLL, _tuning.current().reg_chunk_bytes // per))
         return next(u for u in range(top, 0, -1) if nv % u == 0)
 
-    def by_form(self, I, tag, reg, row) -> None:
-        """``reg(indent, U)`` (register chunks of U vectors) where they pay, else
-        ``row(indent)``: a chunk that spans the block's channels, always (it reads x in the
-        per-row form's order); a narrower one walks each block of rows once per chunk,
+    def by_form(self, I, tag, lo, hi, reg, row) -> None:
+        """A pass over rows [lo, hi): ``reg(indent, U)`` per block of rows [%rb, %rb_end)
+        (register chunks of U vectors) where they pay, else ``row(indent, lo, hi)`` (the
+        per-row form; always under streaming stores, which are written in row order). A
+        chunk that spans the block's channels pays always (it reads x in the per-row
+        form's order); a narrower one walks each block of rows once per chunk,
         which pays while x comes from the caches (x up to ``_tuning`` ``cl_reg_bytes``),
         not from memory, and with chunks of 4 vectors or more (medians, same process,
         per-row / chunks: 2x32x32x640 0.33 / 0.29-0.31 ms, 2x16x16x1280 0.23-0.25 / 0.20,
         2x48x48x320 0.32 / 0.29 ms; but 2x64x64x320 0.55 / 0.69, 8x28x28x512 0.77 / 1.22,
         8x56x56x256 2.0-2.4 / 2.5-3.2 ms; x86-64-v3 code, chunks of 2: 2x32x32x640 0.37 /
         0.46). A dynamic batch tests N (both forms emitted; ``tag`` names the test)."""
-        U = self.reg_vectors()
-        if U == self.SB // self.VL:
-            reg(I, U)
+        U = self.reg_vectors() if not self.nt else 0
+
+        def chunks(J):
+            self.row_blocks(J, lo, hi, lambda K: reg(K, U))
+
+        if U and U == self.SB // self.VL:
+            chunks(I)
             return
         if U < 4:  # (AVX2's 16 registers: chunks of 2 vectors, 1.1-1.25x the per-row time)
-            row(I)
+            row(I, lo, hi)
             return
         per = _BYTES[self.spec.dtype]
         for d in self.spec.shape[1:]:
             per *= d
         limit = _tuning.current().cl_reg_bytes
         if self.N is not None:
-            reg(I, U) if self.N * per <= limit else row(I)
+            chunks(I) if self.N * per <= limit else row(I, lo, hi)
             return
         self.e(f"{I}{tag} = arith.cmpi ule, %nsz, {self.idx(limit // per)} : index")
         self.e(f"{I}scf.if {tag} {{")
-        reg(I + "  ", U)
+        chunks(I + "  ")
         self.e(f"{I}}} else {{")
-        row(I + "  ")
+        row(I + "  ", lo, hi)
         self.e(f"{I}}}")
 
-    def chunk_loop(self, ind, U) -> None:
+    def chunk_loop(self, ind, U) -> List[str]:
         """A loop over the channels in chunks of U vectors: %cu{u} the u-th vector's scratch
-        index, %xcu{u} its channel in x."""
+        index, %xcu{u} its channel in x; returns the vectors' shifts k (none with
+        mean_close_to_zero), loaded in the loop."""
         lo, hi = self._cl or (self.idx(0), self.idx(self.CB))
         self.e(f"{ind}scf.for %cu = {lo} to {hi} step {self.idx(self.VL * U)} {{")
         for u in range(U):
             self.e(f"{ind}  %cu{u} = arith.addi %cu, {self.idx(u * self.VL)} : index")
             self.e(f"{ind}  %xcu{u} = arith.addi %ch0, %cu{u} : index")
+        if self.spec.mean_close_to_zero:
+            return []
+        return [self.ld(ind + "  ", f"%kr{u}", "%k", f"%cu{u}") for u in range(U)]
 
-    def reg_sums(self, J, lo, hi, U) -> None:
-        """%s1, %s2 += the per-channel sums of x - k and (x - k)^2 over rows [lo, hi) (at
-        most _BLOCK: the float32 partials in registers are as long as the per-row form's
-        %p1, %p2), U vectors of channels at a time."""
-        e, V, xt = self.e, self.V, self.xmem()
-        self.chunk_loop(J, U)
+    def chunk_xk(self, ind, u, ks) -> str:
+        """x - k of the chunk's u-th vector at row %r (x itself where ``ks`` is empty)."""
+        v = self.load(ind, f"%v{u}", "%x", f"%n, %r, %xcu{u}", self.xmem(), self.lanes)
+        if not ks:
+            return v
+        self.e(f"{ind}%d{u} = arith.subf {v}, {ks[u]} : {self.V}")
+        return f"%d{u}"
+
+    def reg_sums(self, J, U) -> None:
+        """%s1, %s2 += the per-channel sums of x - k and (x - k)^2 over rows [%rb, %rb_end)
+        (at most _BLOCK: the float32 partials in registers are as long as the per-row
+        form's %p1, %p2), U vectors of channels at a time."""
+        e, V = self.e, self.V
+        ks = self.chunk_loop(J, U)
         K = J + "  "
-        mcz = self.spec.mean_close_to_zero
-        ks = [] if mcz else [self.ld(K, f"%kr{u}", "%k", f"%cu{u}") for u in range(U)]
         tys = ", ".join([V] * (2 * U))
         init = ", ".join([f"%ra{u} = {self.zero}" for u in range(U)] +
                          [f"%rq{u} = {self.zero}" for u in range(U)])
-        e(f"{K}%rs:{2 * U} = scf.for %r = {lo} to {hi} step {self.idx(1)} iter_args({init})"
+        e(f"{K}%rs:{2 * U} = scf.for %r = %rb to %rb_end step {self.idx(1)} iter_args({init})"
           f" -> ({tys}) {{")
         L_ = K + "  "
         for u in range(U):
-            d = self.load(L_, f"%v{u}", "%x", f"%n, %r, %xcu{u}", xt, self.lanes)
-            if not mcz:
-                e(f"{L_}%d{u} = arith.subf {d}, {ks[u]} : {V}")
-                d = f"%d{u}"
+            d = self.chunk_xk(L_, u, ks)
             e(f"{L_}%na{u} = arith.addf %ra{u}, {d} : {V}")
             e(f"{L_}%nq{u} = math.fma {d}, {d}, %rq{u} : {V}")
         e(f"{L_}scf.yield " + ", ".join([f"%na{u}" for u in range(U)] +
@@ -341,23 +349,18 @@ class _ChannelsLast(_Kernel):
                 self.sto(K, f"%us{j}_{u}", tot, f"%cu{u}")
         e(f"{J}}}")
 
-    def reg_norm(self, J, lo, hi, U) -> None:
-        """y = act((x - k) * a + b) over rows [lo, hi), U vectors of channels at a time with
-        their k, a, b in registers."""
+    def reg_norm(self, J, U) -> None:
+        """y = act((x - k) * a + b) over rows [%rb, %rb_end), U vectors of channels at a time
+        with their k, a, b in registers."""
         e, V, xt = self.e, self.V, self.xmem()
-        self.chunk_loop(J, U)
+        ks = self.chunk_loop(J, U)
         K = J + "  "
-        mcz = self.spec.mean_close_to_zero
         avs = [self.ld(K, f"%ar{u}", "%p1", f"%cu{u}") for u in range(U)]
         bvs = [self.ld(K, f"%br{u}", "%p2", f"%cu{u}") for u in range(U)]
-        ks = [] if mcz else [self.ld(K, f"%kn{u}", "%k", f"%cu{u}") for u in range(U)]
-        e(f"{K}scf.for %r = {lo} to {hi} step {self.idx(1)} {{")
+        e(f"{K}scf.for %r = %rb to %rb_end step {self.idx(1)} {{")
         L_ = K + "  "
         for u in range(U):
-            v = self.load(L_, f"%w{u}", "%x", f"%n, %r, %xcu{u}", xt, self.lanes)
-            if not mcz:
-                e(f"{L_}%dw{u} = arith.subf {v}, {ks[u]} : {V}")
-                v = f"%dw{u}"
+            v = self.chunk_xk(L_, u, ks)
             e(f"{L_}%o{u} = math.fma {v}, {avs[u]}, {bvs[u]} : {V}")
             o = self.activation(L_, f"%act{u}", f"%o{u}", V, self.lanes)
             self.store(L_, f"%yo{u}", o, "%y", f"%n, %r, %xcu{u}", xt, self.lanes, out=True)
@@ -430,12 +433,7 @@ class _ChannelsLast(_Kernel):
     def normalize(self, I, lo, hi):
         """y = act((x - k) * a + b) over rows [lo, hi), with a in %p1 and b in %p2 (per
         block of rows and sub-block of channels where SB < CB)."""
-        if self.reg_vectors() and not self.nt:
-            self.by_form(I, "%reg_n", lambda J, U: self.row_blocks(
-                J, lo, hi, lambda K: self.reg_norm(K, "%rb", "%rb_end", U)),
-                lambda J: self.row_norm(J, lo, hi))
-        else:
-            self.row_norm(I, lo, hi)
+        self.by_form(I, "%reg_n", lo, hi, self.reg_norm, self.row_norm)
 
     def row_norm(self, I, lo, hi):
         """``normalize`` in the per-row form."""
