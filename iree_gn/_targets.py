@@ -17,6 +17,7 @@ import re
 from typing import Callable, Dict, List, Optional, Tuple
 
 from . import _gpu_kernels, _kernels
+from ._kernels import _tuning as _cpu_tuning
 
 
 # Inputs under this size that no kernel serves use a target's small_formulation. Measured on
@@ -135,13 +136,6 @@ def _small_bytes(cores: int) -> int:
     return max(1 << 20, int((1.1 * (1 << 20)) / (1 - 1 / (0.8 * cores))))
 
 
-def _host_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str) -> Target:
     return Target(
         name=name,
@@ -160,7 +154,7 @@ def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str
         f64=True,
         description=desc,
         small_driver="local-sync" if driver else None,
-        small_bytes=_small_bytes(_host_cores()),
+        small_bytes=_small_bytes(_cpu_tuning.host().cores),
         small_formulation="fused",
         kernel=True,
     )

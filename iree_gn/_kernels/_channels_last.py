@@ -287,9 +287,7 @@ class _ChannelsLast(_Kernel):
         if U < 4:  # (AVX2's 16 registers: chunks of 2 vectors, 1.1-1.25x the per-row time)
             row(I, lo, hi)
             return
-        per = _BYTES[self.spec.dtype]
-        for d in self.spec.shape[1:]:
-            per *= d
+        per = _BYTES[self.spec.dtype] * self.per_n
         limit = _tuning.current().cl_reg_bytes
         if self.N is not None:
             chunks(I) if self.N * per <= limit else row(I, lo, hi)

@@ -3,6 +3,7 @@ widen 16-bit floats to float32, the normalize arithmetic and the named activatio
 
 from __future__ import annotations
 
+import math
 from typing import List
 
 import numpy as np
@@ -46,6 +47,8 @@ class _Emitter:
         self.cg = self.C // self.G
         self.N = spec.shape[0]
         self.R = _rows(spec)
+        # x's elements per index of axis 0 (a sample, or several where axes are kept).
+        self.per_n = math.prod(spec.shape[1:])
         self.gamma = spec.scale
         self.beta = spec.center
         self.lines: List[str] = []
@@ -93,9 +96,7 @@ class _Emitter:
         streaming / cached stores: 8x56x56x256 1.6-2.3 / 2.9-3.5 ms, NCHW 8x256x56x56
         1.1-1.3 / 2.6 ms, 1x128x128x512 2.2-2.8 / 4.3-4.4 ms; and below the limit
         2x64x64x320 0.64-0.72 / 0.56-0.63 ms, 2x32x32x640 0.42-0.50 / 0.33-0.36 ms."""
-        per = _BYTES[self.spec.dtype] * tensors
-        for d in self.spec.shape[1:]:
-            per *= d
+        per = _BYTES[self.spec.dtype] * tensors * self.per_n
         limit = _tuning.current().stream_bytes
         if self.N is not None:
             self.nt = self.N * per > limit

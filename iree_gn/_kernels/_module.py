@@ -165,9 +165,7 @@ class _Kernel(_Emitter):
         """``@main``, ``@main_off`` and ``@main_off_out`` (host_static.mlir or
         host_dynamic.mlir), around this kernel's dispatches."""
         et, dyn = self.et, self.N is None
-        per = 1  # elements per sample of the view
-        for d in self.spec.shape[1:]:
-            per *= d
+        per = self.per_n  # elements per sample of the view
         outer = (self.outer or self.spec).shape
         pt = f"tensor<{self.C}x{et}>"
         np_ = len(self.params())

@@ -41,6 +41,7 @@ import contextvars
 import dataclasses
 import functools
 import os
+import platform
 from typing import Iterator, List, Optional, Tuple
 
 
@@ -180,7 +181,6 @@ def from_machine(sizes: dict, cores: int, vreg_bytes: int = DEFAULT.vreg_bytes) 
 def read_vreg_bytes(cpuinfo: str = "/proc/cpuinfo") -> int:
     """This CPU's vector register file in bytes, from its ISA flags: AVX-512 2048, AVX or
     AVX2 512, aarch64 (NEON) 512, other x86 (SSE) 256; unreadable: DEFAULT's."""
-    import platform
     if platform.machine().lower() in ("aarch64", "arm64"):
         return 512
     try:
