@@ -419,7 +419,8 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
             k = (it.spec.key_text(), t)
             reason = _cannot_serve(it.spec, t)
             if reason:
-                skipped.append({"config": it.label, "target": t, "reason": reason})
+                skipped.append({"config": it.label, "target": t, "reason": reason,
+                                "spec": it.spec.to_json()})
                 continue
             if k not in planned:  # the same (spec, target) twice is built once
                 planned[k] = {"label": it.label, "spec": it.spec.to_json(), "target": t,
@@ -441,6 +442,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
 
     old = _old_modules(out_dir) if add else []
     old += _old_modules(out_dir, "grad_modules") if add else []
+    old_notes = _old_notes(out_dir) if add else {}
     tmp = None
     modules: List[dict] = []
     try:
@@ -450,7 +452,8 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the bundle from others
         for job, res in zip(work, results):
             if not res["ok"]:
-                f = {"config": job["label"], "target": job["target"], "error": res["error"]}
+                f = {"config": job["label"], "target": job["target"], "error": res["error"],
+                     "spec": job["spec"], **({"kind": "grad"} if job.get("grad") else {})}
                 failures.append(f)
                 continue
             modules.append(_write_module(tmp, job, res))
@@ -466,6 +469,11 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
         if not modules:
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(None, [], failures, skipped)
+        # Configuration errors have no target: giving the label again retries them.
+        touched = {_pair(e) for e in modules + skipped + failures} | \
+            {_pair(j) for j in work} | {(f"label:{it.label}", None, False) for it in items}
+        notes = {key: [e for e in old_notes.get(key, []) if _pair(e) not in touched]
+                 for key in ("failures", "skipped")}
         manifest = {
             "format": deploy.BUNDLE_FORMAT,
             "format_version": deploy.BUNDLE_FORMAT_VERSION,
@@ -481,8 +489,9 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
             # for a forward module (deploy.Bundle.vjp reads this list).
             "grad_modules": sorted((m for m in modules if m.get("kind") == "grad"),
                                    key=lambda m: (m["name"], m["target"])),
-            "failures": [dict(f, error=f["error"].splitlines()[0][:500]) for f in failures],
-            "skipped": skipped,
+            "failures": notes["failures"] + [dict(f, error=f["error"].splitlines()[0][:500])
+                                             for f in failures],
+            "skipped": notes["skipped"] + skipped,
         }
         # Written last: a folder without a manifest is an unfinished build, refused on load.
         _write_file(os.path.join(tmp, deploy.MANIFEST),
@@ -653,6 +662,23 @@ def _old_modules(out_dir: str, key: str = "modules"
             hlo = None
         kept.append((m, blob, hlo))
     return kept
+
+
+def _pair(entry: dict) -> Tuple[str, Optional[str], bool]:
+    """The (configuration, target, backward?) a module, job, skip or failure entry is about:
+    the spec where the entry records one (the label otherwise: bundles before this field)."""
+    spec = entry.get("spec")
+    what = json.dumps(spec, sort_keys=True) if spec else f"label:{entry.get('config')}"
+    return what, entry.get("target"), bool(entry.get("grad") or entry.get("kind") == "grad")
+
+
+def _old_notes(out_dir: str) -> Dict[str, List[dict]]:
+    """The failures and skips an existing bundle's manifest lists, kept by ``--add`` for the
+    pairs the new build does not touch (the loader's "skipped when built" message reads them)."""
+    if not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
+        return {}
+    manifest = deploy.read_manifest(out_dir)
+    return {key: list(manifest.get(key, [])) for key in ("failures", "skipped")}
 
 
 def _swap_into_place(tmp: str, out_dir: str) -> None:

@@ -317,6 +317,14 @@ def test_family_target_names_resolve_and_float64_is_skipped_where_unsupported(tm
     assert b.find((2, 4, 4, 8), "float32", target="vulkan").target == row.name
     assert_close(deploy.load_bundle(str(out), device="llvm-cpu")(x), ref_group_norm(x, 4),
                  "float64")
+    # --add keeps the skip (and its reason, which the loader quotes) of the pairs it leaves.
+    proc = run_cli("build", "--add", "-o", out, "--targets", "llvm-cpu", "--spec",
+                   json.dumps(dict(STATIC, groups=2)))
+    assert proc.returncode == 0, proc.stderr
+    assert _manifest(out)["skipped"] == m["skipped"] and len(_manifest(out)["modules"]) == 4
+    with pytest.raises(deploy.ModuleNotInBundle, match="Skipped when built") as e:
+        deploy.load_bundle(str(out), device=row.name)(x)
+    assert "2x4x4x8-float64-g4-c3" in str(e.value)
 
 
 def test_unknown_target_is_a_usage_error(tmp_path):
@@ -494,6 +502,8 @@ def test_missing_module_lists_contents_and_the_build_line_that_adds_it(bundle_co
     assert proc.returncode == 0, proc.stderr
     b2 = deploy.load_bundle(bundle_copy, device="llvm-cpu")
     assert len(b2.modules) == len(b.modules) + 1
+    # ... and the old build's failures, which that build did not retry.
+    assert _manifest(bundle_copy)["failures"] == b.manifest["failures"] != []
     spec = b2.find(x.shape, x.dtype).spec
     y = b2(x)
     assert_close(y, ref_group_norm(x, spec.groups, activation=spec.activation), "float32")
