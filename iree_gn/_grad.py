@@ -31,6 +31,7 @@ import numpy as np
 
 from . import _build, _cache, _gpu_kernels, _kernels
 from ._backward import arg_names, result_names
+from ._runtime import BFLOAT16
 from ._spec import GroupNormSpec
 from ._targets import Target
 
@@ -105,7 +106,8 @@ class CompiledGroupNormGrad(_build._CompiledOp):
 
     ``grad(x, [gamma], [beta], dy, out=None) -> (dx, [dgamma], [dbeta])``: the arguments of
     the forward plus the output cotangent ``dy`` (x's shape and dtype); the cotangent of
-    each argument in the same order, in the input dtype. ``dx`` is written into ``out``
+    each argument in the same order: ``dx`` in the input dtype, ``dgamma``/``dbeta`` in the
+    dtype of the gamma/beta given when that is a floating dtype (else the input dtype). ``dx`` is written into ``out``
     when given (a writable array of x's shape and dtype, any strides). Safe from any thread.
 
     Attributes:
@@ -150,7 +152,19 @@ class CompiledGroupNormGrad(_build._CompiledOp):
         if n == 1:
             return (res,)
         dx = res[0]
-        return (dx, *[r.astype(dx.dtype, copy=False) for r in res[1:]])
+        return (dx, *[r.astype(_cotangent_dtype(p, dx.dtype), copy=False)
+                      for r, p in zip(res[1:], args[:-1])])
+
+
+def _cotangent_dtype(param, default: np.dtype) -> np.dtype:
+    """A parameter's cotangent takes the parameter's own floating dtype (a float32 gamma of
+    a bfloat16 op gets the float32 sums, not their bfloat16 rounding); the input dtype for
+    anything else (a list, an integer array)."""
+    try:
+        dt = np.dtype(param.dtype)
+    except (AttributeError, TypeError):
+        return default
+    return dt if dt.kind == "f" or dt == BFLOAT16 else default
 
 
 def get_grad(spec: GroupNormSpec, target: Target, *,

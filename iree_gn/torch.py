@@ -111,7 +111,9 @@ class _GroupNormFunction(torch.autograd.Function):
         # (dy at any strides: the op reads it in place where it can, else copies it.)
         _, *dparams = _op(*key).vjp(_np(xv), *[_np(p) for p in params], _np(dyv),
                                     out=_np(dxv))
-        grads = [_tensor(d, x.dtype) for d in dparams]
+        # Each gradient in its parameter's dtype: float32 parameters of a 16-bit input
+        # (mixed precision) get the op's float32 sums, not a 16-bit rounding of them.
+        grads = [_tensor(d, p.dtype) for d, p in zip(dparams, params)]
         dw = grads.pop(0) if key[5] else None
         db = grads.pop(0) if key[4] else None
         return dx, dw, db, None, None
@@ -150,6 +152,14 @@ def _check(input, num_groups, weight, bias, eps):
                               or p.device.type != "cpu"):
             raise ValueError(f"{name} must be None or a CPU tensor of shape ({C},), got "
                              f"{getattr(p, 'shape', type(p).__name__)}.")
+    dtypes = {p.dtype for p in (weight, bias) if p is not None}
+    allowed = {input.dtype} | ({torch.float32} if input.dtype in (torch.float16, torch.bfloat16)
+                               else set())
+    if len(dtypes) > 1 or not dtypes <= allowed:
+        raise TypeError(
+            f"weight and bias must share one dtype, {' or '.join(sorted(map(str, allowed)))} "
+            f"for an input of {input.dtype} (torch.nn.functional.group_norm's rule), got "
+            f"weight {getattr(weight, 'dtype', None)} and bias {getattr(bias, 'dtype', None)}.")
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
         raise ValueError(f"eps must be a real number >= 0, got {eps!r}.")
 

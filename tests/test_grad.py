@@ -147,6 +147,25 @@ def test_out_buffer_and_results(rng):
     np.testing.assert_array_equal(again[1], dg)
 
 
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_parameter_cotangents_take_the_parameters_dtype(rng, dtype):
+    # float32 gamma/beta on a 16-bit op (mixed precision): dgamma/dbeta come back float32,
+    # as exact as the float32 sums (GRAD_TOL float32), not rounded to 8/11 bits; dx stays
+    # 16-bit. Lists take the input dtype.
+    op = iree_gn.compile((2, 6, 5, 16), dtype, groups=4)
+    x, _, _, dy = _inputs(rng, (2, 6, 5, 16), dtype, 16)
+    gamma = (1 + 0.5 * rng.standard_normal(16)).astype(np.float32)
+    beta = (0.5 * rng.standard_normal(16)).astype(np.float32)
+    dx, dg, db = op.vjp(x, gamma, beta, dy)
+    assert dx.dtype == x.dtype and dg.dtype == db.dtype == np.float32
+    ref = ref_group_norm_vjp(x, dy, 4, gamma=gamma, beta=beta)
+    assert grad_rel_error(dg, ref[1]) < GRAD_TOL["float32"]
+    assert grad_rel_error(db, ref[2]) < GRAD_TOL["float32"]
+    assert grad_rel_error(dx, ref[0]) < GRAD_TOL[dtype]
+    _, dg2, _ = op.vjp(x, gamma.tolist(), beta, dy)
+    assert dg2.dtype == x.dtype
+
+
 def test_bad_arguments(rng):
     op = iree_gn.compile((2, 4, 4, 8), "float32", groups=2)
     x, gamma, beta, dy = _inputs(rng, (2, 4, 4, 8), "float32", 8)

@@ -82,6 +82,26 @@ def test_half_dtypes(dtype):
     assert x.grad.dtype == dtype and m.weight.grad.dtype == dtype
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_mixed_precision_float32_parameters(dtype):
+    # A 16-bit input with float32 weight and bias (autocast's layout; torch accepts it): the
+    # parameters' gradients come back float32 and as exact as float32 sums allow, against
+    # float64 ones of the same (16-bit) input. Tolerance: 1e-5 of the largest element, a
+    # bf16 rounding (2^-9) would miss it by ~200x.
+    torch.manual_seed(4)
+    x = torch.randn(2, 16, 6, 6).to(dtype).requires_grad_()
+    w = (1 + 0.3 * torch.randn(16)).requires_grad_()
+    b = (0.3 * torch.randn(16)).requires_grad_()
+    y = gnt.group_norm(x, 4, w, b)
+    assert y.dtype == dtype
+    dy = torch.randn(y.shape).to(dtype)
+    gw, gb = torch.autograd.grad(y, [w, b], dy)
+    assert gw.dtype == gb.dtype == torch.float32
+    x64, w64, b64 = (t.detach().double().requires_grad_() for t in (x, w, b))
+    rw, rb = torch.autograd.grad(F.group_norm(x64, 4, w64, b64), [w64, b64], dy.double())
+    assert _rel(gw, rw) < 1e-5 and _rel(gb, rb) < 1e-5
+
+
 def test_module_matches_torch_module_and_loads_its_state():
     ref = torch.nn.GroupNorm(4, 16, eps=1e-3)
     with torch.no_grad():
@@ -170,6 +190,12 @@ def test_errors():
         gnt.group_norm(torch.randn(2, 4, 3).to(torch.int32), 2)
     with pytest.raises(ValueError, match="weight must be"):
         gnt.group_norm(torch.randn(2, 4, 3), 2, weight=torch.ones(3))
+    # torch's dtype rule for the parameters: the input's dtype, or float32 for a 16-bit input.
+    for x, w, b in ((torch.randn(2, 4, 3), torch.ones(4, dtype=torch.float64), None),
+                    (torch.randn(2, 4, 3).double(), torch.ones(4), torch.zeros(4)),
+                    (torch.randn(2, 4, 3).half(), torch.ones(4), torch.zeros(4).half())):
+        with pytest.raises(TypeError, match="weight and bias must share one dtype"):
+            gnt.group_norm(x, 2, w, b)
     # A tensor off the CPU (a CUDA one in practice; "meta" here, which has no memory).
     with pytest.raises(ValueError, match="CPU tensors only"):
         gnt.group_norm(torch.empty(2, 4, 3, device="meta"), 2)
