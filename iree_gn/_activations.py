@@ -65,6 +65,15 @@ def _elu(x):
     return jnp.where(x > 0, x, 2 * t / (1 - t))
 
 
+def _leaky_relu(x):
+    """TF's ``tf.nn.leaky_relu`` (slope 0.2): its gradient takes the slope at 0, as TF's
+    LeakyReluGrad (``features > 0``) and PyTorch do; ``jax.nn.leaky_relu`` (``x >= 0``)
+    would take 1 there, e.g. for every element of a constant group with beta 0."""
+    import jax.numpy as jnp
+
+    return jnp.where(x > 0, x, 0.2 * x)
+
+
 # name -> builder of the JAX function (called lazily, with jax imported).
 def _table() -> dict:
     import jax
@@ -79,7 +88,7 @@ def _table() -> dict:
         "sigmoid": jax.nn.sigmoid,
         "tanh": _tanh,
         "elu": _elu,
-        "leaky_relu": lambda x: jax.nn.leaky_relu(x, negative_slope=0.2),
+        "leaky_relu": _leaky_relu,
     }
 
 

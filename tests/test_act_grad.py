@@ -1,16 +1,15 @@
 """The activation derivative of the backward kernels (``_Emitter.act_grad``, shared by the
 channels-last, channels-first and GPU dispatches) at its hard points: the kinks (relu and
-relu6 pass no gradient at 0 and 6, leaky_relu the slope 1 at 0: JAX's derivatives of
-``_activations``, which the JAX route takes) and |z| = 100 and 20 (no inf or NaN: elu's exp,
+relu6 pass no gradient at 0 and 6, leaky_relu the slope 0.2 at 0 as in TF and PyTorch: the
+derivatives JAX takes of ``_activations``, which the JAX route takes) and |z| = 100 and 20 (no inf or NaN: elu's exp,
 sigmoid's and silu's exp(-z)).
 
 x is constant over each (sample, group), exactly representable: every kernel's x - k is then
 exactly 0, so var = 0, xhat = 0 and z = beta exactly, whatever the float32 rounding of the
 statistics. So, with r = 1 / sqrt(epsilon): dz = dy act'(beta_c), dbeta = sum dz,
 dgamma = sum dz xhat = 0, dx = r (w - mean_group(w)), w = gamma dz, in float64 here.
-act'(beta_c) is JAX's (``jax.grad`` of the activation, the semantics the kernels follow):
-``tests/reference.py``'s hand-written table takes leaky_relu's slope 0.2 at 0 (it never
-sees z = 0 exactly), so it cannot serve here. Tolerance: ``GRAD_TOL["float32"]`` relative
+act'(beta_c) from ``tests/reference.py``'s hand-written table (``ACT_GRAD_REF``), which
+``jax.grad`` of ``_activations`` (the JAX route) must match at these points too. Tolerance: ``GRAD_TOL["float32"]`` relative
 (r and the sums are float32), dgamma 0 to within it.
 """
 
@@ -20,7 +19,7 @@ import pytest
 import iree_gn
 from iree_gn import _grad, _targets
 from iree_gn._kernels import ACTIVATIONS
-from reference import grad_rel_error
+from reference import ACT_GRAD_REF, grad_rel_error
 from test_grad import GRAD_TOL
 
 # beta per channel (C = 16): the kinks 0 and 6, far tails, ordinary values
@@ -30,13 +29,21 @@ NHWC, NCHW = (2, 4, 5, 16), (2, 16, 4, 5)
 
 
 def _act_prime(act, z):
+    return ACT_GRAD_REF[act](np.asarray(z, np.float64))
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS)
+def test_jax_derivatives_match_the_reference_at_the_hard_points(act):
     import jax
     import jax.numpy as jnp
 
     from iree_gn._activations import resolve
 
     f = resolve(act)
-    return np.array([float(jax.grad(lambda v: f(v))(jnp.float32(v))) for v in z])
+    got = np.array([float(jax.grad(f)(jnp.float32(v))) for v in BETA])
+    # float32 evaluation: the derivatives are O(1), so agreement to 1e-6 absolute (a few
+    # float32 ulps of 1) is the test; the kinks differ by 0.2 or 1.
+    np.testing.assert_allclose(got, _act_prime(act, BETA), rtol=1e-5, atol=1e-6)
 
 
 def _case(act, shape, target):

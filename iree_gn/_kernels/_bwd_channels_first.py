@@ -29,7 +29,7 @@ see :meth:`serves`):
 
 Statistics and sums are float32; float16/bfloat16 are widened on load and dx narrowed on
 store. The activation derivatives are those of ``_activations`` (JAX's, at the kinks too:
-relu and relu6 pass no gradient at 0 and 6, leaky_relu the slope 1 at 0).
+relu and relu6 pass no gradient at 0 and 6, leaky_relu the slope 0.2 at 0).
 """
 
 from __future__ import annotations

@@ -262,16 +262,14 @@ class _Emitter:
         float32 of type ``ty`` (float64 where widened, with :meth:`tanh` and :meth:`erf64`
         as in :meth:`activation`): the derivatives JAX takes of ``_activations``'
         functions, at the kinks too (relu and relu6 pass no gradient at 0 and 6, leaky_relu
-        the slope 1 at 0). Every name derives from ``name``, so that several (the rows of
+        the slope 0.2 at 0, as TF and PyTorch). Every name derives from ``name``, so that several (the rows of
         an unrolled loop) live in one region. Returns ``name``."""
         act = self.spec.activation
         if act is None:
             return dy
         e, c, it = self.e, self.consts(ind, name, ty, lanes), ty.replace("f32", "i1")
         if act in ("relu", "relu6", "leaky_relu", "elu"):  # where(on, dy, off)
-            # leaky_relu: JAX's where(z >= 0, z, 0.2 z) takes the slope 1 at 0
-            pred = "oge" if act == "leaky_relu" else "ogt"
-            e(f"{ind}{name}_on = arith.cmpf {pred}, {z}, {c(0.0)} : {ty}")
+            e(f"{ind}{name}_on = arith.cmpf ogt, {z}, {c(0.0)} : {ty}")
             on = f"{name}_on"
             if act == "relu6":  # jax.nn.relu6: gradient only where 0 < z < 6
                 e(f"{ind}{name}_lt = arith.cmpf olt, {z}, {c(6.0)} : {ty}")
