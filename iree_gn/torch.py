@@ -95,7 +95,11 @@ class _GroupNormFunction(torch.autograd.Function):
         return y
 
     @staticmethod
+    @torch.autograd.function.once_differentiable
     def backward(ctx, dy):
+        # once_differentiable: the backward runs outside autograd (compiled ops), so a
+        # second derivative (create_graph=True, a gradient penalty) raises in torch instead
+        # of silently treating the first derivative as a constant.
         x, *params = ctx.saved_tensors
         key = ctx.key
         if key[3]:  # channels_last: NHWC views (no copy when dy is channels_last)

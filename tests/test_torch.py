@@ -174,6 +174,17 @@ def test_channels_last_backward_and_threads():
             assert _rel(a, r) < 2e-5
 
 
+def test_second_derivative_raises_instead_of_a_wrong_answer():
+    # create_graph=True (a gradient penalty): the compiled backward is not differentiable
+    # again, so torch must refuse rather than treat the first derivative as a constant.
+    x = torch.randn(2, 4, 3, 3, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(4, dtype=torch.float64, requires_grad=True)
+    y = gnt.group_norm(x, 2, w)
+    (gx,) = torch.autograd.grad((y ** 3).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable"):
+        (gx ** 2).sum().backward()
+
+
 def test_dynamic_batch_one_op():
     gnt._op.cache_clear()
     for n in (1, 4):
