@@ -68,7 +68,8 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
         # legalize the dynamic_broadcast_in_dim of the per-channel statistics (?x1x1xC ->
         # ?xHxWxC): dynamic specs run a static block module per index (_grad).
         raise ValueError(f"_backward.build() needs a static shape, got {spec.shape}.")
-    if barrier_upcast and spec.channels_axis == 0 and not spec.reduction_axes:
+    if barrier_upcast and any(i > spec.channels_axis and i not in spec.reduction_axes
+                              for i in range(spec.rank)):
         return _moved_channels_last(spec, barrier_upcast)
     act = None if spec.activation is None else _activations.resolve(spec.activation)
     ca, G, C, rank = spec.channels_axis, spec.groups, spec.channels, spec.rank
@@ -167,23 +168,28 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
 
 
 def _moved_channels_last(spec: GroupNormSpec, barrier_upcast: bool) -> Callable:
-    """The backward of a spec with the channel axis 0 and no reduction axes (statistics per
-    column over the group's channels), run as the same spec with the channels moved last
-    between transposes: IREE's SPIR-V code of the direct form gave dx and dgamma wrong by
-    O(1) on lavapipe, varying run to run (a race), for every such shape tried, float32 and
-    float16; the moved form is right (tests/test_grad.py)."""
+    """The backward of a spec with a kept (non-reduced) axis after the channel axis, run as
+    the same spec with the channel axis moved last, between transposes: IREE's SPIR-V code
+    of the direct form gave dx and dgamma wrong by O(1) on lavapipe, varying run to run (a
+    race), float32 and float16, for (8, 15) channels 0 no reduction, (8, 15, 2) channels 0
+    over axis 2, (3, 8, 15) channels 1 no reduction, NCHW over W only, ...; the moved form is
+    right for every one (tests/test_grad.py's Vulkan layouts). The GPU rows only (CPU runs
+    the direct form)."""
     import dataclasses
 
     import jax.numpy as jnp
 
-    moved = dataclasses.replace(spec, shape=tuple(spec.shape[1:]) + tuple(spec.shape[:1]),
-                                channels_axis=spec.rank - 1)
+    ca, rank = spec.channels_axis, spec.rank
+    perm = [i for i in range(rank) if i != ca] + [ca]
+    moved = dataclasses.replace(
+        spec, shape=tuple(spec.shape[i] for i in perm), channels_axis=rank - 1,
+        reduction_axes=tuple(sorted(perm.index(a) for a in spec.reduction_axes)))
     inner = build(moved, barrier_upcast)
 
     def backward(x, *args):
         *params, dy = args
-        dx, *rest = inner(jnp.moveaxis(x, 0, -1), *params, jnp.moveaxis(dy, 0, -1))
-        return (jnp.moveaxis(dx, -1, 0), *rest)
+        dx, *rest = inner(jnp.moveaxis(x, ca, -1), *params, jnp.moveaxis(dy, ca, -1))
+        return (jnp.moveaxis(dx, -1, ca), *rest)
 
     backward.__name__ = "group_norm_vjp"
     return backward

@@ -94,6 +94,9 @@ LAYOUTS = [
     ((2, 8, 3, 4, 5), 1, (2, 3, 4), 4),    # 5-D NCDHW
     ((8, 3, 5), 0, (), 2),                 # channels first, no reduction: per column
     ((3, 5, 8), -1, (0,), 4),              # kept axis after a reduced one
+    ((3, 8, 15), 1, (), 2),                # kept axes both sides of the channels
+    ((8, 15, 2), 0, (2,), 2),              # a kept axis between channels and reduction
+    ((2, 8, 15, 4), 1, (3,), 2),           # NCHW over W only (H kept)
 ]
 
 
@@ -262,9 +265,9 @@ def test_vulkan_lavapipe(rng):
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("shape,ca,red,groups", LAYOUTS)
 def test_vulkan_lavapipe_layouts(rng, shape, ca, red, groups, dtype):
-    # Every layout on the GPU route too (channels first with no reduction axes came back
-    # wrong by O(1) there, run to run, until _backward moved its channels last): twice,
-    # fresh inputs, for a race.
+    # Every layout on the GPU route too (a kept axis after the channels came back wrong by
+    # O(1) there, run to run, until _backward moved the channels last): twice, fresh
+    # inputs, for a race.
     from iree_gn import _targets
 
     ok, why = _targets.fits_here(_targets.get("vulkan:llvmpipe"))
