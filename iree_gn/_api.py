@@ -13,7 +13,9 @@ from . import _build, _targets, _variables
 from ._ops import CompiledGroupNorm, _as_array, get_op
 from ._spec import GroupNormSpec, canonical_dtype
 
-_PARAM_KEYS = ("beta", "gamma")
+# Keys TF documents for these dicts (shared with batch_norm: its moving statistics), which
+# TF's group_norm reads past: accepted, and unused since group norm has no moving statistics.
+_TF_KEYS = ("beta", "gamma", "moving_mean", "moving_variance")
 
 # Top-level modules of the compile side ([compile] extra): JAX and the IREE compiler.
 _COMPILE_SIDE = ("jax", "jaxlib", "iree.compiler")
@@ -178,15 +180,16 @@ def _used_params(spec: GroupNormSpec) -> list:
 
 def _variables_for(spec, dtype, store, scope, reuse, trainable, param_initializers,
                    variables_collections):
-    """The layer's scope name and its variables (gamma, then beta, where used), created or
-    reused in ``store`` with TF's rules."""
+    """The layer's scope name and its variables (gamma, then beta, where used: the op's
+    order), created or reused in ``store`` with TF's rules."""
     sc = store.open_scope(scope, "GroupNorm", reuse)
-    variables = [store.get_variable(
+    # Created beta first, as TF does: collections list them in TF's order.
+    made = {name: store.get_variable(
         f"{sc}/{name}", spec.param_shape, dtype,
         _initializer(param_initializers, name, _DEFAULT_INIT[name]),
         collections=_collections_for(variables_collections, name), reuse=reuse,
-        trainable=bool(trainable)) for name in _used_params(spec)]
-    return sc, variables
+        trainable=bool(trainable)) for name in reversed(_used_params(spec))}
+    return sc, [made[name] for name in _used_params(spec)]
 
 
 def _plain_params(spec, dtype, param_initializers) -> list:
@@ -217,11 +220,11 @@ def _check_key_dict(value, arg: str) -> None:
     if not isinstance(value, dict):
         raise TypeError(f"{arg} must be a dict keyed by 'beta'/'gamma' or None, got "
                         f"{type(value).__name__}.")
-    bad = sorted(set(value) - set(_PARAM_KEYS))
+    bad = sorted(set(value) - set(_TF_KEYS))
     if bad:
         raise ValueError(
             f"{arg} has unknown keys {bad}: group_norm only has the parameters 'beta' and "
-            f"'gamma'.")
+            f"'gamma' (TF's 'moving_mean'/'moving_variance' are accepted and unused).")
 
 
 def group_norm(
@@ -275,7 +278,8 @@ def group_norm(
         ``"leaky_relu"`` (slope 0.2, as TF)), or a JAX-traceable callable; fused into the
         compiled module.
       param_initializers: ``{"beta": init, "gamma": init}``; ``init(shape, dtype)`` returns
-        an array, or ``init`` is an array-like (a scalar fills).
+        an array, or ``init`` is an array-like (a scalar fills). TF's ``"moving_mean"`` and
+        ``"moving_variance"`` keys are accepted and unused (so in ``variables_collections``).
       reuse: True to reuse the variables of ``scope``; ``iree_gn.AUTO_REUSE`` to create them
         when missing; None/False to create new ones (an existing name is an error).
       variables_collections: collection names for the variables: a list, or a dict keyed by

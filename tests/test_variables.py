@@ -20,9 +20,11 @@ def test_default_scope_names_are_uniquified(x):
         iree_gn.group_norm(x, groups=4, scope="IN")
         iree_gn.group_norm(x, groups=4)
         names = [v.name for v in store.variables]
-    assert names == ["GroupNorm/gamma", "GroupNorm/beta", "GroupNorm_1/gamma",
-                     "GroupNorm_1/beta", "IN/gamma", "IN/beta", "GroupNorm_2/gamma",
-                     "GroupNorm_2/beta"]
+    # beta before gamma, as TF creates them (code that zips a TF checkpoint's variable list
+    # against a collection relies on the order)
+    assert names == ["GroupNorm/beta", "GroupNorm/gamma", "GroupNorm_1/beta",
+                     "GroupNorm_1/gamma", "IN/beta", "IN/gamma", "GroupNorm_2/beta",
+                     "GroupNorm_2/gamma"]
 
 
 def test_variable_properties(x):
@@ -50,12 +52,12 @@ def test_reuse_shares_variables_and_assign_changes_result(x):
 
 def test_reuse_errors(x):
     with iree_gn.VariableStore():
-        with pytest.raises(ValueError, match=r"Variable IN/gamma does not exist"):
+        with pytest.raises(ValueError, match=r"Variable IN/beta does not exist"):
             iree_gn.group_norm(x, groups=4, scope="IN", reuse=True)
         iree_gn.group_norm(x, groups=4, scope="IN")
-        with pytest.raises(ValueError, match=r"Variable IN/gamma already exists, disallowed"):
+        with pytest.raises(ValueError, match=r"Variable IN/beta already exists, disallowed"):
             iree_gn.group_norm(x, groups=4, scope="IN")
-        with pytest.raises(ValueError, match=r"Trying to share variable IN/gamma, but specified "
+        with pytest.raises(ValueError, match=r"Trying to share variable IN/beta, but specified "
                                               r"shape \(8,\) and found shape \(16,\)"):
             iree_gn.group_norm(x[..., :8], groups=4, scope="IN", reuse=True)
 
@@ -64,7 +66,7 @@ def test_auto_reuse(x):
     with iree_gn.VariableStore() as store:
         iree_gn.group_norm(x, groups=4, scope="A", reuse=iree_gn.AUTO_REUSE)
         iree_gn.group_norm(x, groups=4, scope="A", reuse=iree_gn.AUTO_REUSE)
-        assert [v.name for v in store.variables] == ["A/gamma", "A/beta"]
+        assert [v.name for v in store.variables] == ["A/beta", "A/gamma"]
 
 
 def test_nested_variable_scope(x):
@@ -72,8 +74,8 @@ def test_nested_variable_scope(x):
         iree_gn.group_norm(x, groups=4)
         iree_gn.group_norm(x, groups=4, scope="IN")
         assert [v.name for v in store.variables] == [
-            "block1/GroupNorm/gamma", "block1/GroupNorm/beta", "block1/IN/gamma",
-            "block1/IN/beta"]
+            "block1/GroupNorm/beta", "block1/GroupNorm/gamma", "block1/IN/beta",
+            "block1/IN/gamma"]
 
 
 def test_center_scale_create_only_what_is_used(x):
@@ -90,16 +92,16 @@ def test_collections_and_trainable(x):
         iree_gn.group_norm(x, groups=4, variables_collections={"beta": ["betas"]}, scope="B",
                            trainable=False)
         names = lambda key: [v.name for v in store.get_collection(key)]  # noqa: E731
-        assert names(GraphKeys.GLOBAL_VARIABLES) == ["A/gamma", "A/beta", "B/gamma", "B/beta"]
-        assert names(GraphKeys.MODEL_VARIABLES) == ["A/gamma", "A/beta", "B/gamma", "B/beta"]
-        assert names(GraphKeys.TRAINABLE_VARIABLES) == ["A/gamma", "A/beta"]
-        assert names("mine") == ["A/gamma", "A/beta"]
+        assert names(GraphKeys.GLOBAL_VARIABLES) == ["A/beta", "A/gamma", "B/beta", "B/gamma"]
+        assert names(GraphKeys.MODEL_VARIABLES) == ["A/beta", "A/gamma", "B/beta", "B/gamma"]
+        assert names(GraphKeys.TRAINABLE_VARIABLES) == ["A/beta", "A/gamma"]
+        assert names("mine") == ["A/beta", "A/gamma"]
         assert names("betas") == ["B/beta"]
         assert not store.get_variable_by_name("B/beta").trainable
         assert names(GraphKeys.GLOBAL_VARIABLES) == [
             v.name for v in store.get_collection(GraphKeys.GLOBAL_VARIABLES, scope="")]
         assert [v.name for v in store.get_collection(GraphKeys.GLOBAL_VARIABLES, scope="B")] == [
-            "B/gamma", "B/beta"]
+            "B/beta", "B/gamma"]
 
 
 def test_outputs_collections(x):
@@ -141,10 +143,10 @@ def test_default_store_keeps_the_variables_asked_for(x):
     with iree_gn.variable_scope("test_default_store_outer"):
         iree_gn.group_norm(x, groups=4)
     names = [v.name for v in store.variables[before:]]
-    assert names[:2] == ["test_default_store_gn/gamma", "test_default_store_gn/beta"]
+    assert names[:2] == ["test_default_store_gn/beta", "test_default_store_gn/gamma"]
     assert len(names) == 6 and names[2].startswith("GroupNorm")
-    assert names[4:] == ["test_default_store_outer/GroupNorm/gamma",
-                         "test_default_store_outer/GroupNorm/beta"]
+    assert names[4:] == ["test_default_store_outer/GroupNorm/beta",
+                         "test_default_store_outer/GroupNorm/gamma"]
     assert len(store.get_collection("mine")) == 2
 
 
@@ -199,15 +201,29 @@ def test_repeated_reuse_calls_follow_the_store_scope_and_values(x, rng):
         y3 = iree_gn.group_norm(x, groups=4, scope="gn", reuse=True)
         assert_close(y3, ref_group_norm(x, 4, gamma=np.full(16, 3.0)), "float32")
         with iree_gn.variable_scope("outer"):
-            with pytest.raises(ValueError, match="Variable outer/gn/gamma does not exist"):
+            with pytest.raises(ValueError, match="Variable outer/gn/beta does not exist"):
                 iree_gn.group_norm(x, groups=4, scope="gn", reuse=True)
-        with pytest.raises(ValueError, match="Trying to share variable gn/gamma"):
+        with pytest.raises(ValueError, match="Trying to share variable gn/beta"):
             iree_gn.group_norm(x[..., :8], groups=4, scope="gn", reuse=True)
     with iree_gn.VariableStore():
-        with pytest.raises(ValueError, match="Variable gn/gamma does not exist"):
+        with pytest.raises(ValueError, match="Variable gn/beta does not exist"):
             iree_gn.group_norm(x, groups=4, scope="gn", reuse=True)
         y4 = iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE)
         assert_close(y4, ref_group_norm(x, 4), "float32")  # fresh gamma=1, not s1's
+
+
+def test_batch_norm_keys_of_tf_dicts_are_accepted_and_unused(x):
+    # TF documents moving_mean/moving_variance for param_initializers and
+    # variables_collections (dicts shared with batch_norm) and its group_norm reads past them.
+    with iree_gn.VariableStore() as store:
+        y = iree_gn.group_norm(
+            x, groups=4, scope="gn",
+            param_initializers={"gamma": np.full(16, 2.0, np.float32), "moving_mean": 5.0,
+                                "moving_variance": 7.0},
+            variables_collections={"beta": ["b"], "moving_mean": ["m"]})
+        assert [v.name for v in store.get_collection("b")] == ["gn/beta"]
+        assert store.get_collection("m") == []
+    assert_close(y, ref_group_norm(x, 4, gamma=np.full(16, 2.0)), "float32")
 
 
 def test_repeated_reuse_calls_still_validate_new_arguments(x):
