@@ -99,7 +99,10 @@ _CURRENT = threading.local()
 class VariableStore:
     """Variables by full name, collections, and the scope-name counter.
 
-    Use as a context manager to make it current::
+    Safe from any thread: creating, reusing and naming take a lock (two threads asking for
+    ``GroupNorm`` get ``GroupNorm`` and ``GroupNorm_1``), and each thread has its own stack
+    of open ``variable_scope`` names (one thread's scope never prefixes another's calls).
+    Use as a context manager to make it current (in this thread)::
 
         with iree_gn.VariableStore() as store:
             y = iree_gn.group_norm(x, groups=8)
@@ -110,7 +113,16 @@ class VariableStore:
         self._vars: Dict[str, Variable] = {}
         self._collections: Dict[str, List[Any]] = {}
         self._name_counts: Dict[str, int] = {}
-        self._scopes: List[str] = []
+        self._lock = threading.RLock()
+        self._local = threading.local()
+
+    @property
+    def _scopes(self) -> List[str]:
+        """This thread's open variable scopes (outermost first)."""
+        scopes = getattr(self._local, "scopes", None)
+        if scopes is None:
+            scopes = self._local.scopes = []
+        return scopes
 
     # -- current store ------------------------------------------------------------------------
     def __enter__(self) -> "VariableStore":
@@ -151,20 +163,28 @@ class VariableStore:
                     "reuse=True cannot be used without a scope: pass scope='...' naming the "
                     "layer whose variables to reuse.")
             base = self._prefixed(default_name)
-            n = self._name_counts.get(base, 0)
-            self._name_counts[base] = n + 1
+            with self._lock:
+                n = self._name_counts.get(base, 0)
+                self._name_counts[base] = n + 1
             return base if n == 0 else f"{base}_{n}"
         if not isinstance(scope, str) or not scope.strip("/"):
             raise ValueError(f"scope must be a non-empty string or None, got {scope!r}.")
         full = self._prefixed(scope.strip("/"))
         # A named scope also claims its name, so a later default-named one does not collide.
-        self._name_counts.setdefault(full, 1)
+        with self._lock:
+            self._name_counts.setdefault(full, 1)
         return full
 
     # -- variables ----------------------------------------------------------------------------
     def get_variable(self, name: str, shape, dtype, initializer, *, reuse, trainable: bool,
                      collections) -> Variable:
         """Create or reuse ``name`` with TF's rules and messages."""
+        with self._lock:  # the check and the creation as one step
+            return self._get_variable(name, shape, dtype, initializer, reuse=reuse,
+                                      trainable=trainable, collections=collections)
+
+    def _get_variable(self, name, shape, dtype, initializer, *, reuse, trainable,
+                      collections) -> Variable:
         var = self._vars.get(name)
         if var is not None:
             if reuse is None or reuse is False:
@@ -196,7 +216,8 @@ class VariableStore:
 
     def get_variables_by_name(self, given_name: str) -> List[Variable]:
         """Variables whose last name component is ``given_name`` (e.g. ``"beta"``)."""
-        return [v for n, v in self._vars.items() if n.rsplit("/", 1)[-1] == given_name]
+        with self._lock:
+            return [v for n, v in self._vars.items() if n.rsplit("/", 1)[-1] == given_name]
 
     def get_variable_by_name(self, full_name: str) -> Variable:
         try:
@@ -207,16 +228,19 @@ class VariableStore:
 
     @property
     def variables(self) -> List[Variable]:
-        return list(self._vars.values())
+        with self._lock:
+            return list(self._vars.values())
 
     # -- collections --------------------------------------------------------------------------
     def add_to_collections(self, keys, value) -> None:
-        for key in dict.fromkeys(keys):
-            self._collections.setdefault(key, []).append(value)
+        with self._lock:
+            for key in dict.fromkeys(keys):
+                self._collections.setdefault(key, []).append(value)
 
     def get_collection(self, key: str, scope: Optional[str] = None) -> List[Any]:
         """Items of collection ``key`` (those whose name starts with ``scope``, if given)."""
-        items = list(self._collections.get(key, []))
+        with self._lock:
+            items = list(self._collections.get(key, []))
         if scope is not None:
             items = [i for i in items if getattr(i, "name", "").startswith(scope)]
         return items

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import iree_gn
-from iree_gn import GraphKeys
+from iree_gn import GraphKeys, _variables
 from reference import assert_close, ref_group_norm
 
 
@@ -238,3 +238,49 @@ def test_repeated_reuse_calls_still_validate_new_arguments(x):
         with pytest.raises(ValueError, match="trainable"):
             iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE,
                                param_initializers=init, trainable="yes")
+
+
+def test_scopes_are_per_thread_and_names_unique_across_threads(x):
+    # One thread inside variable_scope("blk") of the default store: another thread's plain
+    # calls stay plain (no variables, no "blk/" prefix). Four threads naming layers in one
+    # store get distinct GroupNorm_<n> names, none lost, no "already exists" error.
+    import threading
+
+    iree_gn.group_norm(x, groups=4)
+    inside, done = threading.Event(), threading.Event()
+
+    def hold_scope():
+        with iree_gn.variable_scope("blk"):
+            inside.set()
+            done.wait(60)
+
+    t = threading.Thread(target=hold_scope)
+    t.start()
+    inside.wait(60)
+    before = len(_variables.default_store().variables)
+    try:
+        for _ in range(3):
+            iree_gn.group_norm(x, groups=4)
+        assert len(_variables.default_store().variables) == before
+    finally:
+        done.set()
+        t.join()
+
+    store, errors, calls = iree_gn.VariableStore(), [], 50
+
+    def work():
+        try:
+            with store:
+                for _ in range(calls):
+                    iree_gn.group_norm(x, groups=4)
+        except Exception as e:  # reported below, with the thread's error
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors[:2]
+    names = [v.name for v in store.variables]
+    assert len(names) == len(set(names)) == 4 * calls * 2
