@@ -14,7 +14,7 @@ from ._compiler import CompileError
 from ._export import TraceError
 from ._ops import CompiledGroupNorm, clear_memory_cache
 from ._runtime import aligned_array, aligned_empty as empty
-from ._spec import GroupNormSpec, SUPPORTED_DTYPES
+from ._spec import ArgumentTypeError, GroupNormSpec, SUPPORTED_DTYPES
 from ._targets import TARGETS, Target
 from ._variables import (AUTO_REUSE, GraphKeys, NamedOutput, Variable, VariableStore,
                          variable_scope)
@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS",
     "AUTO_REUSE",
+    "ArgumentTypeError",
     "CacheWarning",
     "CompileError",
     "CompilerNotInstalled",

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _build, _targets, _variables
 from ._ops import CompiledGroupNorm, _as_array, get_op
-from ._spec import GroupNormSpec, canonical_dtype
+from ._spec import ArgumentTypeError, GroupNormSpec, canonical_dtype
 
 # Keys TF documents for these dicts (shared with batch_norm: its moving statistics), which
 # TF's group_norm reads past: accepted, and unused since group norm has no moving statistics.
@@ -355,7 +355,7 @@ def group_norm(
     if reuse not in (None, True, False, _variables.AUTO_REUSE):
         raise ValueError(f"reuse must be True, False, None or iree_gn.AUTO_REUSE, got {reuse!r}.")
     if not isinstance(trainable, (bool, np.bool_)):
-        raise ValueError(f"trainable must be True or False, got {trainable!r}.")
+        raise ArgumentTypeError(f"trainable must be True or False, got {trainable!r}.")
     try:
         key_axes = tuple(reduction_axes)
     except TypeError:

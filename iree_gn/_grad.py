@@ -164,7 +164,9 @@ def _cotangent_dtype(param, default: np.dtype) -> np.dtype:
         dt = np.dtype(param.dtype)
     except (AttributeError, TypeError):
         return default
-    return dt if dt.kind == "f" or dt == BFLOAT16 else default
+    if dt == BFLOAT16:
+        return dt
+    return dt.newbyteorder("=") if dt.kind == "f" else default  # results are native
 
 
 def get_grad(spec: GroupNormSpec, target: Target, *,

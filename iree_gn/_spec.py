@@ -63,9 +63,15 @@ def layout_axes(layout: Any, rank: int) -> Tuple[int, Tuple[int, ...]]:
     return lay.index("C"), tuple(i for i, a in enumerate(lay) if a not in "NC")
 
 
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type (``groups=4.0``, ``center="yes"``): a ``TypeError``, and
+    a ``ValueError`` too, as TF's checks raise for many of these and callers catch."""
+
+
 def _check_int(value: Any, arg: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{arg} must be an integer, got {value!r} ({type(value).__name__}).")
+        raise ArgumentTypeError(
+            f"{arg} must be an integer, got {value!r} ({type(value).__name__}).")
     return int(value)
 
 
@@ -268,7 +274,7 @@ def _normalized(spec: "GroupNormSpec") -> dict:
     for name in ("center", "scale", "mean_close_to_zero"):
         flag = getattr(spec, name)
         if not isinstance(flag, (bool, np.bool_)):
-            raise ValueError(f"{name} must be True or False, got {flag!r}.")
+            raise ArgumentTypeError(f"{name} must be True or False, got {flag!r}.")
         flags[name] = bool(flag)
     return dict(shape=shape, dtype=dtype, groups=groups, channels_axis=channels_axis,
                 reduction_axes=tuple(sorted(norm_axes)), epsilon=_check_epsilon(spec.epsilon),
@@ -320,7 +326,7 @@ def _check_epsilon(epsilon: Any) -> float:
     # Any finite float, negative included, as TF: epsilon is added to the variance, and a
     # group whose var + epsilon < 0 normalizes to NaN there (PyTorch's own samples use -0.5).
     if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
-        raise ValueError(
+        raise ArgumentTypeError(
             f"epsilon must be a real number, got {epsilon!r} ({type(epsilon).__name__}).")
     value = float(epsilon)
     if not math.isfinite(value):

@@ -685,7 +685,7 @@ def _canonical_match(match: dict, rank: int) -> dict:
     """Validate request filters (the spec's own rules and messages) and put them in the
     spec's canonical form; ``layout="NCHW"`` stands for its channel and reduction axes."""
     from . import _activations
-    from ._spec import _check_epsilon, _check_int, layout_axes
+    from ._spec import ArgumentTypeError, _check_epsilon, _check_int, layout_axes
 
     unknown = sorted(set(match) - set(_MATCH_FIELDS) - {"layout"})
     if unknown:
@@ -717,7 +717,7 @@ def _canonical_match(match: dict, rank: int) -> dict:
         out["groups"] = _check_int(out["groups"], "groups")
     for name in ("center", "scale", "mean_close_to_zero"):
         if name in out and not isinstance(out[name], (bool, np.bool_)):
-            raise ValueError(f"{name} must be True or False, got {out[name]!r}.")
+            raise ArgumentTypeError(f"{name} must be True or False, got {out[name]!r}.")
     if "activation" in out:
         out["activation"] = _activations.canonical(out["activation"])
     if "epsilon" in out:

@@ -142,3 +142,18 @@ def test_spec_is_validated_however_it_is_made():
                                    channels_axis=-1, reduction_axes=[-2, -3])
     assert direct == spec and hash(direct) == hash(spec)
     assert dataclasses.replace(spec, epsilon=-0.5).epsilon == -0.5
+
+
+@pytest.mark.parametrize("kw", [dict(groups=4.0), dict(groups="4"), dict(groups=None),
+                                dict(channels_axis=1.0), dict(reduction_axes=(1.0, 2)),
+                                dict(center="yes"), dict(epsilon="small"),
+                                dict(trainable="yes")])
+def test_wrong_types_are_type_errors_and_value_errors(kw):
+    # A wrong type is a TypeError (Python's convention) that is also a ValueError (TF's
+    # checks raise ValueError for many of these, and callers catch that).
+    x = np.ones((2, 4, 4, 8), np.float32)
+    with pytest.raises(TypeError) as e:
+        iree_gn.group_norm(x, **dict(dict(groups=4), **kw))
+    assert isinstance(e.value, ValueError) and isinstance(e.value, iree_gn.ArgumentTypeError)
+    name = next(iter(kw))
+    assert name in str(e.value)

@@ -172,6 +172,9 @@ def test_parameter_cotangents_take_the_parameters_dtype(rng, dtype):
     assert grad_rel_error(dx, ref[0]) < GRAD_TOL[dtype]
     _, dg2, _ = op.vjp(x, gamma.tolist(), beta, dy)
     assert dg2.dtype == x.dtype
+    _, dg3, db3 = op.vjp(x, gamma.astype(">f4"), beta.astype(">f8"), dy)  # results native
+    assert dg3.dtype == np.float32 and db3.dtype == np.float64 and dg3.dtype.isnative
+    np.testing.assert_array_equal(dg3, dg)
 
 
 def test_bad_arguments(rng):
