@@ -66,6 +66,7 @@ class Item:
     targets: Optional[Tuple[str, ...]] = None
     error: Optional[str] = None
     grad: bool = False                  # also build the backward module (manifest grad_modules)
+    name: Optional[str] = None          # the entry's own name (the label less the spec's)
 
 
 @dataclasses.dataclass
@@ -196,7 +197,7 @@ def items_from_config(path: str) -> Tuple[List[Item], Optional[Tuple[str, ...]]]
             else:
                 spec = spec_from_entry(entry)
                 items.append(Item(label=f"{label} {spec.short_name()}", spec=spec,
-                                  targets=targets, grad=_grad_flag(entry)))
+                                  targets=targets, grad=_grad_flag(entry), name=label))
         except (ValueError, TypeError) as e:
             items.append(Item(label=label, error=f"invalid configuration: {e}"))
     return items, default_targets
@@ -469,9 +470,10 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
         if not modules:
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(None, [], failures, skipped)
-        # Configuration errors have no target: giving the label again retries them.
+        # Configuration errors have no target: giving the entry's name again retries them.
         touched = {_pair(e) for e in modules + skipped + failures} | \
-            {_pair(j) for j in work} | {(f"label:{it.label}", None, False) for it in items}
+            {_pair(j) for j in work} | {(f"label:{it.name or it.label}", None, False)
+                                        for it in items}
         notes = {key: [e for e in old_notes.get(key, []) if _pair(e) not in touched]
                  for key in ("failures", "skipped")}
         manifest = {

@@ -793,3 +793,19 @@ def test_rebuild_replaces_a_bundle_of_an_older_format(tmp_path):
     proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
     assert proc.returncode == 0, proc.stderr
     assert deploy.load_bundle(str(out)).targets == ["llvm-cpu"]
+
+
+def test_add_drops_a_failure_once_its_entry_builds(tmp_path):
+    # An invalid entry is listed as failed; giving the same entry name again, fixed, with
+    # --add retries it: the module is added and the stale failure leaves the manifest.
+    out = tmp_path / "b"
+    for i, (name, groups, add) in enumerate((("good", 4, []), ("bad", 3, ["--add"]),
+                                             ("bad", 2, ["--add"]))):
+        cfg = tmp_path / f"c{i}.toml"
+        cfg.write_text(f'[[config]]\nname = "{name}"\nshape = [2, 4, 4, 8]\ngroups = {groups}\n')
+        proc = run_cli("build", cfg, *add, "-o", out, "--targets", "llvm-cpu")
+        assert proc.returncode == (1 if groups == 3 else 0), proc.stderr
+        if groups == 3:
+            assert [f["config"] for f in _manifest(out)["failures"]] == ["bad"]
+    m = _manifest(out)
+    assert m["failures"] == [] and len(m["modules"]) == 2
