@@ -91,8 +91,8 @@ class Arg:
       dtype: canonical dtype name (``"float32"``, ``"bfloat16"``...).
       cast: accept any real dtype and cast it (parameters); else the dtype must match.
       summed: (a result without the dynamic axes) a sum over them, such as a parameter's
-        gradient: the block module's values for each index are added in float64 and the
-        total is cast to ``dtype`` once.
+        gradient: zeros when they have size 0; run block by block, the block module's values
+        for each index are added in float64 and the total is cast to ``dtype`` once.
     """
 
     name: str

@@ -51,7 +51,8 @@ def grad_signature(spec: GroupNormSpec, dynamic_in_module: bool = False,
     of the spec's shape and dtype, parameters ``[C]`` (cast from any real dtype); ``dx`` in
     the input dtype, ``dgamma``/``dbeta`` in the statistics dtype (float32, float64 for
     float64): with ``dynamic_in_module`` (the module takes the dynamic batch itself) whole
-    from the module, else summed over the blocks of a dynamic spec (``Arg.summed``)."""
+    from the module, else summed over the blocks of a dynamic spec; sums over the samples
+    either way (``Arg.summed``: zeros for an empty batch)."""
     from ._bound import Arg, Signature
 
     shape, pshape = tuple(spec.shape), tuple(spec.param_shape)
@@ -61,8 +62,7 @@ def grad_signature(spec: GroupNormSpec, dynamic_in_module: bool = False,
     inputs += [Arg(n, pshape, spec.dtype, cast=True) for n in names[1:-1]]
     inputs.append(Arg("dy", shape, spec.dtype))
     results = [Arg("dx", shape, spec.dtype)]
-    results += [Arg(n, pshape, sdt, summed=not dynamic_in_module)
-                for n in result_names(spec)[1:]]
+    results += [Arg(n, pshape, sdt, summed=True) for n in result_names(spec)[1:]]
     return Signature(tuple(inputs), tuple(results),
                      call=f"{', '.join(names)} (scale={spec.scale}, center={spec.center})",
                      dynamic_in_module=dynamic_in_module,

@@ -140,6 +140,20 @@ def test_dynamic_batch(rng):
         check(rng, (n, 6, 5, 16), compile_shape=(None, 6, 5, 16), activation="silu")
 
 
+
+@pytest.mark.parametrize("shape", [(None, 4, 4, 8), (None, None, 4, 8)])
+def test_empty_batch_gives_zero_parameter_gradients(shape):
+    # dgamma/dbeta are sums over the samples: zeros for none, whether one module takes the
+    # batch (the kernel) or blocks run per sample.
+    op = iree_gn.compile(shape, "float32", groups=2,
+                         reduction_axes=(-3, -2) if shape[1] == 4 else (-2,))
+    x = np.zeros((0,) + tuple(d or 2 for d in shape[1:]), np.float32)
+    g = np.ones(8, np.float32)
+    dx, dg, db = op.vjp(x, g, g, x)
+    assert dx.shape == x.shape and dg.shape == db.shape == (8,)
+    assert not dg.any() and not db.any()
+
+
 # ---- calling conventions ------------------------------------------------------------------
 def test_out_buffer_and_results(rng):
     op = iree_gn.compile((2, 16, 16, 32), "float32", groups=8)
