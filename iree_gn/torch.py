@@ -15,13 +15,15 @@ batch axis is dynamic, so one op serves every batch size.
 Memory: CPU tensors are handed to IREE as NumPy views of the same memory (no copy) and the
 results are written into torch tensors' memory (``out=``). A 4-D ``channels_last`` tensor
 is normalized on its NHWC bytes as they are (a channels-last op on the permuted view, no
-copy) and the result is ``channels_last`` too. float32, float16, bfloat16 and float64.
+copy) and the result is ``channels_last`` too (so a 5-D ``channels_last_3d`` one). float32, float16, bfloat16 and float64.
 Needs ``pip install iree-gn[torch]`` (and the ``compile`` extra to build the ops).
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 from typing import Optional
 
 import numpy as np
@@ -65,11 +67,20 @@ def _np(t: torch.Tensor) -> np.ndarray:
         return as_host_array(t, "input")
 
 
+_CL_FORMATS = {4: torch.channels_last, 5: torch.channels_last_3d}
+
+
+def _to_nhwc(t: torch.Tensor) -> torch.Tensor:
+    """``[N, C, *S]`` -> the ``[N, *S, C]`` view (no copy)."""
+    return t.permute(0, *range(2, t.dim()), 1)
+
+
 def _nhwc_view(t: torch.Tensor) -> Optional[torch.Tensor]:
-    """The NHWC view of a 4-D channels_last tensor (contiguous: its bytes as they are)."""
-    if t.dim() == 4 and not t.is_contiguous() and t.is_contiguous(
-            memory_format=torch.channels_last):
-        return t.permute(0, 2, 3, 1)
+    """The NHWC (NDHWC) view of a 4-D channels_last (5-D channels_last_3d) tensor
+    (contiguous: its bytes as they are)."""
+    fmt = _CL_FORMATS.get(t.dim())
+    if fmt is not None and not t.is_contiguous() and t.is_contiguous(memory_format=fmt):
+        return _to_nhwc(t)
     return None
 
 
@@ -87,7 +98,7 @@ class _GroupNormFunction(torch.autograd.Function):
         params = [p for p in (weight, bias) if p is not None]
         y = torch.empty_like(x)  # keeps x's memory format
         _op(*key)(_np(xv), *[_np(p) for p in params],
-                  out=_np(y.permute(0, 2, 3, 1) if channels_last else y))
+                  out=_np(_to_nhwc(y) if channels_last else y))
         # The graph keeps the key, not the op: torch never frees graphs alive at exit, and
         # IREE objects reachable from one are then reported as leaks.
         ctx.key = key
@@ -103,10 +114,9 @@ class _GroupNormFunction(torch.autograd.Function):
         x, *params = ctx.saved_tensors
         key = ctx.key
         if key[3]:  # channels_last: NHWC views (no copy when dy is channels_last)
-            xv = x.permute(0, 2, 3, 1)
-            dyv = dy.permute(0, 2, 3, 1)
-            dx = torch.empty_like(x, memory_format=torch.channels_last)
-            dxv = dx.permute(0, 2, 3, 1)
+            xv, dyv = _to_nhwc(x), _to_nhwc(dy)
+            dx = torch.empty_like(x, memory_format=_CL_FORMATS[x.dim()])
+            dxv = _to_nhwc(dx)
         else:
             xv, dyv = x, dy
             dx = dxv = torch.empty_like(x, memory_format=torch.contiguous_format)
@@ -146,8 +156,8 @@ def _check(input, num_groups, weight, bias, eps):
         raise ValueError(f"Expected at least 2 dimensions for input tensor but received "
                          f"{input.dim()} (shape {tuple(input.shape)}).")
     C = input.shape[1]
-    if not isinstance(num_groups, int) or isinstance(num_groups, bool) or num_groups < 1 \
-            or C % num_groups:
+    if not isinstance(num_groups, numbers.Integral) or isinstance(num_groups, bool) \
+            or num_groups < 1 or C % num_groups:
         raise ValueError(f"Expected number of channels in input to be divisible by num_groups, "
                          f"but got input of shape {tuple(input.shape)} and num_groups="
                          f"{num_groups!r}.")
@@ -164,8 +174,9 @@ def _check(input, num_groups, weight, bias, eps):
             f"weight and bias must share one dtype, {' or '.join(sorted(map(str, allowed)))} "
             f"for an input of {input.dtype} (torch.nn.functional.group_norm's rule), got "
             f"weight {getattr(weight, 'dtype', None)} and bias {getattr(bias, 'dtype', None)}.")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
-        raise ValueError(f"eps must be a real number >= 0, got {eps!r}.")
+    # Any finite real, as torch (a negative eps gives NaN where var + eps < 0).
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not math.isfinite(eps):
+        raise ValueError(f"eps must be a finite real number, got {eps!r}.")
 
 
 def group_norm(input: torch.Tensor, num_groups: int, weight: Optional[torch.Tensor] = None,
@@ -178,7 +189,7 @@ def group_norm(input: torch.Tensor, num_groups: int, weight: Optional[torch.Tens
     _check(input, num_groups, weight, bias, eps)
     if input.shape[0] == 0 or input.numel() == 0:
         return torch.nn.functional.group_norm(input, num_groups, weight, bias, eps)
-    return _GroupNormFunction.apply(input, weight, bias, num_groups, float(eps))
+    return _GroupNormFunction.apply(input, weight, bias, int(num_groups), float(eps))
 
 
 class GroupNorm(torch.nn.Module):

@@ -185,6 +185,33 @@ def test_second_derivative_raises_instead_of_a_wrong_answer():
         (gx ** 2).sum().backward()
 
 
+def test_channels_last_3d_and_numpy_scalars_and_negative_eps():
+    import numpy as np
+
+    torch.manual_seed(5)
+    x = torch.randn(2, 8, 3, 4, 5).contiguous(memory_format=torch.channels_last_3d)
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    w = (1 + 0.3 * torch.randn(8)).requires_grad_()
+    y, yr = gnt.group_norm(xa, 4, w), F.group_norm(xb, 4, w)
+    assert y.is_contiguous(memory_format=torch.channels_last_3d)
+    torch.testing.assert_close(y, yr, rtol=1e-5, atol=1e-5)
+    dy = torch.randn_like(y)
+    g, gr = torch.autograd.grad(y, [xa, w], dy), torch.autograd.grad(yr, [xb, w], dy)
+    assert g[0].is_contiguous(memory_format=torch.channels_last_3d)
+    for a, r in zip(g, gr):
+        assert _rel(a, r) < 2e-5
+    # NumPy scalars and a negative eps, as torch takes them (NaN where var + eps < 0).
+    x = torch.randn(2, 8, 4, 4)
+    torch.testing.assert_close(gnt.group_norm(x, np.int64(4), eps=np.float32(1e-5)),
+                               F.group_norm(x, 4, eps=1e-5), rtol=1e-5, atol=1e-5)
+    c = torch.ones(1, 4, 3)
+    c[0, 0, 0] = 1.001  # group 0: var ~ 2e-7; eps -1e-3 makes var + eps < 0
+    torch.testing.assert_close(gnt.group_norm(c, 2, eps=-1e-3), F.group_norm(c, 2, eps=-1e-3),
+                               equal_nan=True)
+    with pytest.raises(ValueError, match="eps must be a finite real"):
+        gnt.group_norm(x, 4, eps=float("nan"))
+
+
 def test_dynamic_batch_one_op():
     gnt._op.cache_clear()
     for n in (1, 4):
