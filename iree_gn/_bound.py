@@ -62,7 +62,7 @@ import iree.runtime as rt
 
 from . import _runtime
 from ._runtime import BFLOAT16, aligned_empty, numpy_dtype
-from ._spec import canonical_dtype
+from ._spec import ArgumentTypeError, canonical_dtype
 
 # Inputs up to this size are copied into a buffer imported once per thread: at this size a
 # copy costs less than wrapping the caller's array (and most such arrays are unaligned).
@@ -466,7 +466,11 @@ class BoundOp:
             if o is None:
                 continue
             shape = r.concrete(dyn)
-            if not isinstance(o, np.ndarray) or o.shape != shape or not o.flags.writeable or \
+            if not isinstance(o, np.ndarray):
+                raise ArgumentTypeError(
+                    f"out must be a writable numpy.ndarray of shape {shape} and dtype "
+                    f"{r.dtype} (any strides), got {type(o).__name__} {o!r:.60}.")
+            if o.shape != shape or not o.flags.writeable or \
                     o.dtype.name != r.dtype:  # (any byte order: written through a copy)
                 got = (f"{type(o).__name__} of shape {getattr(o, 'shape', '?')} and dtype "
                        f"{getattr(o, 'dtype', '?')}" + ("" if getattr(

@@ -57,6 +57,7 @@ def gn(x=X4, **kw):
     (dict(trainable=None), ValueError, r"trainable must be True or False"),
     (dict(target="tpu"), ValueError, r"target='tpu' is not a known target; known: llvm-cpu"),
     (dict(out=np.zeros((2, 4, 4, 8), np.float64)), ValueError, r"out must be a writable"),
+    (dict(out=3), TypeError, r"out must be a writable numpy.ndarray .*, got int 3\."),
 ])
 def test_bad_arguments(kw, exc, msg):
     with pytest.raises(exc, match=msg):
