@@ -140,7 +140,8 @@ ACT_GRAD_REF = {
 
 
 def ref_group_norm_vjp(x, dy, groups, channels_axis=-1, reduction_axes=(-3, -2), gamma=None,
-                       beta=None, epsilon=1e-6, activation=None, one_pass=False):
+                       beta=None, epsilon=1e-6, activation=None, one_pass=False,
+                       act_grad=None):
     """(dx, dgamma, dbeta) of ``ref_group_norm`` at x for the output cotangent dy, float64.
 
     Analytic, per group slice: xhat = (x - m) r, z = xhat * gamma + beta,
@@ -148,6 +149,7 @@ def ref_group_norm_vjp(x, dy, groups, channels_axis=-1, reduction_axes=(-3, -2),
     dgamma = sum dz * xhat, dbeta = sum dz (over every axis but the channel axis).
     dgamma/dbeta are returned even when gamma/beta are None (the caller drops them).
     With one_pass the variance is E[x^2] - E[x]^2 clipped at 0 (the same function of x).
+    ``act_grad``: act' for an activation not in ``ACT_GRAD_REF`` (a test's own callable).
     """
     x, dy = to_f64(x), to_f64(dy)
     r = x.ndim
@@ -174,7 +176,7 @@ def ref_group_norm_vjp(x, dy, groups, channels_axis=-1, reduction_axes=(-3, -2),
         rs = 1 / np.sqrt(v + epsilon)
         xhat[sl] = (xs - m) * rs
         rstd[sl] = np.broadcast_to(rs, xs.shape)
-    dz = dy * ACT_GRAD_REF[activation](xhat * g + b)
+    dz = dy * (act_grad or ACT_GRAD_REF[activation])(xhat * g + b)
     w = dz * g
     dx = np.empty_like(x)
     for gi in range(groups):
