@@ -648,15 +648,20 @@ def test_fuzz_long(seed):
     _check(seed)
 
 
-@pytest.mark.vulkan
-@pytest.mark.parametrize("seed", VULKAN_SEEDS)
-def test_fuzz_vulkan(seed):
+def require_vulkan() -> None:
+    """Skip (with the reason) where no Vulkan device is here."""
     from iree_gn import _targets
 
     try:
         _targets.resolve("vulkan")
     except _targets.DeviceNotFound as e:
         pytest.skip(f"no Vulkan device here (CI installs Mesa lavapipe): {e}")
+
+
+@pytest.mark.vulkan
+@pytest.mark.parametrize("seed", VULKAN_SEEDS)
+def test_fuzz_vulkan(seed):
+    require_vulkan()
     _check(seed, "vulkan")
 
 

@@ -30,7 +30,7 @@ import pytest
 import iree_gn
 from reference import GRAD_TOL, grad_rel_error, ref_group_norm_vjp
 from test_fuzz import (EPS_COMPUTE, _activation, _case, _data, _moments, _spec_kwargs,
-                       _target)
+                       _target, require_vulkan)
 
 N_CI = 16
 VULKAN_SEEDS = tuple(range(8))  # seeds in order, not chosen (the judgeable ones run)
@@ -106,10 +106,5 @@ def test_fuzz_grad_long(seed):
 @pytest.mark.vulkan
 @pytest.mark.parametrize("seed", VULKAN_SEEDS)
 def test_fuzz_grad_vulkan(seed):
-    from iree_gn import _targets
-
-    try:
-        _targets.resolve("vulkan")
-    except _targets.DeviceNotFound as e:
-        pytest.skip(f"no Vulkan device here (CI installs Mesa lavapipe): {e}")
+    require_vulkan()
     _check(seed, "vulkan")
