@@ -90,6 +90,28 @@ def median_shift(t, axes):
     return jnp.maximum(lo, jnp.minimum(hi, pts[2]))
 
 
+def kept_after_channels(spec: GroupNormSpec) -> bool:
+    """Whether an axis after the channel axis is kept (neither channels nor reduced)."""
+    return any(i > spec.channels_axis and i not in spec.reduction_axes
+               for i in range(spec.rank))
+
+
+def channels_last_twin(spec: GroupNormSpec) -> GroupNormSpec:
+    """``spec`` with its channel axis moved last (``jnp.moveaxis(x, ca, -1)``'s layout).
+
+    The GPU forms of a spec with ``kept_after_channels`` run on this twin between two
+    transposes: IREE's SPIR-V code of the direct form failed to compile ("vector.transfer_read
+    op with rank > 1", 128x5x3 channels 0 over axis 2) or, for the backward, ran and gave
+    dx/dgamma wrong by O(1) on lavapipe; the twin's forms are right."""
+    import dataclasses
+
+    ca, rank = spec.channels_axis, spec.rank
+    perm = [i for i in range(rank) if i != ca] + [ca]
+    return dataclasses.replace(
+        spec, shape=tuple(spec.shape[i] for i in perm), channels_axis=rank - 1,
+        reduction_axes=tuple(sorted(perm.index(a) for a in spec.reduction_axes)))
+
+
 def stat_dtype(spec: GroupNormSpec) -> str:
     return "float64" if spec.dtype == "float64" else "float32"
 
@@ -105,6 +127,16 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
         raise ValueError(f"formulation={formulation!r}; known: {FORMULATIONS}.")
     if not spec.is_static:
         raise ValueError(f"build() needs a static shape, got {spec.shape}.")
+    if formulation == "barrier" and kept_after_channels(spec):  # see channels_last_twin
+        inner, ca = build(channels_last_twin(spec), formulation), spec.channels_axis
+
+        def moved(x, *params):
+            # The barrier keeps the transpose out of the statistics' dispatch: fused, the
+            # SPIR-V vectorizer failed on it as on the direct form (float32, 128x5x3).
+            xt = jax.lax.optimization_barrier(jnp.moveaxis(x, ca, -1))
+            return jnp.moveaxis(inner(xt, *params), -1, ca)
+
+        return moved
     act = _activations.resolve(spec.activation)
     ca, G = spec.channels_axis, spec.groups
     C = spec.channels

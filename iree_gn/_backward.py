@@ -61,15 +61,14 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     import jax.numpy as jnp
 
     from . import _activations
-    from ._authoring import median_shift, stat_dtype
+    from ._authoring import kept_after_channels, median_shift, stat_dtype
 
     if not spec.is_static:
         # A symbolic batch traces (no reshape or gather touches x), but IREE 3.13 cannot
         # legalize the dynamic_broadcast_in_dim of the per-channel statistics (?x1x1xC ->
         # ?xHxWxC): dynamic specs run a static block module per index (_grad).
         raise ValueError(f"_backward.build() needs a static shape, got {spec.shape}.")
-    if barrier_upcast and any(i > spec.channels_axis and i not in spec.reduction_axes
-                              for i in range(spec.rank)):
+    if barrier_upcast and kept_after_channels(spec):  # GPU rows: _moved_channels_last
         return _moved_channels_last(spec, barrier_upcast)
     act = None if spec.activation is None else _activations.resolve(spec.activation)
     ca, G, C, rank = spec.channels_axis, spec.groups, spec.channels, spec.rank
@@ -168,23 +167,16 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
 
 
 def _moved_channels_last(spec: GroupNormSpec, barrier_upcast: bool) -> Callable:
-    """The backward of a spec with a kept (non-reduced) axis after the channel axis, run as
-    the same spec with the channel axis moved last, between transposes: IREE's SPIR-V code
-    of the direct form gave dx and dgamma wrong by O(1) on lavapipe, varying run to run (a
-    race), float32 and float16, for (8, 15) channels 0 no reduction, (8, 15, 2) channels 0
-    over axis 2, (3, 8, 15) channels 1 no reduction, NCHW over W only, ...; the moved form is
-    right for every one (tests/test_grad.py's Vulkan layouts). The GPU rows only (CPU runs
-    the direct form)."""
-    import dataclasses
-
+    """The backward of ``spec`` run as its ``channels_last_twin`` between transposes (a kept
+    axis after the channels: the direct GPU form gave dx and dgamma wrong by O(1) on
+    lavapipe, run to run, for (8, 15) channels 0 no reduction, (8, 15, 2) channels 0 over
+    axis 2, (3, 8, 15) channels 1 no reduction, NCHW over W only...; the twin is right,
+    tests/test_grad.py's Vulkan layouts)."""
     import jax.numpy as jnp
 
-    ca, rank = spec.channels_axis, spec.rank
-    perm = [i for i in range(rank) if i != ca] + [ca]
-    moved = dataclasses.replace(
-        spec, shape=tuple(spec.shape[i] for i in perm), channels_axis=rank - 1,
-        reduction_axes=tuple(sorted(perm.index(a) for a in spec.reduction_axes)))
-    inner = build(moved, barrier_upcast)
+    from ._authoring import channels_last_twin
+
+    inner, ca = build(channels_last_twin(spec), barrier_upcast), spec.channels_axis
 
     def backward(x, *args):
         *params, dy = args

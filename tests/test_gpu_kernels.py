@@ -105,6 +105,22 @@ def test_kept_axis_and_no_batch_layouts_use_jax():
         (2, None, 8, 16), "float32", groups=4, channels_axis=-1, reduction_axes=(2,))) is None
 
 
+@pytest.mark.vulkan
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("shape,ca,red", [((128, 5, 3), 0, (2,)), ((2, 128, 5, 3), 1, (3,)),
+                                          ((3, 16, 7), 1, ())])
+def test_kept_axis_after_the_channels_runs_on_lavapipe(shape, ca, red, dtype, rng):
+    # The JAX GPU form of these layouts runs on its channels-last twin (the direct form of
+    # 128x5x3 over axis 2 failed to compile: "vector.transfer_read op with rank > 1").
+    _lavapipe()
+    spec = GroupNormSpec.create(shape, dtype, groups=8, channels_axis=ca, reduction_axes=red,
+                                activation="silu")
+    x, g, b = _inputs(rng, spec, shape, mean=1.0)
+    op = iree_gn.compile(shape, dtype, groups=8, channels_axis=ca, reduction_axes=red,
+                         activation="silu", target="vulkan:llvmpipe")
+    assert_close(op(x, g, b), ref_group_norm(x, 8, ca, red, g, b, activation="silu"), dtype)
+
+
 def test_rows_carry_their_subgroup_width():
     sg = {n: _targets.TARGETS[n].gpu_kernel[1] for n in GPU_ROWS}
     assert sg["cuda:sm_90"] == 32 and sg["rocm:gfx942"] == 64 and sg["vulkan:llvmpipe"] == 8
