@@ -7,6 +7,7 @@ compiler are not installed.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from ._cli_errors import EXIT_OK, CommandFailed
@@ -29,7 +30,7 @@ def _build_args(p) -> None:
                    help="one configuration as JSON (the CONFIG entry keys)")
     p.add_argument("--add", action="store_true",
                    help="keep the modules of an existing bundle at -o (unless rebuilt)")
-    p.add_argument("-j", "--jobs", type=int, default=None,
+    p.add_argument("-j", "--jobs", type=_positive_int, default=None,
                    help="worker processes (default: the number of CPUs)")
 
 
@@ -66,7 +67,8 @@ def _build(args) -> int:
 # ---- run ----------------------------------------------------------------------------------------
 def _run_args(p) -> None:
     p.add_argument("bundle", help="a bundle folder written by `iree-gn build`")
-    p.add_argument("--input", required=True, help="x as a .npy file")
+    p.add_argument("--input", required=True,
+                   help="x as a .npy file (bfloat16: as np.save writes it, 2-byte void)")
     p.add_argument("--gamma", help="gamma [C] as .npy (default: ones)")
     p.add_argument("--beta", help="beta [C] as .npy (default: zeros)")
     p.add_argument("--target", default="auto", help="a target in the bundle (default: auto)")
@@ -86,15 +88,34 @@ def _run_args(p) -> None:
     p.add_argument("-o", "--output", required=True, help="where to write y (.npy)")
 
 
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return n
+
+
 def _load_npy(path: str, what: str):
     import numpy as np
 
     try:
-        return np.load(path, allow_pickle=False)
+        a = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"{what} {path!r}: no such file.") from None
     except (OSError, ValueError) as e:
         raise ValueError(f"{what} {path!r} is not a readable .npy file: {e}") from None
+    if a.dtype.kind == "V" and a.dtype.itemsize == 2 and a.dtype.fields is None:
+        # np.save writes an ml_dtypes bfloat16 array as 2-byte void ('|V2'), the only
+        # 2-byte type a .npy cannot name: read it back as bfloat16.
+        from ._runtime import BFLOAT16
+
+        a = a.view(BFLOAT16)
+    return a
 
 
 def _run(args) -> int:
@@ -102,6 +123,8 @@ def _run(args) -> int:
 
     from . import _runtime, deploy
 
+    if os.path.isdir(args.output):  # refused before the work, not after
+        raise ValueError(f"-o {args.output!r} is a folder; give the .npy file to write.")
     x = _load_npy(args.input, "--input")
     gamma = _load_npy(args.gamma, "--gamma") if args.gamma else None
     beta = _load_npy(args.beta, "--beta") if args.beta else None
@@ -125,8 +148,11 @@ def _run(args) -> int:
     except deploy.AmbiguousRequest as e:
         raise ValueError(f"{e}\nOn the command line: --layout, --channels-axis, "
                          f"--reduction-axes, --groups, --activation, --epsilon.") from None
-    with open(args.output, "wb") as f:  # np.save on a path would append .npy
-        np.save(f, y)
+    try:
+        with open(args.output, "wb") as f:  # np.save on a path would append .npy
+            np.save(f, y)
+    except OSError as e:
+        raise ValueError(f"-o {args.output!r}: cannot write it ({e.strerror}).") from None
     print(f"ran {mod.name} on {mod.target} ({mod.driver}): {x.shape} {x.dtype} -> "
           f"{args.output}", file=sys.stderr)
     return EXIT_OK

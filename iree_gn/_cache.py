@@ -62,8 +62,9 @@ class CacheWarning(UserWarning):
 
 
 def default_dir() -> str:
-    return os.environ.get("IREE_GN_CACHE_DIR") or os.path.join(
-        os.path.expanduser("~"), ".cache", "iree-gn")
+    # "~/x" from a quoted shell assignment or a .env file means the home folder, not a
+    # folder named "~" wherever the process starts.
+    return os.path.expanduser(os.environ.get("IREE_GN_CACHE_DIR") or "~/.cache/iree-gn")
 
 
 def versions() -> Dict[str, str]:

@@ -499,6 +499,9 @@ class Bundle:
               match: dict) -> BundleModule:
         """:meth:`find` among ``pool`` (:attr:`modules`, or :attr:`grad_modules`)."""
         shape = tuple(int(d) for d in shape)
+        if len(shape) < 2:
+            raise ValueError(f"Inputs must have rank >= 2 (a channel axis and at least one "
+                             f"more), got shape {shape}.")
         dtype = canonical_dtype(dtype, arg="inputs.dtype")
         want = _canonical_match(match, len(shape))
         targets = self.targets
@@ -574,8 +577,9 @@ class Bundle:
             opts = {k: getattr(base, k) for k in _MATCH_FIELDS}
             opts["reduction_axes"] = list(base.reduction_axes)
         else:
-            opts = {"channels_axis": rank - 1,
-                    "reduction_axes": list(range(1, rank - 1)) or [0]}
+            # channels last, statistics over the axes between batch and channels (none for
+            # [N, C]: never the batch axis)
+            opts = {"channels_axis": rank - 1, "reduction_axes": list(range(1, rank - 1))}
             opts["groups"] = 32
         opts.update({k: (list(v) if isinstance(v, tuple) else v) for k, v in want.items()})
         channels = shape[opts["channels_axis"]]

@@ -809,3 +809,28 @@ def test_add_drops_a_failure_once_its_entry_builds(tmp_path):
             assert [f["config"] for f in _manifest(out)["failures"]] == ["bad"]
     m = _manifest(out)
     assert m["failures"] == [] and len(m["modules"]) == 2
+
+
+def test_run_refuses_clearly_and_reads_bfloat16_npy(tmp_path):
+    # A 0-d input, an -o folder (refused before the work) and -j 0: one line, exit 2, no
+    # traceback. A bfloat16 .npy (np.save writes it as 2-byte void) is read as bfloat16.
+    import ml_dtypes
+
+    out = tmp_path / "b"
+    spec = dict(STATIC, dtype="bfloat16")
+    assert run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec",
+                   json.dumps(spec)).returncode == 0
+    np.save(tmp_path / "x0.npy", np.float32(3))
+    x = np.random.default_rng(1).standard_normal((2, 4, 4, 8)).astype(ml_dtypes.bfloat16)
+    np.save(tmp_path / "x.npy", x)
+    (tmp_path / "folder").mkdir()
+    for args, msg in (((tmp_path / "x0.npy", tmp_path / "y.npy"), "rank >= 2"),
+                      ((tmp_path / "x.npy", tmp_path / "folder"), "is a folder")):
+        proc = run_cli("run", out, "--input", args[0], "-o", args[1])
+        assert proc.returncode == 2 and msg in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("build", "-j", "0", "-o", tmp_path / "c", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 2 and "-j/--jobs: must be a whole number >= 1" in proc.stderr
+    proc = run_cli("run", out, "--input", tmp_path / "x.npy", "-o", tmp_path / "y.npy")
+    assert proc.returncode == 0, proc.stderr
+    y = np.load(tmp_path / "y.npy").view(ml_dtypes.bfloat16)
+    assert_close(y, ref_group_norm(x, 4), "bfloat16")

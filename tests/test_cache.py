@@ -311,3 +311,13 @@ def test_new_cache_folder_is_private(tmp_path):
     op = _fresh_op(tmp_path / "new")
     assert os.stat(tmp_path / "new").st_mode & 0o077 == 0
     assert os.stat(op.path).st_mode & 0o077 == 0
+
+
+def test_cache_dir_with_a_tilde_means_home(monkeypatch, tmp_path):
+    from iree_gn import _cache
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", "~/gn-cache")
+    assert _cache.default_dir() == str(tmp_path / "gn-cache")
+    monkeypatch.delenv("IREE_GN_CACHE_DIR")
+    assert _cache.default_dir() == str(tmp_path / ".cache" / "iree-gn")
