@@ -100,9 +100,11 @@ def channels_last_twin(spec: GroupNormSpec) -> GroupNormSpec:
     """``spec`` with its channel axis moved last (``jnp.moveaxis(x, ca, -1)``'s layout).
 
     The GPU forms of a spec with ``kept_after_channels`` run on this twin between two
-    transposes: IREE's SPIR-V code of the direct form failed to compile ("vector.transfer_read
-    op with rank > 1", 128x5x3 channels 0 over axis 2) or, for the backward, ran and gave
-    dx/dgamma wrong by O(1) on lavapipe; the twin's forms are right."""
+    transposes (:func:`on_channels_last_twin`): IREE's SPIR-V code of the direct form failed
+    to compile ("vector.transfer_read op with rank > 1", 128x5x3 channels 0 over axis 2) or,
+    for the backward, ran and gave dx/dgamma wrong by O(1) on lavapipe, run to run ((8, 15)
+    channels 0 over nothing, (8, 15, 2) over axis 2, NCHW over W only...); the twin's forms
+    are right (tests/test_grad.py's and tests/test_gpu_kernels.py's Vulkan layouts)."""
     import dataclasses
 
     ca, rank = spec.channels_axis, spec.rank
@@ -110,6 +112,29 @@ def channels_last_twin(spec: GroupNormSpec) -> GroupNormSpec:
     return dataclasses.replace(
         spec, shape=tuple(spec.shape[i] for i in perm), channels_axis=rank - 1,
         reduction_axes=tuple(sorted(perm.index(a) for a in spec.reduction_axes)))
+
+
+def on_channels_last_twin(spec: GroupNormSpec, inner: Callable) -> Callable:
+    """``inner`` (built for ``channels_last_twin(spec)``) as a function of ``spec``'s layout:
+    every argument of x's rank (x, and the backward's dy) moved channels last behind an
+    optimization barrier (fused into the statistics' dispatch, the transpose failed to
+    compile as the direct form did: float32 128x5x3), every result of that rank moved back;
+    the parameters and their cotangents ([C]) pass as they are."""
+    import jax
+    import jax.numpy as jnp
+
+    ca, rank = spec.channels_axis, spec.rank
+
+    def back(t):
+        return jnp.moveaxis(t, -1, ca) if t.ndim == rank else t
+
+    def twin(*args):
+        out = inner(*[jax.lax.optimization_barrier(jnp.moveaxis(a, ca, -1))
+                      if a.ndim == rank else a for a in args])
+        return tuple(map(back, out)) if isinstance(out, tuple) else back(out)
+
+    twin.__name__ = getattr(inner, "__name__", "twin")
+    return twin
 
 
 def stat_dtype(spec: GroupNormSpec) -> str:
@@ -128,15 +153,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
     if not spec.is_static:
         raise ValueError(f"build() needs a static shape, got {spec.shape}.")
     if formulation == "barrier" and kept_after_channels(spec):  # see channels_last_twin
-        inner, ca = build(channels_last_twin(spec), formulation), spec.channels_axis
-
-        def moved(x, *params):
-            # The barrier keeps the transpose out of the statistics' dispatch: fused, the
-            # SPIR-V vectorizer failed on it as on the direct form (float32, 128x5x3).
-            xt = jax.lax.optimization_barrier(jnp.moveaxis(x, ca, -1))
-            return jnp.moveaxis(inner(xt, *params), -1, ca)
-
-        return moved
+        return on_channels_last_twin(spec, build(channels_last_twin(spec), formulation))
     act = _activations.resolve(spec.activation)
     ca, G = spec.channels_axis, spec.groups
     C = spec.channels

@@ -61,15 +61,16 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
     import jax.numpy as jnp
 
     from . import _activations
-    from ._authoring import kept_after_channels, median_shift, stat_dtype
+    from ._authoring import (channels_last_twin, kept_after_channels, median_shift,
+                             on_channels_last_twin, stat_dtype)
 
     if not spec.is_static:
         # A symbolic batch traces (no reshape or gather touches x), but IREE 3.13 cannot
         # legalize the dynamic_broadcast_in_dim of the per-channel statistics (?x1x1xC ->
         # ?xHxWxC): dynamic specs run a static block module per index (_grad).
         raise ValueError(f"_backward.build() needs a static shape, got {spec.shape}.")
-    if barrier_upcast and kept_after_channels(spec):  # GPU rows: _moved_channels_last
-        return _moved_channels_last(spec, barrier_upcast)
+    if barrier_upcast and kept_after_channels(spec):  # GPU rows (channels_last_twin)
+        return on_channels_last_twin(spec, build(channels_last_twin(spec), barrier_upcast))
     act = None if spec.activation is None else _activations.resolve(spec.activation)
     ca, G, C, rank = spec.channels_axis, spec.groups, spec.channels, spec.rank
     red = spec.reduction_axes
@@ -161,27 +162,6 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
         if spec.center:
             outs.append(jnp.sum(sz, axis=kept).reshape(C) if kept else sz.reshape(C))
         return tuple(outs)
-
-    backward.__name__ = "group_norm_vjp"
-    return backward
-
-
-def _moved_channels_last(spec: GroupNormSpec, barrier_upcast: bool) -> Callable:
-    """The backward of ``spec`` run as its ``channels_last_twin`` between transposes (a kept
-    axis after the channels: the direct GPU form gave dx and dgamma wrong by O(1) on
-    lavapipe, run to run, for (8, 15) channels 0 no reduction, (8, 15, 2) channels 0 over
-    axis 2, (3, 8, 15) channels 1 no reduction, NCHW over W only...; the twin is right,
-    tests/test_grad.py's Vulkan layouts)."""
-    import jax.numpy as jnp
-
-    from ._authoring import channels_last_twin
-
-    inner, ca = build(channels_last_twin(spec), barrier_upcast), spec.channels_axis
-
-    def backward(x, *args):
-        *params, dy = args
-        dx, *rest = inner(jnp.moveaxis(x, ca, -1), *params, jnp.moveaxis(dy, ca, -1))
-        return (jnp.moveaxis(dx, -1, ca), *rest)
 
     backward.__name__ = "group_norm_vjp"
     return backward

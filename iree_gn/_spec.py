@@ -63,6 +63,17 @@ def layout_axes(layout: Any, rank: int) -> Tuple[int, Tuple[int, ...]]:
     return lay.index("C"), tuple(i for i, a in enumerate(lay) if a not in "NC")
 
 
+def check_rank(shape: Tuple[Optional[int], ...]) -> int:
+    """``len(shape)``, which must be >= 2 (TF's rule), with the message both the spec and a
+    bundle's lookup give."""
+    rank = len(shape)
+    if rank < 2:
+        raise ValueError(
+            f"Inputs must have rank >= 2 (a channel axis and at least one more), got "
+            f"rank {rank} with shape {tuple(shape)}.")
+    return rank
+
+
 class ArgumentTypeError(TypeError, ValueError):
     """An argument of the wrong type (``groups=4.0``, ``center="yes"``): a ``TypeError``, and
     a ``ValueError`` too, as TF's checks raise for many of these and callers catch."""
@@ -229,12 +240,7 @@ def _normalized(spec: "GroupNormSpec") -> dict:
 
     dtype = canonical_dtype(spec.dtype)
     shape = _check_shape(spec.shape)
-    rank = len(shape)
-    if rank < 2:
-        raise ValueError(
-            f"Inputs must have rank >= 2 (a channel axis and at least one more), got "
-            f"rank {rank} with shape {shape}."
-        )
+    rank = check_rank(shape)
     groups = _check_int(spec.groups, "groups")
     channels_axis = _check_int(spec.channels_axis, "channels_axis")
     reduction_axes = spec.reduction_axes

@@ -66,7 +66,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _targets
-from ._spec import GroupNormSpec, canonical_dtype
+from ._spec import GroupNormSpec, canonical_dtype, check_rank
 
 BUNDLE_FORMAT = "iree-gn-bundle"
 BUNDLE_FORMAT_VERSION = 3
@@ -499,9 +499,7 @@ class Bundle:
               match: dict) -> BundleModule:
         """:meth:`find` among ``pool`` (:attr:`modules`, or :attr:`grad_modules`)."""
         shape = tuple(int(d) for d in shape)
-        if len(shape) < 2:
-            raise ValueError(f"Inputs must have rank >= 2 (a channel axis and at least one "
-                             f"more), got shape {shape}.")
+        check_rank(shape)
         dtype = canonical_dtype(dtype, arg="inputs.dtype")
         want = _canonical_match(match, len(shape))
         targets = self.targets
