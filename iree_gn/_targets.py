@@ -143,8 +143,12 @@ def _cpu(name: str, cpu_flags: Tuple[str, ...], marker: bytes, driver, desc: str
         # Distribution tiles of 512 (default 64): the normalize pass then runs on whole
         # channel rows (2x64x64x320: 0.80 -> 0.41 ms for that dispatch; NCHW 1.64 -> 0.56 ms),
         # and the reduce on larger slabs (build_tools/bench.py, IREE_NOTES.md).
+        # Entry points take a wait and a signal fence (coarse-fences), so the caller polls
+        # for the end of a call instead of sleeping in the module's own wait: see
+        # _bound._await for why and what it measured.
         flags=("--iree-hal-target-device=local", "--iree-hal-local-target-device-backends=llvm-cpu",
-               "--iree-opt-level=O2", "--iree-llvmcpu-distribution-size=512") + cpu_flags,
+               "--iree-opt-level=O2", "--iree-llvmcpu-distribution-size=512",
+               "--iree-execution-model=async-external") + cpu_flags,
         driver=driver,
         # Per-channel sums in x's own layout with a K-way split: uses every core even for
         # batch 1 (IREE_NOTES.md: the fused dispatch runs one workgroup per sample), and

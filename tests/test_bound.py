@@ -357,3 +357,67 @@ def test_large_several_result_calls_write_result_0_in_place(n, rng, monkeypatch)
         for a, r in zip(got, ref):
             assert np.abs(a - r).max() <= 2e-5 * np.abs(r).max()
     assert op._grad._bound.function_many_out is not None
+
+
+def _kernel_bound(spec, driver, model):
+    """The spec's CPU kernel module, compiled with the llvm-cpu row's flags (``model``
+    "coarse-fences", as the row compiles it) or without its execution-model flag (the
+    "sync" entry points of modules and bundles built before it), bound on ``driver``."""
+    import dataclasses
+
+    from iree_gn._export import stablehlo_text
+
+    t = _targets.resolve("llvm-cpu")
+    if model == "sync":
+        t = dataclasses.replace(t, flags=tuple(f for f in t.flags if "execution-model" not in f))
+    vmfb = compile_text(stablehlo_text(spec, "kernel"), t, spec.dtype)
+    return _bound.BoundOp(vmfb, _bound.group_norm_signature(spec), driver)
+
+
+@pytest.mark.parametrize("model", ["coarse-fences", "sync"])
+@pytest.mark.parametrize("driver", ["local-task", "local-sync"])
+def test_either_invocation_model_on_either_cpu_driver(driver, model, rng):
+    # The CPU rows' modules take a wait and a signal fence (the caller polls for the end of
+    # a call); bundles built before take none. Both run on both CPU drivers, small calls
+    # (prebuilt argument lists, inline drivers only) and large ones, into out= or not.
+    from reference import assert_close, ref_group_norm
+
+    for shape in ((1, 8, 8, 32), (2, 24, 24, 64)):
+        spec = iree_gn.GroupNormSpec.create(shape, "float32", groups=8)
+        op = _kernel_bound(spec, driver, model)
+        assert op._fenced == (model == "coarse-fences")
+        g = rng.standard_normal(shape[-1]).astype(np.float32)
+        b = rng.standard_normal(shape[-1]).astype(np.float32)
+        out = iree_gn.empty(shape, np.float32)
+        for i in range(3):
+            x = (rng.standard_normal(shape) * 2 + i).astype(np.float32)
+            ref = ref_group_norm(x, 8, gamma=g, beta=b, epsilon=spec.epsilon)
+            assert_close(op(x, g, b), ref, "float32")
+            assert op(x, g, b, out=out) is out
+            assert_close(out, ref, "float32")
+
+
+def test_an_interrupted_wait_ends_the_work_and_the_next_call_runs(rng, monkeypatch):
+    # An interrupt while the caller polls: the call waits for the work to end (it reads the
+    # caller's arrays) before the interrupt goes up, and the lane's next call gets a new
+    # semaphore and the right answer.
+    from reference import assert_close, ref_group_norm
+
+    shape = (8, 64, 64, 64)  # 8 MiB: ~1 ms of work, the interrupt comes in microseconds
+    op = _kernel_bound(iree_gn.GroupNormSpec.create(shape, "float32", groups=8),
+                       "local-task", "coarse-fences")
+    x = (rng.standard_normal(shape) + 3).astype(np.float32)
+    g, b = np.ones(64, np.float32), np.zeros(64, np.float32)
+    op(x, g, b)
+    first = op._lane().sem
+
+    def interrupted(sem, value):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_bound, "_await", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        op(x, g, b)
+    assert op._lane().sem is None and first.query() >= 2  # the work had ended
+    monkeypatch.undo()
+    assert_close(op(x, g, b), ref_group_norm(x, 8), "float32")
+    assert op._lane().sem is not None and op._lane().sem is not first
