@@ -418,6 +418,7 @@ class BoundOp:
         self._lock = None if isinstance(self._serial, contextlib.nullcontext) else self._serial
         self._pool: list = []  # [array, its memory's owner, import, free refcounts]
         self._pool_lock = threading.Lock()
+        self._gen = _runtime.GENERATION  # the process generation of self.device (_rebind)
         self.copied = [0] * len(signature.inputs)  # inputs of large calls copied (staged)
 
     def __repr__(self) -> str:
@@ -581,11 +582,30 @@ class BoundOp:
 
     # -- the zero-copy path (CPU drivers, single result) -------------------------------------
     def _lane(self) -> _Lane:
+        if self._gen != _runtime.GENERATION:
+            self._rebind()
         try:
             return self._local.lane
         except AttributeError:
             lane = self._local.lane = _Lane(self)
             return lane
+
+    def _rebind(self) -> None:
+        """In a forked child (``_runtime._after_fork_in_child``): this op's device, lanes
+        and pooled results are the parent's, whose release could touch its thread pool;
+        they are kept for good, unused, and the op takes the child's device."""
+        with _runtime.REBIND_LOCK:
+            if self._gen == _runtime.GENERATION:
+                return  # (another thread of the child rebound it)
+            for old in (self._local, self._pool):
+                ctypes.pythonapi.Py_IncRef(ctypes.py_object(old))
+            self.device = _runtime.Device.get(self.device.driver, self.device.index)
+            self._local = threading.local()
+            self._serial = self.device.serial
+            self._lock = None if isinstance(self._serial, contextlib.nullcontext) \
+                else self._serial
+            self._pool, self._pool_lock = [], threading.Lock()
+            self._gen = _runtime.GENERATION
 
     def _call(self, lane, fn, args, results) -> None:
         """Invoke ``fn`` (the caller holds ``self._serial``) and return once its work is

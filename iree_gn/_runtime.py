@@ -10,7 +10,9 @@ tensors, IREE_NOTES.md).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
+import os
 import threading
 from typing import Dict, Optional, Tuple
 
@@ -40,6 +42,39 @@ _IMPORT_USAGE = rt.BufferUsage.DEFAULT | rt.BufferUsage.MAPPING
 _LOCK = threading.Lock()
 _INSTANCE: Optional[rt.VmInstance] = None
 _DEVICES: Dict[Tuple[str, int], "Device"] = {}
+# Bumped in a forked child (see _after_fork_in_child): ops bound to an older generation's
+# devices rebind before their next call (_bound.BoundOp._lane).
+GENERATION = 0
+REBIND_LOCK = threading.Lock()  # taken by an op that rebinds (a child's threads at once)
+
+
+def _after_fork_in_child() -> None:
+    """A forked child (``os.fork``, multiprocessing's "fork", a DataLoader worker) has none
+    of its parent's threads, and IREE's drivers own thread pools (the CPU task executor's
+    workers): a call on the parent's device waits for workers that do not exist, and
+    releasing it joins them, so even the child's exit hung. The parent's devices (and
+    through them its drivers) are kept alive for good, never used nor released here; the
+    child opens its own, from new drivers (``_driver``), on its first call."""
+    global _LOCK, REBIND_LOCK, GENERATION
+    _LOCK = threading.Lock()  # another thread of the parent may have held it at the fork
+    REBIND_LOCK = threading.Lock()
+    for dev in list(_DEVICES.values()):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(dev))
+    _DEVICES.clear()
+    GENERATION += 1
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _driver(name: str):
+    """The IREE driver ``name``: the runtime's cached one in the process that loaded it,
+    a new one in a forked child (the cached one's thread pool stayed in the parent)."""
+    if GENERATION == 0:
+        return rt.get_driver(name)
+    from iree.runtime import _binding
+
+    return _binding.create_hal_driver(name)
 
 
 def numpy_dtype(name: str) -> np.dtype:
@@ -94,7 +129,7 @@ class Device:
     def __init__(self, driver: str, index: int = 0):
         self.driver, self.index = driver, index
         try:
-            drv = rt.get_driver(driver)
+            drv = self._driver = _driver(driver)
             infos = drv.query_available_devices()
             if index >= len(infos):
                 raise DeviceError(

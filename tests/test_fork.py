@@ -1,0 +1,65 @@
+"""Forked children (os.fork, multiprocessing's "fork", PyTorch DataLoader workers): the
+parent's IREE drivers own thread pools the child does not have. A child must get right
+answers from ops and bundles its parent used (on the multi-threaded local-task driver, and
+on local-sync), from new ones, and exit normally; grandchildren too. Each scenario runs in
+a fresh interpreter (a forked pytest would run pytest's own teardown), under a timeout:
+before the fix the child's call, and even its plain exit, hung for good."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_SCRIPT = textwrap.dedent("""
+    import os, sys, numpy as np
+    sys.path.insert(0, {tests!r})
+    import iree_gn
+    from reference import ref_group_norm
+
+    def check(op, x, tag):
+        y = op(x, np.ones(64, np.float32), np.zeros(64, np.float32))
+        # float32 sums over 8K-elements groups: TOL's float32 bound, as every test
+        err = np.abs(y - ref_group_norm(x, 8)).max()
+        assert err < 1e-4, (tag, err)
+
+    rng = np.random.default_rng(0)
+    big = rng.standard_normal((4, 64, 64, 64)).astype(np.float32)  # 4 MiB: local-task
+    small = rng.standard_normal((1, 8, 8, 64)).astype(np.float32)  # local-sync
+    op_big = iree_gn.compile(big.shape, "float32", groups=8)
+    op_small = iree_gn.compile(small.shape, "float32", groups=8)
+    check(op_big, big, "parent big"); check(op_small, small, "parent small")
+
+    def family(depth):
+        pid = os.fork()
+        if pid == 0:
+            check(op_big, big, "child big"); check(op_small, small, "child small")
+            check(iree_gn.compile((2, 64, 64, 64), "float32", groups=8), big[:2], "new op")
+            y = iree_gn.group_norm(big, groups=8)
+            assert np.abs(y - ref_group_norm(big, 8)).max() < 1e-4
+            if depth:
+                family(depth - 1)
+            sys.exit(0)  # a normal exit: the interpreter's finalization runs
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, status
+
+    family({depth})
+    check(op_big, big, "parent after")
+    print("ok")
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+@pytest.mark.parametrize("depth", [0, 1], ids=["child", "grandchild"])
+def test_forked_children_run_the_parents_ops_and_exit(depth):
+    code = _SCRIPT.format(tests=os.path.join(ROOT, "tests"), depth=depth)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=240)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"a forked child hung (240 s): {e.stdout!r} {e.stderr!r}"[-2000:])
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
