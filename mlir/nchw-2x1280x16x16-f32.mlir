@@ -13,6 +13,7 @@ module @group_norm_kernel {
         %c10239 = arith.constant 10239 : index
         %c10240 = arith.constant 10240 : index
         %c16 = arith.constant 16 : index
+        %c2 = arith.constant 2 : index
         %c256 = arith.constant 256 : index
         %c32 = arith.constant 32 : index
         %c40 = arith.constant 40 : index
@@ -30,22 +31,37 @@ module @group_norm_kernel {
         %zv = arith.constant dense<0.0> : vector<16xf32>
         %n = arith.divui %wg, %c32 : index
         %gi = arith.remui %wg, %c32 : index
+        %kmid0 = arith.addi %c0, %c10240 : index
+        %kmid = arith.divui %kmid0, %c2 : index
+        %klast = arith.subi %c10240, %c1 : index
+        %k0_r = memref.load %x[%n, %gi, %c0] : memref<2x32x10240xf32>
+        %k1_r = memref.load %x[%n, %gi, %kmid] : memref<2x32x10240xf32>
+        %k2_r = memref.load %x[%n, %gi, %klast] : memref<2x32x10240xf32>
+        %k_lo = arith.minimumf %k0_r, %k1_r : f32
+        %k_hi = arith.maximumf %k0_r, %k1_r : f32
+        %k_mc = arith.minimumf %k_hi, %k2_r : f32
+        %k = arith.maximumf %k_lo, %k_mc : f32
+        %kv = vector.broadcast %k : f32 to vector<16xf32>
         %pv:8 = scf.for %i = %c0 to %c10240 step %c64 iter_args(%pa0 = %zv, %pa1 = %zv, %pa2 = %zv, %pa3 = %zv, %pq0 = %zv, %pq1 = %zv, %pq2 = %zv, %pq3 = %zv) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
           %v0_r = vector.load %x[%n, %gi, %i] : memref<2x32x10240xf32>, vector<16xf32>
-          %na0 = arith.addf %pa0, %v0_r : vector<16xf32>
-          %nq0 = math.fma %v0_r, %v0_r, %pq0 : vector<16xf32>
+          %d0 = arith.subf %v0_r, %kv : vector<16xf32>
+          %na0 = arith.addf %pa0, %d0 : vector<16xf32>
+          %nq0 = math.fma %d0, %d0, %pq0 : vector<16xf32>
           %i1 = arith.addi %i, %c16 : index
           %v1_r = vector.load %x[%n, %gi, %i1] : memref<2x32x10240xf32>, vector<16xf32>
-          %na1 = arith.addf %pa1, %v1_r : vector<16xf32>
-          %nq1 = math.fma %v1_r, %v1_r, %pq1 : vector<16xf32>
+          %d1 = arith.subf %v1_r, %kv : vector<16xf32>
+          %na1 = arith.addf %pa1, %d1 : vector<16xf32>
+          %nq1 = math.fma %d1, %d1, %pq1 : vector<16xf32>
           %i2 = arith.addi %i, %c32 : index
           %v2_r = vector.load %x[%n, %gi, %i2] : memref<2x32x10240xf32>, vector<16xf32>
-          %na2 = arith.addf %pa2, %v2_r : vector<16xf32>
-          %nq2 = math.fma %v2_r, %v2_r, %pq2 : vector<16xf32>
+          %d2 = arith.subf %v2_r, %kv : vector<16xf32>
+          %na2 = arith.addf %pa2, %d2 : vector<16xf32>
+          %nq2 = math.fma %d2, %d2, %pq2 : vector<16xf32>
           %i3 = arith.addi %i, %c48 : index
           %v3_r = vector.load %x[%n, %gi, %i3] : memref<2x32x10240xf32>, vector<16xf32>
-          %na3 = arith.addf %pa3, %v3_r : vector<16xf32>
-          %nq3 = math.fma %v3_r, %v3_r, %pq3 : vector<16xf32>
+          %d3 = arith.subf %v3_r, %kv : vector<16xf32>
+          %na3 = arith.addf %pa3, %d3 : vector<16xf32>
+          %nq3 = math.fma %d3, %d3, %pq3 : vector<16xf32>
           scf.yield %na0, %na1, %na2, %na3, %nq0, %nq1, %nq2, %nq3 : vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>
         }
         %ph1a = arith.addf %pv#0, %pv#1 : vector<16xf32>
@@ -58,13 +74,15 @@ module @group_norm_kernel {
         %pr2 = vector.reduction <add>, %ph2 : vector<16xf32> into f32
         %pt:2 = scf.for %i = %c10240 to %c10240 step %c1 iter_args(%ta = %f0p0, %tq = %f0p0) -> (f32, f32) {
           %s_r = memref.load %x[%n, %gi, %i] : memref<2x32x10240xf32>
-          %sa = arith.addf %ta, %s_r : f32
-          %sq = math.fma %s_r, %s_r, %tq : f32
+          %sd = arith.subf %s_r, %k : f32
+          %sa = arith.addf %ta, %sd : f32
+          %sq = math.fma %sd, %sd, %tq : f32
           scf.yield %sa, %sq : f32, f32
         }
         %p1 = arith.addf %pr1, %pt#0 : f32
         %p2 = arith.addf %pr2, %pt#1 : f32
-        %m0 = arith.divf %p1, %f10240p0 : f32
+        %pdm = arith.divf %p1, %f10240p0 : f32
+        %m0 = arith.addf %k, %pdm : f32
         %m0v = vector.broadcast %m0 : f32 to vector<16xf32>
         %qv:8 = scf.for %i = %c0 to %c10240 step %c64 iter_args(%qa0 = %zv, %qa1 = %zv, %qa2 = %zv, %qa3 = %zv, %qq0 = %zv, %qq1 = %zv, %qq2 = %zv, %qq3 = %zv) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
           %v0_r = vector.load %x[%n, %gi, %i] : memref<2x32x10240xf32>, vector<16xf32>

@@ -87,3 +87,19 @@ def test_gpu_forward_and_backward(rng, shape, ca, red, path):
         got = op.vjp(x, g, b, dy)
         for a, r in zip(got, ref_group_norm_vjp(x, dy, 8, ca, red, g, b)):
             assert grad_rel_error(a, r) <= GRAD_TOL["float32"]
+
+
+@pytest.mark.parametrize("groups,mean,std", [(8, 3e7, 1.0), (1, 1e6, 0.05)],
+                         ids=["64K-element groups", "pieces"])
+def test_channels_first_large_groups_far_from_zero(rng, groups, mean, std):
+    # Channels first, groups of 64K elements (one workgroup each) and of 512K (in pieces),
+    # |mean| >> std: pass 1's shift was the float32 sum of x / L, off by ~500 std at mean
+    # 3e7 (every add rounded at the sum's size), and the variance of the sums shifted by it
+    # 5% low: y erred by 7.4 (pieces: 0.5). Now a median shifts pass 1 too.
+    shape = (1, 128, 64, 64)
+    x = (mean + std * rng.standard_normal(shape)).astype(np.float32)
+    op = iree_gn.compile(shape, "float32", groups=groups, channels_axis=1,
+                         reduction_axes=(2, 3))
+    assert op.formulation == "kernel"
+    g, b = np.ones(128, np.float32), np.zeros(128, np.float32)
+    assert_close(op(x, g, b), ref_group_norm(x, groups, 1, (2, 3)), "float32")

@@ -2,7 +2,8 @@
 [N, G, L], each block in K pieces of P elements (``cf_pieces``), a workgroup per piece, two
 dispatches, for a static or a dynamic batch.
 
-``@stats``: per piece j of n_j elements, its float32 mean m_j (pass 1), then, from L2, the
+``@stats``: per piece j of n_j elements, its mean m_j (pass 1, on x shifted by a median of
+three of its elements: ``_ChannelsFirst.shifted_mean``), then, from L2, the
 sums q1 and q2 of ``x - m_j`` (pass 2), written as ``(m_j, d_j = q1 / n_j, M2_j = q2 - q1 d_j)``
 to a [N, G, K, 3] float32 tensor. With ``mean_close_to_zero``: one pass of sums of x and x^2
 (TF's sufficient statistics, per piece), m_j = 0. One pass of sums shifted by the piece's
@@ -98,12 +99,12 @@ class _ChannelsFirstSplit(_ChannelsFirst):
         f0 = self.f32(0.0)
         e(f"{I}%zv = arith.constant dense<0.0> : {V}")
         self.piece(I, reverse=False)
-        self.sums(I, "p", None, "%lo", "%hi")  # pass 1 (its sum of squares: one-pass only)
         if self.spec.mean_close_to_zero:
+            self.sums(I, "p", None, "%lo", "%hi")  # TF's one pass
             e(f"{I}%m0 = arith.addf {f0}, {f0} : f32")
             s1, s2 = "%p1", "%p2"
         else:
-            e(f"{I}%m0 = arith.divf %p1, %cntf : f32")
+            self.shifted_mean(I, "%lo", "%hi", "%cntf")  # pass 1
             e(f"{I}%m0v = vector.broadcast %m0 : f32 to {V}")
             self.sums(I, "q", "%m0", "%lo", "%hi")  # pass 2, from L2
             s1, s2 = "%q1", "%q2"
