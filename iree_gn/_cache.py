@@ -38,6 +38,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -55,6 +56,16 @@ FORMAT_VERSION = 2
 _MODULE, _META, _MLIR = "module.vmfb", "meta.json", "module.mlir"
 # Leftovers of a writer that died mid-write are swept after this long.
 _STALE_S = 3600
+# The names this cache writes in its folder, which may hold other things of the user's:
+# clear() and the sweep of dead writers' leftovers remove only these (a folder only when it
+# holds nothing but an entry's files). Temp names are tempfile's (8 characters) + a suffix.
+_TMP = r"\.tmp-[a-z0-9_]{8}"
+_NAMES = {
+    "top": re.compile(rf"gn-[A-Za-z0-9_.-]+-[0-9a-f]{{16}}(\.(vmfb|json|mlir))?|{_TMP}.*"
+                      r"|\.trash-[0-9a-f]{32}"),
+    "index": re.compile(rf"({_TMP})?[0-9a-f]{{64}}\.json"),
+    "failed": re.compile(rf"({_TMP})?iree-gn-failed-[0-9a-f]{{16}}\.mlir"),
+}
 
 
 class CacheWarning(UserWarning):
@@ -414,7 +425,8 @@ class DiskCache:
             pass
 
     def _sweep(self) -> None:
-        """Remove temp folders that writers which died left behind (older than an hour)."""
+        """Remove temp files and folders that writers which died left behind (older than an
+        hour; only this cache's own: see ``_NAMES``)."""
         try:
             names = [n for n in os.listdir(self.path) if n.startswith((".tmp-", ".trash-"))]
         except OSError:
@@ -423,7 +435,7 @@ class DiskCache:
             p = os.path.join(self.path, n)
             try:
                 if time.time() - os.lstat(p).st_mtime > _STALE_S:
-                    shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else os.unlink(p)
+                    _remove_own(p, n, "top")
             except OSError:
                 pass
 
@@ -450,7 +462,8 @@ class DiskCache:
 
     def clear(self) -> int:
         """Remove every entry (and those of older layouts), the index and kept failed
-        inputs; return how many modules were removed."""
+        inputs, and nothing else (``_NAMES``: the folder may hold the user's own files);
+        return how many modules were removed."""
         n = 0
         try:
             names = os.listdir(self.path)
@@ -458,16 +471,32 @@ class DiskCache:
             return 0
         for name in names:
             p = os.path.join(self.path, name)
-            if name.startswith(("gn-", ".tmp-", ".trash-")):
-                if os.path.isdir(p) and not os.path.islink(p):
-                    n += name.startswith("gn-") and os.path.exists(os.path.join(p, _MODULE))
-                    shutil.rmtree(p, ignore_errors=True)
-                else:
-                    n += name.startswith("gn-") and name.endswith(".vmfb")
-                    try:
-                        os.unlink(p)
-                    except OSError:
-                        pass
+            module = name.startswith("gn-") and (
+                name.endswith(".vmfb") or os.path.exists(os.path.join(p, _MODULE)))
+            n += _remove_own(p, name, "top") and module
         for sub in ("index", "failed"):
-            shutil.rmtree(os.path.join(self.path, sub), ignore_errors=True)
+            folder = os.path.join(self.path, sub)
+            try:
+                for name in os.listdir(folder):
+                    _remove_own(os.path.join(folder, name), name, sub)
+                os.rmdir(folder)  # (only if nothing else is left in it)
+            except OSError:
+                pass
         return n
+
+
+def _remove_own(path: str, name: str, where: str) -> bool:
+    """Remove ``path`` if its ``name`` is one this cache writes in ``where`` (``_NAMES``)
+    and, for a folder, it holds nothing but an entry's files; return whether it went."""
+    if not _NAMES[where].fullmatch(name):
+        return False
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            if where != "top" or not set(os.listdir(path)) <= {_MODULE, _META, _MLIR}:
+                return False
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+        return True
+    except OSError:
+        return False

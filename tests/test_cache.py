@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -178,6 +179,38 @@ def test_cli_cache_info_and_clear(tmp_path):
                            capture_output=True, text=True, check=True)
     assert "removed 1 module" in clear.stdout
     assert not [n for n in os.listdir(tmp_path) if n.startswith("gn-")]
+
+
+def test_clear_and_sweep_touch_only_the_caches_own_files(tmp_path):
+    # A cache folder may be one the user keeps other things in (or a mistyped path): clear
+    # removes entries, index records, failed inputs and temp leftovers by their exact names,
+    # and a folder only when it holds nothing but an entry's files; the sweep of dead
+    # writers' leftovers (older than an hour) likewise. Before, both removed the user's
+    # index/, failed/, gn-* and .tmp-*/.trash-* files and folders.
+    mine = {"index/home.html": "site", "failed/run1.txt": "log", "gn-notes.txt": "draft",
+            "gn-experiments/table.csv": "results", "other.txt": "keep",
+            ".tmp-build/out.bin": "data", ".trash-can.txt": "x",
+            "gn-llvm-cpu-0123456789abcdef/notes.txt": "an entry's name, not its files"}
+    for rel, text in mine.items():
+        os.makedirs(os.path.dirname(tmp_path / rel), exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    old = time.time() - 2 * 3600
+    for rel in (".tmp-build", ".trash-can.txt"):
+        os.utime(tmp_path / rel, (old, old))
+    op = _fresh_op(tmp_path)  # compiles: writes an entry and an index record, sweeps
+    assert op is not None and [n for n in os.listdir(tmp_path / "index") if n != "home.html"]
+    stale = tmp_path / ".tmp-abcd1234"  # a dead writer's temp entry, an hour old
+    stale.mkdir()
+    (stale / "module.vmfb").write_bytes(b"partial")
+    os.utime(stale, (old, old))
+    cache = _cache.DiskCache(str(tmp_path))
+    cache._sweep()
+    assert not stale.exists()
+    assert cache.clear() == 1
+    left = sorted(os.path.relpath(os.path.join(d, f), tmp_path)
+                  for d, _, fs in os.walk(tmp_path) for f in fs)
+    assert left == sorted(mine)
+    assert all((tmp_path / rel).read_text() == text for rel, text in mine.items())
 
 
 # ---- write-once, deterministic, complete keys --------------------------------------------------
