@@ -174,6 +174,13 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
     names = param_names(spec)
     eps = spec.epsilon
 
+    def _stat_eps(v, dt):
+        # In the statistics' dtype; past its range inf, as TF's cast makes it (silently).
+        import numpy as np
+
+        with np.errstate(over="ignore"):
+            return jnp.asarray(v, dt)
+
     def first(t, axes):
         # The element at index 0 of ``axes`` (kept as size-1 axes).
         return t[tuple(slice(0, 1) if i in axes else slice(None) for i in range(t.ndim))]
@@ -252,7 +259,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
         keep = tuple(1 if i in moments_axes else n for i, n in enumerate(grouped_shape))
         r = s1.reshape(keep) / count
         var = jnp.maximum(s2.reshape(keep) / count - r * r, 0)
-        rstd = jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
+        rstd = jax.lax.rsqrt(var + _stat_eps(eps, sdt))
         m0, r, rstd = jax.lax.optimization_barrier((m0, r, rstd))
         return (xg - m0) - r, rstd
 
@@ -272,7 +279,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
                 d = xg - median_shift(xg, moments_axes)
                 d = d - jnp.mean(d, axis=moments_axes, keepdims=True)
                 var = jnp.mean(jnp.square(d), axis=moments_axes, keepdims=True)
-            y = d * jax.lax.rsqrt(jnp.maximum(var, 0) + jnp.asarray(eps, sdt))
+            y = d * jax.lax.rsqrt(jnp.maximum(var, 0) + _stat_eps(eps, sdt))
             if "gamma" in p:
                 y = y * p["gamma"].astype(sdt).reshape(param_bcast)
             if "beta" in p:
@@ -299,7 +306,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
         else:
             t, red, pb = x.reshape(grouped_shape).astype(sdt), red_g, param_bcast
         k, m_minus_k, var = moments_split(t, red)
-        a = jax.lax.rsqrt(var + jnp.asarray(eps, sdt))
+        a = jax.lax.rsqrt(var + _stat_eps(eps, sdt))
         if "gamma" in p:
             a = a * p["gamma"].astype(sdt).reshape(pb)
         b = -m_minus_k * a

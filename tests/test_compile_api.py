@@ -211,6 +211,20 @@ def test_negative_epsilon_as_tf(target, shape, dtype, rng):
         assert_close(y[~nan], ref[~nan], dtype)
 
 
+@pytest.mark.parametrize("target,shape,dtype", _neg_eps_cases())
+def test_epsilon_past_float32_range_as_tf(target, shape, dtype, rng):
+    # Any finite epsilon is accepted; TF casts it to the input's float type, where 1e39 is
+    # inf (float32, float16, bfloat16: statistics in float32): rsqrt(var + inf) = 0, y =
+    # beta. The kernels' MLIR spelled it "inf.0", which iree-compile refused.
+    x = _two_scale_input(rng, shape, 8, dtype)
+    b = rng.standard_normal(shape[-1]).astype(dtype)
+    op = _ops.get_op(iree_gn.GroupNormSpec.create(shape, dtype, groups=8, epsilon=1e39),
+                     iree_gn._targets.resolve(target))
+    with np.errstate(over="ignore"):
+        want = ref_group_norm(x, 8, beta=b, epsilon=1e39 if dtype == "float64" else np.inf)
+    assert_close(op(x, np.ones(shape[-1], dtype), b), want, dtype)
+
+
 def test_negative_epsilon_channels_first_kernel(rng):
     # The NCHW kernel (a workgroup per sample and group) computes its own rstd.
     x = np.ascontiguousarray(_two_scale_input(rng, (2, 24, 24, 64), 8, "float32")

@@ -23,8 +23,14 @@ def _f64_literal(v: float) -> str:
 
 
 def _f32_literal(v: float) -> str:
-    """``v`` rounded to float32, as an MLIR float literal that parses back to that value."""
-    r = repr(float(np.float32(v)))
+    """``v`` rounded to float32, as an MLIR float literal that parses back to that value:
+    past float32's range (an epsilon of 1e39, which TF's float32 cast makes inf) the bits in
+    hex, as MLIR spells inf."""
+    with np.errstate(over="ignore"):
+        f = np.float32(v)
+    if not np.isfinite(f):
+        return f"0x{int(f.view(np.uint32)):08X}"
+    r = repr(float(f))
     m, _, ex = r.partition("e")
     if "." not in m:
         m += ".0"
