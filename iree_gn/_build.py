@@ -143,7 +143,7 @@ def _build_static(spec, target, cache, cls):
             + list(kind.key_parts))
         hit = cache.lookup(lookup)
         if hit is not None:
-            data = cache.load(hit[0], target.name)
+            data = cache.load(hit[0], target.name, lookup_key=lookup)
             if data is not None:
                 kind.stats["disk_hits"] += 1
                 return cls(spec, target, data, hit[0], cache.entry_paths(hit[0], target.name)[0])

@@ -96,6 +96,30 @@ def test_second_call_does_no_trace_or_compile(rng):
     assert _ops.STATS["memory_hits"] == before["memory_hits"] + 1
 
 
+def test_a_swapped_index_record_never_serves_another_configuration(tmp_path, rng):
+    # The index maps a configuration to an entry; each entry is checksummed, and now also
+    # names the record that leads to it: records swapped (or edited) between two
+    # configurations warn and rebuild, where a valid module of the other one ran (error 0.36).
+    specs = [SPEC, GroupNormSpec.create((2, 4, 4, 16), "float32", groups=2)]
+    cache = _cache.DiskCache(str(tmp_path))
+    for spec in specs:
+        _ops.clear_memory_cache()
+        _ops.get_op(spec, _targets.get("llvm-cpu"), cache=cache)
+    index = tmp_path / "index"
+    a, b = sorted(index.iterdir())
+    ta, tb = a.read_bytes(), b.read_bytes()
+    a.write_bytes(tb)
+    b.write_bytes(ta)
+    x = rng.standard_normal((2, 4, 4, 16)).astype(np.float32)
+    g, bb = np.ones(16, np.float32), np.zeros(16, np.float32)
+    for spec in specs:
+        _ops.clear_memory_cache()
+        with pytest.warns(iree_gn.CacheWarning, match="another configuration"):
+            op = _ops.get_op(spec, _targets.get("llvm-cpu"), cache=_cache.DiskCache(str(tmp_path)))
+        assert_close(op(x, g, bb), ref_group_norm(x, spec.groups), "float32")
+    assert sorted(p.read_bytes() for p in index.iterdir()) == sorted([ta, tb])  # mended
+
+
 def test_disk_hit_and_corruption_recovery(tmp_path, rng):
     op = _fresh_op(tmp_path)
     assert op.path and os.path.exists(op.path)
