@@ -353,6 +353,12 @@ def _check_destination(out_dir: str) -> None:
         return
     if not os.path.isdir(out_dir) or os.path.islink(out_dir):
         raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
+    if os.path.ismount(out_dir):
+        # (renaming onto it fails with EBUSY once the modules are built)
+        raise ValueError(
+            f"-o {out_dir!r} is a mount point (a container volume?): a bundle is published "
+            f"by renaming its finished folder onto -o, which a mount point cannot take. Give "
+            f"a folder inside it: -o {os.path.join(out_dir, 'bundle')!r}.")
     present = set(os.listdir(out_dir))
     if not present:
         return

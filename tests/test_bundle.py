@@ -233,6 +233,33 @@ def test_build_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
+def test_build_onto_a_mount_point_says_to_use_a_folder_inside_it(tmp_path, monkeypatch):
+    # A container volume (-v $PWD/out:/out, then -o /out) takes no rename: the build failed
+    # with EBUSY after compiling everything. It is refused first, with the fix.
+    from iree_gn import _bundle
+
+    mount = str(tmp_path / "out")
+    os.mkdir(mount)
+    monkeypatch.setattr(os.path, "ismount", lambda p: os.path.abspath(p) == mount)
+    with pytest.raises(ValueError, match="mount point.*out/bundle"):
+        _bundle.build([], ["llvm-cpu"], mount, stream=None)
+    assert os.listdir(mount) == [] and os.listdir(tmp_path) == ["out"]
+
+
+def test_cli_turns_a_system_error_into_one_line(tmp_path, monkeypatch, capsys):
+    # An OSError other than a missing file (an unwritable -o, a full disk) was a traceback.
+    from iree_gn import _cache, cli
+
+    def fail(self):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "b"))
+
+    monkeypatch.setattr(_cache.DiskCache, "info", fail)
+    assert cli.main(["cache", "info"]) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.startswith("iree-gn: error: [Errno 13] Permission denied") and \
+        "Traceback" not in err and len(err.splitlines()) == 1
+
+
 def test_rebuild_keeps_a_bundle_folder_that_holds_user_files(tmp_path):
     out = tmp_path / "b"
     proc = run_cli("build", "-o", out, "--targets", "llvm-cpu", "--spec", json.dumps(STATIC))
