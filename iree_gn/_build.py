@@ -57,6 +57,17 @@ class _CompiledOp:
         self._bound = None  # the _bound.BoundOp, made on the first call
         self._bind_lock = threading.Lock()
 
+    def __getstate__(self):
+        # Pickled (a 'spawn' worker, copy.deepcopy) with its module bytes, so the copy needs
+        # no compiler; the binding to this process's device is made again on its first call.
+        state = dict(self.__dict__, _bound=None)
+        del state["_bind_lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind_lock = threading.Lock()
+
     def _signature(self):
         raise NotImplementedError
 

@@ -472,6 +472,13 @@ class Bundle:
         self._loaded: Dict[str, Any] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self):
+        # Pickled (a 'spawn' worker) with its verified module bytes; bound again on use.
+        return dict(self.__dict__, _loaded={}, _lock=None)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, _lock=threading.Lock())
+
     @property
     def target(self) -> str:
         """The preferred target here (the first of :attr:`targets`)."""

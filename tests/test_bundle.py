@@ -861,3 +861,22 @@ def test_run_refuses_clearly_and_reads_bfloat16_npy(tmp_path):
     assert proc.returncode == 0, proc.stderr
     y = np.load(tmp_path / "y.npy").view(ml_dtypes.bfloat16)
     assert_close(y, ref_group_norm(x, 4), "bfloat16")
+
+
+def test_ops_and_bundles_pickle_for_spawned_workers(built, rng):
+    # A 'spawn' worker (multiprocessing, a DataLoader with spawn) receives its op or bundle
+    # pickled: with its module bytes, so the copy needs no compiler, and bound again to the
+    # device where it is first called. Before: "cannot pickle '_thread.lock' object".
+    import copy
+    import pickle
+
+    x = _x(rng, (2, 4, 4, 8))
+    g, b = _x(rng, (8,)), _x(rng, (8,))
+    op = iree_gn.compile((None, 4, 4, 8), "float32", groups=4)
+    bundle = deploy.load_bundle(built["dir"], device="llvm-cpu")
+    for obj, act in ((op, None), (bundle, "silu")):
+        obj(x, g, b, **({} if act is None else {"activation": act}))  # bound here first
+        for clone in (pickle.loads(pickle.dumps(obj)), copy.deepcopy(obj)):
+            assert type(clone) is type(obj)
+            y = clone(x, g, b, **({} if act is None else {"activation": act}))
+            assert_close(y, ref_group_norm(x, 4, gamma=g, beta=b, activation=act), "float32")
