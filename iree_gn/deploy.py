@@ -66,7 +66,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _targets
-from ._spec import GroupNormSpec, canonical_dtype, check_rank
+from ._spec import ArgumentTypeError, GroupNormSpec, canonical_dtype, check_rank
 
 BUNDLE_FORMAT = "iree-gn-bundle"
 BUNDLE_FORMAT_VERSION = 3
@@ -755,11 +755,21 @@ def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
         return usable
     chosen = [n for n in names if n == device] or [
         n for n in names if n.split(":")[0] == device or drivers[n] == device]
+    if not chosen and device == "local-sync" and any(d == "local-task" for d in drivers.values()):
+        raise BundleDeviceError(
+            f"device='local-sync': a CPU bundle picks its runtime driver per call (local-sync "
+            f"in the caller's thread under ~1-3 MB of input, local-task's threads above); "
+            f"load it with device='llvm-cpu' (or the CPU target's name: "
+            f"{', '.join(n for n in names if drivers[n] == 'local-task')}).")
     if not chosen:
+        known = device in _targets.TARGETS or device in {n.split(":")[0] for n in _targets.TARGETS}
+        add = (f"Add them with `iree-gn build --add -o {path} CONFIG --targets {device}`"
+               if known else f"device names a target ({', '.join(_targets.TARGETS)}) or a "
+               f"runtime driver of one (local-task, vulkan, cuda, hip); build for one with "
+               f"`iree-gn build --add -o {path} CONFIG --targets NAME`")
         raise BundleDeviceError(
             f"bundle {path!r} has no modules for device={device!r}; it has targets "
-            f"{', '.join(names)}. Add them with `iree-gn build --add -o {path} CONFIG "
-            f"--targets {device}`, or use device='auto'.")
+            f"{', '.join(names)}. {add}, or use device='auto'.")
     bad = [(n, _runs_here(n, drivers[n], flags[n], manifest)) for n in chosen]
     if not any(ok for _, (ok, _) in bad):
         raise BundleDeviceError(
@@ -788,6 +798,10 @@ def load_bundle(path: str, device: str = "auto") -> Bundle:
         spec the module was built from (recorded in the module) differs from the manifest's.
     """
     path = os.fspath(path)
+    if not isinstance(device, str) or not device:
+        raise ArgumentTypeError(
+            f"device must be 'auto', a target name ({', '.join(_targets.TARGETS)}) or a "
+            f"runtime driver name ('local-task', 'vulkan', 'cuda'...), got {device!r}.")
     for attempt in range(_LOAD_ATTEMPTS):
         try:
             dir_fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)

@@ -563,6 +563,19 @@ def test_device_not_in_bundle_is_refused(built):
     with pytest.raises(deploy.BundleDeviceError) as e:
         deploy.load_bundle(built["dir"], device="metal")
     assert "llvm-cpu" in str(e.value)  # lists what the bundle has
+    # A name iree-gn build does not take is not suggested to it ("--targets metal" was).
+    assert "--targets metal" not in str(e.value) and "--targets NAME" in str(e.value)
+
+
+def test_device_argument_rules(built):
+    # local-sync is the CPU bundle's own per-call choice: named, it says to load the CPU
+    # target (it suggested `--targets local-sync`, which the builder refuses); no device
+    # (None, '') is an argument error that names the rule, not "--targets None".
+    with pytest.raises(deploy.BundleDeviceError, match="device='llvm-cpu'"):
+        deploy.load_bundle(built["dir"], device="local-sync")
+    for bad in (None, "", 3):
+        with pytest.raises(iree_gn.ArgumentTypeError, match="device must be 'auto'"):
+            deploy.load_bundle(built["dir"], device=bad)
 
 
 # ---- deploy: integrity and format ----------------------------------------------------------
