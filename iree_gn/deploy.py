@@ -571,9 +571,16 @@ class Bundle:
     def build_line(self, shape, dtype, want: dict, target: str) -> str:
         """The ``iree-gn build`` command that adds a module for this request to the bundle."""
         rank = len(shape)
-        # Model it on a module of the same rank: same dtype first, then a dynamic one.
-        same_rank = sorted((m.spec for m in self.modules if m.spec.rank == rank),
-                           key=lambda s: (s.dtype != dtype, s.is_static))
+        # Model it on a module of the same rank: the one whose options agree with the
+        # request's and whose shape fits most of its axes (its layout, then), of the same
+        # dtype, then a dynamic one.
+        def fit(s):
+            agree = sum(getattr(s, k, None) in (v, tuple(v) if isinstance(v, list) else v)
+                        for k, v in want.items())
+            axes = sum(b is None or b == d for b, d in zip(s.shape, shape))
+            return (-agree, -axes, s.dtype != dtype, s.is_static)
+
+        same_rank = sorted((m.spec for m in self.modules if m.spec.rank == rank), key=fit)
         base = same_rank[0] if same_rank else None
         spec = {"shape": list(shape), "dtype": dtype}
         if base is not None:

@@ -536,6 +536,20 @@ def test_missing_module_lists_contents_and_the_build_line_that_adds_it(bundle_co
     assert_close(y, ref_group_norm(x, spec.groups, activation=spec.activation), "float32")
 
 
+def test_the_build_line_follows_the_module_the_request_resembles(built, rng):
+    # A float32 [3, 8, 3, 3] request resembles the bundle's NCHW module (all axes but the
+    # batch) more than its NHWC ones of the same dtype, which the line followed before
+    # (channels axis 3: 3 channels, groups gcd(3, 4) = 1: a module for another model).
+    b = deploy.load_bundle(built["dir"], device="llvm-cpu")
+    with pytest.raises(deploy.ModuleNotInBundle) as e:
+        b(_x(rng, (3, 8, 3, 3)))
+    line = next(l.strip() for l in str(e.value).splitlines()
+                if l.strip().startswith("iree-gn build"))
+    spec = json.loads(shlex.split(line)[-1])
+    assert (spec["channels_axis"], spec["reduction_axes"], spec["groups"]) == (1, [2, 3], 2)
+    assert spec["dtype"] == "float32" and spec["shape"] == [3, 8, 3, 3]
+
+
 def test_wrong_dtype_is_a_missing_module(built, rng):
     b = deploy.load_bundle(built["dir"], device="llvm-cpu")
     with pytest.raises(deploy.ModuleNotInBundle, match="float64"):
