@@ -148,13 +148,14 @@ def _build_static(spec, target, cache, cls):
     kind = cls._KIND
     flags = compile_flags(target, spec.dtype)
     lookup = None
+    serves = f"{kind.name}:{spec.key_text()}"  # (an entry's key covers both: see _cache.load)
     if spec.portable:
         lookup = _cache.make_key(_cache.lookup_key_parts(
             spec.key_text(), target.name, flags, kind.formulation(spec, target))
             + list(kind.key_parts))
         hit = cache.lookup(lookup)
         if hit is not None:
-            data = cache.load(hit[0], target.name, lookup_key=lookup)
+            data = cache.load(hit[0], target.name, serves=serves)
             if data is not None:
                 kind.stats["disk_hits"] += 1
                 return cls(spec, target, data, hit[0], cache.entry_paths(hit[0], target.name)[0])
@@ -169,7 +170,7 @@ def _build_static(spec, target, cache, cls):
     else:
         kind.stats["disk_hits"] += 1
     path = cache.store(key, target.name, data, {"spec_name": spec.short_name() + kind.suffix,
-                                               "flags": list(flags)},
+                                               "flags": list(flags), "serves": serves},
                        lookup_key=lookup, stablehlo=text)
     return cls(spec, target, data, key, path)
 

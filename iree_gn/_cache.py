@@ -309,11 +309,12 @@ class DiskCache:
         except (OSError, ValueError, KeyError, TypeError, _Untrusted):
             return None
 
-    def load(self, key: str, target: str, lookup_key: Optional[str] = None) -> Optional[bytes]:
+    def load(self, key: str, target: str, serves: Optional[str] = None) -> Optional[bytes]:
         """The module for ``key``, or None when absent. An incomplete or corrupt entry warns
-        and is removed; an untrusted one warns and is left alone. ``lookup_key``: the index
-        record that named ``key``, which the entry's metadata must name too (an edited or
-        swapped record would otherwise serve another configuration's valid module)."""
+        and is removed; an untrusted one warns and is left alone. ``serves``: what the
+        caller wants (an op kind and spec), which the entry's metadata must record where it
+        records one: ``key`` came from an index record, which, edited or swapped with
+        another's, would otherwise serve another configuration's valid module."""
         if not self._usable(create=False):
             return None
         d = self.entry_dir(key, target)
@@ -346,9 +347,9 @@ class DiskCache:
             size = meta.get("size") if isinstance(meta, dict) else "?"
             return self._heal(d, st, f"entry {name} is corrupt (module of {len(data)} bytes, "
                                      f"metadata says {size}; checksum or key mismatch)")
-        if lookup_key is not None and meta.get("lookup") != lookup_key:
-            self._warn("index", f"the index record {lookup_key[:16]}... names entry {name}, "
-                                f"which was built for another configuration; recompiling.")
+        if serves is not None and meta.get("serves", serves) != serves:
+            self._warn("index", f"an index record names entry {name}, which was built for "
+                                f"another configuration; recompiling.")
             return None
         return data
 
@@ -366,8 +367,7 @@ class DiskCache:
             return None
         d = self.entry_dir(key, target)
         meta = dict(meta, key=key, target=target, size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    **({"lookup": lookup_key} if lookup_key else {}))
+                    sha256=hashlib.sha256(data).hexdigest())
         try:
             if not os.path.lexists(d):
                 self._sweep()

@@ -124,6 +124,8 @@ def _main(argv: Optional[List[str]]) -> int:
     except ImportError as e:  # the compile side is absent (a runtime-only install)
         print(f"iree-gn: error: {e}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        raise  # (main's: a closed pipe is a quiet stop)
     except OSError as e:  # an unwritable -o, a full disk...: the system's words, one line
         print(f"iree-gn: error: {e}", file=sys.stderr)
         return EXIT_FAILED

@@ -98,8 +98,9 @@ def test_second_call_does_no_trace_or_compile(rng):
 
 def test_a_swapped_index_record_never_serves_another_configuration(tmp_path, rng):
     # The index maps a configuration to an entry; each entry is checksummed, and now also
-    # names the record that leads to it: records swapped (or edited) between two
+    # records the op kind and spec it serves: records swapped (or edited) between two
     # configurations warn and rebuild, where a valid module of the other one ran (error 0.36).
+    # (Entries written before that field are taken as they are.)
     specs = [SPEC, GroupNormSpec.create((2, 4, 4, 16), "float32", groups=2)]
     cache = _cache.DiskCache(str(tmp_path))
     for spec in specs:
