@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -119,6 +120,18 @@ def test_a_swapped_index_record_never_serves_another_configuration(tmp_path, rng
             op = _ops.get_op(spec, _targets.get("llvm-cpu"), cache=_cache.DiskCache(str(tmp_path)))
         assert_close(op(x, g, bb), ref_group_norm(x, spec.groups), "float32")
     assert sorted(p.read_bytes() for p in index.iterdir()) == sorted([ta, tb])  # mended
+    # An entry written before the field (or reached by a newer package's lookup key) is
+    # taken as it is, with no warning: a disk hit, no trace.
+    for meta_path in tmp_path.glob("gn-*/meta.json"):
+        meta = json.loads(meta_path.read_text())
+        del meta["serves"]
+        meta_path.write_text(json.dumps(meta))
+    _ops.clear_memory_cache()
+    before = dict(_ops.STATS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _ops.get_op(SPEC, _targets.get("llvm-cpu"), cache=_cache.DiskCache(str(tmp_path)))
+    assert _ops.STATS["traced"] == before["traced"]
 
 
 def test_disk_hit_and_corruption_recovery(tmp_path, rng):
