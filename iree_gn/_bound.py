@@ -90,10 +90,11 @@ def _await(sem, value: int) -> None:
 
     Why: a blocked caller is woken by a futex, which costs ~50 us on this 2-core VM and far
     more under load, while the work itself takes 0.1-1 ms for inputs of 1-10 MB; PyTorch's
-    OpenMP threads spin the same way. Same process, medians against PyTorch's best under a
-    second process's load, module's own wait / this poll: 2x32x32x640 1.11x / 0.72x,
-    2x64x64x320 1.22x / 0.85x, NCHW 2x320x64x64 1.43x / 0.68x, 8x56x56x256 1.41x / 0.73x.
-    ``os.sched_yield`` releases the GIL and gives the core to the executor's workers.
+    OpenMP threads spin the same way. Same process, medians against PyTorch in the same
+    layout under a second process's load, module's own wait / this poll: 2x32x32x640 1.11x /
+    0.72x, 2x64x64x320 1.22x / 0.85x, NCHW 2x320x64x64 1.43x / 0.68x, 8x56x56x256 1.41x /
+    0.73x (and build_tools/bench.py, README). ``os.sched_yield`` releases the GIL and gives
+    the core to the executor's workers; other Python threads wait at most ``_POLL_S`` for it.
     """
     if sem.query() < value:
         end = time.perf_counter() + _POLL_S
