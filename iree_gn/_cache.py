@@ -354,8 +354,11 @@ class DiskCache:
         return data
 
     def _heal(self, d: str, st: os.stat_result, why: str) -> None:
-        self._warn("heal", f"{why}; removing it and recompiling.")
-        self._discard(d, st.st_ino)
+        if self._discard(d, st.st_ino):
+            self._warn("heal", f"{why}; removed it, recompiling.")
+        else:  # (a read-only folder: say so, rather than claim a removal every process)
+            self._warn("heal", f"{why}, and it cannot be removed (the folder is read-only?); "
+                               f"recompiling, in memory if the entry cannot be rewritten.")
         return None
 
     # -- writes -------------------------------------------------------------------------------
@@ -415,21 +418,24 @@ class DiskCache:
             pass
         atomic_write(path, json.dumps(record).encode())
 
-    def _discard(self, d: str, ino: int) -> None:
+    def _discard(self, d: str, ino: int) -> bool:
         """Remove entry ``d`` if it is still the one that was read (inode ``ino``): it is
-        first renamed away, so no reader ever sees it half-deleted."""
+        first renamed away, so no reader ever sees it half-deleted. Whether it is gone."""
         trash = os.path.join(self.path, f".trash-{uuid.uuid4().hex}")
         try:
             st = os.lstat(d)
             if st.st_ino != ino:
-                return  # another process already replaced it
+                return True  # another process already replaced it
             if stat.S_ISDIR(st.st_mode):
                 os.rename(d, trash)
                 shutil.rmtree(trash, ignore_errors=True)
             else:
                 os.unlink(d)
+        except FileNotFoundError:
+            return True
         except OSError:
-            pass
+            return False
+        return True
 
     def _sweep(self) -> None:
         """Remove temp files and folders that writers which died left behind (older than an
@@ -462,10 +468,24 @@ class DiskCache:
                 except (OSError, ValueError):
                     pass
             size += _size(p)
-        return {"path": self.path, "entries": len(entries), "bytes": size,
+        return {"path": self.path, "unused": self.unused_reason(),
+                "entries": len(entries), "bytes": size,
                 "modules": [{"file": m["file"], "target": m.get("target", "?"),
                              "spec": m.get("spec_name", "?"), "size": m.get("size", 0)}
                             for m in entries]}
+
+    def unused_reason(self) -> Optional[str]:
+        """Why this folder is not used as the cache (None when it is): absent, not a
+        folder, unreadable, or writable by others (see ``untrusted``)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "it does not exist yet (the first compile creates it)"
+        except OSError as e:
+            return f"it cannot be read ({e})"
+        if not stat.S_ISDIR(st.st_mode):
+            return "it is not a folder"
+        return untrusted(st, "the folder")
 
     def clear(self) -> int:
         """Remove every entry (and those of older layouts), the index and kept failed

@@ -28,6 +28,8 @@ def _cache_info(args) -> int:
         print(json.dumps(info, indent=1))
         return EXIT_OK
     print(f"cache: {info['path']}")
+    if info["unused"]:
+        print(f"not used: {info['unused']}")
     print(f"modules: {info['entries']}, {info['bytes'] / 1e6:.2f} MB on disk")
     for m in info["modules"]:
         print(f"  {m['file']}  {m['target']}  {m['spec']}  {m['size']} B")

@@ -134,6 +134,37 @@ def test_a_swapped_index_record_never_serves_another_configuration(tmp_path, rng
     assert _ops.STATS["traced"] == before["traced"]
 
 
+def test_a_corrupt_entry_that_cannot_be_removed_says_so(tmp_path, rng, monkeypatch):
+    # A read-only cache folder: the warning said "removing it" in every process while the
+    # entry stayed. It says that it cannot be removed, and the op still runs.
+    op = _fresh_op(tmp_path)
+    with open(op.path, "r+b") as f:
+        f.truncate(100)
+
+    def read_only(*a, **k):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "rename", read_only)
+    monkeypatch.setattr(os, "unlink", read_only)
+    with pytest.warns(iree_gn.CacheWarning, match="cannot be removed"):
+        op2 = _fresh_op(tmp_path)
+    _check(op2, rng)
+
+
+def test_cache_info_says_why_a_folder_is_not_used(tmp_path):
+    # cache info listed an untrusted folder's modules, and reported "0 modules" for a
+    # path that is a file, without saying that neither is used.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    assert "writable by group and others" in _cache.DiskCache(str(shared)).info()["unused"]
+    (tmp_path / "file").write_text("x")
+    assert _cache.DiskCache(str(tmp_path / "file")).info()["unused"] == "it is not a folder"
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    assert _cache.DiskCache(str(private)).info()["unused"] is None
+
+
 def test_disk_hit_and_corruption_recovery(tmp_path, rng):
     op = _fresh_op(tmp_path)
     assert op.path and os.path.exists(op.path)
