@@ -304,7 +304,8 @@ def _alias(a: np.ndarray, off: int) -> np.ndarray:
 class _Lane:
     """One thread's state for one op: its VM context and its staging buffers."""
 
-    __slots__ = ("context", "staging", "small", "outs", "held", "nofence", "sem", "tick")
+    __slots__ = ("context", "staging", "small", "outs", "held", "nofence", "sem", "tick",
+                 "__weakref__")
     # Per-shape buffers kept per lane (modules with dynamic axes inside take many shapes).
     KEEP_SHAPES = 4
 
@@ -321,6 +322,7 @@ class _Lane:
         # fence of inline drivers), and a semaphore this lane's calls signal, created on need.
         self.nofence = rt.HalFence(0)
         self.sem, self.tick = None, 0
+        _runtime.keep_in_child(self)
 
 
 class BoundOp:
@@ -598,8 +600,7 @@ class BoundOp:
         with _runtime.REBIND_LOCK:
             if self._gen == _runtime.GENERATION:
                 return  # (another thread of the child rebound it)
-            for old in (self._local, self._pool):
-                ctypes.pythonapi.Py_IncRef(ctypes.py_object(old))
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(self._pool))  # (lanes: _runtime)
             self.device = _runtime.Device.get(self.device.driver, self.device.index)
             self._local = threading.local()
             self._serial = self.device.serial

@@ -1,9 +1,9 @@
 """Device discovery: which IREE runtime drivers and devices exist here, with the properties
 that decide which target's modules run right on them.
 
-Imports only ``iree.runtime`` and nothing of this package (``_targets`` asks it which
-devices are present; ``_targets_report`` joins the two for ``iree-gn targets``); safe on
-the deploy path.
+Imports only ``iree.runtime`` and ``_runtime`` (whose ``get_driver`` every driver of this
+package comes from: see there) (``_targets`` asks it which devices are present;
+``_targets_report`` joins the two for ``iree-gn targets``); safe on the deploy path.
 """
 
 from __future__ import annotations
@@ -55,11 +55,13 @@ def probe() -> Dict[str, dict]:
     """driver -> {"available": bool, "error": str, "devices": [props...]} for every driver."""
     import iree.runtime as rt
 
+    from . import _runtime
+
     found: Dict[str, dict] = {}
     for name in rt.query_available_drivers():
         entry = {"available": False, "error": "", "devices": []}
         try:
-            drv = rt.get_driver(name)
+            drv = _runtime.get_driver(name)
             infos = drv.query_available_devices()
         except Exception as e:  # the driver's library is absent (libcuda, libamdhip64...)
             # Keep the driver's reason, not its source location.

@@ -14,6 +14,7 @@ import ctypes
 import math
 import os
 import threading
+import weakref
 from typing import Dict, Optional, Tuple
 
 import numpy as np
@@ -42,10 +43,22 @@ _IMPORT_USAGE = rt.BufferUsage.DEFAULT | rt.BufferUsage.MAPPING
 _LOCK = threading.Lock()
 _INSTANCE: Optional[rt.VmInstance] = None
 _DEVICES: Dict[Tuple[str, int], "Device"] = {}
+_DRIVERS: Dict[str, "rt.HalDriver"] = {}  # every driver this process loaded (get_driver)
+_INHERITED: set = set()  # GPU drivers an ancestor process had loaded (see get_driver)
 # Bumped in a forked child (see _after_fork_in_child): ops bound to an older generation's
 # devices rebind before their next call (_bound.BoundOp._lane).
 GENERATION = 0
 REBIND_LOCK = threading.Lock()  # taken by an op that rebinds (a child's threads at once)
+# Objects bound to a device (ops' per-thread VM contexts) that a forked child must never
+# release: see keep_in_child.
+_BOUND_TO_DEVICE: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def keep_in_child(obj) -> None:
+    """Mark ``obj`` (which holds a device's VM context) to be kept alive for good in a
+    forked child: releasing the parent's contexts there hung the child at its exit on Vulkan
+    (the driver waits for its queue's threads, which stayed in the parent)."""
+    _BOUND_TO_DEVICE.add(obj)
 
 
 def _after_fork_in_child() -> None:
@@ -58,23 +71,43 @@ def _after_fork_in_child() -> None:
     global _LOCK, REBIND_LOCK, GENERATION
     _LOCK = threading.Lock()  # another thread of the parent may have held it at the fork
     REBIND_LOCK = threading.Lock()
-    for dev in list(_DEVICES.values()):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(dev))
+    for obj in list(_DEVICES.values()) + list(_DRIVERS.values()) + list(_BOUND_TO_DEVICE):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+    _INHERITED.update(name for name in _DRIVERS if name not in _HOST_DRIVERS)
     _DEVICES.clear()
+    _DRIVERS.clear()
     GENERATION += 1
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _driver(name: str):
-    """The IREE driver ``name``: the runtime's cached one in the process that loaded it,
-    a new one in a forked child (the cached one's thread pool stayed in the parent)."""
-    if GENERATION == 0:
-        return rt.get_driver(name)
-    from iree.runtime import _binding
+def get_driver(name: str):
+    """The IREE driver ``name`` (every use in this package goes through here, so that a
+    forked child keeps all of its parent's: IREE's runtime caches each driver, and
+    releasing the parent's Vulkan driver at the child's exit hung it): the runtime's cached
+    one in the process that loaded it, a new one in a forked child (the cached one's thread
+    pool stayed in the parent). Raises what ``iree.runtime.get_driver`` raises."""
+    with _LOCK:
+        drv = _DRIVERS.get(name)
+    if drv is None:
+        if GENERATION == 0:
+            drv = rt.get_driver(name)
+        elif name in _INHERITED:
+            # Measured on lavapipe: the child's own device ran right, then its exit hung
+            # or crashed in the driver's teardown; CUDA refuses outright after a fork.
+            raise DeviceError(
+                f"the {name!r} driver was loaded by a parent of this forked process, and GPU "
+                f"drivers do not survive a fork (the child hangs or crashes). Start workers "
+                f"with multiprocessing's 'spawn' (torch: DataLoader(..., "
+                f"multiprocessing_context='spawn')), or use the GPU in the parent only.")
+        else:
+            from iree.runtime import _binding
 
-    return _binding.create_hal_driver(name)
+            drv = _binding.create_hal_driver(name)
+        with _LOCK:
+            drv = _DRIVERS.setdefault(name, drv)
+    return drv
 
 
 def numpy_dtype(name: str) -> np.dtype:
@@ -129,7 +162,7 @@ class Device:
     def __init__(self, driver: str, index: int = 0):
         self.driver, self.index = driver, index
         try:
-            drv = self._driver = _driver(driver)
+            drv = get_driver(driver)
             infos = drv.query_available_devices()
             if index >= len(infos):
                 raise DeviceError(

@@ -432,9 +432,9 @@ def _device_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
     if not driver:
         return False, "compile-only (no runtime driver recorded)"
     try:
-        import iree.runtime as rt
+        from . import _runtime
 
-        if rt.get_driver(driver).query_available_devices():
+        if _runtime.get_driver(driver).query_available_devices():
             return True, ""
         return False, f"no {driver} device"
     except Exception as e:

@@ -12,6 +12,8 @@ import textwrap
 
 import pytest
 
+from targets_for_tests import _param
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _SCRIPT = textwrap.dedent("""
@@ -60,6 +62,46 @@ def test_forked_children_run_the_parents_ops_and_exit(depth):
     try:
         proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                               text=True, timeout=240)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"a forked child hung (240 s): {e.stdout!r} {e.stderr!r}"[-2000:])
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
+
+
+_GPU_SCRIPT = textwrap.dedent("""
+    import os, sys, numpy as np
+    import iree_gn
+    from iree_gn._runtime import DeviceError
+
+    op = iree_gn.compile((2, 8, 8, 32), "float32", groups=8, target={target!r})
+    x = np.ones((2, 8, 8, 32), np.float32)
+    op(x, np.ones(32, np.float32), np.zeros(32, np.float32))
+    for use in (False, True):
+        pid = os.fork()
+        if pid == 0:
+            if use:
+                try:
+                    op(x, np.ones(32, np.float32), np.zeros(32, np.float32))
+                    sys.exit(3)
+                except DeviceError as e:
+                    assert "spawn" in str(e), e
+            sys.exit(0)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, (use, status)
+    print("ok")
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+@pytest.mark.parametrize("target", [_param("vulkan")])
+def test_a_gpu_driver_in_a_forked_child_is_refused_not_hung(target):
+    # On lavapipe a child of a process that used Vulkan hung at its exit (the driver's
+    # teardown waited for threads that stayed in the parent), and one that used Vulkan
+    # itself ran right, then hung or crashed at exit: the child now exits normally, and a
+    # GPU call there raises DeviceError naming the fix ('spawn').
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GPU_SCRIPT.format(target=target)],
+                              env=env, capture_output=True, text=True, timeout=240)
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"a forked child hung (240 s): {e.stdout!r} {e.stderr!r}"[-2000:])
     assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
