@@ -67,7 +67,8 @@ def _after_fork_in_child() -> None:
     workers): a call on the parent's device waits for workers that do not exist, and
     releasing it joins them, so even the child's exit hung. The parent's devices (and
     through them its drivers) are kept alive for good, never used nor released here; the
-    child opens its own, from new drivers (``_driver``), on its first call."""
+    child opens its own, from new drivers (``get_driver``; GPU drivers the parent had loaded
+    are refused there), on its first call."""
     global _LOCK, REBIND_LOCK, GENERATION
     _LOCK = threading.Lock()  # another thread of the parent may have held it at the fork
     REBIND_LOCK = threading.Lock()
@@ -87,7 +88,8 @@ def get_driver(name: str):
     forked child keeps all of its parent's: IREE's runtime caches each driver, and
     releasing the parent's Vulkan driver at the child's exit hung it): the runtime's cached
     one in the process that loaded it, a new one in a forked child (the cached one's thread
-    pool stayed in the parent). Raises what ``iree.runtime.get_driver`` raises."""
+    pool stayed in the parent). Raises what ``iree.runtime.get_driver`` raises, and
+    DeviceError for a GPU driver a parent of this forked process had loaded."""
     with _LOCK:
         drv = _DRIVERS.get(name)
     if drv is None:
