@@ -600,7 +600,7 @@ class BoundOp:
         with _runtime.REBIND_LOCK:
             if self._gen == _runtime.GENERATION:
                 return  # (another thread of the child rebound it)
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(self._pool))  # (lanes: _runtime)
+            _runtime.keep_for_good(self._pool)  # (its lanes: _runtime.keep_in_child)
             self.device = _runtime.Device.get(self.device.driver, self.device.index)
             self._local = threading.local()
             self._serial = self.device.serial

@@ -61,6 +61,12 @@ def keep_in_child(obj) -> None:
     _BOUND_TO_DEVICE.add(obj)
 
 
+def keep_for_good(obj) -> None:
+    """Never release ``obj`` in this process (a forked child's inheritance from its parent:
+    see _after_fork_in_child); the system reclaims it at exit."""
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+
+
 def _after_fork_in_child() -> None:
     """A forked child (``os.fork``, multiprocessing's "fork", a DataLoader worker) has none
     of its parent's threads, and IREE's drivers own thread pools (the CPU task executor's
@@ -73,7 +79,7 @@ def _after_fork_in_child() -> None:
     _LOCK = threading.Lock()  # another thread of the parent may have held it at the fork
     REBIND_LOCK = threading.Lock()
     for obj in list(_DEVICES.values()) + list(_DRIVERS.values()) + list(_BOUND_TO_DEVICE):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+        keep_for_good(obj)
     _INHERITED.update(name for name in _DRIVERS if name not in _HOST_DRIVERS)
     _DEVICES.clear()
     _DRIVERS.clear()
