@@ -63,6 +63,7 @@ import numpy as np
 import iree.runtime as rt
 
 from . import _runtime
+from ._process import enter as _enter, leave as _leave
 from ._runtime import BFLOAT16, aligned_empty, numpy_dtype
 from ._spec import ArgumentTypeError, canonical_dtype
 
@@ -430,25 +431,30 @@ class BoundOp:
 
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *arrays, out=None):
-        fast = self._fast
-        if fast is not None and len(arrays) == len(fast):
-            n = _quick(arrays, fast, self._lead)
-            if n and n <= self._max_dyn:
-                x = arrays[0]
-                if self._result is not None:
-                    rshape = self._result[0] if n < 0 else (n, *self._rtail)
-                    if out is None or (type(out) is np.ndarray and out.shape == rshape and
-                                       out.dtype == self._result[1] and out.flags.writeable):
-                        op = self._for(x.nbytes)
-                        if op.function_out_small is not None and x.nbytes <= _SMALL_COPY:
-                            return op._run_small(op._lane(), arrays, out)
-                        return op._run_single(arrays, out)
-                elif x.nbytes <= _SMALL_COPY and self._for(x.nbytes)._host_many:
-                    outs = _quick_outs(out, self._rfast, n)
-                    if outs is not None:
-                        op = self._for(x.nbytes)
-                        return tuple(op._run_small_many(op._lane(), arrays, outs))
-        return self._call_checked(arrays, out)
+        # Counted as inside the runtime, for the interpreter's exit (_process).
+        ident = _enter()
+        try:
+            fast = self._fast
+            if fast is not None and len(arrays) == len(fast):
+                n = _quick(arrays, fast, self._lead)
+                if n and n <= self._max_dyn:
+                    x = arrays[0]
+                    if self._result is not None:
+                        rshape = self._result[0] if n < 0 else (n, *self._rtail)
+                        if out is None or (type(out) is np.ndarray and out.shape == rshape and
+                                           out.dtype == self._result[1] and out.flags.writeable):
+                            op = self._for(x.nbytes)
+                            if op.function_out_small is not None and x.nbytes <= _SMALL_COPY:
+                                return op._run_small(op._lane(), arrays, out)
+                            return op._run_single(arrays, out)
+                    elif x.nbytes <= _SMALL_COPY and self._for(x.nbytes)._host_many:
+                        outs = _quick_outs(out, self._rfast, n)
+                        if outs is not None:
+                            op = self._for(x.nbytes)
+                            return tuple(op._run_small_many(op._lane(), arrays, outs))
+            return self._call_checked(arrays, out)
+        finally:
+            _leave(ident)
 
     def _for(self, nbytes: int) -> "BoundOp":
         """The binding that runs a call whose x has ``nbytes`` (see ``_by_size``)."""

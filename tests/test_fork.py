@@ -6,15 +6,13 @@ a fresh interpreter (a forked pytest would run pytest's own teardown), under a t
 before the fix the child's call, and even its plain exit, hung for good."""
 
 import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
+from script_runner import ROOT, run_ok as _run_ok
 from targets_for_tests import _param
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _SCRIPT = textwrap.dedent("""
     import os, sys, numpy as np
@@ -60,17 +58,6 @@ def test_forked_children_run_the_parents_ops_and_exit(depth):
     _run_ok(_SCRIPT.format(tests=os.path.join(ROOT, "tests"), depth=depth))
 
 
-def _run_ok(code: str) -> None:
-    """Run ``code`` in a fresh interpreter; it must print "ok" last and exit 0 in 240 s."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    try:
-        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                              text=True, timeout=240)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"a forked child hung (240 s): {e.stdout!r} {e.stderr!r}"[-2000:])
-    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
-
-
 _GPU_SCRIPT = textwrap.dedent("""
     import os, sys, numpy as np
     import iree_gn
@@ -103,3 +90,4 @@ def test_a_gpu_driver_in_a_forked_child_is_refused_not_hung(target):
     # itself ran right, then hung or crashed at exit: the child now exits normally, and a
     # GPU call there raises DeviceError naming the fix ('spawn').
     _run_ok(_GPU_SCRIPT.format(target=target))
+

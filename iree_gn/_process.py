@@ -1,0 +1,79 @@
+"""What the process's own events need from every module: its exit while daemon threads are
+inside IREE calls.
+
+At exit CPython 3.11 ends each daemon thread that tries to take the GIL back with
+``pthread_exit``. A thread inside an IREE runtime call (a module's invoke, a fence wait:
+C++ that releases the GIL) takes the GIL back in C++ code, and the forced unwind through it
+aborts the process ("terminate called after throwing an instance of ''", exit status
+134): a daemon thread calling an op while the main thread returned was enough.
+
+So every op call runs between :func:`enter` and :func:`leave`, which count the calls each
+thread has inside the runtime. At exit (:func:`_close`, an ``atexit`` handler: it runs
+after every non-daemon thread has ended, and after the exit handlers registered later than
+this package's import) new calls of threads other than the main thread are parked for good
+(a daemon thread blocked in a lock is ended cleanly), and the calls already inside are
+waited for (at most ``_DRAIN_S``). The main thread's calls go on: an exit handler of the
+user's may still call an op.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import time
+
+# Thread ident -> how many of its calls are inside the runtime (dict updates are atomic
+# under the GIL; a thread marks itself before it tests CLOSING, and _close sets CLOSING
+# before it reads the marks, so either the thread sees CLOSING or _close sees its mark).
+_INSIDE: dict = {}
+CLOSING = False
+# The longest _close waits for calls inside the runtime: a call is ms to seconds; one
+# that takes longer is not waited for (it may then abort the exit, as without the gate).
+_DRAIN_S = 10.0
+_main = threading.main_thread
+
+
+def enter() -> int:
+    """Count a call of this thread into the runtime (the caller then calls :func:`leave`
+    with the returned ident, in a ``finally``); at exit, park a thread other than the main
+    thread instead."""
+    ident = threading.get_ident()
+    _INSIDE[ident] = _INSIDE.get(ident, 0) + 1
+    if CLOSING and threading.current_thread() is not _main():
+        leave(ident)
+        threading.Event().wait()  # parked: a daemon thread at exit (never returns)
+    return ident
+
+
+def leave(ident: int) -> None:
+    """The end of a call counted by :func:`enter`."""
+    n = _INSIDE.get(ident, 0) - 1
+    if n > 0:
+        _INSIDE[ident] = n
+    else:
+        _INSIDE.pop(ident, None)
+
+
+def _close() -> None:
+    global CLOSING
+    CLOSING = True
+    me = threading.get_ident()
+    end = time.monotonic() + _DRAIN_S
+    while any(ident != me for ident in list(_INSIDE)) and time.monotonic() < end:
+        time.sleep(0.001)
+    if threading.active_count() > 1:
+        # Daemon threads live on to the end, holding their ops: the bindings' checker
+        # (nanobind) would list every object they hold as a leak on stderr.
+        from iree.runtime import _binding
+
+        getattr(_binding, "disable_leak_checker", lambda: None)()
+
+
+def _after_fork_in_child() -> None:
+    # Only the forking thread lives on in a child, and it is inside no call.
+    _INSIDE.clear()
+
+
+atexit.register(_close)
+os.register_at_fork(after_in_child=_after_fork_in_child)
