@@ -6,11 +6,12 @@ shares (``_CompiledOp``). What differs between kinds is a :class:`_Kind` record.
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import _cache
+from . import _cache, _process
 from ._kernels import _tuning as _cpu_tuning
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec
@@ -19,7 +20,8 @@ from ._targets import Target
 # One memory for every kind of op, keyed by (kind name, spec, target), so
 # clear_memory_cache() forgets backward ops too.
 _MEMORY: Dict[Tuple[str, GroupNormSpec, Target], "_CompiledOp"] = {}
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # held through a compile
+_process.new_lock_in_child(sys.modules[__name__], "_LOCK")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class _CompiledOp:
         self._runner: Any = None  # set for a bundle's module, which has no target
         self._bound = None  # the _bound.BoundOp, made on the first call
         self._bind_lock = threading.Lock()
+        _process.new_lock_in_child(self, "_bind_lock")
 
     def __getstate__(self):
         # Pickled (a 'spawn' worker, copy.deepcopy) with its module bytes, so the copy needs
@@ -67,6 +70,7 @@ class _CompiledOp:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._bind_lock = threading.Lock()
+        _process.new_lock_in_child(self, "_bind_lock")
 
     def _signature(self):
         raise NotImplementedError

@@ -1,7 +1,7 @@
 """What the process's own events need from every module: its exit while daemon threads are
-inside IREE calls.
+inside IREE calls, and fresh locks in a forked child.
 
-At exit CPython 3.11 ends each daemon thread that tries to take the GIL back with
+**Exit.** At exit CPython 3.11 ends each daemon thread that tries to take the GIL back with
 ``pthread_exit``. A thread inside an IREE runtime call (a module's invoke, a fence wait:
 C++ that releases the GIL) takes the GIL back in C++ code, and the forced unwind through it
 aborts the process ("terminate called after throwing an instance of ''", exit status
@@ -14,6 +14,10 @@ this package's import) new calls of threads other than the main thread are parke
 (a daemon thread blocked in a lock is ended cleanly), and the calls already inside are
 waited for (at most ``_DRAIN_S``). The main thread's calls go on: an exit handler of the
 user's may still call an op.
+
+**Fork.** A lock that another thread of the parent held at a fork (a compile in progress,
+an op being bound) stays held for good in the child, whose first use of it hung:
+:func:`new_lock_in_child` names the locks that a forked child makes anew.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import atexit
 import os
 import threading
 import time
+import weakref
+from typing import Callable
 
 # Thread ident -> how many of its calls are inside the runtime (dict updates are atomic
 # under the GIL; a thread marks itself before it tests CLOSING, and _close sets CLOSING
@@ -70,9 +76,26 @@ def _close() -> None:
         getattr(_binding, "disable_leak_checker", lambda: None)()
 
 
+# Objects (modules included) -> {attribute: lock factory} (see new_lock_in_child).
+_LOCKS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+
+
+def new_lock_in_child(obj, attr: str, factory: Callable = threading.Lock) -> None:
+    """Have a forked child set ``obj.attr`` to ``factory()`` (a new lock) before it runs:
+    for a lock that another thread may hold while this process forks."""
+    with _LOCKS_LOCK:
+        _LOCKS.setdefault(obj, {})[attr] = factory
+
+
 def _after_fork_in_child() -> None:
+    global _LOCKS_LOCK
+    _LOCKS_LOCK = threading.Lock()
     # Only the forking thread lives on in a child, and it is inside no call.
     _INSIDE.clear()
+    for obj, attrs in list(_LOCKS.items()):
+        for attr, factory in attrs.items():
+            setattr(obj, attr, factory())
 
 
 atexit.register(_close)

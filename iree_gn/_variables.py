@@ -19,6 +19,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from . import _process
+
 AUTO_REUSE = "auto_reuse"
 """Pass as ``reuse`` to create variables when missing and reuse them when present."""
 
@@ -114,6 +116,7 @@ class VariableStore:
         self._collections: Dict[str, List[Any]] = {}
         self._name_counts: Dict[str, int] = {}
         self._lock = threading.RLock()
+        _process.new_lock_in_child(self, "_lock", threading.RLock)
         self._local = threading.local()
 
     @property

@@ -65,7 +65,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _targets
+from . import _process, _targets
 from ._spec import ArgumentTypeError, GroupNormSpec, canonical_dtype, check_rank
 
 BUNDLE_FORMAT = "iree-gn-bundle"
@@ -471,6 +471,7 @@ class Bundle:
         self._blobs = blobs
         self._loaded: Dict[str, Any] = {}
         self._lock = threading.Lock()
+        _process.new_lock_in_child(self, "_lock")
 
     def __getstate__(self):
         # Pickled (a 'spawn' worker) with its verified module bytes; bound again on use.
@@ -478,6 +479,7 @@ class Bundle:
 
     def __setstate__(self, state):
         self.__dict__.update(state, _lock=threading.Lock())
+        _process.new_lock_in_child(self, "_lock")
 
     @property
     def target(self) -> str:

@@ -91,3 +91,61 @@ def test_a_gpu_driver_in_a_forked_child_is_refused_not_hung(target):
     # GPU call there raises DeviceError naming the fix ('spawn').
     _run_ok(_GPU_SCRIPT.format(target=target))
 
+
+_LOCKS_SCRIPT = textwrap.dedent("""
+    import faulthandler, os, sys, threading, tempfile, numpy as np
+    os.environ["IREE_GN_CACHE_DIR"] = tempfile.mkdtemp()  # cold: group_norm compiles
+    import iree_gn
+    from iree_gn import _build, _bound
+
+    inside, go_on = threading.Event(), threading.Event()
+
+    def stall(real):  # holds whatever locks its caller holds until the fork is done
+        def wrapped(*a, **k):
+            inside.set(); go_on.wait(); return real(*a, **k)
+        return wrapped
+
+    x = np.random.default_rng(0).standard_normal((2, 8, 8, 16)).astype(np.float32)
+    store = iree_gn.VariableStore()
+    op = iree_gn.compile(x.shape, "float32", groups=4)
+    scenarios = {{
+        # a compile in progress (the build lock), an op being bound (its bind lock), a
+        # variable being created (the store's lock: its initializer runs under it)
+        "compile": lambda: iree_gn.group_norm(x, groups=2),
+        "bind": lambda: op(x, np.ones(16, np.float32), np.zeros(16, np.float32)),
+        "store": lambda: iree_gn.group_norm(x, groups=4, scope="gn", reuse=iree_gn.AUTO_REUSE,
+                                           param_initializers={{
+            "gamma": stall(lambda shape, dtype=None, **k: np.ones(shape, np.float32))}}),
+    }}
+    name = {name!r}
+    if name == "compile":
+        _build.compile_text = stall(_build.compile_text)
+    elif name == "bind":
+        _bound.BoundOp.__init__ = stall(_bound.BoundOp.__init__)
+    t = threading.Thread(target=lambda: store.__enter__() and scenarios[name]())
+    t.start()
+    inside.wait()
+    pid = os.fork()
+    if pid == 0:
+        faulthandler.dump_traceback_later(60, exit=True)  # a hang fails in 60 s
+        go_on.set()  # (the child's own copy: its calls do not stall)
+        with store:  # every one of them, in the child
+            for f in scenarios.values():
+                f()
+        y = iree_gn.group_norm(x, groups=2, scope="gn2")
+        assert np.isfinite(y).all()
+        os._exit(0)
+    go_on.set(); t.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, status
+    print("ok")
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+@pytest.mark.parametrize("name", ["compile", "bind", "store"])
+def test_a_fork_while_another_thread_holds_a_lock(name):
+    # Before: the child of a process forked while another thread compiled hung for good at
+    # its next compile (the build lock stayed held); an op's bind lock and a VariableStore's
+    # lock likewise.
+    _run_ok(_LOCKS_SCRIPT.format(name=name))
