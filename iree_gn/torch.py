@@ -15,7 +15,12 @@ batch axis is dynamic, so one op serves every batch size.
 Memory: CPU tensors are handed to IREE as NumPy views of the same memory (no copy) and the
 results are written into torch tensors' memory (``out=``). A 4-D ``channels_last`` tensor
 is normalized on its NHWC bytes as they are (a channels-last op on the permuted view, no
-copy) and the result is ``channels_last`` too (so a 5-D ``channels_last_3d`` one). float32, float16, bfloat16 and float64.
+copy) and the result is ``channels_last`` too (so a 5-D ``channels_last_3d`` one). float32,
+float16, bfloat16 and float64.
+
+Transforms: under ``torch.compile`` the adapter runs eagerly (a graph break); with
+``torch.func`` (``grad``, ``vmap``, per-sample gradients ``vmap(grad(f))``) its forward and
+backward are Functions of their own with ``vmap`` rules. First derivatives only.
 Needs ``pip install iree-gn[torch]`` (and the ``compile`` extra to build the ops).
 """
 
@@ -84,42 +89,85 @@ def _nhwc_view(t: torch.Tensor) -> Optional[torch.Tensor]:
     return None
 
 
+def _key(x, weight, bias, num_groups, eps):
+    """The op's key (see ``_op``) for this call, and x as the op reads it: its NHWC view
+    (channels_last), else x contiguous (a copy only if x is not)."""
+    xv = _nhwc_view(x)
+    channels_last = xv is not None
+    if not channels_last:
+        xv = x.contiguous()
+    return (tuple(xv.shape[1:]), _DTYPES[x.dtype], num_groups, channels_last,
+            bias is not None, weight is not None, eps), xv
+
+
+def _vmap_loop(fn, info, in_dims, args):
+    """torch.func.vmap of ``fn`` (a Function's apply) by a loop over the mapped index:
+    ``fn`` per index, the tensor outputs stacked at dim 0 (None outputs stay None)."""
+    outs = [fn(*[a.select(d, i) if d is not None else a for a, d in zip(args, in_dims)])
+            for i in range(info.batch_size)]
+    if isinstance(outs[0], torch.Tensor):
+        return torch.stack(outs), 0
+    return (tuple(None if o[0] is None else torch.stack(o) for o in zip(*outs)),
+            tuple(None if o is None else 0 for o in outs[0]))
+
+
 class _GroupNormFunction(torch.autograd.Function):
     # The op's parameters are read in place (any dtype and strides: the op casts and copies
-    # what it must), so weight and bias are saved as they are, never copied.
+    # what it must), so weight and bias are saved as they are, never copied. Forward and
+    # setup_context apart (not forward(ctx, ...)): what torch.func's transforms require.
     @staticmethod
-    def forward(ctx, x, weight, bias, num_groups, eps):
-        xv = _nhwc_view(x)
-        channels_last = xv is not None
-        if not channels_last:
-            x = xv = x.contiguous()
-        key = (tuple(xv.shape[1:]), _DTYPES[x.dtype], num_groups, channels_last,
-               bias is not None, weight is not None, eps)
+    def forward(x, weight, bias, num_groups, eps):
+        key, xv = _key(x, weight, bias, num_groups, eps)
         params = [p for p in (weight, bias) if p is not None]
-        y = torch.empty_like(x)  # keeps x's memory format
+        y = torch.empty_like(x if key[3] else xv)  # keeps x's memory format
         _op(*key)(_np(xv), *[_np(p) for p in params],
-                  out=_np(_to_nhwc(y) if channels_last else y))
-        # The graph keeps the key, not the op: torch never frees graphs alive at exit, and
-        # IREE objects reachable from one are then reported as leaks.
-        ctx.key = key
-        ctx.save_for_backward(x, *params)
+                  out=_np(_to_nhwc(y) if key[3] else y))
         return y
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
+    def setup_context(ctx, inputs, output):
+        x, weight, bias, num_groups, eps = inputs
+        # The graph keeps the key, not the op: torch never frees graphs alive at exit, and
+        # IREE objects reachable from one are then reported as leaks.
+        ctx.key = (num_groups, eps)
+        ctx.save_for_backward(x, *[p for p in (weight, bias) if p is not None])
+        ctx.has = (weight is not None, bias is not None)
+
+    @staticmethod
+    def vmap(info, in_dims, x, weight, bias, num_groups, eps):
+        # torch.func.vmap: with only x mapped, its mapped axis joins the batch (one call);
+        # else one call per index.
+        if in_dims[1:3] == (None, None) and in_dims[0] is not None:
+            xs = x.movedim(in_dims[0], 0)
+            y = _GroupNormFunction.apply(xs.flatten(0, 1), weight, bias, num_groups, eps)
+            return y.unflatten(0, xs.shape[:2]), 0
+        return _vmap_loop(_GroupNormFunction.apply, info, in_dims,
+                          (x, weight, bias, num_groups, eps))
+
+    @staticmethod
     def backward(ctx, dy):
-        # once_differentiable: the backward runs outside autograd (compiled ops), so a
-        # second derivative (create_graph=True, a gradient penalty) raises in torch instead
-        # of silently treating the first derivative as a constant.
         x, *params = ctx.saved_tensors
-        key = ctx.key
+        weight = params[0] if ctx.has[0] else None
+        bias = params[-1] if ctx.has[1] else None
+        return _GroupNormVjp.apply(dy, x, weight, bias, *ctx.key) + (None, None)
+
+
+class _GroupNormVjp(torch.autograd.Function):
+    """The backward as a function of its own: torch.func's ``grad`` runs a backward on its
+    wrapped tensors, and only a Function's forward sees them unwrapped (with storage, as
+    the compiled op needs). Not differentiable again: see ``backward``."""
+
+    @staticmethod
+    def forward(dy, x, weight, bias, num_groups, eps):
+        key, xv = _key(x, weight, bias, num_groups, eps)
+        params = [p for p in (weight, bias) if p is not None]
         if key[3]:  # channels_last: NHWC views (no copy when dy is channels_last)
-            xv, dyv = _to_nhwc(x), _to_nhwc(dy)
+            dyv = _to_nhwc(dy)
             dx = torch.empty_like(x, memory_format=_CL_FORMATS[x.dim()])
             dxv = _to_nhwc(dx)
         else:
-            xv, dyv = x, dy
-            dx = dxv = torch.empty_like(x, memory_format=torch.contiguous_format)
+            dyv = dy
+            dx = dxv = torch.empty_like(xv, memory_format=torch.contiguous_format)
         if dyv.dtype != x.dtype:
             dyv = dyv.to(x.dtype)
         # (dy at any strides: the op reads it in place where it can, else copies it.)
@@ -130,7 +178,26 @@ class _GroupNormFunction(torch.autograd.Function):
         grads = [_tensor(d, p.dtype) for d, p in zip(dparams, params)]
         dw = grads.pop(0) if key[5] else None
         db = grads.pop(0) if key[4] else None
-        return dx, dw, db, None, None
+        return dx, dw, db
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        pass
+
+    @staticmethod
+    def vmap(info, in_dims, *args):
+        # (Per-sample gradients, vmap(grad(f)): dgamma and dbeta are sums per index.)
+        return _vmap_loop(_GroupNormVjp.apply, info, in_dims, args)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        # The backward runs outside autograd (compiled ops): a second derivative
+        # (create_graph=True, a gradient penalty) must raise, not treat the first
+        # derivative as a constant.
+        raise RuntimeError(
+            "iree_gn.torch.group_norm's backward is once_differentiable: a second derivative "
+            "(create_graph=True, a gradient penalty, torch.func.hessian) is not supported; "
+            "use torch.nn.functional.group_norm where one is needed.")
 
 
 def _tensor(d: np.ndarray, dtype) -> torch.Tensor:
@@ -179,6 +246,10 @@ def _check(input, num_groups, weight, bias, eps):
         raise ValueError(f"eps must be a finite real number, got {eps!r}.")
 
 
+# Under torch.compile the adapter runs eagerly (a graph break): Dynamo cannot trace its
+# NumPy views and IREE calls (it failed inside them, "invoke(): incompatible function
+# arguments"); the layers around it are compiled as usual.
+@torch.compiler.disable
 def group_norm(input: torch.Tensor, num_groups: int, weight: Optional[torch.Tensor] = None,
                bias: Optional[torch.Tensor] = None, eps: float = 1e-05) -> torch.Tensor:
     """``torch.nn.functional.group_norm`` computed by iree_gn (forward and backward).

@@ -285,3 +285,60 @@ def test_strided_parameters_are_read_in_place():
     for a, r in zip(g, gr):
         assert _rel(a, r) < 2e-5
     assert float(g[1][1::2].abs().max()) == 0 and float(g[2][::2].abs().max()) == 0
+
+
+def test_torch_compile_runs_the_adapter_eagerly_in_a_compiled_model():
+    # Dynamo failed inside the adapter's NumPy views and IREE calls ("invoke(): incompatible
+    # function arguments"); the adapter is now a graph break. aot_eager: Dynamo and AOT
+    # autograd as in the default backend, without inductor's C++ compiler. float64: the
+    # two models agree to rounding.
+    torch.manual_seed(5)
+    ours = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), gnt.GroupNorm(4, 8), torch.nn.SiLU())
+    ref = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.GroupNorm(4, 8),
+                              torch.nn.SiLU())
+    ours.double()
+    ref.double().load_state_dict(ours.state_dict())
+    x = torch.randn(2, 3, 10, 10, dtype=torch.float64)
+    compiled = torch.compile(ours, backend="aot_eager")
+    for _ in range(2):  # a second call reuses the compiled graph
+        y, yr = compiled(x), ref(x)
+        assert _rel(y, yr) < 1e-12
+    (y ** 2).sum().backward()
+    (yr ** 2).sum().backward()
+    for p, r in zip(ours.parameters(), ref.parameters()):
+        assert _rel(p.grad, r.grad) < 1e-10
+
+
+def test_torch_func_grad_vmap_and_per_sample_gradients():
+    # float64 against torch.nn.functional.group_norm (gradcheck's tolerance scale).
+    torch.manual_seed(6)
+    x = torch.randn(4, 8, 5, dtype=torch.float64)
+    w, b = torch.randn(8, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
+    cases = [(lambda t: gnt.group_norm(t, 4, w, b), lambda t: F.group_norm(t, 4, w, b), x),
+             (lambda v: gnt.group_norm(x, 4, v), lambda v: F.group_norm(x, 4, v), w)]
+    for f_ours, f_ref, arg in cases:
+        g = torch.func.grad(lambda a: (f_ours(a) ** 3).sum())(arg)
+        gr = torch.func.grad(lambda a: (f_ref(a) ** 3).sum())(arg)
+        assert _rel(g, gr) < 1e-10
+    xb = torch.randn(3, 8, 4, 5, dtype=torch.float64)
+    for dim in (0, 2):  # the mapped axis joins the batch
+        y = torch.func.vmap(lambda t: gnt.group_norm(t, 4), in_dims=dim)(xb)
+        yr = torch.stack([F.group_norm(xb.select(dim, i), 4) for i in range(xb.shape[dim])])
+        assert _rel(y, yr) < 1e-12
+    xw = torch.randn(3, 2, 8, 5, dtype=torch.float64)
+    wb = torch.randn(3, 8, dtype=torch.float64)  # mapped weight: one call per index
+    y = torch.func.vmap(lambda t, v: gnt.group_norm(t, 4, v))(xw, wb)
+    assert _rel(y, torch.stack([F.group_norm(xw[i], 4, wb[i]) for i in range(3)])) < 1e-12
+
+    def loss(w, b, xi, f):
+        return (f(xi[None], 4, w, b) ** 3).sum()
+
+    per = torch.func.vmap(torch.func.grad(lambda w, b, xi: loss(w, b, xi, gnt.group_norm),
+                                          argnums=(0, 1, 2)), in_dims=(None, None, 0))
+    got = per(w, b, xb[:, :, 0])
+    for i in range(3):
+        args = [w.clone().requires_grad_(), b.clone().requires_grad_(),
+                xb[i, :, 0].clone().requires_grad_()]
+        want = torch.autograd.grad(loss(*args, F.group_norm), args)
+        for g, r in zip(got, want):
+            assert _rel(g[i], r) < 1e-10
