@@ -171,3 +171,15 @@ def test_memory_mapped_npy_files(tmp_path, rng):
         op = iree_gn.compile(compiled, "float32", groups=8)
         xm = np.load(tmp_path / name, mmap_mode="r")
         assert_close(op(xm, g, b), ref, "float32")
+
+
+def test_python_lists_are_float32_as_in_tf():
+    # TF's convert_to_tensor makes Python floats float32 (NumPy would make float64, and the
+    # result then came back float64); Python ints int32, refused like any integer input.
+    x = [[1.0, 2.0, 3.0, 4.0], [2.0, 5.0, 1.0, 0.5]]
+    y = iree_gn.group_norm(x, groups=2, reduction_axes=())
+    assert y.dtype == np.float32
+    ref = ref_group_norm(np.asarray(x, np.float32), 2, channels_axis=-1, reduction_axes=())
+    assert_close(y, ref, "float32")
+    with pytest.raises(TypeError, match="int32"):
+        iree_gn.group_norm([[1, 2, 3, 4]], groups=2, reduction_axes=())
