@@ -38,7 +38,7 @@ import iree_gn
 from ._bound import as_host_array
 from ._runtime import BFLOAT16
 
-__all__ = ["GroupNorm", "group_norm"]
+__all__ = ["ArgumentError", "GroupNorm", "group_norm"]
 
 _DTYPES = {torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16",
            torch.float64: "float64"}
@@ -208,6 +208,12 @@ def _tensor(d: np.ndarray, dtype) -> torch.Tensor:
     return t if t.dtype is dtype else t.to(dtype)
 
 
+class ArgumentError(ValueError, RuntimeError):
+    """A bad argument where torch.nn.functional.group_norm raises RuntimeError with the same
+    words: both ``except ValueError`` (this package's rule) and ``except RuntimeError``
+    (code written for torch) catch it."""
+
+
 def _check(input, num_groups, weight, bias, eps):
     if not isinstance(input, torch.Tensor):
         raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}.")
@@ -220,19 +226,19 @@ def _check(input, num_groups, weight, bias, eps):
         raise TypeError(f"input has dtype {input.dtype}; iree_gn.torch takes "
                         f"{', '.join(map(str, _DTYPES))}.")
     if input.dim() < 2:
-        raise ValueError(f"Expected at least 2 dimensions for input tensor but received "
-                         f"{input.dim()} (shape {tuple(input.shape)}).")
+        raise ArgumentError(f"Expected at least 2 dimensions for input tensor but received "
+                            f"{input.dim()} (shape {tuple(input.shape)}).")
     C = input.shape[1]
     if not isinstance(num_groups, numbers.Integral) or isinstance(num_groups, bool) \
             or num_groups < 1 or C % num_groups:
-        raise ValueError(f"Expected number of channels in input to be divisible by num_groups, "
-                         f"but got input of shape {tuple(input.shape)} and num_groups="
-                         f"{num_groups!r}.")
+        raise ArgumentError(
+            f"Expected number of channels in input to be divisible by num_groups, but got "
+            f"input of shape {tuple(input.shape)} and num_groups={num_groups!r}.")
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and (not isinstance(p, torch.Tensor) or tuple(p.shape) != (C,)
                               or p.device.type != "cpu"):
-            raise ValueError(f"{name} must be None or a CPU tensor of shape ({C},), got "
-                             f"{getattr(p, 'shape', type(p).__name__)}.")
+            raise ArgumentError(f"{name} must be None or a CPU tensor of shape ({C},), got "
+                                f"{getattr(p, 'shape', type(p).__name__)}.")
     dtypes = {p.dtype for p in (weight, bias) if p is not None}
     allowed = {input.dtype} | ({torch.float32} if input.dtype in (torch.float16, torch.bfloat16)
                                else set())

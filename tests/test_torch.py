@@ -228,6 +228,12 @@ def test_errors():
         gnt.group_norm(torch.randn(2, 4, 3).to(torch.int32), 2)
     with pytest.raises(ValueError, match="weight must be"):
         gnt.group_norm(torch.randn(2, 4, 3), 2, weight=torch.ones(3))
+    # Where torch raises RuntimeError, code written for torch catches ours too.
+    for bad in (lambda: gnt.group_norm(torch.randn(2, 6, 3), 4),
+                lambda: gnt.group_norm(torch.randn(6), 2),
+                lambda: gnt.group_norm(torch.randn(2, 4, 3), 2, weight=torch.ones(3))):
+        with pytest.raises(RuntimeError):
+            bad()
     # torch's dtype rule for the parameters: the input's dtype, or float32 for a 16-bit input.
     for x, w, b in ((torch.randn(2, 4, 3), torch.ones(4, dtype=torch.float64), None),
                     (torch.randn(2, 4, 3).double(), torch.ones(4), torch.zeros(4)),
