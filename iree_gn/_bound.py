@@ -186,11 +186,20 @@ def group_norm_signature(spec, dynamic_in_module: bool = False,
 
 
 # ---- array-likes -> NumPy -------------------------------------------------------------------
+_PYTHON_NUMBERS = {np.dtype(np.float64): np.dtype(np.float32),
+                   np.dtype(np.int64): np.dtype(np.int32)}
+
+
 def as_host_array(value: Any, name: str) -> np.ndarray:
     """A NumPy view (or copy) of an array-like: ndarray, torch tensor, ``__array__`` (JAX),
-    ``__dlpack__``; a ``TypeError`` naming ``name`` otherwise."""
+    ``__dlpack__``, nested Python lists of numbers (floats float32 and ints int32, as TF's
+    convert_to_tensor makes them, not NumPy's float64 / int64); a ``TypeError`` naming
+    ``name`` otherwise."""
     if isinstance(value, np.ndarray):
         return value
+    if isinstance(value, (list, tuple, float, int)):
+        a = np.asarray(value)
+        return a.astype(_PYTHON_NUMBERS.get(a.dtype, a.dtype))
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
         return _from_torch(value, name)
     try:

@@ -22,18 +22,11 @@ STATS = {"traced": 0, "compiled": 0, "disk_hits": 0, "memory_hits": 0}
 
 
 def _as_array(value, arg: str) -> np.ndarray:
-    """NumPy view of an array-like (see ``_bound.as_host_array``), in native byte order
-    (Python lists and numbers: a float32 array, as TF makes them):
+    """NumPy view of an array-like (see ``_bound.as_host_array``), in native byte order:
     ``group_norm`` makes its variables in x's dtype, and a big-endian one would not match a
     later native call ("specified dtype float32 and found dtype float32")."""
     from ._bound import as_host_array
 
-    if isinstance(value, (list, tuple, float, int)):
-        # Python numbers, as TF's convert_to_tensor makes them: floats float32, ints int32
-        # (which the dtype check then refuses), not NumPy's float64 / int64.
-        a = np.asarray(value)
-        return a.astype({np.dtype(np.float64): np.float32,
-                         np.dtype(np.int64): np.int32}.get(a.dtype, a.dtype))
     a = as_host_array(value, arg)
     if not a.dtype.isnative:
         a = a.astype(a.dtype.newbyteorder("="))

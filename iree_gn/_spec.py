@@ -38,7 +38,14 @@ def canonical_dtype(dtype: Any, *, arg: str = "dtype") -> str:
     return name
 
 
+# MLIR's and IREE's element type names, which users of this package may write; NumPy would
+# read "f16" as float128 (16 bytes) and knows no "f32", "f64" or "bf16".
+_MLIR_NAMES = {"f16": "float16", "f32": "float32", "f64": "float64", "bf16": "bfloat16"}
+
+
 def _canonical_dtype(dtype: Any, arg: str) -> str:
+    if isinstance(dtype, str) and dtype.lower() in _MLIR_NAMES:
+        return _MLIR_NAMES[dtype.lower()]
     try:
         name = np.dtype(dtype).name
     except TypeError:

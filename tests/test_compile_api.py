@@ -241,3 +241,12 @@ def test_negative_epsilon_channels_first_kernel(rng):
     assert nan.any() and not nan.all()
     np.testing.assert_array_equal(np.isnan(y), nan)
     assert_close(y[~nan], ref[~nan], "float32")
+
+
+def test_mlir_dtype_names():
+    # IREE's names, which NumPy reads otherwise ("f16" as float128) or not at all.
+    for name, canonical in [("f16", "float16"), ("f32", "float32"), ("BF16", "bfloat16"),
+                            ("f64", "float64"), (np.float16, "float16")]:
+        assert iree_gn.GroupNormSpec.create((2, 8, 8, 32), name, groups=8).dtype == canonical
+    with pytest.raises(TypeError, match="float128"):
+        iree_gn.GroupNormSpec.create((2, 8, 8, 32), np.longdouble, groups=8)

@@ -183,3 +183,6 @@ def test_python_lists_are_float32_as_in_tf():
     assert_close(y, ref, "float32")
     with pytest.raises(TypeError, match="int32"):
         iree_gn.group_norm([[1, 2, 3, 4]], groups=2, reduction_axes=())
+    # The same rule for a compiled op (it refused a list: "inputs has dtype float64").
+    op = iree_gn.compile((2, 4), "float32", groups=2, reduction_axes=())
+    assert_close(op(x, [1.0] * 4, [0.0] * 4), ref, "float32")
