@@ -26,7 +26,8 @@ without code for its target) is reported with its diagnostics and left out; the 
 written. A (configuration, target) pair that the target cannot serve by design (float64 on
 Vulkan) is skipped and listed in the manifest. The bundle is built in a temp folder next to
 BUNDLE, with ``manifest.json`` written last, and swapped into place atomically, so no reader
-ever sees a half-written bundle. A BUNDLE folder that holds anything but a previous bundle's
+ever sees a half-written bundle; builds into one folder write one at a time
+(:mod:`._bundle_folder`). A BUNDLE folder that holds anything but a previous bundle's
 own files is refused, never replaced.
 """
 
@@ -42,11 +43,10 @@ import multiprocessing
 import os
 import shutil
 import sys
-import tempfile
 import time
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
-from . import _cache, _targets, deploy
+from . import _bundle_folder, _cache, _targets, deploy
 from ._spec import GroupNormSpec, layout_axes
 
 _SPEC_KEYS = ("shape", "dtype", "groups", "channels_axis", "reduction_axes", "center",
@@ -447,16 +447,21 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     work = list(planned.values())
     results = _run_jobs(work, jobs, stream)
 
+    os.makedirs(os.path.dirname(out_dir), exist_ok=True)
+    with _bundle_folder.writing(out_dir):  # one build at a time reads, writes and swaps
+        return _write(out_dir, items, work, results, failures, skipped, add, command)
+
+
+def _write(out_dir, items, work, results, failures, skipped, add, command) -> BuildResult:
+    """The new bundle from the compiled ``results`` (and, with ``add``, the old bundle's
+    other modules), swapped into ``out_dir``."""
     old = _old_modules(out_dir) if add else []
     old += _old_modules(out_dir, "grad_modules") if add else []
     old_notes = _old_notes(out_dir) if add else {}
     tmp = None
     modules: List[dict] = []
     try:
-        parent = os.path.dirname(out_dir)
-        os.makedirs(parent, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.building-", dir=parent)
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the bundle from others
+        tmp = _bundle_folder.new_folder(out_dir, 0o777 & ~_umask())
         for job, res in zip(work, results):
             if not res["ok"]:
                 f = {"config": job["label"], "target": job["target"], "error": res["error"],
@@ -504,7 +509,7 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
         # Written last: a folder without a manifest is an unfinished build, refused on load.
         _write_file(os.path.join(tmp, deploy.MANIFEST),
                     (json.dumps(manifest, indent=1) + "\n").encode())
-        _swap_into_place(tmp, out_dir)
+        _bundle_folder.swap_into_place(tmp, out_dir)
         tmp = None
     finally:
         if tmp is not None:
@@ -551,7 +556,8 @@ def _run_jobs(work: List[dict], jobs: Optional[int], stream) -> List[dict]:
         return results  # type: ignore[return-value]
     # spawn, not fork: the parent may hold JAX/XLA threads, which a fork would copy mid-state.
     ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    try:
         futures = {pool.submit(_compile_module, job): i for i, job in enumerate(work)}
         for count, fut in enumerate(concurrent.futures.as_completed(futures), 1):
             try:
@@ -560,7 +566,24 @@ def _run_jobs(work: List[dict], jobs: Optional[int], stream) -> List[dict]:
                 res = {"ok": False, "error": f"worker process failed: {type(e).__name__}: {e}",
                        "seconds": 0.0}
             done(futures[fut], res, count)
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM: cli): the workers stop now, not after the queued
+        # compiles (a SIGTERM to this process alone left them running, orphaned).
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
     return results  # type: ignore[return-value]
+
+
+def _stop_workers(pool) -> None:
+    """Terminate ``pool``'s worker processes and drop its queued jobs."""
+    stop = getattr(pool, "terminate_workers", None)  # (Python >= 3.14)
+    if stop is not None:
+        stop()
+    else:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _umask() -> int:
@@ -687,50 +710,3 @@ def _old_notes(out_dir: str) -> Dict[str, List[dict]]:
         return {}
     manifest = deploy.read_manifest(out_dir)
     return {key: list(manifest.get(key, [])) for key in ("failures", "skipped")}
-
-
-def _swap_into_place(tmp: str, out_dir: str) -> None:
-    """Move the finished folder to ``out_dir``, replacing an old bundle there.
-
-    Where the kernel has ``renameat2(RENAME_EXCHANGE)`` (Linux >= 3.15, most local file
-    systems) the two folders trade places in one step: ``out_dir`` always names a complete
-    bundle. Elsewhere two renames leave a moment with no folder; ``load_bundle`` retries
-    through it (it notices that the folder it opened was replaced)."""
-    if not os.path.exists(out_dir):
-        os.rename(tmp, out_dir)
-        return
-    if _exchange(tmp, out_dir):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old bundle
-        return
-    old = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-",
-                           dir=os.path.dirname(out_dir))
-    os.rmdir(old)
-    os.rename(out_dir, old)
-    try:
-        os.rename(tmp, out_dir)
-    except OSError:
-        os.rename(old, out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(a: str, b: str) -> bool:
-    """Atomically swap two paths with ``renameat2(RENAME_EXCHANGE)``; False where the
-    platform or file system cannot (the caller then falls back)."""
-    import ctypes
-    import errno
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, f"cannot swap {a} and {b}: {os.strerror(err)}")

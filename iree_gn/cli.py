@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from typing import Callable, Dict, List, Optional
 
 from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandFailed
@@ -98,7 +100,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that a command cleans up as on Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    # SIGTERM (kill, a supervisor, Popen.terminate) by default ends the process at once: a
+    # build left its hidden folder and its worker processes behind.
+    ours = threading.current_thread() is threading.main_thread() and \
+        signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    if ours:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(argv)
+    except _Terminated:
+        return 128 + signal.SIGTERM
+    finally:
+        if ours:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run(argv: Optional[List[str]]) -> int:
     try:
         return _main(argv)
     except BrokenPipeError:
