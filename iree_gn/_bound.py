@@ -190,16 +190,27 @@ _PYTHON_NUMBERS = {np.dtype(np.float64): np.dtype(np.float32),
                    np.dtype(np.int64): np.dtype(np.int32)}
 
 
-def as_host_array(value: Any, name: str) -> np.ndarray:
+def as_host_array(value: Any, name: str, dtype: Optional[str] = None) -> np.ndarray:
     """A NumPy view (or copy) of an array-like: ndarray, torch tensor, ``__array__`` (JAX),
-    ``__dlpack__``, nested Python lists of numbers (floats float32 and ints int32, as TF's
-    convert_to_tensor makes them, not NumPy's float64 / int64); a ``TypeError`` naming
-    ``name`` otherwise."""
+    ``__dlpack__``, nested Python lists; a ``TypeError`` naming ``name`` otherwise. A list
+    takes ``dtype`` (the argument's, for a compiled op) where given; else a list of Python
+    numbers is float32 (ints int32), as TF's convert_to_tensor makes it, not NumPy's
+    float64 / int64 (a list of NumPy values keeps theirs)."""
     if isinstance(value, np.ndarray):
         return value
     if isinstance(value, (list, tuple, float, int)):
-        a = np.asarray(value)
-        return a.astype(_PYTHON_NUMBERS.get(a.dtype, a.dtype))
+        try:
+            if dtype is not None:
+                return np.asarray(value, dtype=numpy_dtype(dtype))
+            a = np.asarray(value)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{name}: cannot read this {type(value).__name__} as an array "
+                            f"({e}).") from e
+        leaf = value
+        while isinstance(leaf, (list, tuple)) and leaf:
+            leaf = leaf[0]
+        return a.astype(_PYTHON_NUMBERS.get(a.dtype, a.dtype)) \
+            if type(leaf) in (float, int) else a
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
         return _from_torch(value, name)
     try:
@@ -476,7 +487,7 @@ class BoundOp:
             raise TypeError(f"this op takes {sig.call or ', '.join(a.name for a in sig.inputs)}"
                             f" ({len(sig.inputs)} arrays), got {len(arrays)}.")
         first = sig.inputs[0]
-        xs = [_check_dtype(as_host_array(arrays[0], first.name), first)]
+        xs = [_check_dtype(as_host_array(arrays[0], first.name, first.dtype), first)]
         x = xs[0]
         if len(x.shape) != len(first.shape) or any(
                 d is not None and d != s for d, s in zip(first.shape, x.shape)):
@@ -490,7 +501,7 @@ class BoundOp:
                     f"takes at most {self._max_dyn} there (one GPU grid axis). Split the "
                     f"call, or compile the static shape (larger inputs use the JAX forms).")
         for arg, v in zip(sig.inputs[1:], arrays[1:]):
-            a = _check_dtype(as_host_array(v, arg.name), arg)
+            a = _check_dtype(as_host_array(v, arg.name, arg.dtype), arg)
             want = arg.concrete(dyn)
             if a.shape != want:
                 raise ValueError(f"{arg.name} has shape {a.shape}; expected {want}.")

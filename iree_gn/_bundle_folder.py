@@ -33,6 +33,7 @@ def writing(out_dir: str) -> Iterator[None]:
     a killed build of ``out_dir`` left (:func:`_recover`)."""
     parent = os.path.dirname(out_dir)
     fd = os.open(parent, os.O_RDONLY)
+    _HELD.add(fd)
     try:
         if fcntl is not None:
             try:
@@ -42,7 +43,23 @@ def writing(out_dir: str) -> Iterator[None]:
         _recover(out_dir)
         yield
     finally:
+        _HELD.discard(fd)
         os.close(fd)  # (releases the lock)
+
+
+# Descriptors holding a build lock. A process forked meanwhile (by another thread) shares
+# the lock through its copy, which kept later builds waiting while it lived: it closes it.
+_HELD: set = set()
+
+
+def _close_in_child() -> None:
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 def _recover(out_dir: str) -> None:

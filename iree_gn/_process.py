@@ -10,10 +10,12 @@ aborts the process ("terminate called after throwing an instance of ''", exit st
 So every op call runs between :func:`enter` and :func:`leave`, which count the calls each
 thread has inside the runtime. At exit (:func:`_close`, an ``atexit`` handler: it runs
 after every non-daemon thread has ended, and after the exit handlers registered later than
-this package's import) new calls of threads other than the main thread are parked for good
-(a daemon thread blocked in a lock is ended cleanly), and the calls already inside are
-waited for (at most ``_DRAIN_S``). The main thread's calls go on: an exit handler of the
-user's may still call an op.
+this package's import) the calls already inside are waited for (at most ``_DRAIN_S``), and
+a new call of a daemon thread waits ``_PARK_S`` first: the interpreter's finalization then
+ends that thread while it waits in a lock, which is clean. Other threads' calls go on (an
+exit handler of the user's may call an op, from its thread or from one it starts), and so
+does a daemon thread's after ``_PARK_S``: a handler registered before this package's import
+(so run after ``_close``) may wait for a lock that daemon thread holds.
 
 **Fork.** A lock that another thread of the parent held at a fork (a compile in progress,
 an op being bound) stays held for good in the child, whose first use of it hung:
@@ -30,25 +32,25 @@ import weakref
 from typing import Callable
 
 # Thread ident -> how many of its calls are inside the runtime (dict updates are atomic
-# under the GIL; a thread marks itself before it tests CLOSING, and _close sets CLOSING
-# before it reads the marks, so either the thread sees CLOSING or _close sees its mark).
+# under the GIL).
 _INSIDE: dict = {}
 CLOSING = False
 # The longest _close waits for calls inside the runtime: a call is ms to seconds; one
 # that takes longer is not waited for (it may then abort the exit, as without the gate).
 _DRAIN_S = 10.0
-_main = threading.main_thread
+# How long a daemon thread's call waits at exit before it runs (see the module docstring):
+# exit handlers take milliseconds; one that waits for this thread gets it after this.
+_PARK_S = 5.0
 
 
 def enter() -> int:
     """Count a call of this thread into the runtime (the caller then calls :func:`leave`
-    with the returned ident, in a ``finally``); at exit, park a thread other than the main
-    thread instead."""
+    with the returned ident, in a ``finally``); at exit, a daemon thread's call waits
+    ``_PARK_S`` first."""
     ident = threading.get_ident()
+    if CLOSING and threading.current_thread().daemon:
+        threading.Event().wait(_PARK_S)  # (finalization ends the thread here, cleanly)
     _INSIDE[ident] = _INSIDE.get(ident, 0) + 1
-    if CLOSING and threading.current_thread() is not _main():
-        leave(ident)
-        threading.Event().wait()  # parked: a daemon thread at exit (never returns)
     return ident
 
 

@@ -21,6 +21,8 @@ import numpy as np
 
 import iree.runtime as rt
 
+from ._spec import MLIR_DTYPE_NAMES
+
 try:  # bfloat16 as a NumPy dtype; iree-base-runtime and jax both depend on ml_dtypes
     import ml_dtypes
 
@@ -136,6 +138,8 @@ def aligned_empty(shape, dtype) -> np.ndarray:
     aligned (IREE's host-memory import rule); NumPy aligns to 16 bytes, so other arrays
     cost one extra copy per call. Allocate buffers that are reused across calls with this.
     """
+    if isinstance(dtype, str) and dtype.lower() in MLIR_DTYPE_NAMES:  # "f16": not float128
+        dtype = numpy_dtype(MLIR_DTYPE_NAMES[dtype.lower()])
     dtype = np.dtype(dtype)
     n = math.prod(shape) * dtype.itemsize
     buf = np.empty(n + ALIGN, np.uint8)

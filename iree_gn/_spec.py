@@ -40,12 +40,12 @@ def canonical_dtype(dtype: Any, *, arg: str = "dtype") -> str:
 
 # MLIR's and IREE's element type names, which users of this package may write; NumPy would
 # read "f16" as float128 (16 bytes) and knows no "f32", "f64" or "bf16".
-_MLIR_NAMES = {"f16": "float16", "f32": "float32", "f64": "float64", "bf16": "bfloat16"}
+MLIR_DTYPE_NAMES = {"f16": "float16", "f32": "float32", "f64": "float64", "bf16": "bfloat16"}
 
 
 def _canonical_dtype(dtype: Any, arg: str) -> str:
-    if isinstance(dtype, str) and dtype.lower() in _MLIR_NAMES:
-        return _MLIR_NAMES[dtype.lower()]
+    if isinstance(dtype, str) and dtype.lower() in MLIR_DTYPE_NAMES:
+        return MLIR_DTYPE_NAMES[dtype.lower()]
     try:
         name = np.dtype(dtype).name
     except TypeError:

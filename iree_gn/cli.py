@@ -8,6 +8,7 @@ compile side is not installed), 2 bad usage or input, 141 the output pipe was cl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -101,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that a command cleans up as on Ctrl-C."""
+    """SIGTERM, raised in the main thread so that a command cleans up as on Ctrl-C; the
+    process then ends by SIGTERM."""
 
 
 def _on_sigterm(signum, frame):
@@ -118,7 +120,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         return _run(argv)
     except _Terminated:
-        return 128 + signal.SIGTERM
+        # Cleaned up: now end as SIGTERM's default does (a program that embeds main() must
+        # stop too, not carry on).
+        for f in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                f.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return 128 + signal.SIGTERM  # (where the signal is blocked)
     finally:
         if ours:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)

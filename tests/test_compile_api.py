@@ -248,5 +248,7 @@ def test_mlir_dtype_names():
     for name, canonical in [("f16", "float16"), ("f32", "float32"), ("BF16", "bfloat16"),
                             ("f64", "float64"), (np.float16, "float16")]:
         assert iree_gn.GroupNormSpec.create((2, 8, 8, 32), name, groups=8).dtype == canonical
+    for name, canonical in [("f16", "float16"), ("bf16", "bfloat16"), ("f64", "float64")]:
+        assert str(iree_gn.empty((2, 3), name).dtype) == canonical  # (NumPy: "f16" float128)
     with pytest.raises(TypeError, match="float128"):
         iree_gn.GroupNormSpec.create((2, 8, 8, 32), np.longdouble, groups=8)

@@ -56,3 +56,43 @@ def test_exit_with_daemon_threads_inside_calls(target, shape):
 @pytest.mark.parametrize("target", [_param("vulkan")])
 def test_exit_with_daemon_threads_inside_gpu_calls(target):
     run_ok(_SCRIPT.format(target=target, shape=(2, 32, 32, 64)), "the interpreter's exit")
+
+
+_HANDLER_SCRIPT = textwrap.dedent("""
+    import atexit, threading, time, numpy as np
+
+    def last_calls():  # registered first, so it runs after iree_gn's exit handler
+        with lock:  # a lock the daemon thread holds around its calls
+            op(x, g, b)
+        res = []  # an op from a thread of the handler's own
+        t = threading.Thread(target=lambda: res.append(op(x, g, b)))
+        t.start()
+        t.join(60)
+        assert res, "the handler's thread never ran its op"
+        print("ok", flush=True)
+
+    atexit.register(last_calls)
+    import iree_gn
+
+    x = np.random.default_rng(0).standard_normal((2, 8, 8, 64)).astype(np.float32)
+    g, b = np.ones(64, np.float32), np.zeros(64, np.float32)
+    op = iree_gn.compile(x.shape, "float32", groups=8)
+    lock, started = threading.Lock(), threading.Event()
+
+    def loop():
+        while True:
+            with lock:
+                started.set()
+                op(x, g, b)
+
+    threading.Thread(target=loop, daemon=True).start()
+    started.wait()
+    time.sleep(0.2)
+""")
+
+
+def test_exit_handlers_that_need_the_daemon_threads_still_run():
+    # The first gate parked every thread but the main one for good at exit: a handler that
+    # waited for a lock a daemon thread held around its calls hung, and one that ran an op
+    # in a thread of its own and joined it never saw it run.
+    run_ok(_HANDLER_SCRIPT, "the interpreter's exit")

@@ -186,3 +186,17 @@ def test_python_lists_are_float32_as_in_tf():
     # The same rule for a compiled op (it refused a list: "inputs has dtype float64").
     op = iree_gn.compile((2, 4), "float32", groups=2, reduction_axes=())
     assert_close(op(x, [1.0] * 4, [0.0] * 4), ref, "float32")
+
+
+def test_lists_take_the_ops_dtype_and_numpy_values_keep_theirs(rng):
+    x = (1 + 1e-9 * rng.standard_normal((1, 4, 4, 8))).astype(np.float64)  # float64 data
+    ref = ref_group_norm(x, 2)
+    op = iree_gn.compile(x.shape, "float64", groups=2)
+    y = op(x.tolist(), [1.0] * 8, [0.0] * 8)  # a list takes the compiled op's dtype
+    assert y.dtype == np.float64
+    assert_close(y, ref, "float64")
+    y = iree_gn.group_norm([x[0]], groups=2)  # a list of float64 arrays stays float64
+    assert y.dtype == np.float64
+    assert_close(y, ref, "float64")
+    with pytest.raises(TypeError, match="inputs: cannot read"):
+        op([[[[1.0] * 8] * 4] * 3 + [[[1.0] * 7] * 4]], [1.0] * 8, [0.0] * 8)  # ragged
