@@ -32,7 +32,7 @@ import weakref
 from typing import Callable
 
 # Thread ident -> how many of its calls are inside the runtime (dict updates are atomic
-# under the GIL).
+# under the GIL; see enter for the order of the mark and the test).
 _INSIDE: dict = {}
 CLOSING = False
 # The longest _close waits for calls inside the runtime: a call is ms to seconds; one
@@ -48,9 +48,13 @@ def enter() -> int:
     with the returned ident, in a ``finally``); at exit, a daemon thread's call waits
     ``_PARK_S`` first."""
     ident = threading.get_ident()
-    if CLOSING and threading.current_thread().daemon:
-        threading.Event().wait(_PARK_S)  # (finalization ends the thread here, cleanly)
+    # Marked before the test of CLOSING, which _close sets before it reads the marks:
+    # either this thread sees CLOSING or _close sees its mark and waits for the call.
     _INSIDE[ident] = _INSIDE.get(ident, 0) + 1
+    if CLOSING and threading.current_thread().daemon:
+        leave(ident)
+        threading.Event().wait(_PARK_S)  # (finalization ends the thread here, cleanly)
+        _INSIDE[ident] = _INSIDE.get(ident, 0) + 1
     return ident
 
 
