@@ -2,7 +2,9 @@
 
 Exit codes: 0 success, 1 a command's work failed (e.g. some modules did not build, or the
 compile side is not installed), 2 bad usage or input, 141 the output pipe was closed
-(``iree-gn inspect B | head``), as a tool killed by SIGPIPE.
+(``iree-gn inspect B | head``), as a tool killed by SIGPIPE; 130 Ctrl-C. SIGTERM ends the
+command by that signal, after the cleanup Ctrl-C does (a build's worker processes and
+hidden folder).
 """
 
 from __future__ import annotations
