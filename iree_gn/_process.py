@@ -74,12 +74,17 @@ def _close() -> None:
     end = time.monotonic() + _DRAIN_S
     while any(ident != me for ident in list(_INSIDE)) and time.monotonic() < end:
         time.sleep(0.001)
-    if threading.active_count() > 1:
-        # Daemon threads live on to the end, holding their ops: the bindings' checker
-        # (nanobind) would list every object they hold as a leak on stderr.
-        from iree.runtime import _binding
+    if threading.active_count() > 1:  # (daemon threads live on, holding their ops)
+        no_leak_report()
 
-        getattr(_binding, "disable_leak_checker", lambda: None)()
+
+def no_leak_report() -> None:
+    """Objects this process keeps alive to its end on purpose (a forked child's inherited
+    devices, daemon threads' ops): the bindings' checker (nanobind) would list each as a
+    leak at exit, ~100 lines of "nanobind: leaked ..." on stderr. Switch it off."""
+    from iree.runtime import _binding
+
+    getattr(_binding, "disable_leak_checker", lambda: None)()
 
 
 # Objects (modules included) -> {attribute: lock factory} (see new_lock_in_child).

@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import math
 import os
+import sys
 import threading
 import weakref
 from typing import Dict, Optional, Tuple
@@ -21,6 +22,7 @@ import numpy as np
 
 import iree.runtime as rt
 
+from . import _process
 from ._spec import MLIR_DTYPE_NAMES
 
 try:  # bfloat16 as a NumPy dtype; iree-base-runtime and jax both depend on ml_dtypes
@@ -43,6 +45,7 @@ _IMPORT_MEMORY = rt.MemoryType.DEVICE_LOCAL | rt.MemoryType.HOST_VISIBLE
 _IMPORT_USAGE = rt.BufferUsage.DEFAULT | rt.BufferUsage.MAPPING
 
 _LOCK = threading.Lock()
+_process.new_lock_in_child(sys.modules[__name__], "_LOCK")
 _INSTANCE: Optional[rt.VmInstance] = None
 _DEVICES: Dict[Tuple[str, int], "Device"] = {}
 _DRIVERS: Dict[str, "rt.HalDriver"] = {}  # every driver this process loaded (get_driver)
@@ -51,6 +54,7 @@ _INHERITED: set = set()  # GPU drivers an ancestor process had loaded (see get_d
 # devices rebind before their next call (_bound.BoundOp._lane).
 GENERATION = 0
 REBIND_LOCK = threading.Lock()  # taken by an op that rebinds (a child's threads at once)
+_process.new_lock_in_child(sys.modules[__name__], "REBIND_LOCK")
 # Objects bound to a device (ops' per-thread VM contexts) that a forked child must never
 # release: see keep_in_child.
 _BOUND_TO_DEVICE: "weakref.WeakSet" = weakref.WeakSet()
@@ -77,18 +81,12 @@ def _after_fork_in_child() -> None:
     through them its drivers) are kept alive for good, never used nor released here; the
     child opens its own, from new drivers (``get_driver``; GPU drivers the parent had loaded
     are refused there), on its first call."""
-    global _LOCK, REBIND_LOCK, GENERATION
-    _LOCK = threading.Lock()  # another thread of the parent may have held it at the fork
-    REBIND_LOCK = threading.Lock()
+    global GENERATION  # (its locks are new already: _process.new_lock_in_child)
     kept = list(_DEVICES.values()) + list(_DRIVERS.values()) + list(_BOUND_TO_DEVICE)
     for obj in kept:
         keep_for_good(obj)
-    if kept:
-        # Those are leaks by design, which the bindings' checker (nanobind) would list at
-        # the child's exit, ~100 lines of "nanobind: leaked ..." on its stderr.
-        from iree.runtime import _binding
-
-        getattr(_binding, "disable_leak_checker", lambda: None)()
+    if kept:  # (leaks by design)
+        _process.no_leak_report()
     _INHERITED.update(name for name in _DRIVERS if name not in _HOST_DRIVERS)
     _DEVICES.clear()
     _DRIVERS.clear()
