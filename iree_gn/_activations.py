@@ -114,6 +114,14 @@ def canonical(activation: Any):
             )
         return _ALIASES.get(name, name)
     if callable(activation):
+        try:
+            hash(activation)
+        except TypeError:
+            # The callable is part of the op's cache key, as jax.jit's function is.
+            raise TypeError(
+                f"activation_fn must be hashable (it keys the compiled op, as jax.jit's "
+                f"function does), got an unhashable {type(activation).__name__} "
+                f"{activation!r}; define __hash__ or pass a function.") from None
         return activation
     raise TypeError(
         f"activation_fn must be None, an activation name or a callable, got "

@@ -160,6 +160,12 @@ def _initializer(param_initializers, name: str, default: Callable) -> Callable:
         else:
             value = init
         value = np.asarray(value)
+        if value.dtype.kind not in "biuf" and value.dtype.name != "bfloat16":
+            # None (an initializer that forgot to return), strings, complex, objects: TF
+            # fails on these; a NaN-filled or truncated parameter would only show downstream.
+            raise TypeError(
+                f"param_initializers[{name!r}] gave {_describe(value)}; it must give real "
+                f"numbers: an array-like of shape {tuple(shape)} or a scalar.")
         if value.shape == ():
             value = np.full(shape, value)
         if value.shape != tuple(shape):
@@ -201,6 +207,44 @@ def _plain_params(spec, dtype, param_initializers) -> list:
         else:
             out.append(_variables.constant(spec.param_shape, dtype, name == "gamma"))
     return out
+
+
+def _describe(value: np.ndarray) -> str:
+    return repr(value.item()) if value.shape == () and value.dtype.kind == "O" else (
+        f"an array of dtype {value.dtype} ({np.array2string(value, threshold=4)})")
+
+
+def _check_names(value, arg: str) -> None:
+    """A collections argument: None, a name, or a list/tuple of names."""
+    if value is None or isinstance(value, str):
+        return
+    if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+        return
+    raise TypeError(
+        f"{arg} must be None, a collection name (str) or a list of names, got "
+        f"{type(value).__name__} {value!r}.")
+
+
+def _check_collections(variables_collections, outputs_collections) -> None:
+    if isinstance(variables_collections, dict):
+        _check_key_dict(variables_collections, "variables_collections")
+        for k, v in variables_collections.items():
+            _check_names(v, f"variables_collections[{k!r}]")
+    else:
+        _check_names(variables_collections, "variables_collections")
+    _check_names(outputs_collections, "outputs_collections")
+
+
+def _check_reuse(reuse):
+    """``reuse`` as True, False, None or AUTO_REUSE; NumPy bools and 0/1 as their bool."""
+    if reuse is None or reuse is _variables.AUTO_REUSE:
+        return reuse
+    if isinstance(reuse, str) and reuse == _variables.AUTO_REUSE:
+        return _variables.AUTO_REUSE
+    if isinstance(reuse, (bool, np.bool_)) or (
+            isinstance(reuse, (int, np.integer)) and reuse in (0, 1)):
+        return bool(reuse)
+    raise ValueError(f"reuse must be True, False, None or iree_gn.AUTO_REUSE, got {reuse!r}.")
 
 
 def _collections_for(variables_collections, name: str):
@@ -280,7 +324,8 @@ def group_norm(
       param_initializers: ``{"beta": init, "gamma": init}``; ``init(shape, dtype)`` returns
         an array, or ``init`` is an array-like (a scalar fills). TF's ``"moving_mean"`` and
         ``"moving_variance"`` keys are accepted and unused (so in ``variables_collections``).
-      reuse: True to reuse the variables of ``scope``; ``iree_gn.AUTO_REUSE`` to create them
+      reuse: True to reuse the variables of ``scope`` (NumPy bools, 0 and 1 count as their
+        bool); ``iree_gn.AUTO_REUSE`` to create them
         when missing; None/False to create new ones (an existing name is an error).
       variables_collections: collection names for the variables: a list, or a dict keyed by
         ``"beta"``/``"gamma"``.
@@ -350,10 +395,8 @@ def group_norm(
         key = None
     x = _as_array(inputs, "inputs")
     _check_key_dict(param_initializers, "param_initializers")
-    if isinstance(variables_collections, dict):
-        _check_key_dict(variables_collections, "variables_collections")
-    if reuse not in (None, True, False, _variables.AUTO_REUSE):
-        raise ValueError(f"reuse must be True, False, None or iree_gn.AUTO_REUSE, got {reuse!r}.")
+    _check_collections(variables_collections, outputs_collections)
+    reuse = _check_reuse(reuse)
     if not isinstance(trainable, (bool, np.bool_)):
         raise ArgumentTypeError(f"trainable must be True or False, got {trainable!r}.")
     try:
@@ -387,6 +430,10 @@ def group_norm(
     if x.size == 0:
         # Nothing to normalize (an empty batch, or an empty reduction axis): TF returns an
         # empty tensor; no module is compiled for it.
+        if out is not None and not isinstance(out, np.ndarray):
+            raise ArgumentTypeError(
+                f"out must be a writable numpy.ndarray of shape {x.shape} and dtype "
+                f"{x.dtype}, got {type(out).__name__}.")
         if out is not None and (out.shape != x.shape or out.dtype != x.dtype):
             raise ValueError(f"out must have shape {x.shape} and dtype {x.dtype}.")
         y = out if out is not None else np.empty(x.shape, x.dtype)

@@ -523,19 +523,21 @@ class BoundOp:
 
     def _check_out(self, out, dyn) -> list:
         results = self.signature.results
-        if len(results) == 1 and not isinstance(out, (tuple, list)):
+        many = isinstance(out, (tuple, list))
+        if len(results) == 1 and not many:
             out = [out]
         if out is None:
             return [None] * len(results)
         if len(out) != len(results):
             raise TypeError(f"out must hold {len(results)} arrays (or None), got {len(out)}.")
-        for r, o in zip(results, out):
+        for i, (r, o) in enumerate(zip(results, out)):
             if o is None:
                 continue
             shape = r.concrete(dyn)
             if not isinstance(o, np.ndarray):
                 raise ArgumentTypeError(
-                    f"out must be a writable numpy.ndarray of shape {shape} and dtype "
+                    f"{f'out[{i}]' if many else 'out'} must be a writable numpy.ndarray of "
+                    f"shape {shape} and dtype "
                     f"{r.dtype} (any strides), got {type(o).__name__} {o!r:.60}.")
             if o.shape != shape or not o.flags.writeable or \
                     o.dtype.name != r.dtype:  # (any byte order: written through a copy)

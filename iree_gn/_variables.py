@@ -167,9 +167,14 @@ class VariableStore:
                     "layer whose variables to reuse.")
             base = self._prefixed(default_name)
             with self._lock:
-                n = self._name_counts.get(base, 0)
-                self._name_counts[base] = n + 1
-            return base if n == 0 else f"{base}_{n}"
+                # TF's _get_unique_variable_scope: the first of base, base_1, base_2... that
+                # no scope (default-named or named by the user) has opened yet.
+                name, n = base, 0
+                while self._name_counts.get(name, 0):
+                    n += 1
+                    name = f"{base}_{n}"
+                self._name_counts[name] = 1
+            return name
         if not isinstance(scope, str) or not scope.strip("/"):
             raise ValueError(f"scope must be a non-empty string or None, got {scope!r}.")
         full = self._prefixed(scope.strip("/"))

@@ -58,6 +58,25 @@ def gn(x=X4, **kw):
     (dict(target="tpu"), ValueError, r"target='tpu' is not a known target; known: llvm-cpu"),
     (dict(out=np.zeros((2, 4, 4, 8), np.float64)), ValueError, r"out must be a writable"),
     (dict(out=3), TypeError, r"out must be a writable numpy.ndarray .*, got int 3\."),
+    (dict(out=[1]), TypeError, r"out\[0\] must be a writable numpy.ndarray .*, got int 1\."),
+    (dict(x=np.zeros((0, 4, 4, 8), np.float32), out=[1]), TypeError,
+     r"out must be a writable numpy.ndarray of shape \(0, 4, 4, 8\).*, got list\."),
+    (dict(param_initializers={"gamma": lambda shape, dtype: None}), TypeError,
+     r"param_initializers\['gamma'\] gave None; it must give real numbers"),
+    (dict(param_initializers={"beta": "nan"}), TypeError,
+     r"param_initializers\['beta'\] gave an array of dtype <U3 \('nan'\); it must give real"),
+    (dict(param_initializers={"gamma": 1 + 2j}), TypeError,
+     r"param_initializers\['gamma'\] gave an array of dtype complex128"),
+    (dict(variables_collections=5), TypeError,
+     r"variables_collections must be None, a collection name \(str\) or a list of names, "
+     r"got int 5\."),
+    (dict(variables_collections={"beta": 5}), TypeError,
+     r"variables_collections\['beta'\] must be None, a collection name"),
+    (dict(outputs_collections=[1]), TypeError, r"outputs_collections must be None, a collection"),
+    (dict(reuse=2), ValueError, r"reuse must be True, False, None or iree_gn.AUTO_REUSE, got 2"),
+    (dict(activation_fn=type("Unhashable", (), {"__call__": lambda s, x: x, "__eq__":
+                                                 lambda s, o: s is o})()), TypeError,
+     r"activation_fn must be hashable .* got an unhashable Unhashable"),
 ])
 def test_bad_arguments(kw, exc, msg):
     with pytest.raises(exc, match=msg):

@@ -27,6 +27,45 @@ def test_default_scope_names_are_uniquified(x):
                      "GroupNorm_2/gamma"]
 
 
+def test_default_names_skip_scopes_the_user_named(x):
+    # TF's _get_unique_variable_scope: a default name never takes a name already opened.
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4, scope="GroupNorm_1")
+        iree_gn.group_norm(x, groups=4)
+        iree_gn.group_norm(x, groups=4)
+        iree_gn.group_norm(x, groups=4)
+        names = [v.name for v in store.variables]
+    assert names == ["GroupNorm_1/beta", "GroupNorm_1/gamma", "GroupNorm/beta",
+                     "GroupNorm/gamma", "GroupNorm_2/beta", "GroupNorm_2/gamma",
+                     "GroupNorm_3/beta", "GroupNorm_3/gamma"]
+
+
+@pytest.mark.parametrize("false,true", [(0, 1), (np.False_, np.True_), (False, True)])
+def test_reuse_takes_numpy_bools_and_0_1_as_bools(x, false, true):
+    with iree_gn.VariableStore():
+        iree_gn.group_norm(x, groups=4, scope="IN")
+        with pytest.raises(ValueError, match=r"Variable IN/beta already exists, disallowed"):
+            iree_gn.group_norm(x, groups=4, scope="IN", reuse=false)
+        with pytest.raises(ValueError, match=r"Variable NEW/beta does not exist"):
+            iree_gn.group_norm(x, groups=4, scope="NEW", reuse=true)
+        with pytest.raises(ValueError, match=r"reuse=True cannot be used without a scope"):
+            iree_gn.group_norm(x, groups=4, reuse=true)
+        iree_gn.group_norm(x, groups=4, scope="IN", reuse=true)
+
+
+def test_a_call_with_bad_collections_creates_no_variables(x):
+    with iree_gn.VariableStore() as store:
+        for kw in (dict(variables_collections=5), dict(outputs_collections=5),
+                   dict(variables_collections={"beta": 5})):
+            with pytest.raises(TypeError, match="collections"):
+                iree_gn.group_norm(x, groups=4, scope="L", **kw)
+        assert store.variables == []
+        iree_gn.group_norm(x, groups=4, scope="L", variables_collections={"mine"},
+                           outputs_collections=("outs",))
+        assert [v.name for v in store.get_collection("mine")] == ["L/beta", "L/gamma"]
+        assert len(store.get_collection("outs")) == 1
+
+
 def test_variable_properties(x):
     with iree_gn.VariableStore() as store:
         iree_gn.group_norm(x, groups=4)
