@@ -309,6 +309,12 @@ def _quick_outs(out, rfast, n: int):
 
 
 # ---- host memory ---------------------------------------------------------------------------
+def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays are views of the very same elements in the same order."""
+    return a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype and \
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+
+
 def _aligned64(a: np.ndarray) -> bool:
     return a.flags.c_contiguous and a.ctypes.data % _runtime.ALIGN == 0
 
@@ -569,6 +575,12 @@ class BoundOp:
         those axes (``Arg.summed``) is the float64 sum of the blocks' values, cast once."""
         sig = self.signature
         summed = [None not in r.shape for r in sig.results]  # (Signature: all Arg.summed)
+        # An out overlapping an input (other than as that very array, op(x, out=x)) would be
+        # read by later blocks after earlier ones wrote it: such an out is written at the end.
+        dests = outs
+        outs = [None if o is not None and any(
+            np.may_share_memory(o, a) and not _same_view(o, a) for a in xs) else o
+            for o in outs]
         # Aligned, so that each block's slice is imported in place where its size allows.
         outs = [o if o is not None or s else aligned_empty(r.concrete(dyn),
                                                            numpy_dtype(r.dtype))
@@ -594,8 +606,13 @@ class BoundOp:
             for t, y in zip(totals, res):
                 if t is not None:
                     t += y
-        return [o if t is None else _cast_into(o, t, r.dtype)
-                for r, o, t in zip(sig.results, outs, totals)]
+        res = [o if t is None else _cast_into(o, t, r.dtype)
+               for r, o, t in zip(sig.results, outs, totals)]
+        for i, (d, y) in enumerate(zip(dests, res)):
+            if d is not None and d is not y:
+                d[...] = y
+                res[i] = d
+        return res
 
     def _blocks(self, dyn):
         """The index expressions of the blocks: one per index of the dynamic axes."""
