@@ -13,9 +13,9 @@ from ._cache import CacheWarning, DiskCache, FORMAT_VERSION
 from ._compiler import CompileError
 from ._export import TraceError
 from ._ops import CompiledGroupNorm, clear_memory_cache
-from ._runtime import aligned_array, aligned_empty as empty
+from ._runtime import DeviceError, aligned_array, empty
 from ._spec import ArgumentTypeError, GroupNormSpec, SUPPORTED_DTYPES
-from ._targets import TARGETS, Target
+from ._targets import TARGETS, DeviceNotFound, Target
 from ._variables import (AUTO_REUSE, GraphKeys, NamedOutput, Variable, VariableStore,
                          variable_scope)
 
@@ -29,6 +29,8 @@ __all__ = [
     "CompileError",
     "CompilerNotInstalled",
     "CompiledGroupNorm",
+    "DeviceError",
+    "DeviceNotFound",
     "DiskCache",
     "FORMAT_VERSION",
     "GraphKeys",

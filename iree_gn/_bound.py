@@ -389,7 +389,8 @@ class BoundOp:
             if small != driver:
                 self._by_size = (getattr(target, "small_bytes", 0),
                                  BoundOp(vmfb, signature, small, entry=entry))
-        self.device = _runtime.Device.get(driver)
+        self.device = _runtime.Device.get(driver, 0 if isinstance(target, str) or (
+            driver != target.driver) else target.device_index())
         self.module = rt.VmModule.copy_buffer(_runtime.instance(), vmfb)
         self.function = self.module.lookup_function(entry)
         if self.function is None:

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import _cache, _process
+from . import _cache, _process, _targets
 from ._kernels import _tuning as _cpu_tuning
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec
@@ -43,6 +43,21 @@ class _Kind:
     stats: Dict[str, int]
 
 
+def _check_picklable(activation) -> None:
+    """A clear error for an op whose activation_fn cannot travel (a lambda, a closure)."""
+    if activation is None or isinstance(activation, str):
+        return
+    import pickle
+
+    try:
+        pickle.dumps(activation)
+    except Exception as e:
+        raise TypeError(
+            f"this op cannot be pickled: its activation_fn {activation!r} cannot be ({e}). "
+            f"Use an activation name, or a function defined at a module's top level (the "
+            f"worker imports it by name).") from e
+
+
 class _CompiledOp:
     """What every compiled op shares: its module, binding it once (``_loaded``) and the
     StableHLO it came from. A subclass names its ``_KIND``, its call ``_signature()`` and
@@ -65,6 +80,7 @@ class _CompiledOp:
         # no compiler; the binding to this process's device is made again on its first call.
         state = dict(self.__dict__, _bound=None)
         del state["_bind_lock"]
+        _check_picklable(self.spec.activation)
         return state
 
     def __setstate__(self, state):
@@ -80,12 +96,29 @@ class _CompiledOp:
         with self._bind_lock:
             if self._bound is None:
                 runner = self._runner if self._runner is not None else self.target
-                if self._runner is None and self.target.driver is None:
-                    raise RuntimeError(self._NO_DRIVER.format(name=self.target.name))
+                if self._runner is None:
+                    self._check_device()
                 from ._bound import BoundOp
 
                 self._bound = BoundOp(self.vmfb, self._signature(), runner)
             return self._bound
+
+    def _check_device(self) -> None:
+        """A module compiled for a device this machine lacks says so, naming its target,
+        before IREE's own error from deep inside the driver."""
+        from ._runtime import DeviceError
+
+        t = self.target
+        if t.driver is None:
+            raise DeviceError(self._NO_DRIVER.format(name=t.name))
+        if t.fits is not None:
+            ok, why = _targets.fits_here(t)
+            if not ok:
+                raise DeviceError(
+                    f"target {t.name!r} cannot run here: {why}. The module is compiled; run "
+                    f"it where that device is (`iree-gn build` ships it), or compile for a "
+                    f"target that runs here (`iree-gn targets`; family names such as 'vulkan' "
+                    f"pick the row that fits).")
 
     @property
     def stablehlo(self) -> str:

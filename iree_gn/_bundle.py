@@ -47,6 +47,7 @@ import time
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
 from . import _bundle_folder, _cache, _targets, deploy
+from ._compile_side import compile_side
 from ._spec import GroupNormSpec, layout_axes
 
 _SPEC_KEYS = ("shape", "dtype", "groups", "channels_axis", "reduction_axes", "center",
@@ -275,8 +276,6 @@ def _compile_module(job: dict) -> dict:
         target = _targets.get(job["target"])
         spec = GroupNormSpec.from_json(job["spec"])
         mspec = _module_spec(spec, target, bool(job.get("grad")))
-        from ._api import compile_side
-
         with compile_side(f"`iree-gn build` of {spec.short_name()} for {target.name}"):
             if job.get("grad"):  # the backward module (iree_gn._grad), same block shape
                 from . import _grad

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import _build, _cache, _gpu_kernels, _kernels
 from ._backward import arg_names, result_names
+from ._compile_side import compile_side
 from ._runtime import BFLOAT16
 from ._spec import GroupNormSpec
 from ._targets import Target
@@ -197,5 +198,6 @@ def vjp(op, x, *args, out: Optional[np.ndarray] = None):
     """``op.vjp``: the backward of the compiled forward ``op`` (same spec and target)."""
     grad = op.__dict__.get("_grad")
     if grad is None:
-        grad = op._grad = get_grad(op.spec, op.target)
+        with compile_side(f"op.vjp of {op.spec.short_name()} on {op.target.name}"):
+            grad = op._grad = get_grad(op.spec, op.target)
     return grad(x, *args, out=out)

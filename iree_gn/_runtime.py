@@ -136,18 +136,48 @@ def aligned_empty(shape, dtype) -> np.ndarray:
     aligned (IREE's host-memory import rule); NumPy aligns to 16 bytes, so other arrays
     cost one extra copy per call. Allocate buffers that are reused across calls with this.
     """
-    if isinstance(dtype, str) and dtype.lower() in MLIR_DTYPE_NAMES:  # "f16": not float128
-        dtype = numpy_dtype(MLIR_DTYPE_NAMES[dtype.lower()])
-    dtype = np.dtype(dtype)
+    dtype = _np_dtype(dtype)
     n = math.prod(shape) * dtype.itemsize
     buf = np.empty(n + ALIGN, np.uint8)
     off = (-buf.ctypes.data) % ALIGN
     return buf[off:off + n].view(dtype).reshape(shape)
 
 
+def empty(shape, dtype) -> np.ndarray:
+    """``iree_gn.empty(shape, dtype)``: :func:`aligned_empty` with its arguments checked
+    (a size or a tuple of sizes >= 0; a NumPy dtype or IREE's names ``f16``/``f32``/...)."""
+    if dtype is None:  # np.dtype(None) is float64: a silent guess
+        raise TypeError("empty: dtype is required (e.g. 'float32'), got None.")
+    if _np_dtype(dtype).hasobject:
+        raise TypeError(f"empty: dtype {dtype!r} holds Python objects; only numeric "
+                        f"arrays are aligned for the runtime.")
+    return aligned_empty(_check_shape(shape), dtype)
+
+
+def _np_dtype(dtype) -> np.dtype:
+    if isinstance(dtype, str) and dtype.lower() in MLIR_DTYPE_NAMES:  # "f16": not float128
+        return np.dtype(numpy_dtype(MLIR_DTYPE_NAMES[dtype.lower()]))
+    return np.dtype(dtype)
+
+
+def _check_shape(shape) -> tuple:
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool)
+                               and d >= 0 for d in dims):
+        raise ValueError(f"empty: shape must be a size or a tuple of sizes >= 0, got {shape!r}.")
+    return tuple(int(d) for d in dims)
+
+
 def aligned_array(a) -> np.ndarray:
     """A 64-byte-aligned C-contiguous copy of ``a``."""
     a = np.asarray(a)
+    if a.dtype.hasobject:
+        raise TypeError(f"aligned_array: {a!r:.60} is not numeric (dtype object).")
     out = aligned_empty(a.shape, a.dtype)
     np.copyto(out, a)
     return out

@@ -77,6 +77,13 @@ class Target:
     kernel: bool = False
     gpu_kernel: Optional[Tuple[int, int, bool]] = None
 
+    def __reduce_ex__(self, protocol):
+        # A row of the table pickles by name (its fits() is a closure, which pickle cannot
+        # carry), and unpickles as that very row.
+        if TARGETS.get(self.name) is self:
+            return get, (self.name,)
+        return object.__reduce_ex__(self, protocol)
+
     def prepare(self, text: str) -> str:
         """The compiler input for this target: ``text``, plus the module's own
         ``hal.device.targets`` where the target is given as an attribute, not by flags."""
@@ -110,6 +117,17 @@ class Target:
         if self.small_driver and self.driver and nbytes < self.small_bytes:
             return self.small_driver
         return self.driver
+
+    def device_index(self) -> int:
+        """Which of its driver's devices runs this row's modules: the first that fits (a
+        machine with lavapipe next to an NVIDIA GPU lists both under 'vulkan'); 0 for CPUs
+        or when none fits (opening it then says what is wrong)."""
+        if self.fits is None or self.driver is None:
+            return 0
+        from . import _devices
+
+        d = _devices.probe().get(self.driver) or {}
+        return next((dev["index"] for dev in d.get("devices", []) if self.fits(dev)[0]), 0)
 
     @property
     def family(self) -> str:

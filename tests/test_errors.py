@@ -177,3 +177,24 @@ def test_wrong_types_are_type_errors_and_value_errors(kw):
     assert isinstance(e.value, ValueError) and isinstance(e.value, iree_gn.ArgumentTypeError)
     name = next(iter(kw))
     assert name in str(e.value)
+
+
+@pytest.mark.parametrize("shape,dtype,exc,msg", [
+    ((-1, 3), "float32", ValueError, r"empty: shape must be a size or a tuple of sizes >= 0"),
+    ((None, 3), "float32", ValueError, r"got \(None, 3\)"),
+    ((2, 3), None, TypeError, r"empty: dtype is required"),
+    ((2,), object, TypeError, r"holds Python objects"),
+])
+def test_empty_checks_its_arguments(shape, dtype, exc, msg):
+    with pytest.raises(exc, match=msg):
+        iree_gn.empty(shape, dtype)
+    assert iree_gn.empty(5, "f32").shape == (5,)
+    assert iree_gn.empty((np.int64(2), 0), "bf16").shape == (2, 0)
+
+
+def test_device_errors_are_exported():
+    from iree_gn import _runtime, _targets
+
+    assert iree_gn.DeviceError is _runtime.DeviceError
+    assert iree_gn.DeviceNotFound is _targets.DeviceNotFound
+    assert issubclass(iree_gn.DeviceNotFound, ValueError)

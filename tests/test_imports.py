@@ -113,3 +113,28 @@ def test_runtime_only_cli_has_no_traceback(tmp_path):
     r = _runtime_only(code, tmp_path, "demo")
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert "[compile]" in r.stderr
+
+
+def test_runtime_only_vjp_of_a_pickled_op_says_what_to_install(tmp_path):
+    # A 'spawn' worker gets a pickled op (module bytes, no compiler); its backward module
+    # must be built, which needs the compile side.
+    import pickle
+
+    import iree_gn
+
+    op = iree_gn.compile((None, 4, 4, 8), "float32", groups=2)
+    (tmp_path / "op.pkl").write_bytes(pickle.dumps(op))
+    code = r"""
+import pickle, sys, numpy as np, iree_gn
+op = pickle.loads(open(sys.argv[1], "rb").read())
+x = np.ones((2, 4, 4, 8), np.float32)
+op(x, np.ones(8, np.float32), np.zeros(8, np.float32))
+try:
+    op.vjp(x, np.ones(8, np.float32), np.zeros(8, np.float32), x)
+    print("RAN")
+except iree_gn.CompilerNotInstalled as e:
+    print("OK", e)
+"""
+    r = _runtime_only(code, tmp_path, str(tmp_path / "op.pkl"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("OK op.vjp of") and "[compile]" in r.stdout, r.stdout

@@ -39,8 +39,67 @@ def test_aarch64_module_is_arm():
 
 def test_compile_only_target_says_so_when_called():
     op = _ops.get_op(SPEC, iree_gn.TARGETS["rocm:gfx942"])
-    with pytest.raises(Exception, match="hip|HIP|device"):
+    with pytest.raises(iree_gn.DeviceError, match=r"target 'rocm:gfx942' cannot run here: "
+                                                  r"no hip device.*iree-gn build"):
         op(np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32), np.zeros(16, np.float32))
+    op = _ops.get_op(SPEC, iree_gn.TARGETS["llvm-cpu:aarch64"])
+    if op.target.driver is None:
+        with pytest.raises(iree_gn.DeviceError, match=r"'llvm-cpu:aarch64' is compile-only"):
+            op(np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32),
+               np.zeros(16, np.float32))
+
+
+def test_a_gpu_row_whose_device_is_absent_names_the_row_and_what_was_found(monkeypatch):
+    # vulkan:ampere on a machine whose only Vulkan device is lavapipe: the row's own check
+    # speaks, not IREE's pipeline-creation failure.
+    monkeypatch.setattr(_devices, "probe", lambda: {"vulkan": {
+        "available": True, "error": "", "devices": [
+            {"index": 0, "name": "llvmpipe", "driver": "llvmpipe", "subgroup_size": "8"}]}})
+    op = _ops.get_op(SPEC, iree_gn.TARGETS["vulkan:ampere"])
+    with pytest.raises(iree_gn.DeviceError, match=r"target 'vulkan:ampere' cannot run here: "
+                                                  r"needs a NVIDIA Vulkan device"):
+        op(np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32), np.zeros(16, np.float32))
+
+
+def test_a_row_runs_on_the_device_that_fits_it(monkeypatch):
+    # lavapipe (installed for the tests) next to an NVIDIA GPU: both are Vulkan devices, and
+    # vulkan:ampere's modules must go to the NVIDIA one, not to device 0.
+    monkeypatch.setattr(_devices, "probe", lambda: {"vulkan": {
+        "available": True, "error": "", "devices": [
+            {"index": 0, "name": "llvmpipe", "driver": "llvmpipe", "subgroup_size": "8"},
+            {"index": 1, "name": "NVIDIA H100", "driver": "NVIDIA", "subgroup_size": "32"}]}})
+    assert iree_gn.TARGETS["vulkan:ampere"].device_index() == 1
+    assert iree_gn.TARGETS["vulkan:llvmpipe"].device_index() == 0
+    assert iree_gn.TARGETS["llvm-cpu"].device_index() == 0
+
+
+@pytest.mark.parametrize("name", ["vulkan:llvmpipe", "cuda:sm_90", "rocm:gfx942",
+                                  "llvm-cpu:aarch64"])
+def test_ops_for_every_row_pickle(name):
+    # A 'spawn' worker receives its op pickled; GPU rows hold a closure (fits), so a row
+    # travels by name and comes back as the very row.
+    import pickle
+
+    op = _ops.get_op(SPEC, iree_gn.TARGETS[name])
+    clone = pickle.loads(pickle.dumps(op))
+    assert clone.target is iree_gn.TARGETS[name] and clone.vmfb == op.vmfb
+
+
+def _module_level_act(x):
+    return x * 2
+
+
+def test_ops_with_callables_pickle_when_the_callable_does():
+    import pickle
+
+    spec = GroupNormSpec.create((2, 4, 4, 16), "float32", groups=4, activation=_module_level_act)
+    op = _ops.get_op(spec, iree_gn.TARGETS["llvm-cpu"])
+    assert pickle.loads(pickle.dumps(op)).spec == spec
+    spec = GroupNormSpec.create((2, 4, 4, 16), "float32", groups=4, activation=lambda x: x * 3)
+    op = _ops.get_op(spec, iree_gn.TARGETS["llvm-cpu"])
+    with pytest.raises(TypeError, match=r"this op cannot be pickled: its activation_fn "
+                                        r"<function .*<lambda>.*defined at a module's top level"):
+        pickle.dumps(op)
 
 
 def test_unknown_target():
