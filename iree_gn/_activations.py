@@ -107,6 +107,8 @@ def canonical(activation: Any):
         return None
     if isinstance(activation, str):
         name = activation.lower()
+        if name == "none":  # the CLI's and a TOML config's spelling (TOML has no null)
+            return None
         if name not in ACTIVATIONS:
             raise ValueError(
                 f"activation_fn={activation!r} is not a known activation name; known: "

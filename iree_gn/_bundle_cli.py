@@ -46,7 +46,13 @@ def _build(args) -> int:
         items.append(_bundle.item_from_json(text))
     if not items:
         raise ValueError("nothing to build: give a CONFIG file, --from-mlir PATH or --spec JSON.")
-    targets = (args.targets.split(",") if args.targets else default_targets or ("llvm-cpu",))
+    if args.targets is not None:
+        targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+        if not targets:
+            raise ValueError(f"--targets {args.targets!r} names no target: give one or more, "
+                             f"comma-separated (e.g. llvm-cpu,vulkan), or leave it out.")
+    else:
+        targets = default_targets or ("llvm-cpu",)
     result = _bundle.build(items, targets, args.output, jobs=args.jobs, add=args.add,
                            command=["iree-gn", "build", *sys.argv[2:]]
                            if sys.argv[1:2] == ["build"] else None)

@@ -46,6 +46,9 @@ MLIR_DTYPE_NAMES = {"f16": "float16", "f32": "float32", "f64": "float64", "bf16"
 def _canonical_dtype(dtype: Any, arg: str) -> str:
     if isinstance(dtype, str) and dtype.lower() in MLIR_DTYPE_NAMES:
         return MLIR_DTYPE_NAMES[dtype.lower()]
+    if dtype is None:  # np.dtype(None) is float64: a silent guess
+        raise ArgumentTypeError(f"{arg} is required (float32, float16, bfloat16 or "
+                                f"float64), got None.")
     try:
         name = np.dtype(dtype).name
     except TypeError:

@@ -907,3 +907,14 @@ def test_ops_and_bundles_pickle_for_spawned_workers(built, rng):
             assert type(clone) is type(obj)
             y = clone(x, g, b, **({} if act is None else {"activation": act}))
             assert_close(y, ref_group_norm(x, 4, gamma=g, beta=b, activation=act), "float32")
+
+
+def test_build_targets_list_is_trimmed_and_must_name_one(tmp_path):
+    proc = run_cli("build", "-o", tmp_path / "a", "--spec", json.dumps(STATIC), "--targets", "")
+    assert proc.returncode != 0 and "--targets '' names no target" in proc.stderr
+    assert not (tmp_path / "a").exists()
+    proc = run_cli("build", "-o", tmp_path / "b", "--spec", json.dumps(STATIC),
+                   "--targets", "llvm-cpu, llvm-cpu:x86-64-v3")
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert {m["target"] for m in manifest["modules"]} == {"llvm-cpu", "llvm-cpu:x86-64-v3"}

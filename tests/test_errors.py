@@ -198,3 +198,15 @@ def test_device_errors_are_exported():
     assert iree_gn.DeviceError is _runtime.DeviceError
     assert iree_gn.DeviceNotFound is _targets.DeviceNotFound
     assert issubclass(iree_gn.DeviceNotFound, ValueError)
+
+
+def test_dtype_none_is_refused_not_float64():
+    with pytest.raises(TypeError, match=r"dtype is required .* got None"):
+        iree_gn.compile((2, 4, 4, 8), None, groups=2)
+
+
+def test_activation_none_spelled_as_the_cli_and_toml_spell_it(rng=np.random.default_rng(0)):
+    x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+    op = iree_gn.compile((2, 4, 4, 8), "float32", groups=2, activation="none")
+    assert op.spec.activation is None
+    np.testing.assert_array_equal(gn(x, activation_fn="None"), gn(x))
