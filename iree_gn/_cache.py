@@ -1,6 +1,6 @@
 """The on-disk cache of compiled modules: keyed, checksummed, write-once, private.
 
-Layout of ``$IREE_GN_CACHE_DIR`` (default ``~/.cache/iree-gn``)::
+Layout of ``$IREE_GN_CACHE_DIR`` (default ``$XDG_CACHE_HOME/iree-gn``, ``~/.cache/iree-gn``)::
 
     gn-<target>-<key16>/       one entry, published whole by one rename, never rewritten:
         module.vmfb              the module
@@ -75,7 +75,14 @@ class CacheWarning(UserWarning):
 def default_dir() -> str:
     # "~/x" from a quoted shell assignment or a .env file means the home folder, not a
     # folder named "~" wherever the process starts.
-    return os.path.expanduser(os.environ.get("IREE_GN_CACHE_DIR") or "~/.cache/iree-gn")
+    given = os.environ.get("IREE_GN_CACHE_DIR")
+    if given:
+        return os.path.expanduser(given)
+    # The XDG base directory rule, as pip and JAX follow it: a relative $XDG_CACHE_HOME is
+    # invalid and ignored.
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")
+    return os.path.join(base, "iree-gn")
 
 
 def versions() -> Dict[str, str]:

@@ -419,7 +419,21 @@ def test_cache_dir_with_a_tilde_means_home(monkeypatch, tmp_path):
     from iree_gn import _cache
 
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("IREE_GN_CACHE_DIR", "~/gn-cache")
     assert _cache.default_dir() == str(tmp_path / "gn-cache")
     monkeypatch.delenv("IREE_GN_CACHE_DIR")
     assert _cache.default_dir() == str(tmp_path / ".cache" / "iree-gn")
+
+
+def test_cache_dir_follows_xdg_cache_home(monkeypatch, tmp_path):
+    from iree_gn import _cache
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("IREE_GN_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _cache.default_dir() == str(tmp_path / "xdg" / "iree-gn")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/xdg")  # invalid by the XDG rule: ignored
+    assert _cache.default_dir() == str(tmp_path / "home" / ".cache" / "iree-gn")
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", str(tmp_path / "mine"))  # ours wins
+    assert _cache.default_dir() == str(tmp_path / "mine")
