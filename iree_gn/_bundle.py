@@ -688,7 +688,7 @@ def _old_modules(out_dir: str, key: str = "modules"
     if not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
         return []
     manifest = deploy.read_manifest(out_dir)
-    deploy.parse_modules(manifest, out_dir)
+    parsed = deploy.parse_modules({"modules": manifest.get(key, [])}, out_dir)
     kept = []
     for m in manifest.get(key, []):
         try:
@@ -708,6 +708,10 @@ def _old_modules(out_dir: str, key: str = "modules"
         except (OSError, KeyError):
             hlo = None
         kept.append((m, blob, hlo))
+    # An edited manifest (a spec changed after the build) is refused now, as the loader
+    # would refuse the new bundle, not carried into it.
+    deploy.check_specs(out_dir, parsed, {m["file"]: blob for m, blob, _ in kept},
+                       kind="grad" if key == "grad_modules" else "forward")
     return kept
 
 

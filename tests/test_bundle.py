@@ -918,3 +918,19 @@ def test_build_targets_list_is_trimmed_and_must_name_one(tmp_path):
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert {m["target"] for m in manifest["modules"]} == {"llvm-cpu", "llvm-cpu:x86-64-v3"}
+
+
+def test_add_refuses_a_bundle_whose_manifest_was_edited(bundle_copy):
+    # Before: --add checked the old modules' sha256 but not their recorded spec, reported
+    # success, and published a bundle the loader then refused.
+    path = os.path.join(bundle_copy, "manifest.json")
+    text = open(path).read()
+    assert '"epsilon": 1e-06' in text
+    with open(path, "w") as f:
+        f.write(text.replace('"epsilon": 1e-06', '"epsilon": 0.001', 1))
+    before = sorted(os.listdir(bundle_copy))
+    proc = run_cli("build", "--add", "-o", bundle_copy, "--targets", "llvm-cpu", "--spec",
+                   json.dumps(dict(STATIC, groups=2)))
+    assert proc.returncode != 0 and "failed its spec check" in proc.stderr, proc.stderr
+    assert "epsilon: manifest 0.001" in proc.stderr
+    assert sorted(os.listdir(bundle_copy)) == before
