@@ -351,7 +351,14 @@ def _check_destination(out_dir: str) -> None:
     rebuild replaces the previous bundle, and must never take a user's file with it."""
     if not os.path.exists(out_dir):
         return
-    if not os.path.isdir(out_dir) or os.path.islink(out_dir):
+    if os.path.islink(out_dir):
+        # (the finished folder is renamed onto -o: that would replace the link itself)
+        raise ValueError(
+            f"-o {out_dir!r} is a symbolic link (to {os.readlink(out_dir)!r}); a bundle is "
+            f"published by renaming its finished folder onto -o, which would replace the "
+            f"link, not what it points to. Give the folder itself: "
+            f"-o {os.path.realpath(out_dir)!r}.")
+    if not os.path.isdir(out_dir):
         raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
     if os.path.ismount(out_dir):
         # (renaming onto it fails with EBUSY once the modules are built)

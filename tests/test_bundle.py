@@ -233,6 +233,15 @@ def test_build_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
+def test_build_onto_a_symlink_names_the_folder_to_give(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    proc = run_cli("build", "-o", tmp_path / "link", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 2
+    assert "is a symbolic link" in proc.stderr and str(tmp_path / "real") in proc.stderr
+    assert (tmp_path / "link").is_symlink() and os.listdir(tmp_path / "real") == []
+
+
 def test_build_onto_a_mount_point_says_to_use_a_folder_inside_it(tmp_path, monkeypatch):
     # A container volume (-v $PWD/out:/out, then -o /out) takes no rename: the build failed
     # with EBUSY after compiling everything. It is refused first, with the fix.
