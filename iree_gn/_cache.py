@@ -145,10 +145,18 @@ def make_key(parts: Iterable[Tuple[str, str]]) -> str:
 
 def _machine_parts(target: str):
     """The caches a module for ``target`` is tuned to (llvm-cpu rows: the host's for
-    ``llvm-cpu``, fixed defaults for the cross rows; see ``_kernels._tuning``)."""
+    ``llvm-cpu``, fixed defaults for the cross rows; see ``_kernels._tuning``), and for the
+    host row the CPU features its code may use."""
     from ._kernels import _tuning as _cpu_tuning
 
-    return _cpu_tuning.key_parts(target)
+    parts = _cpu_tuning.key_parts(target)
+    if target == "llvm-cpu":
+        # target-cpu=host: the module's code uses this CPU's instruction set, so a cache
+        # folder seen by another CPU (a shared home over NFS) must not answer for it (SIGILL).
+        from ._cpu import cpu_features
+
+        parts.append(("cpu-features", ",".join(cpu_features())))
+    return parts
 
 
 def content_key_parts(stablehlo: str, spec_text: str, target: str, flags: Tuple[str, ...]):

@@ -51,13 +51,11 @@ Manifest format versions (``format_version``):
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import math
 import os
 import platform
-import re
 import shlex
 import threading
 import time
@@ -65,7 +63,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _process, _targets
+from . import _cpu, _process, _targets
+from ._cpu import cpu_features
 from ._spec import ArgumentTypeError, GroupNormSpec, canonical_dtype, check_rank
 
 BUNDLE_FORMAT = "iree-gn-bundle"
@@ -106,35 +105,9 @@ class ModuleNotInBundle(BundleError, LookupError):
 # ---- host identity and CPU features (also recorded by the builder) -----------------------
 def host_info() -> Dict[str, Any]:
     """The machine, CPU model and instruction-set features (``cpu_features``) here."""
-    return {"machine": platform.machine(), "cpu": _cpuinfo()[0] or platform.processor(),
+    return {"machine": platform.machine(), "cpu": _cpu.cpuinfo()[0] or platform.processor(),
             "cpu_features": list(cpu_features())}
 
-
-@functools.lru_cache(maxsize=None)
-def _cpuinfo() -> Tuple[str, Tuple[str, ...]]:
-    """(model name, feature flags) of the first CPU in /proc/cpuinfo (x86 ``flags``, Arm
-    ``Features``); empty where it cannot be read."""
-    model, flags = "", ()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                key = key.strip().lower()
-                if key in ("model name", "cpu model") and not model:
-                    model = value.strip()
-                elif key in ("flags", "features") and not flags:
-                    flags = tuple(value.split())
-    except OSError:
-        pass
-    return model, flags
-
-
-# x86 flags that name instructions a compiler may emit (the rest of /proc/cpuinfo's flags
-# are about the platform: hypervisor, constant_tsc, bugs...). On Arm every ``Features``
-# entry is an instruction-set feature.
-_X86_ISA = re.compile(
-    r"^(sse\w*|ssse3|pni|avx\w*|fma\w*|f16c|bmi\d|abm|popcnt|movbe|amx\w*|gfni|vaes|"
-    r"vpclmulqdq|adx|sha_ni|aes|pclmulqdq|cx16|lahf_lm|xsave\w*|xop|misalignsse)$")
 
 # What the portable CPU rows compile for, as /proc/cpuinfo names them. x86-64-v3 (LLVM's
 # definition): v2 (cx16, lahf_lm, popcnt, sse3 = "pni", sse4_1, sse4_2, ssse3) plus avx,
@@ -147,14 +120,6 @@ PORTABLE_CPU_FEATURES: Dict[str, Tuple[str, ...]] = {
     "llvm-cpu:aarch64": ("asimd", "asimddp", "asimdhp", "asimdrdm", "atomics", "crc32", "fp",
                          "fphp", "lrcpc"),
 }
-
-
-def cpu_features() -> Tuple[str, ...]:
-    """The instruction-set features of this CPU (sorted /proc/cpuinfo names)."""
-    flags = _cpuinfo()[1]
-    if platform.machine() in ("x86_64", "AMD64", "i686"):
-        flags = tuple(f for f in flags if _X86_ISA.match(f))
-    return tuple(sorted(set(flags)))
 
 
 def module_cpu_features(target: str, flags: Sequence[str]) -> Tuple[str, ...]:
@@ -178,15 +143,15 @@ def _cpu_fits(name: str, flags: Sequence[str], manifest: dict) -> Tuple[bool, st
     if _host_specific(flags) and host.get("machine") not in (None, platform.machine()):
         return False, (f"built for the build machine's own CPU ({host.get('machine')}, "
                        f"{host.get('cpu', '?')}); this machine is {platform.machine()}")
-    if _host_specific(flags) and not needed and host.get("cpu") != _cpuinfo()[0]:
+    if _host_specific(flags) and not needed and host.get("cpu") != _cpu.cpuinfo()[0]:
         return False, (f"built for the build machine's own CPU ({host.get('cpu', '?')}) by an "
                        f"iree-gn that did not record its features; this CPU is "
-                       f"{_cpuinfo()[0] or '?'}")
+                       f"{_cpu.cpuinfo()[0] or '?'}")
     missing = sorted(needed - set(cpu_features()))
     if missing:
         built = f"the build machine's CPU ({host.get('cpu', '?')})" if _host_specific(
             flags) else name
-        return False, (f"its modules use CPU features this CPU ({_cpuinfo()[0] or '?'}) "
+        return False, (f"its modules use CPU features this CPU ({_cpu.cpuinfo()[0] or '?'}) "
                        f"lacks: {', '.join(missing)} (compiled for {built}); running them "
                        f"would die on an illegal instruction")
     return True, ""

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import iree_gn
-from iree_gn import _targets, deploy
+from iree_gn import _cpu, _targets, deploy
 from iree_gn._bundle import _module_spec, spec_from_entry
 from iree_gn._compiler import compile_flags
 from iree_gn._spec import GroupNormSpec
@@ -485,13 +485,13 @@ def test_avx512_module_refuses_an_avx2_cpu_and_v3_refuses_a_cpu_without_avx2(
         built, monkeypatch):
     if "avx512f" not in deploy.cpu_features():
         pytest.skip("the build machine has no AVX-512: its host module would load on AVX2")
-    monkeypatch.setattr(deploy, "_cpuinfo", lambda: ("Haswell", tuple(HASWELL)))
+    monkeypatch.setattr(_cpu, "cpuinfo", lambda: ("Haswell", tuple(HASWELL)))
     with pytest.raises(deploy.BundleDeviceError) as e:
         deploy.load_bundle(built["dir"], device="llvm-cpu")
     assert "avx512f" in str(e.value) and "illegal instruction" in str(e.value)
     b = deploy.load_bundle(built["dir"])
     assert [t for t in b.targets if t.startswith("llvm-cpu")] == ["llvm-cpu:x86-64-v3"]
-    monkeypatch.setattr(deploy, "_cpuinfo", lambda: ("Sandy Bridge", tuple(SANDY_BRIDGE)))
+    monkeypatch.setattr(_cpu, "cpuinfo", lambda: ("Sandy Bridge", tuple(SANDY_BRIDGE)))
     with pytest.raises(deploy.BundleDeviceError, match=r"lacks: abm, avx2, bmi1, bmi2, f16c, "
                                                       r"fma, movbe"):
         deploy.load_bundle(built["dir"], device="llvm-cpu:x86-64-v3")
