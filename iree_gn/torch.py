@@ -38,7 +38,7 @@ import iree_gn
 from ._bound import as_host_array
 from ._runtime import BFLOAT16
 
-__all__ = ["ArgumentError", "GroupNorm", "group_norm"]
+__all__ = ["ArgumentError", "GroupNorm", "group_norm", "swap_group_norms"]
 
 _DTYPES = {torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16",
            torch.float64: "float64"}
@@ -146,6 +146,15 @@ class _GroupNormFunction(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, dy):
+        if torch._C._functorch.is_legacy_batchedtensor(dy):
+            # torch's legacy batching (is_grads_batched=True, jacobian(vectorize=True),
+            # gradcheck(check_batched_grad=True)) hides the batch axis from a backward.
+            raise RuntimeError(
+                "iree_gn.torch.group_norm's backward cannot run under torch's legacy batched "
+                "gradients (autograd.grad(is_grads_batched=True), "
+                "autograd.functional.jacobian(vectorize=True), "
+                "gradcheck(check_batched_grad=True)): use them unbatched, or "
+                "torch.func.vmap over torch.func.vjp, which the adapter supports.")
         x, *params = ctx.saved_tensors
         weight = params[0] if ctx.has[0] else None
         bias = params[-1] if ctx.has[1] else None
@@ -229,27 +238,53 @@ def _check(input, num_groups, weight, bias, eps):
         raise ArgumentError(f"Expected at least 2 dimensions for input tensor but received "
                             f"{input.dim()} (shape {tuple(input.shape)}).")
     C = input.shape[1]
-    if not isinstance(num_groups, numbers.Integral) or isinstance(num_groups, bool) \
-            or num_groups < 1 or C % num_groups:
+    if num_groups < 1:
+        raise ArgumentError(f"Expected num groups to be greater than 0, got {num_groups}")
+    if C % num_groups:
         raise ArgumentError(
             f"Expected number of channels in input to be divisible by num_groups, but got "
             f"input of shape {tuple(input.shape)} and num_groups={num_groups!r}.")
+    # torch's _verify_batch_size: one value per group and sample is refused.
+    size = [input.shape[0] * C // num_groups, num_groups] + list(input.shape[2:])
+    if math.prod([size[0]] + size[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}")
     for name, p in (("weight", weight), ("bias", bias)):
-        if p is not None and (not isinstance(p, torch.Tensor) or tuple(p.shape) != (C,)
-                              or p.device.type != "cpu"):
+        if p is not None and not isinstance(p, torch.Tensor):
+            raise TypeError(f"{name} must be None or a tensor, got {type(p).__name__}.")
+        if p is not None and (tuple(p.shape) != (C,) or p.device.type != "cpu"):
             raise ArgumentError(f"{name} must be None or a CPU tensor of shape ({C},), got "
-                                f"{getattr(p, 'shape', type(p).__name__)}.")
+                                f"shape {tuple(p.shape)} on device {p.device}.")
     dtypes = {p.dtype for p in (weight, bias) if p is not None}
     allowed = {input.dtype} | ({torch.float32} if input.dtype in (torch.float16, torch.bfloat16)
                                else set())
     if len(dtypes) > 1 or not dtypes <= allowed:
-        raise TypeError(
+        # (torch: RuntimeError "mixed dtype (CPU): expect parameter to have scalar type...")
+        raise ArgumentError(
             f"weight and bias must share one dtype, {' or '.join(sorted(map(str, allowed)))} "
             f"for an input of {input.dtype} (torch.nn.functional.group_norm's rule), got "
             f"weight {getattr(weight, 'dtype', None)} and bias {getattr(bias, 'dtype', None)}.")
-    # Any finite real, as torch (a negative eps gives NaN where var + eps < 0).
+
+
+def _int_groups(num_groups) -> int:
+    """num_groups as torch takes it: an int (NumPy's too) or a 0-d integer tensor."""
+    if isinstance(num_groups, torch.Tensor) and num_groups.dim() == 0 and \
+            not num_groups.dtype.is_floating_point and num_groups.dtype is not torch.bool:
+        return int(num_groups)
+    if isinstance(num_groups, numbers.Integral) and not isinstance(num_groups, bool):
+        return int(num_groups)
+    raise TypeError(f"group_norm(): argument 'num_groups' must be int, not "
+                    f"{type(num_groups).__name__} ({num_groups!r}).")
+
+
+def _float_eps(eps) -> float:
+    """eps as torch takes it: any finite real (a negative one gives NaN where var + eps <
+    0), or a 0-d tensor."""
+    if isinstance(eps, torch.Tensor) and eps.dim() == 0 and eps.dtype is not torch.bool:
+        eps = eps.item()
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not math.isfinite(eps):
         raise ValueError(f"eps must be a finite real number, got {eps!r}.")
+    return float(eps)
 
 
 # Under torch.compile the adapter runs eagerly (a graph break): Dynamo cannot trace its
@@ -263,48 +298,45 @@ def group_norm(input: torch.Tensor, num_groups: int, weight: Optional[torch.Tens
     Shapes: input ``[N, C, *]`` (rank >= 2), weight/bias ``[C]`` or None (then no scale /
     no shift). Returns a tensor of input's shape, dtype and memory format.
     """
+    if torch.jit.is_tracing():
+        # The op runs outside torch: a trace would record its output as a constant.
+        raise RuntimeError(
+            "iree_gn.torch.group_norm cannot be traced by torch.jit (it runs outside torch, "
+            "so the trace would hold this call's output as a constant); trace a model with "
+            "torch.nn.GroupNorm, or use torch.compile, where the adapter runs eagerly.")
+    num_groups, eps = _int_groups(num_groups), _float_eps(eps)
     _check(input, num_groups, weight, bias, eps)
     if input.shape[0] == 0 or input.numel() == 0:
         return torch.nn.functional.group_norm(input, num_groups, weight, bias, eps)
-    return _GroupNormFunction.apply(input, weight, bias, int(num_groups), float(eps))
+    return _GroupNormFunction.apply(input, weight, bias, num_groups, eps)
 
 
-class GroupNorm(torch.nn.Module):
-    """``torch.nn.GroupNorm`` computed by iree_gn: the same arguments, parameters
-    (``weight``, ``bias``), initialization and ``state_dict``, so a torch model's GroupNorm
-    layers can be swapped for it and its checkpoints loaded."""
-
-    __constants__ = ["num_groups", "num_channels", "eps", "affine"]
-
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-05,
-                 affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
-        super().__init__()
-        if num_channels % num_groups != 0:
-            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
-                             f"({num_groups})")
-        self.num_groups, self.num_channels, self.eps, self.affine = (
-            num_groups, num_channels, eps, affine)
-        kw = {"device": device, "dtype": dtype}
-        if affine:
-            self.weight = torch.nn.Parameter(torch.empty(num_channels, **kw))
-            if bias:
-                self.bias = torch.nn.Parameter(torch.empty(num_channels, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        if self.affine:
-            torch.nn.init.ones_(self.weight)
-            if self.bias is not None:
-                torch.nn.init.zeros_(self.bias)
+class GroupNorm(torch.nn.GroupNorm):
+    """``torch.nn.GroupNorm`` computed by iree_gn: a subclass with the same arguments,
+    parameters (``weight``, ``bias``), initialization and ``state_dict``, so a torch model's
+    GroupNorm layers can be swapped for it, its checkpoints loaded, and code that finds norm
+    layers by ``isinstance(m, torch.nn.GroupNorm)`` (weight-decay exemptions) still finds
+    them."""
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
-    def extra_repr(self) -> str:
-        return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}"
-                .format(**self.__dict__, use_bias=self.bias is not None))
+
+def swap_group_norms(module: torch.nn.Module) -> torch.nn.Module:
+    """Replace every ``torch.nn.GroupNorm`` in ``module`` (recursively, in place; ``module``
+    itself too, so use the result) by :class:`GroupNorm` with the same arguments, holding
+    the very same parameters: their dtype, device and values, and an optimizer made
+    before the swap still updates them."""
+    if type(module) is torch.nn.GroupNorm:
+        new = GroupNorm(module.num_groups, module.num_channels, module.eps, module.affine,
+                        bias=module.bias is not None, device="meta")
+        if module.affine:
+            new.weight = module.weight
+            if module.bias is not None:
+                new.bias = module.bias
+        return new.train(module.training)
+    for name, child in module.named_children():
+        new = swap_group_norms(child)
+        if new is not child:
+            setattr(module, name, new)
+    return module

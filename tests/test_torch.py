@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="the [torch] extra (torch) is not installed")
@@ -238,11 +239,70 @@ def test_errors():
     for x, w, b in ((torch.randn(2, 4, 3), torch.ones(4, dtype=torch.float64), None),
                     (torch.randn(2, 4, 3).double(), torch.ones(4), torch.zeros(4)),
                     (torch.randn(2, 4, 3).half(), torch.ones(4), torch.zeros(4).half())):
-        with pytest.raises(TypeError, match="weight and bias must share one dtype"):
+        with pytest.raises(RuntimeError, match="weight and bias must share one dtype"):
+            gnt.group_norm(x, 2, w, b)  # (torch: RuntimeError "mixed dtype (CPU)")
+        with pytest.raises(ValueError, match="weight and bias must share one dtype"):
             gnt.group_norm(x, 2, w, b)
     # A tensor off the CPU (a CUDA one in practice; "meta" here, which has no memory).
     with pytest.raises(ValueError, match="CPU tensors only"):
         gnt.group_norm(torch.empty(2, 4, 3, device="meta"), 2)
+
+
+def test_arguments_as_torch_takes_them():
+    x = torch.randn(2, 32, 4, 4)
+    ref = torch.nn.functional.group_norm(x, 8)
+    for groups in (torch.tensor(8), np.int64(8)):
+        torch.testing.assert_close(gnt.group_norm(x, groups), ref)
+    torch.testing.assert_close(gnt.group_norm(x, 8, eps=torch.tensor(1e-5)), ref)
+    for bad in (8.0, True, "8"):
+        with pytest.raises(TypeError, match=r"argument 'num_groups' must be int, not"):
+            gnt.group_norm(x, bad)
+    with pytest.raises(RuntimeError, match=r"Expected num groups to be greater than 0, got -8"):
+        gnt.group_norm(x, -8)
+    with pytest.raises(TypeError, match=r"must be int"):
+        gnt.GroupNorm(8.0, 32)(x)
+    # torch's _verify_batch_size: one value per group and sample is refused.
+    with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when "
+                                         r"training, got input size \[1, 4\]"):
+        gnt.group_norm(torch.randn(1, 4), 4)
+    with pytest.raises(ValueError, match=r"got shape \(32,\) on device meta"):
+        gnt.group_norm(x, 8, weight=torch.ones(32, device="meta"))
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace:DeprecationWarning")
+def test_refuses_what_would_be_silently_wrong_or_obscure():
+    model = torch.nn.Sequential(torch.nn.Conv2d(4, 8, 1), gnt.GroupNorm(4, 8))
+    with pytest.raises(RuntimeError, match=r"cannot be traced by torch.jit"):
+        torch.jit.trace(model, torch.randn(2, 4, 3, 3))
+    x = torch.randn(2, 6, 3, 3, dtype=torch.float64, requires_grad=True)
+    y = gnt.group_norm(x, 3)
+    with pytest.raises(RuntimeError, match=r"legacy batched gradients"):
+        torch.autograd.grad(y, x, torch.randn(4, *y.shape, dtype=torch.float64),
+                            is_grads_batched=True)
+
+
+def test_swap_group_norms_keeps_parameters_and_optimizer():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(4, 8, 1), torch.nn.GroupNorm(4, 8),
+        torch.nn.Sequential(torch.nn.GroupNorm(2, 8, bias=False).double().float(),
+                            torch.nn.GroupNorm(2, 8, affine=False)))
+    ref = __import__("copy").deepcopy(model)
+    params = list(model.parameters())
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    assert gnt.swap_group_norms(model) is model
+    assert [type(m) for m in model.modules()].count(gnt.GroupNorm) == 3
+    assert all(isinstance(m, torch.nn.GroupNorm) for m in model.modules()
+               if isinstance(m, gnt.GroupNorm))
+    assert list(model.parameters()) == params and model[2][0].bias is None
+    x = torch.randn(2, 4, 5, 5)
+    for m, opt_m in ((model, opt), (ref, torch.optim.SGD(ref.parameters(), lr=0.1))):
+        opt_m.zero_grad()
+        m(x).square().sum().backward()
+        opt_m.step()
+    for a, b in zip(model.parameters(), ref.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    assert isinstance(gnt.swap_group_norms(torch.nn.GroupNorm(2, 4)), gnt.GroupNorm)
 
 
 def test_swap_example_runs():
