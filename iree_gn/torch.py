@@ -266,6 +266,14 @@ def _check(input, num_groups, weight, bias, eps):
             f"weight {getattr(weight, 'dtype', None)} and bias {getattr(bias, 'dtype', None)}.")
 
 
+def _is_fake(t) -> bool:
+    try:
+        from torch._subclasses.fake_tensor import FakeTensor
+    except ImportError:  # (a torch without fake tensors)
+        return False
+    return isinstance(t, FakeTensor)
+
+
 def _int_groups(num_groups) -> int:
     """num_groups as torch takes it: an int (NumPy's too) or a 0-d integer tensor."""
     if isinstance(num_groups, torch.Tensor) and num_groups.dim() == 0 and \
@@ -290,7 +298,9 @@ def _float_eps(eps) -> float:
 # Under torch.compile the adapter runs eagerly (a graph break): Dynamo cannot trace its
 # NumPy views and IREE calls (it failed inside them, "invoke(): incompatible function
 # arguments"); the layers around it are compiled as usual.
-@torch.compiler.disable
+@torch.compiler.disable(reason="iree_gn.torch.group_norm runs its compiled module on real CPU "
+                        "memory outside torch's graph: it runs eagerly (a graph break) and "
+                        "cannot be exported; export a model with torch.nn.GroupNorm instead")
 def group_norm(input: torch.Tensor, num_groups: int, weight: Optional[torch.Tensor] = None,
                bias: Optional[torch.Tensor] = None, eps: float = 1e-05) -> torch.Tensor:
     """``torch.nn.functional.group_norm`` computed by iree_gn (forward and backward).
@@ -298,6 +308,12 @@ def group_norm(input: torch.Tensor, num_groups: int, weight: Optional[torch.Tens
     Shapes: input ``[N, C, *]`` (rank >= 2), weight/bias ``[C]`` or None (then no scale /
     no shift). Returns a tensor of input's shape, dtype and memory format.
     """
+    if torch.compiler.is_exporting() or _is_fake(input):
+        raise RuntimeError(
+            "iree_gn.torch.group_norm cannot run on fake tensors (torch.export, FakeTensorMode"
+            "): it runs its compiled module on real CPU memory, outside torch's graph. "
+            "Export a model with torch.nn.GroupNorm (the same state_dict), and deploy "
+            "iree_gn's op itself with `iree-gn build`.")
     if torch.jit.is_tracing():
         # The op runs outside torch: a trace would record its output as a constant.
         raise RuntimeError(

@@ -274,6 +274,9 @@ def test_refuses_what_would_be_silently_wrong_or_obscure():
     model = torch.nn.Sequential(torch.nn.Conv2d(4, 8, 1), gnt.GroupNorm(4, 8))
     with pytest.raises(RuntimeError, match=r"cannot be traced by torch.jit"):
         torch.jit.trace(model, torch.randn(2, 4, 3, 3))
+    for strict in (False, True):  # (non-strict: fake tensors; strict: Dynamo's refusal)
+        with pytest.raises(Exception, match=r"cannot run on fake tensors|cannot be exported"):
+            torch.export.export(model, (torch.randn(2, 4, 3, 3),), strict=strict)
     x = torch.randn(2, 6, 3, 3, dtype=torch.float64, requires_grad=True)
     y = gnt.group_norm(x, 3)
     with pytest.raises(RuntimeError, match=r"legacy batched gradients"):
