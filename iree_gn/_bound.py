@@ -198,6 +198,8 @@ def as_host_array(value: Any, name: str, dtype: Optional[str] = None) -> np.ndar
     float64 / int64 (a list of NumPy values keeps theirs)."""
     if isinstance(value, np.ndarray):
         return value
+    if value is None:
+        raise ArgumentTypeError(f"{name} is required here, got None.")
     if isinstance(value, (list, tuple, float, int)):
         try:
             if dtype is not None:

@@ -103,6 +103,10 @@ def test_compiled_op_checks_its_inputs():
         op(np.zeros((2, 4, 4, 8), np.float32))
     with pytest.raises(ValueError, match=r"gamma has shape \(7,\); expected \(8,\)"):
         op(np.zeros((2, 4, 4, 8), np.float32), np.ones(7, np.float32), g)
+    with pytest.raises(TypeError, match=r"gamma is required here, got None"):
+        op(np.zeros((2, 4, 4, 8), np.float32), None, g)
+    with pytest.raises(TypeError, match=r"dy is required here, got None"):
+        op.vjp(np.zeros((2, 4, 4, 8), np.float32), g, g, None)
 
 
 def test_compile_error_keeps_diagnostics_and_repro(tmp_path):
