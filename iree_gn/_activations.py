@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ._errors import ArgumentTypeError
+
 # Cephes' rational approximation of tanh on |x| < 0.625: tanh(x) = x + x s P(s) / Q(s),
 # s = x^2 (relative error 2.8e-16 against long double, measured over 5e5 points).
 _TANH_P = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
@@ -120,12 +122,12 @@ def canonical(activation: Any):
             hash(activation)
         except TypeError:
             # The callable is part of the op's cache key, as jax.jit's function is.
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"activation_fn must be hashable (it keys the compiled op, as jax.jit's "
                 f"function does), got an unhashable {type(activation).__name__} "
                 f"{activation!r}; define __hash__ or pass a function.") from None
         return activation
-    raise TypeError(
+    raise ArgumentTypeError(
         f"activation_fn must be None, an activation name or a callable, got "
         f"{activation!r} ({type(activation).__name__})."
     )

@@ -133,7 +133,7 @@ def _initializer(param_initializers, name: str, default: Callable) -> Callable:
         if value.dtype.kind not in "biuf" and value.dtype.name != "bfloat16":
             # None (an initializer that forgot to return), strings, complex, objects: TF
             # fails on these; a NaN-filled or truncated parameter would only show downstream.
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"param_initializers[{name!r}] gave {_describe(value)}; it must give real "
                 f"numbers: an array-like of shape {tuple(shape)} or a scalar.")
         if value.shape == ():
@@ -184,25 +184,33 @@ def _describe(value: np.ndarray) -> str:
         f"an array of dtype {value.dtype} ({np.array2string(value, threshold=4)})")
 
 
-def _check_names(value, arg: str) -> None:
-    """A collections argument: None, a name, or a list/tuple of names."""
-    if value is None or isinstance(value, str):
-        return
-    if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
-        return
-    raise TypeError(
-        f"{arg} must be None, a collection name (str) or a list of names, got "
-        f"{type(value).__name__} {value!r}.")
+def _names(value, arg: str):
+    """A collections argument as a tuple of names (None stays None): a name, or any iterable
+    of names (a list, tuple, set, dict keys...), as TF's add_to_collections takes them."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    try:
+        names = tuple(value) if not isinstance(value, (bytes, dict)) else None
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(v, str) for v in names):
+        raise ArgumentTypeError(
+            f"{arg} must be None, a collection name (str) or an iterable of names, got "
+            f"{type(value).__name__} {value!r}.")
+    return names
 
 
-def _check_collections(variables_collections, outputs_collections) -> None:
+def _check_collections(variables_collections, outputs_collections):
+    """Both collections arguments checked and as tuples of names (a dict: per key)."""
     if isinstance(variables_collections, dict):
         _check_key_dict(variables_collections, "variables_collections")
-        for k, v in variables_collections.items():
-            _check_names(v, f"variables_collections[{k!r}]")
+        vc = {k: _names(v, f"variables_collections[{k!r}]")
+              for k, v in variables_collections.items()}
     else:
-        _check_names(variables_collections, "variables_collections")
-    _check_names(outputs_collections, "outputs_collections")
+        vc = _names(variables_collections, "variables_collections")
+    return vc, _names(outputs_collections, "outputs_collections")
 
 
 def _check_reuse(reuse):
@@ -218,14 +226,10 @@ def _check_reuse(reuse):
 
 
 def _collections_for(variables_collections, name: str):
-    if variables_collections is None:
-        return []
+    """The names for variable ``name`` (beta/gamma), from ``_check_collections``' form."""
     if isinstance(variables_collections, dict):
-        c = variables_collections.get(name) or []
-        return [c] if isinstance(c, str) else list(c)
-    if isinstance(variables_collections, str):
-        return [variables_collections]
-    return list(variables_collections)
+        return list(variables_collections.get(name) or ())
+    return list(variables_collections or ())
 
 
 def _check_key_dict(value, arg: str) -> None:
@@ -365,7 +369,7 @@ def group_norm(
         key = None
     x = _as_array(inputs, "inputs")
     _check_key_dict(param_initializers, "param_initializers")
-    _check_collections(variables_collections, outputs_collections)
+    vcols, ocols = _check_collections(variables_collections, outputs_collections)
     reuse = _check_reuse(reuse)
     if not isinstance(trainable, (bool, np.bool_)):
         raise ArgumentTypeError(f"trainable must be True or False, got {trainable!r}.")
@@ -386,7 +390,7 @@ def group_norm(
             activation=activation_fn, mean_close_to_zero=mean_close_to_zero)
     tgt = _targets.resolve(target)
 
-    store = _variables.store_for(scope, reuse, variables_collections, outputs_collections)
+    store = _variables.store_for(scope, reuse, vcols, ocols)
     if store is None:
         # A plain call (no scope, reuse, collections or store asked for): fresh parameters,
         # recorded nowhere, so a loop of such calls runs in flat memory.
@@ -394,7 +398,7 @@ def group_norm(
         params = _plain_params(spec, x.dtype, param_initializers)
     else:
         sc, variables = _variables_for(spec, x.dtype, store, scope, reuse, trainable,
-                                       param_initializers, variables_collections)
+                                       param_initializers, vcols)
         params = [v.read_value() for v in variables]
 
     if x.size == 0:
@@ -415,8 +419,6 @@ def group_norm(
             _remember(key, store, op, variables, (param_initializers, variables_collections))
         if plain is not None and x is inputs and store is None:
             _remember_plain(plain, op, params)
-    if outputs_collections:
-        names = [outputs_collections] if isinstance(outputs_collections, str) else list(
-            outputs_collections)
-        store.add_to_collections(names, _variables.NamedOutput(sc, y))
+    if ocols:
+        store.add_to_collections(ocols, _variables.NamedOutput(sc, y))
     return y

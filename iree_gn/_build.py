@@ -6,12 +6,13 @@ shares (``_CompiledOp``). What differs between kinds is a :class:`_Kind` record.
 
 from __future__ import annotations
 
+import copy
 import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import _cache, _process, _targets
+from . import _cache, _devices, _process, _targets
 from ._kernels import _tuning as _cpu_tuning
 from ._compiler import compile_flags, compile_text
 from ._spec import GroupNormSpec
@@ -54,8 +55,9 @@ def _check_picklable(activation) -> None:
     except Exception as e:
         raise TypeError(
             f"this op cannot be pickled: its activation_fn {activation!r} cannot be ({e}). "
-            f"Use an activation name, or a function defined at a module's top level (the "
-            f"worker imports it by name).") from e
+            f"Use an activation name, or a plain Python function defined at a module's top "
+            f"level, which the worker imports by name (lambdas, closures and jax.jit-wrapped "
+            f"functions such as jax.nn.silu do not pickle; copy.deepcopy works for all).") from e
 
 
 class _CompiledOp:
@@ -75,13 +77,30 @@ class _CompiledOp:
         self._bind_lock = threading.Lock()
         _process.new_lock_in_child(self, "_bind_lock")
 
-    def __getstate__(self):
-        # Pickled (a 'spawn' worker, copy.deepcopy) with its module bytes, so the copy needs
-        # no compiler; the binding to this process's device is made again on its first call.
+    def _state(self) -> dict:
+        # A copy carries the module bytes, so it needs no compiler; the binding to a device
+        # is made again on its first call.
         state = dict(self.__dict__, _bound=None)
         del state["_bind_lock"]
-        _check_picklable(self.spec.activation)
         return state
+
+    def __getstate__(self):  # pickled: a 'spawn' worker
+        _check_picklable(self.spec.activation)
+        return self._state()
+
+    def __copy__(self):
+        new = object.__new__(type(self))
+        new.__setstate__(self._state())
+        return new
+
+    def __deepcopy__(self, memo):
+        # The spec and target are immutable and shared: an activation_fn (a jitted JAX
+        # function) may not copy, and needs not.
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        new.__setstate__({k: v if k in ("spec", "target") else copy.deepcopy(v, memo)
+                          for k, v in self._state().items()})
+        return new
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -113,7 +132,11 @@ class _CompiledOp:
             raise DeviceError(self._NO_DRIVER.format(name=t.name))
         if t.fits is not None:
             ok, why = _targets.fits_here(t)
-            if not ok:
+            # Refused here: no device at all, or a Vulkan device whose subgroup size differs
+            # (its pipelines fail to create). Other mismatches are left to the driver: CUDA
+            # PTX for sm_80 runs on later GPUs, and a compute capability may read unknown.
+            absent = not (_devices.probe().get(t.driver) or {}).get("available")
+            if not ok and (absent or t.backend == "vulkan-spirv"):
                 raise DeviceError(
                     f"target {t.name!r} cannot run here: {why}. The module is compiled; run "
                     f"it where that device is (`iree-gn build` ships it), or compile for a "

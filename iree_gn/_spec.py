@@ -16,6 +16,8 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._errors import ArgumentTypeError  # noqa: F401 - re-exported: the checks' error
+
 # Supported element types, by canonical name. bfloat16 comes from ml_dtypes, which both
 # jax and iree-base-runtime depend on.
 SUPPORTED_DTYPES = ("float32", "float16", "bfloat16", "float64")
@@ -82,11 +84,6 @@ def check_rank(shape: Tuple[Optional[int], ...]) -> int:
             f"Inputs must have rank >= 2 (a channel axis and at least one more), got "
             f"rank {rank} with shape {tuple(shape)}.")
     return rank
-
-
-class ArgumentTypeError(TypeError, ValueError):
-    """An argument of the wrong type (``groups=4.0``, ``center="yes"``): a ``TypeError``, and
-    a ``ValueError`` too, as TF's checks raise for many of these and callers catch."""
 
 
 def _check_int(value: Any, arg: str) -> int:

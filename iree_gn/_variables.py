@@ -115,6 +115,9 @@ class VariableStore:
         self._vars: Dict[str, Variable] = {}
         self._collections: Dict[str, List[Any]] = {}
         self._name_counts: Dict[str, int] = {}
+        # Per default name, the index its search resumes at: every lower one is taken, and
+        # names are never released (one step per call, not one per earlier layer).
+        self._next_index: Dict[str, int] = {}
         self._lock = threading.RLock()
         _process.new_lock_in_child(self, "_lock", threading.RLock)
         self._local = threading.local()
@@ -169,11 +172,13 @@ class VariableStore:
             with self._lock:
                 # TF's _get_unique_variable_scope: the first of base, base_1, base_2... that
                 # no scope (default-named or named by the user) has opened yet.
-                name, n = base, 0
+                n = self._next_index.get(base, 0)
+                name = base if n == 0 else f"{base}_{n}"
                 while self._name_counts.get(name, 0):
                     n += 1
                     name = f"{base}_{n}"
                 self._name_counts[name] = 1
+                self._next_index[base] = n + 1
             return name
         if not isinstance(scope, str) or not scope.strip("/"):
             raise ValueError(f"scope must be a non-empty string or None, got {scope!r}.")

@@ -68,7 +68,7 @@ def gn(x=X4, **kw):
     (dict(param_initializers={"gamma": 1 + 2j}), TypeError,
      r"param_initializers\['gamma'\] gave an array of dtype complex128"),
     (dict(variables_collections=5), TypeError,
-     r"variables_collections must be None, a collection name \(str\) or a list of names, "
+     r"variables_collections must be None, a collection name \(str\) or an iterable of names, "
      r"got int 5\."),
     (dict(variables_collections={"beta": 5}), TypeError,
      r"variables_collections\['beta'\] must be None, a collection name"),

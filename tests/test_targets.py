@@ -61,6 +61,18 @@ def test_a_gpu_row_whose_device_is_absent_names_the_row_and_what_was_found(monke
         op(np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32), np.zeros(16, np.float32))
 
 
+def test_a_cuda_row_is_left_to_the_driver_on_a_newer_gpu(monkeypatch):
+    # sm_80 PTX runs on an H100 (the driver assembles it): only an absent device, or a
+    # Vulkan subgroup mismatch, is refused before IREE is asked.
+    monkeypatch.setattr(_devices, "probe", lambda: {"cuda": {
+        "available": True, "error": "", "devices": [
+            {"index": 0, "name": "NVIDIA H100", "compute_capability": "9.0"}]}})
+    op = _ops.get_op(SPEC, iree_gn.TARGETS["cuda:sm_80"])
+    with pytest.raises(iree_gn.DeviceError) as e:  # (here: no libcuda to open it with)
+        op(np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32), np.zeros(16, np.float32))
+    assert "cannot run here" not in str(e.value)
+
+
 def test_a_row_runs_on_the_device_that_fits_it(monkeypatch):
     # lavapipe (installed for the tests) next to an NVIDIA GPU: both are Vulkan devices, and
     # vulkan:ampere's modules must go to the NVIDIA one, not to device 0.
@@ -90,7 +102,18 @@ def _module_level_act(x):
 
 
 def test_ops_with_callables_pickle_when_the_callable_does():
+    import copy
     import pickle
+
+    import jax
+
+    spec = GroupNormSpec.create((2, 4, 4, 16), "float32", groups=4, activation=jax.nn.silu)
+    op = _ops.get_op(spec, iree_gn.TARGETS["llvm-cpu"])
+    for clone in (copy.copy(op), copy.deepcopy(op)):  # (a jitted function does not pickle)
+        assert clone.spec is op.spec and clone.vmfb == op.vmfb
+        x = np.ones((2, 4, 4, 16), np.float32)
+        np.testing.assert_array_equal(clone(x, x[0, 0, 0], x[0, 0, 0] * 0),
+                                      op(x, x[0, 0, 0], x[0, 0, 0] * 0))
 
     spec = GroupNormSpec.create((2, 4, 4, 16), "float32", groups=4, activation=_module_level_act)
     op = _ops.get_op(spec, iree_gn.TARGETS["llvm-cpu"])

@@ -64,6 +64,32 @@ def test_a_call_with_bad_collections_creates_no_variables(x):
                            outputs_collections=("outs",))
         assert [v.name for v in store.get_collection("mine")] == ["L/beta", "L/gamma"]
         assert len(store.get_collection("outs")) == 1
+        # Any iterable of names, as TF's add_to_collections takes them (a generator once).
+        iree_gn.group_norm(x, groups=4, scope="M", variables_collections={"a": 1}.keys(),
+                           outputs_collections=np.array(["o1", "o2"]))
+        iree_gn.group_norm(x, groups=4, scope="N", variables_collections=(
+            n for n in ["g1", "g2"]))
+        assert [v.name for v in store.get_collection("a")] == ["M/beta", "M/gamma"]
+        assert len(store.get_collection("o2")) == 1
+        assert [v.name for v in store.get_collection("g2")] == ["N/beta", "N/gamma"]
+
+
+def test_argument_type_errors_are_value_errors_too(x):
+    # (iree_gn.ArgumentTypeError: code catching ValueError, as for TF's checks, sees them)
+    for kw in (dict(variables_collections=5), dict(outputs_collections=[1]),
+               dict(param_initializers={"gamma": lambda s, d: None}),
+               dict(activation_fn=type("U", (), {"__call__": lambda s, v: v,
+                                                 "__eq__": lambda s, o: s is o})())):
+        with iree_gn.VariableStore(), pytest.raises(iree_gn.ArgumentTypeError):
+            iree_gn.group_norm(x, groups=4, **kw)
+
+
+def test_many_default_named_layers_cost_the_same_each():
+    # The unique-name search resumes where it stopped: not one step per earlier layer.
+    store = iree_gn.VariableStore()
+    names = [store.open_scope(None, "GroupNorm", None) for _ in range(3000)]
+    assert names[:3] == ["GroupNorm", "GroupNorm_1", "GroupNorm_2"] and len(set(names)) == 3000
+    assert store._next_index["GroupNorm"] == 3000
 
 
 def test_variable_properties(x):
