@@ -349,15 +349,18 @@ def _progress(done: int, total: int, label: str, ok: bool, seconds: float, strea
 def _check_destination(out_dir: str) -> None:
     """Refuse an ``-o`` that is not a folder, or whose files are not all a bundle's own: a
     rebuild replaces the previous bundle, and must never take a user's file with it."""
-    if not os.path.exists(out_dir):
-        return
     if os.path.islink(out_dir):
         # (the finished folder is renamed onto -o: that would replace the link itself)
+        real = os.path.realpath(out_dir)
+        fix = (f"Give the folder itself: -o {real!r}." if os.path.isdir(real) else
+               f"It points to {'a file' if os.path.exists(real) else 'nothing'}; give "
+               f"another -o.")
         raise ValueError(
             f"-o {out_dir!r} is a symbolic link (to {os.readlink(out_dir)!r}); a bundle is "
             f"published by renaming its finished folder onto -o, which would replace the "
-            f"link, not what it points to. Give the folder itself: "
-            f"-o {os.path.realpath(out_dir)!r}.")
+            f"link, not what it points to. {fix}")
+    if not os.path.exists(out_dir):
+        return
     if not os.path.isdir(out_dir):
         raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
     if os.path.ismount(out_dir):

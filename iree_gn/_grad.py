@@ -33,7 +33,7 @@ from . import _build, _cache, _gpu_kernels, _kernels
 from ._backward import arg_names, result_names
 from ._compile_side import compile_side
 from ._runtime import BFLOAT16
-from ._spec import GroupNormSpec
+from ._spec import ArgumentTypeError, GroupNormSpec
 from ._targets import Target
 
 # The backward's own counters (``_ops.STATS`` counts forward ops only).
@@ -149,6 +149,10 @@ class CompiledGroupNormGrad(_build._CompiledOp):
         """Checks, conversions, threads, byte order, dynamic axes: see ``_bound.BoundOp``."""
         bound = self._bound or self._loaded()
         n = len(bound.signature.results)
+        if out is not None and not isinstance(out, np.ndarray):  # (dx's, passed as a tuple)
+            raise ArgumentTypeError(
+                f"out (for dx) must be a writable numpy.ndarray of x's shape and dtype (any "
+                f"strides), got {type(out).__name__} {out!r:.60}.")
         res = bound(x, *args, out=None if out is None else (out,) + (None,) * (n - 1))
         if n == 1:
             return (res,)

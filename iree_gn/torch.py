@@ -339,20 +339,19 @@ class GroupNorm(torch.nn.GroupNorm):
 
 
 def swap_group_norms(module: torch.nn.Module) -> torch.nn.Module:
-    """Replace every ``torch.nn.GroupNorm`` in ``module`` (recursively, in place; ``module``
-    itself too, so use the result) by :class:`GroupNorm` with the same arguments, holding
-    the very same parameters: their dtype, device and values, and an optimizer made
-    before the swap still updates them."""
-    if type(module) is torch.nn.GroupNorm:
-        new = GroupNorm(module.num_groups, module.num_channels, module.eps, module.affine,
-                        bias=module.bias is not None, device="meta")
-        if module.affine:
-            new.weight = module.weight
-            if module.bias is not None:
-                new.bias = module.bias
-        return new.train(module.training)
-    for name, child in module.named_children():
-        new = swap_group_norms(child)
-        if new is not child:
-            setattr(module, name, new)
+    """Make every ``torch.nn.GroupNorm`` in ``module`` (recursively, ``module`` itself
+    included) a :class:`GroupNorm`, in place: each layer object stays the same, only its
+    class changes, so its parameters (dtype, device, values, an optimizer made before),
+    hooks, attributes and sharing between parents are kept. A subclass of
+    ``torch.nn.GroupNorm`` (a parametrized layer, a user's own) is left as it is, with a
+    warning naming it: its own forward may not be replaced. Returns ``module``."""
+    import warnings
+
+    for name, m in module.named_modules():
+        if type(m) is torch.nn.GroupNorm:
+            m.__class__ = GroupNorm
+        elif isinstance(m, torch.nn.GroupNorm) and not isinstance(m, GroupNorm):
+            warnings.warn(f"swap_group_norms: {name or 'the module'} is a "
+                          f"{type(m).__name__}, a subclass of torch.nn.GroupNorm; left as it "
+                          f"is (its own forward would be replaced).", stacklevel=2)
     return module

@@ -240,6 +240,9 @@ def test_build_onto_a_symlink_names_the_folder_to_give(tmp_path):
     assert proc.returncode == 2
     assert "is a symbolic link" in proc.stderr and str(tmp_path / "real") in proc.stderr
     assert (tmp_path / "link").is_symlink() and os.listdir(tmp_path / "real") == []
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    proc = run_cli("build", "-o", tmp_path / "dangling", "--spec", json.dumps(STATIC))
+    assert proc.returncode == 2 and "It points to nothing; give another -o" in proc.stderr
 
 
 def test_build_onto_a_mount_point_says_to_use_a_folder_inside_it(tmp_path, monkeypatch):

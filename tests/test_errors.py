@@ -107,6 +107,10 @@ def test_compiled_op_checks_its_inputs():
         op(np.zeros((2, 4, 4, 8), np.float32), None, g)
     with pytest.raises(TypeError, match=r"dy is required here, got None"):
         op.vjp(np.zeros((2, 4, 4, 8), np.float32), g, g, None)
+    with pytest.raises(TypeError, match=r"^out \(for dx\) must be a writable numpy.ndarray .*"
+                                        r"got int 3\."):
+        op.vjp(np.zeros((2, 4, 4, 8), np.float32), g, g, np.zeros((2, 4, 4, 8), np.float32),
+               out=3)
 
 
 def test_compile_error_keeps_diagnostics_and_repro(tmp_path):

@@ -306,6 +306,19 @@ def test_swap_group_norms_keeps_parameters_and_optimizer():
     for a, b in zip(model.parameters(), ref.parameters()):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
     assert isinstance(gnt.swap_group_norms(torch.nn.GroupNorm(2, 4)), gnt.GroupNorm)
+    # The layer objects stay: hooks, attributes and sharing are kept.
+    shared, seen = torch.nn.GroupNorm(2, 4), []
+    shared.register_forward_hook(lambda m, i, o: seen.append(type(m)))
+    shared.tag = "kept"
+    net = torch.nn.Sequential(shared, torch.nn.Sequential(shared))
+    gnt.swap_group_norms(net)
+    assert net[0] is shared and net[1][0] is shared and shared.tag == "kept"
+    net(torch.randn(2, 4, 3))
+    assert seen == [gnt.GroupNorm, gnt.GroupNorm]
+    param = torch.nn.utils.parametrize.register_parametrization(
+        torch.nn.GroupNorm(2, 4), "weight", torch.nn.Identity())
+    with pytest.warns(UserWarning, match=r"ParametrizedGroupNorm, a subclass .* left as it is"):
+        gnt.swap_group_norms(torch.nn.Sequential(param))
 
 
 def test_swap_example_runs():
