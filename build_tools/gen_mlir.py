@@ -69,11 +69,19 @@ def canonical_specs() -> List[Tuple[str, object]]:
     return out
 
 
+# The kernels' block sizes and vector widths follow the CPU a module is built for; the
+# files are rendered for the portable x86-64-v3 row (fixed cache defaults), so they are the
+# same on every machine and are what iree_gn.compile builds for that row.
+TUNED_FOR = "llvm-cpu:x86-64-v3"
+
+
 def render(spec) -> Dict[str, str]:
     """The file contents for one spec: ``{".mlir": text, ".json": sidecar}``."""
     from iree_gn._export import stablehlo_text
+    from iree_gn._kernels import _tuning
 
-    text = stablehlo_text(spec, CPU.formulation_for(spec))
+    with _tuning.using(TUNED_FOR):
+        text = stablehlo_text(spec, CPU.formulation_for(spec))
     sidecar = json.dumps({"spec": spec.to_json(), "formulation": CPU.formulation_for(spec),
                           "generated_by": "build_tools/gen_mlir.py"}, indent=1, sort_keys=True)
     return {".mlir": text, ".json": sidecar + "\n"}

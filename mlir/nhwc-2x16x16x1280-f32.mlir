@@ -15,12 +15,9 @@ module @group_norm_kernel {
         %c160 = arith.constant 160 : index
         %c255 = arith.constant 255 : index
         %c256 = arith.constant 256 : index
-        %c32 = arith.constant 32 : index
         %c40 = arith.constant 40 : index
-        %c48 = arith.constant 48 : index
         %c64 = arith.constant 64 : index
         %c8 = arith.constant 8 : index
-        %c80 = arith.constant 80 : index
         %f0p0 = arith.constant 0.0 : f32
         %f10240p0 = arith.constant 10240.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
@@ -61,75 +58,38 @@ module @group_norm_kernel {
         scf.for %rb = %c0 to %c256 step %c64 {
           %rb_end0 = arith.addi %rb, %c64 : index
           %rb_end = arith.minui %rb_end0, %c256 : index
-          scf.for %cu = %c0 to %c160 step %c80 {
-            %cu0 = arith.addi %cu, %c0 : index
-            %xcu0 = arith.addi %ch0, %cu0 : index
-            %cu1 = arith.addi %cu, %c16 : index
-            %xcu1 = arith.addi %ch0, %cu1 : index
-            %cu2 = arith.addi %cu, %c32 : index
-            %xcu2 = arith.addi %ch0, %cu2 : index
-            %cu3 = arith.addi %cu, %c48 : index
-            %xcu3 = arith.addi %ch0, %cu3 : index
-            %cu4 = arith.addi %cu, %c64 : index
-            %xcu4 = arith.addi %ch0, %cu4 : index
-            %kr0 = vector.load %k[%cu0] : memref<160xf32>, vector<16xf32>
-            %kr1 = vector.load %k[%cu1] : memref<160xf32>, vector<16xf32>
-            %kr2 = vector.load %k[%cu2] : memref<160xf32>, vector<16xf32>
-            %kr3 = vector.load %k[%cu3] : memref<160xf32>, vector<16xf32>
-            %kr4 = vector.load %k[%cu4] : memref<160xf32>, vector<16xf32>
-            %rs:10 = scf.for %r = %rb to %rb_end step %c1 iter_args(%ra0 = %zv, %ra1 = %zv, %ra2 = %zv, %ra3 = %zv, %ra4 = %zv, %rq0 = %zv, %rq1 = %zv, %rq2 = %zv, %rq3 = %zv, %rq4 = %zv) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
-              %v0_r = vector.load %x[%n, %r, %xcu0] : memref<2x256x1280xf32>, vector<16xf32>
-              %d0 = arith.subf %v0_r, %kr0 : vector<16xf32>
-              %na0 = arith.addf %ra0, %d0 : vector<16xf32>
-              %nq0 = math.fma %d0, %d0, %rq0 : vector<16xf32>
-              %v1_r = vector.load %x[%n, %r, %xcu1] : memref<2x256x1280xf32>, vector<16xf32>
-              %d1 = arith.subf %v1_r, %kr1 : vector<16xf32>
-              %na1 = arith.addf %ra1, %d1 : vector<16xf32>
-              %nq1 = math.fma %d1, %d1, %rq1 : vector<16xf32>
-              %v2_r = vector.load %x[%n, %r, %xcu2] : memref<2x256x1280xf32>, vector<16xf32>
-              %d2 = arith.subf %v2_r, %kr2 : vector<16xf32>
-              %na2 = arith.addf %ra2, %d2 : vector<16xf32>
-              %nq2 = math.fma %d2, %d2, %rq2 : vector<16xf32>
-              %v3_r = vector.load %x[%n, %r, %xcu3] : memref<2x256x1280xf32>, vector<16xf32>
-              %d3 = arith.subf %v3_r, %kr3 : vector<16xf32>
-              %na3 = arith.addf %ra3, %d3 : vector<16xf32>
-              %nq3 = math.fma %d3, %d3, %rq3 : vector<16xf32>
-              %v4_r = vector.load %x[%n, %r, %xcu4] : memref<2x256x1280xf32>, vector<16xf32>
-              %d4 = arith.subf %v4_r, %kr4 : vector<16xf32>
-              %na4 = arith.addf %ra4, %d4 : vector<16xf32>
-              %nq4 = math.fma %d4, %d4, %rq4 : vector<16xf32>
-              scf.yield %na0, %na1, %na2, %na3, %na4, %nq0, %nq1, %nq2, %nq3, %nq4 : vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>
+          scf.for %c = %c0 to %c160 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            vector.store %zv, %p1[%c] : memref<160xf32>, vector<16xf32>
+            vector.store %zv, %p2[%c] : memref<160xf32>, vector<16xf32>
+          }
+          scf.for %r = %rb to %rb_end step %c1 {
+            scf.for %c = %c0 to %c160 step %c16 {
+              %xc = arith.addi %ch0, %c : index
+              %pf_r0 = arith.addi %r, %c1 : index
+              %pf_r = arith.minui %pf_r0, %c255 : index
+              memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<2x256x1280xf32>
+              %v_r = vector.load %x[%n, %r, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+              %kv = vector.load %k[%c] : memref<160xf32>, vector<16xf32>
+              %d = arith.subf %v_r, %kv : vector<16xf32>
+              %a1 = vector.load %p1[%c] : memref<160xf32>, vector<16xf32>
+              %a2 = vector.load %p2[%c] : memref<160xf32>, vector<16xf32>
+              %n1 = arith.addf %a1, %d : vector<16xf32>
+              %n2 = math.fma %d, %d, %a2 : vector<16xf32>
+              vector.store %n1, %p1[%c] : memref<160xf32>, vector<16xf32>
+              vector.store %n2, %p2[%c] : memref<160xf32>, vector<16xf32>
             }
-            %ts0_0 = vector.load %s1[%cu0] : memref<160xf32>, vector<16xf32>
-            %us0_0 = arith.addf %ts0_0, %rs#0 : vector<16xf32>
-            vector.store %us0_0, %s1[%cu0] : memref<160xf32>, vector<16xf32>
-            %ts0_1 = vector.load %s1[%cu1] : memref<160xf32>, vector<16xf32>
-            %us0_1 = arith.addf %ts0_1, %rs#1 : vector<16xf32>
-            vector.store %us0_1, %s1[%cu1] : memref<160xf32>, vector<16xf32>
-            %ts0_2 = vector.load %s1[%cu2] : memref<160xf32>, vector<16xf32>
-            %us0_2 = arith.addf %ts0_2, %rs#2 : vector<16xf32>
-            vector.store %us0_2, %s1[%cu2] : memref<160xf32>, vector<16xf32>
-            %ts0_3 = vector.load %s1[%cu3] : memref<160xf32>, vector<16xf32>
-            %us0_3 = arith.addf %ts0_3, %rs#3 : vector<16xf32>
-            vector.store %us0_3, %s1[%cu3] : memref<160xf32>, vector<16xf32>
-            %ts0_4 = vector.load %s1[%cu4] : memref<160xf32>, vector<16xf32>
-            %us0_4 = arith.addf %ts0_4, %rs#4 : vector<16xf32>
-            vector.store %us0_4, %s1[%cu4] : memref<160xf32>, vector<16xf32>
-            %ts1_0 = vector.load %s2[%cu0] : memref<160xf32>, vector<16xf32>
-            %us1_0 = arith.addf %ts1_0, %rs#5 : vector<16xf32>
-            vector.store %us1_0, %s2[%cu0] : memref<160xf32>, vector<16xf32>
-            %ts1_1 = vector.load %s2[%cu1] : memref<160xf32>, vector<16xf32>
-            %us1_1 = arith.addf %ts1_1, %rs#6 : vector<16xf32>
-            vector.store %us1_1, %s2[%cu1] : memref<160xf32>, vector<16xf32>
-            %ts1_2 = vector.load %s2[%cu2] : memref<160xf32>, vector<16xf32>
-            %us1_2 = arith.addf %ts1_2, %rs#7 : vector<16xf32>
-            vector.store %us1_2, %s2[%cu2] : memref<160xf32>, vector<16xf32>
-            %ts1_3 = vector.load %s2[%cu3] : memref<160xf32>, vector<16xf32>
-            %us1_3 = arith.addf %ts1_3, %rs#8 : vector<16xf32>
-            vector.store %us1_3, %s2[%cu3] : memref<160xf32>, vector<16xf32>
-            %ts1_4 = vector.load %s2[%cu4] : memref<160xf32>, vector<16xf32>
-            %us1_4 = arith.addf %ts1_4, %rs#9 : vector<16xf32>
-            vector.store %us1_4, %s2[%cu4] : memref<160xf32>, vector<16xf32>
+          }
+          scf.for %c = %c0 to %c160 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            %ta0 = vector.load %s1[%c] : memref<160xf32>, vector<16xf32>
+            %qa0 = vector.load %p1[%c] : memref<160xf32>, vector<16xf32>
+            %ua0 = arith.addf %ta0, %qa0 : vector<16xf32>
+            vector.store %ua0, %s1[%c] : memref<160xf32>, vector<16xf32>
+            %ta1 = vector.load %s2[%c] : memref<160xf32>, vector<16xf32>
+            %qa1 = vector.load %p2[%c] : memref<160xf32>, vector<16xf32>
+            %ua1 = arith.addf %ta1, %qa1 : vector<16xf32>
+            vector.store %ua1, %s2[%c] : memref<160xf32>, vector<16xf32>
           }
         }
         %zg = arith.constant dense<0.0> : vector<8xf32>
@@ -186,57 +146,20 @@ module @group_norm_kernel {
             vector.store %bo, %p2[%j] : memref<160xf32>, vector<8xf32>
           }
         }
-        scf.for %rb = %c0 to %c256 step %c64 {
-          %rb_end0 = arith.addi %rb, %c64 : index
-          %rb_end = arith.minui %rb_end0, %c256 : index
-          scf.for %cu = %c0 to %c160 step %c80 {
-            %cu0 = arith.addi %cu, %c0 : index
-            %xcu0 = arith.addi %ch0, %cu0 : index
-            %cu1 = arith.addi %cu, %c16 : index
-            %xcu1 = arith.addi %ch0, %cu1 : index
-            %cu2 = arith.addi %cu, %c32 : index
-            %xcu2 = arith.addi %ch0, %cu2 : index
-            %cu3 = arith.addi %cu, %c48 : index
-            %xcu3 = arith.addi %ch0, %cu3 : index
-            %cu4 = arith.addi %cu, %c64 : index
-            %xcu4 = arith.addi %ch0, %cu4 : index
-            %kr0 = vector.load %k[%cu0] : memref<160xf32>, vector<16xf32>
-            %kr1 = vector.load %k[%cu1] : memref<160xf32>, vector<16xf32>
-            %kr2 = vector.load %k[%cu2] : memref<160xf32>, vector<16xf32>
-            %kr3 = vector.load %k[%cu3] : memref<160xf32>, vector<16xf32>
-            %kr4 = vector.load %k[%cu4] : memref<160xf32>, vector<16xf32>
-            %ar0 = vector.load %p1[%cu0] : memref<160xf32>, vector<16xf32>
-            %ar1 = vector.load %p1[%cu1] : memref<160xf32>, vector<16xf32>
-            %ar2 = vector.load %p1[%cu2] : memref<160xf32>, vector<16xf32>
-            %ar3 = vector.load %p1[%cu3] : memref<160xf32>, vector<16xf32>
-            %ar4 = vector.load %p1[%cu4] : memref<160xf32>, vector<16xf32>
-            %br0 = vector.load %p2[%cu0] : memref<160xf32>, vector<16xf32>
-            %br1 = vector.load %p2[%cu1] : memref<160xf32>, vector<16xf32>
-            %br2 = vector.load %p2[%cu2] : memref<160xf32>, vector<16xf32>
-            %br3 = vector.load %p2[%cu3] : memref<160xf32>, vector<16xf32>
-            %br4 = vector.load %p2[%cu4] : memref<160xf32>, vector<16xf32>
-            scf.for %r = %rb to %rb_end step %c1 {
-              %v0_r = vector.load %x[%n, %r, %xcu0] : memref<2x256x1280xf32>, vector<16xf32>
-              %d0 = arith.subf %v0_r, %kr0 : vector<16xf32>
-              %o0 = math.fma %d0, %ar0, %br0 : vector<16xf32>
-              vector.store %o0, %y[%n, %r, %xcu0] : memref<2x256x1280xf32>, vector<16xf32>
-              %v1_r = vector.load %x[%n, %r, %xcu1] : memref<2x256x1280xf32>, vector<16xf32>
-              %d1 = arith.subf %v1_r, %kr1 : vector<16xf32>
-              %o1 = math.fma %d1, %ar1, %br1 : vector<16xf32>
-              vector.store %o1, %y[%n, %r, %xcu1] : memref<2x256x1280xf32>, vector<16xf32>
-              %v2_r = vector.load %x[%n, %r, %xcu2] : memref<2x256x1280xf32>, vector<16xf32>
-              %d2 = arith.subf %v2_r, %kr2 : vector<16xf32>
-              %o2 = math.fma %d2, %ar2, %br2 : vector<16xf32>
-              vector.store %o2, %y[%n, %r, %xcu2] : memref<2x256x1280xf32>, vector<16xf32>
-              %v3_r = vector.load %x[%n, %r, %xcu3] : memref<2x256x1280xf32>, vector<16xf32>
-              %d3 = arith.subf %v3_r, %kr3 : vector<16xf32>
-              %o3 = math.fma %d3, %ar3, %br3 : vector<16xf32>
-              vector.store %o3, %y[%n, %r, %xcu3] : memref<2x256x1280xf32>, vector<16xf32>
-              %v4_r = vector.load %x[%n, %r, %xcu4] : memref<2x256x1280xf32>, vector<16xf32>
-              %d4 = arith.subf %v4_r, %kr4 : vector<16xf32>
-              %o4 = math.fma %d4, %ar4, %br4 : vector<16xf32>
-              vector.store %o4, %y[%n, %r, %xcu4] : memref<2x256x1280xf32>, vector<16xf32>
-            }
+        scf.for %r = %c0 to %c256 step %c1 {
+          scf.for %c = %c0 to %c160 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            %pf_r0 = arith.addi %r, %c1 : index
+            %pf_r = arith.minui %pf_r0, %c255 : index
+            memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<2x256x1280xf32>
+            memref.prefetch %y[%n, %pf_r, %xc], write, locality<3>, data : memref<2x256x1280xf32>
+            %w_r = vector.load %x[%n, %r, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+            %av = vector.load %p1[%c] : memref<160xf32>, vector<16xf32>
+            %bv = vector.load %p2[%c] : memref<160xf32>, vector<16xf32>
+            %kw = vector.load %k[%c] : memref<160xf32>, vector<16xf32>
+            %dw = arith.subf %w_r, %kw : vector<16xf32>
+            %o = math.fma %dw, %av, %bv : vector<16xf32>
+            vector.store %o, %y[%n, %r, %xc] : memref<2x256x1280xf32>, vector<16xf32>
           }
         }
         return

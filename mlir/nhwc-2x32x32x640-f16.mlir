@@ -12,18 +12,13 @@ module @group_norm_kernel {
         %c1 = arith.constant 1 : index
         %c1023 = arith.constant 1023 : index
         %c1024 = arith.constant 1024 : index
-        %c112 = arith.constant 112 : index
-        %c128 = arith.constant 128 : index
         %c16 = arith.constant 16 : index
         %c20 = arith.constant 20 : index
-        %c32 = arith.constant 32 : index
+        %c3 = arith.constant 3 : index
         %c4 = arith.constant 4 : index
-        %c48 = arith.constant 48 : index
         %c512 = arith.constant 512 : index
         %c64 = arith.constant 64 : index
         %c640 = arith.constant 640 : index
-        %c80 = arith.constant 80 : index
-        %c96 = arith.constant 96 : index
         %f0p0 = arith.constant 0.0 : f32
         %f1024p0 = arith.constant 1024.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
@@ -67,122 +62,39 @@ module @group_norm_kernel {
         scf.for %rb = %c0 to %c1024 step %c64 {
           %rb_end0 = arith.addi %rb, %c64 : index
           %rb_end = arith.minui %rb_end0, %c1024 : index
-          scf.for %cu = %c0 to %c640 step %c128 {
-            %cu0 = arith.addi %cu, %c0 : index
-            %xcu0 = arith.addi %ch0, %cu0 : index
-            %cu1 = arith.addi %cu, %c16 : index
-            %xcu1 = arith.addi %ch0, %cu1 : index
-            %cu2 = arith.addi %cu, %c32 : index
-            %xcu2 = arith.addi %ch0, %cu2 : index
-            %cu3 = arith.addi %cu, %c48 : index
-            %xcu3 = arith.addi %ch0, %cu3 : index
-            %cu4 = arith.addi %cu, %c64 : index
-            %xcu4 = arith.addi %ch0, %cu4 : index
-            %cu5 = arith.addi %cu, %c80 : index
-            %xcu5 = arith.addi %ch0, %cu5 : index
-            %cu6 = arith.addi %cu, %c96 : index
-            %xcu6 = arith.addi %ch0, %cu6 : index
-            %cu7 = arith.addi %cu, %c112 : index
-            %xcu7 = arith.addi %ch0, %cu7 : index
-            %kr0 = vector.load %k[%cu0] : memref<640xf32>, vector<16xf32>
-            %kr1 = vector.load %k[%cu1] : memref<640xf32>, vector<16xf32>
-            %kr2 = vector.load %k[%cu2] : memref<640xf32>, vector<16xf32>
-            %kr3 = vector.load %k[%cu3] : memref<640xf32>, vector<16xf32>
-            %kr4 = vector.load %k[%cu4] : memref<640xf32>, vector<16xf32>
-            %kr5 = vector.load %k[%cu5] : memref<640xf32>, vector<16xf32>
-            %kr6 = vector.load %k[%cu6] : memref<640xf32>, vector<16xf32>
-            %kr7 = vector.load %k[%cu7] : memref<640xf32>, vector<16xf32>
-            %rs:16 = scf.for %r = %rb to %rb_end step %c1 iter_args(%ra0 = %zv, %ra1 = %zv, %ra2 = %zv, %ra3 = %zv, %ra4 = %zv, %ra5 = %zv, %ra6 = %zv, %ra7 = %zv, %rq0 = %zv, %rq1 = %zv, %rq2 = %zv, %rq3 = %zv, %rq4 = %zv, %rq5 = %zv, %rq6 = %zv, %rq7 = %zv) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
-              %v0_r = vector.load %x[%n, %r, %xcu0] : memref<2x1024x640xf16>, vector<16xf16>
-              %v0 = arith.extf %v0_r : vector<16xf16> to vector<16xf32>
-              %d0 = arith.subf %v0, %kr0 : vector<16xf32>
-              %na0 = arith.addf %ra0, %d0 : vector<16xf32>
-              %nq0 = math.fma %d0, %d0, %rq0 : vector<16xf32>
-              %v1_r = vector.load %x[%n, %r, %xcu1] : memref<2x1024x640xf16>, vector<16xf16>
-              %v1 = arith.extf %v1_r : vector<16xf16> to vector<16xf32>
-              %d1 = arith.subf %v1, %kr1 : vector<16xf32>
-              %na1 = arith.addf %ra1, %d1 : vector<16xf32>
-              %nq1 = math.fma %d1, %d1, %rq1 : vector<16xf32>
-              %v2_r = vector.load %x[%n, %r, %xcu2] : memref<2x1024x640xf16>, vector<16xf16>
-              %v2 = arith.extf %v2_r : vector<16xf16> to vector<16xf32>
-              %d2 = arith.subf %v2, %kr2 : vector<16xf32>
-              %na2 = arith.addf %ra2, %d2 : vector<16xf32>
-              %nq2 = math.fma %d2, %d2, %rq2 : vector<16xf32>
-              %v3_r = vector.load %x[%n, %r, %xcu3] : memref<2x1024x640xf16>, vector<16xf16>
-              %v3 = arith.extf %v3_r : vector<16xf16> to vector<16xf32>
-              %d3 = arith.subf %v3, %kr3 : vector<16xf32>
-              %na3 = arith.addf %ra3, %d3 : vector<16xf32>
-              %nq3 = math.fma %d3, %d3, %rq3 : vector<16xf32>
-              %v4_r = vector.load %x[%n, %r, %xcu4] : memref<2x1024x640xf16>, vector<16xf16>
-              %v4 = arith.extf %v4_r : vector<16xf16> to vector<16xf32>
-              %d4 = arith.subf %v4, %kr4 : vector<16xf32>
-              %na4 = arith.addf %ra4, %d4 : vector<16xf32>
-              %nq4 = math.fma %d4, %d4, %rq4 : vector<16xf32>
-              %v5_r = vector.load %x[%n, %r, %xcu5] : memref<2x1024x640xf16>, vector<16xf16>
-              %v5 = arith.extf %v5_r : vector<16xf16> to vector<16xf32>
-              %d5 = arith.subf %v5, %kr5 : vector<16xf32>
-              %na5 = arith.addf %ra5, %d5 : vector<16xf32>
-              %nq5 = math.fma %d5, %d5, %rq5 : vector<16xf32>
-              %v6_r = vector.load %x[%n, %r, %xcu6] : memref<2x1024x640xf16>, vector<16xf16>
-              %v6 = arith.extf %v6_r : vector<16xf16> to vector<16xf32>
-              %d6 = arith.subf %v6, %kr6 : vector<16xf32>
-              %na6 = arith.addf %ra6, %d6 : vector<16xf32>
-              %nq6 = math.fma %d6, %d6, %rq6 : vector<16xf32>
-              %v7_r = vector.load %x[%n, %r, %xcu7] : memref<2x1024x640xf16>, vector<16xf16>
-              %v7 = arith.extf %v7_r : vector<16xf16> to vector<16xf32>
-              %d7 = arith.subf %v7, %kr7 : vector<16xf32>
-              %na7 = arith.addf %ra7, %d7 : vector<16xf32>
-              %nq7 = math.fma %d7, %d7, %rq7 : vector<16xf32>
-              scf.yield %na0, %na1, %na2, %na3, %na4, %na5, %na6, %na7, %nq0, %nq1, %nq2, %nq3, %nq4, %nq5, %nq6, %nq7 : vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>
+          scf.for %c = %c0 to %c640 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            vector.store %zv, %p1[%c] : memref<640xf32>, vector<16xf32>
+            vector.store %zv, %p2[%c] : memref<640xf32>, vector<16xf32>
+          }
+          scf.for %r = %rb to %rb_end step %c1 {
+            scf.for %c = %c0 to %c640 step %c16 {
+              %xc = arith.addi %ch0, %c : index
+              %pf_r0 = arith.addi %r, %c3 : index
+              %pf_r = arith.minui %pf_r0, %c1023 : index
+              memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<2x1024x640xf16>
+              %v_r = vector.load %x[%n, %r, %xc] : memref<2x1024x640xf16>, vector<16xf16>
+              %v = arith.extf %v_r : vector<16xf16> to vector<16xf32>
+              %kv = vector.load %k[%c] : memref<640xf32>, vector<16xf32>
+              %d = arith.subf %v, %kv : vector<16xf32>
+              %a1 = vector.load %p1[%c] : memref<640xf32>, vector<16xf32>
+              %a2 = vector.load %p2[%c] : memref<640xf32>, vector<16xf32>
+              %n1 = arith.addf %a1, %d : vector<16xf32>
+              %n2 = math.fma %d, %d, %a2 : vector<16xf32>
+              vector.store %n1, %p1[%c] : memref<640xf32>, vector<16xf32>
+              vector.store %n2, %p2[%c] : memref<640xf32>, vector<16xf32>
             }
-            %ts0_0 = vector.load %s1[%cu0] : memref<640xf32>, vector<16xf32>
-            %us0_0 = arith.addf %ts0_0, %rs#0 : vector<16xf32>
-            vector.store %us0_0, %s1[%cu0] : memref<640xf32>, vector<16xf32>
-            %ts0_1 = vector.load %s1[%cu1] : memref<640xf32>, vector<16xf32>
-            %us0_1 = arith.addf %ts0_1, %rs#1 : vector<16xf32>
-            vector.store %us0_1, %s1[%cu1] : memref<640xf32>, vector<16xf32>
-            %ts0_2 = vector.load %s1[%cu2] : memref<640xf32>, vector<16xf32>
-            %us0_2 = arith.addf %ts0_2, %rs#2 : vector<16xf32>
-            vector.store %us0_2, %s1[%cu2] : memref<640xf32>, vector<16xf32>
-            %ts0_3 = vector.load %s1[%cu3] : memref<640xf32>, vector<16xf32>
-            %us0_3 = arith.addf %ts0_3, %rs#3 : vector<16xf32>
-            vector.store %us0_3, %s1[%cu3] : memref<640xf32>, vector<16xf32>
-            %ts0_4 = vector.load %s1[%cu4] : memref<640xf32>, vector<16xf32>
-            %us0_4 = arith.addf %ts0_4, %rs#4 : vector<16xf32>
-            vector.store %us0_4, %s1[%cu4] : memref<640xf32>, vector<16xf32>
-            %ts0_5 = vector.load %s1[%cu5] : memref<640xf32>, vector<16xf32>
-            %us0_5 = arith.addf %ts0_5, %rs#5 : vector<16xf32>
-            vector.store %us0_5, %s1[%cu5] : memref<640xf32>, vector<16xf32>
-            %ts0_6 = vector.load %s1[%cu6] : memref<640xf32>, vector<16xf32>
-            %us0_6 = arith.addf %ts0_6, %rs#6 : vector<16xf32>
-            vector.store %us0_6, %s1[%cu6] : memref<640xf32>, vector<16xf32>
-            %ts0_7 = vector.load %s1[%cu7] : memref<640xf32>, vector<16xf32>
-            %us0_7 = arith.addf %ts0_7, %rs#7 : vector<16xf32>
-            vector.store %us0_7, %s1[%cu7] : memref<640xf32>, vector<16xf32>
-            %ts1_0 = vector.load %s2[%cu0] : memref<640xf32>, vector<16xf32>
-            %us1_0 = arith.addf %ts1_0, %rs#8 : vector<16xf32>
-            vector.store %us1_0, %s2[%cu0] : memref<640xf32>, vector<16xf32>
-            %ts1_1 = vector.load %s2[%cu1] : memref<640xf32>, vector<16xf32>
-            %us1_1 = arith.addf %ts1_1, %rs#9 : vector<16xf32>
-            vector.store %us1_1, %s2[%cu1] : memref<640xf32>, vector<16xf32>
-            %ts1_2 = vector.load %s2[%cu2] : memref<640xf32>, vector<16xf32>
-            %us1_2 = arith.addf %ts1_2, %rs#10 : vector<16xf32>
-            vector.store %us1_2, %s2[%cu2] : memref<640xf32>, vector<16xf32>
-            %ts1_3 = vector.load %s2[%cu3] : memref<640xf32>, vector<16xf32>
-            %us1_3 = arith.addf %ts1_3, %rs#11 : vector<16xf32>
-            vector.store %us1_3, %s2[%cu3] : memref<640xf32>, vector<16xf32>
-            %ts1_4 = vector.load %s2[%cu4] : memref<640xf32>, vector<16xf32>
-            %us1_4 = arith.addf %ts1_4, %rs#12 : vector<16xf32>
-            vector.store %us1_4, %s2[%cu4] : memref<640xf32>, vector<16xf32>
-            %ts1_5 = vector.load %s2[%cu5] : memref<640xf32>, vector<16xf32>
-            %us1_5 = arith.addf %ts1_5, %rs#13 : vector<16xf32>
-            vector.store %us1_5, %s2[%cu5] : memref<640xf32>, vector<16xf32>
-            %ts1_6 = vector.load %s2[%cu6] : memref<640xf32>, vector<16xf32>
-            %us1_6 = arith.addf %ts1_6, %rs#14 : vector<16xf32>
-            vector.store %us1_6, %s2[%cu6] : memref<640xf32>, vector<16xf32>
-            %ts1_7 = vector.load %s2[%cu7] : memref<640xf32>, vector<16xf32>
-            %us1_7 = arith.addf %ts1_7, %rs#15 : vector<16xf32>
-            vector.store %us1_7, %s2[%cu7] : memref<640xf32>, vector<16xf32>
+          }
+          scf.for %c = %c0 to %c640 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            %ta0 = vector.load %s1[%c] : memref<640xf32>, vector<16xf32>
+            %qa0 = vector.load %p1[%c] : memref<640xf32>, vector<16xf32>
+            %ua0 = arith.addf %ta0, %qa0 : vector<16xf32>
+            vector.store %ua0, %s1[%c] : memref<640xf32>, vector<16xf32>
+            %ta1 = vector.load %s2[%c] : memref<640xf32>, vector<16xf32>
+            %qa1 = vector.load %p2[%c] : memref<640xf32>, vector<16xf32>
+            %ua1 = arith.addf %ta1, %qa1 : vector<16xf32>
+            vector.store %ua1, %s2[%c] : memref<640xf32>, vector<16xf32>
           }
         }
         %zg = arith.constant dense<0.0> : vector<4xf32>
@@ -241,100 +153,22 @@ module @group_norm_kernel {
             vector.store %bo, %p2[%j] : memref<640xf32>, vector<4xf32>
           }
         }
-        scf.for %rb = %c0 to %c1024 step %c64 {
-          %rb_end0 = arith.addi %rb, %c64 : index
-          %rb_end = arith.minui %rb_end0, %c1024 : index
-          scf.for %cu = %c0 to %c640 step %c128 {
-            %cu0 = arith.addi %cu, %c0 : index
-            %xcu0 = arith.addi %ch0, %cu0 : index
-            %cu1 = arith.addi %cu, %c16 : index
-            %xcu1 = arith.addi %ch0, %cu1 : index
-            %cu2 = arith.addi %cu, %c32 : index
-            %xcu2 = arith.addi %ch0, %cu2 : index
-            %cu3 = arith.addi %cu, %c48 : index
-            %xcu3 = arith.addi %ch0, %cu3 : index
-            %cu4 = arith.addi %cu, %c64 : index
-            %xcu4 = arith.addi %ch0, %cu4 : index
-            %cu5 = arith.addi %cu, %c80 : index
-            %xcu5 = arith.addi %ch0, %cu5 : index
-            %cu6 = arith.addi %cu, %c96 : index
-            %xcu6 = arith.addi %ch0, %cu6 : index
-            %cu7 = arith.addi %cu, %c112 : index
-            %xcu7 = arith.addi %ch0, %cu7 : index
-            %kr0 = vector.load %k[%cu0] : memref<640xf32>, vector<16xf32>
-            %kr1 = vector.load %k[%cu1] : memref<640xf32>, vector<16xf32>
-            %kr2 = vector.load %k[%cu2] : memref<640xf32>, vector<16xf32>
-            %kr3 = vector.load %k[%cu3] : memref<640xf32>, vector<16xf32>
-            %kr4 = vector.load %k[%cu4] : memref<640xf32>, vector<16xf32>
-            %kr5 = vector.load %k[%cu5] : memref<640xf32>, vector<16xf32>
-            %kr6 = vector.load %k[%cu6] : memref<640xf32>, vector<16xf32>
-            %kr7 = vector.load %k[%cu7] : memref<640xf32>, vector<16xf32>
-            %ar0 = vector.load %p1[%cu0] : memref<640xf32>, vector<16xf32>
-            %ar1 = vector.load %p1[%cu1] : memref<640xf32>, vector<16xf32>
-            %ar2 = vector.load %p1[%cu2] : memref<640xf32>, vector<16xf32>
-            %ar3 = vector.load %p1[%cu3] : memref<640xf32>, vector<16xf32>
-            %ar4 = vector.load %p1[%cu4] : memref<640xf32>, vector<16xf32>
-            %ar5 = vector.load %p1[%cu5] : memref<640xf32>, vector<16xf32>
-            %ar6 = vector.load %p1[%cu6] : memref<640xf32>, vector<16xf32>
-            %ar7 = vector.load %p1[%cu7] : memref<640xf32>, vector<16xf32>
-            %br0 = vector.load %p2[%cu0] : memref<640xf32>, vector<16xf32>
-            %br1 = vector.load %p2[%cu1] : memref<640xf32>, vector<16xf32>
-            %br2 = vector.load %p2[%cu2] : memref<640xf32>, vector<16xf32>
-            %br3 = vector.load %p2[%cu3] : memref<640xf32>, vector<16xf32>
-            %br4 = vector.load %p2[%cu4] : memref<640xf32>, vector<16xf32>
-            %br5 = vector.load %p2[%cu5] : memref<640xf32>, vector<16xf32>
-            %br6 = vector.load %p2[%cu6] : memref<640xf32>, vector<16xf32>
-            %br7 = vector.load %p2[%cu7] : memref<640xf32>, vector<16xf32>
-            scf.for %r = %rb to %rb_end step %c1 {
-              %v0_r = vector.load %x[%n, %r, %xcu0] : memref<2x1024x640xf16>, vector<16xf16>
-              %v0 = arith.extf %v0_r : vector<16xf16> to vector<16xf32>
-              %d0 = arith.subf %v0, %kr0 : vector<16xf32>
-              %o0 = math.fma %d0, %ar0, %br0 : vector<16xf32>
-              %yo0_n = arith.truncf %o0 : vector<16xf32> to vector<16xf16>
-              vector.store %yo0_n, %y[%n, %r, %xcu0] : memref<2x1024x640xf16>, vector<16xf16>
-              %v1_r = vector.load %x[%n, %r, %xcu1] : memref<2x1024x640xf16>, vector<16xf16>
-              %v1 = arith.extf %v1_r : vector<16xf16> to vector<16xf32>
-              %d1 = arith.subf %v1, %kr1 : vector<16xf32>
-              %o1 = math.fma %d1, %ar1, %br1 : vector<16xf32>
-              %yo1_n = arith.truncf %o1 : vector<16xf32> to vector<16xf16>
-              vector.store %yo1_n, %y[%n, %r, %xcu1] : memref<2x1024x640xf16>, vector<16xf16>
-              %v2_r = vector.load %x[%n, %r, %xcu2] : memref<2x1024x640xf16>, vector<16xf16>
-              %v2 = arith.extf %v2_r : vector<16xf16> to vector<16xf32>
-              %d2 = arith.subf %v2, %kr2 : vector<16xf32>
-              %o2 = math.fma %d2, %ar2, %br2 : vector<16xf32>
-              %yo2_n = arith.truncf %o2 : vector<16xf32> to vector<16xf16>
-              vector.store %yo2_n, %y[%n, %r, %xcu2] : memref<2x1024x640xf16>, vector<16xf16>
-              %v3_r = vector.load %x[%n, %r, %xcu3] : memref<2x1024x640xf16>, vector<16xf16>
-              %v3 = arith.extf %v3_r : vector<16xf16> to vector<16xf32>
-              %d3 = arith.subf %v3, %kr3 : vector<16xf32>
-              %o3 = math.fma %d3, %ar3, %br3 : vector<16xf32>
-              %yo3_n = arith.truncf %o3 : vector<16xf32> to vector<16xf16>
-              vector.store %yo3_n, %y[%n, %r, %xcu3] : memref<2x1024x640xf16>, vector<16xf16>
-              %v4_r = vector.load %x[%n, %r, %xcu4] : memref<2x1024x640xf16>, vector<16xf16>
-              %v4 = arith.extf %v4_r : vector<16xf16> to vector<16xf32>
-              %d4 = arith.subf %v4, %kr4 : vector<16xf32>
-              %o4 = math.fma %d4, %ar4, %br4 : vector<16xf32>
-              %yo4_n = arith.truncf %o4 : vector<16xf32> to vector<16xf16>
-              vector.store %yo4_n, %y[%n, %r, %xcu4] : memref<2x1024x640xf16>, vector<16xf16>
-              %v5_r = vector.load %x[%n, %r, %xcu5] : memref<2x1024x640xf16>, vector<16xf16>
-              %v5 = arith.extf %v5_r : vector<16xf16> to vector<16xf32>
-              %d5 = arith.subf %v5, %kr5 : vector<16xf32>
-              %o5 = math.fma %d5, %ar5, %br5 : vector<16xf32>
-              %yo5_n = arith.truncf %o5 : vector<16xf32> to vector<16xf16>
-              vector.store %yo5_n, %y[%n, %r, %xcu5] : memref<2x1024x640xf16>, vector<16xf16>
-              %v6_r = vector.load %x[%n, %r, %xcu6] : memref<2x1024x640xf16>, vector<16xf16>
-              %v6 = arith.extf %v6_r : vector<16xf16> to vector<16xf32>
-              %d6 = arith.subf %v6, %kr6 : vector<16xf32>
-              %o6 = math.fma %d6, %ar6, %br6 : vector<16xf32>
-              %yo6_n = arith.truncf %o6 : vector<16xf32> to vector<16xf16>
-              vector.store %yo6_n, %y[%n, %r, %xcu6] : memref<2x1024x640xf16>, vector<16xf16>
-              %v7_r = vector.load %x[%n, %r, %xcu7] : memref<2x1024x640xf16>, vector<16xf16>
-              %v7 = arith.extf %v7_r : vector<16xf16> to vector<16xf32>
-              %d7 = arith.subf %v7, %kr7 : vector<16xf32>
-              %o7 = math.fma %d7, %ar7, %br7 : vector<16xf32>
-              %yo7_n = arith.truncf %o7 : vector<16xf32> to vector<16xf16>
-              vector.store %yo7_n, %y[%n, %r, %xcu7] : memref<2x1024x640xf16>, vector<16xf16>
-            }
+        scf.for %r = %c0 to %c1024 step %c1 {
+          scf.for %c = %c0 to %c640 step %c16 {
+            %xc = arith.addi %ch0, %c : index
+            %pf_r0 = arith.addi %r, %c3 : index
+            %pf_r = arith.minui %pf_r0, %c1023 : index
+            memref.prefetch %x[%n, %pf_r, %xc], read, locality<3>, data : memref<2x1024x640xf16>
+            memref.prefetch %y[%n, %pf_r, %xc], write, locality<3>, data : memref<2x1024x640xf16>
+            %w_r = vector.load %x[%n, %r, %xc] : memref<2x1024x640xf16>, vector<16xf16>
+            %w = arith.extf %w_r : vector<16xf16> to vector<16xf32>
+            %av = vector.load %p1[%c] : memref<640xf32>, vector<16xf32>
+            %bv = vector.load %p2[%c] : memref<640xf32>, vector<16xf32>
+            %kw = vector.load %k[%c] : memref<640xf32>, vector<16xf32>
+            %dw = arith.subf %w, %kw : vector<16xf32>
+            %o = math.fma %dw, %av, %bv : vector<16xf32>
+            %yo_n = arith.truncf %o : vector<16xf32> to vector<16xf16>
+            vector.store %yo_n, %y[%n, %r, %xc] : memref<2x1024x640xf16>, vector<16xf16>
           }
         }
         return
