@@ -294,7 +294,11 @@ class DiskCache:
             if create:
                 os.makedirs(self.path, mode=0o700, exist_ok=True)
             st = os.stat(self.path)
-        except FileNotFoundError:
+        except FileNotFoundError as e:
+            # Reading: no folder yet. Creating: a parent is a dangling symlink, or vanished.
+            if create and not quiet:
+                self._warn("write", f"cannot create it ({e}); compiled modules stay in memory "
+                                    f"only.")
             return False
         except OSError as e:
             if create and not quiet:
@@ -495,6 +499,12 @@ class DiskCache:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
+            parent = os.path.dirname(os.path.abspath(self.path))
+            while parent != os.path.dirname(parent) and not os.path.lexists(parent):
+                parent = os.path.dirname(parent)
+            if os.path.islink(parent) and not os.path.exists(parent):
+                return (f"it cannot be created: {parent} is a symbolic link to nothing "
+                        f"({os.readlink(parent)})")
             return "it does not exist yet (the first compile creates it)"
         except OSError as e:
             return f"it cannot be read ({e})"

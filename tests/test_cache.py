@@ -437,3 +437,15 @@ def test_cache_dir_follows_xdg_cache_home(monkeypatch, tmp_path):
     assert _cache.default_dir() == str(tmp_path / "home" / ".cache" / "iree-gn")
     monkeypatch.setenv("IREE_GN_CACHE_DIR", str(tmp_path / "mine"))  # ours wins
     assert _cache.default_dir() == str(tmp_path / "mine")
+
+
+def test_a_cache_folder_that_cannot_be_created_warns_and_says_why(tmp_path):
+    # A dangling symlink above the folder: makedirs fails with FileNotFoundError, which was
+    # taken as "no folder yet" - every process recompiled, with no warning.
+    from iree_gn import _cache
+
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    cache = _cache.DiskCache(str(tmp_path / "gone" / "iree-gn"))
+    with pytest.warns(iree_gn.CacheWarning, match=r"cannot create it"):
+        assert not cache._usable(create=True)
+    assert "is a symbolic link to nothing" in cache.info()["unused"]
