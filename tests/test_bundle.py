@@ -946,3 +946,22 @@ def test_add_refuses_a_bundle_whose_manifest_was_edited(bundle_copy):
     assert proc.returncode != 0 and "failed its spec check" in proc.stderr, proc.stderr
     assert "epsilon: manifest 0.001" in proc.stderr
     assert sorted(os.listdir(bundle_copy)) == before
+
+
+def test_auto_says_when_this_cpu_fits_none_of_the_cpu_rows(bundle_copy):
+    # device="auto" skipped CPU rows whose features this CPU lacks without a word, and ran
+    # the software GPU instead (hundreds of times slower).
+    path = os.path.join(bundle_copy, "manifest.json")
+    m = _manifest(bundle_copy)
+    cpu_rows = [t for t in m["targets"] if t.startswith("llvm-cpu")]
+    if "vulkan:llvmpipe" not in m["targets"] or not deploy._runs_here(
+            "vulkan:llvmpipe", "vulkan")[0]:
+        pytest.skip("needs the bundle's vulkan:llvmpipe row and lavapipe here")
+    for t in cpu_rows:
+        m["targets"][t]["cpu_features"] = m["targets"][t].get("cpu_features", []) + ["no_such"]
+    with open(path, "w") as f:
+        json.dump(m, f)
+    with pytest.warns(RuntimeWarning, match=r"its CPU modules do not run on this CPU .*no_such"
+                                            r".*running on vulkan:llvmpipe"):
+        b = deploy.load_bundle(bundle_copy)
+    assert b.targets == ["vulkan:llvmpipe"]
