@@ -4,6 +4,7 @@
     >>> x = np.random.randn(2, 64, 64, 320).astype(np.float32)
     >>> y = iree_gn.group_norm(x, groups=32)                       # TF 1.x contrib semantics
     >>> op = iree_gn.compile((None, 64, 64, 320), "float32", groups=32, activation="silu")
+    >>> gamma, beta = np.ones(320, np.float32), np.zeros(320, np.float32)
     >>> y = op(x, gamma, beta)                                      # the compiled op
 """
 

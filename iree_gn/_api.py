@@ -317,7 +317,8 @@ def group_norm(
         outlier cannot be the shift.
       target: where to run: ``"llvm-cpu"`` (default), ``"vulkan"``, ``"cuda"``, ``"auto"``...
         (``iree_gn.TARGETS``).
-      out: optional preallocated output (C-contiguous, the input's shape and dtype).
+      out: optional preallocated output: a writable NumPy array of the input's shape and
+        dtype, any strides (64-byte aligned and C-contiguous: written in place, no copy).
 
     Returns:
       a NumPy array of the input's shape and dtype.
