@@ -127,7 +127,7 @@ def _load_npy(path: str, what: str):
 def _run(args) -> int:
     import numpy as np
 
-    from . import _runtime, deploy
+    from . import _runtime, _targets, deploy
 
     if os.path.isdir(args.output):  # refused before the work, not after
         raise ValueError(f"-o {args.output!r} is a folder; give the .npy file to write.")
@@ -159,7 +159,10 @@ def _run(args) -> int:
             np.save(f, y)
     except OSError as e:
         raise ValueError(f"-o {args.output!r}: cannot write it ({e.strerror}).") from None
-    print(f"ran {mod.name} on {mod.target} ({mod.driver}): {x.shape} {x.dtype} -> "
+    row = _targets.TARGETS.get(mod.target)
+    driver = row.driver_for(x.nbytes) if row is not None and row.driver == mod.driver \
+        else mod.driver  # (the driver this call used: a CPU row's small calls run local-sync)
+    print(f"ran {mod.name} on {mod.target} ({driver}): {x.shape} {x.dtype} -> "
           f"{args.output}", file=sys.stderr)
     return EXIT_OK
 
