@@ -8,8 +8,10 @@ import pytest
 # One disk cache per test session, set before iree_gn is imported anywhere, so every test
 # (and every subprocess a test starts) shares compiled modules, and nothing touches the
 # user's ~/.cache.
+_OWN_CACHE = None  # the session's own folder, removed at its end (a given one is kept)
 if "IREE_GN_TEST_CACHE" not in os.environ:
-    os.environ["IREE_GN_TEST_CACHE"] = tempfile.mkdtemp(prefix="iree-gn-test-cache-")
+    _OWN_CACHE = os.environ["IREE_GN_TEST_CACHE"] = tempfile.mkdtemp(
+        prefix="iree-gn-test-cache-")
 os.environ["IREE_GN_CACHE_DIR"] = os.environ["IREE_GN_TEST_CACHE"]
 
 import sys  # noqa: E402
@@ -17,6 +19,13 @@ import sys  # noqa: E402
 sys.path.insert(0, os.path.dirname(__file__))
 
 
+
+
+def pytest_unconfigure(config):
+    if _OWN_CACHE is not None:  # (each run left ~30 MB in /tmp)
+        import shutil
+
+        shutil.rmtree(_OWN_CACHE, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter):
