@@ -27,6 +27,9 @@ SHAPE, GROUPS, EPS = (1, 256, 64, 64), 32, 1e-5
 
 
 def main() -> int:
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     import torch
 
     op = iree_gn.compile(SHAPE, "float32", groups=GROUPS, channels_axis=1,
