@@ -77,7 +77,8 @@ def _run_args(p) -> None:
                    help="x as a .npy file (bfloat16: as np.save writes it, 2-byte void)")
     p.add_argument("--gamma", help="gamma [C] as .npy (default: ones)")
     p.add_argument("--beta", help="beta [C] as .npy (default: zeros)")
-    p.add_argument("--target", default="auto", help="a target in the bundle (default: auto)")
+    p.add_argument("--target", "--device", dest="target", default="auto",
+                   help="a target in the bundle, or a family or driver name (default: auto)")
     p.add_argument("--groups", type=int, default=None,
                    help="pick the configuration with this many groups")
     p.add_argument("--activation", default=None,
