@@ -9,10 +9,11 @@ package comes from: see there) (``_targets`` asks it which devices are present;
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import subprocess
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 
 def _parse_info(text: str) -> Dict[str, str]:
@@ -43,11 +44,29 @@ def _nvidia_smi_caps() -> List[str]:
     if not exe:
         return []
     try:
-        out = subprocess.run([exe, "--query-gpu=compute_cap", "--format=csv,noheader"],
+        out = subprocess.run([exe, "--query-gpu=index,uuid,compute_cap",
+                              "--format=csv,noheader"],
                              capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
         return []
-    return [line.strip() for line in out.splitlines() if line.strip()]
+    rows = [[f.strip() for f in line.split(",")] for line in out.splitlines() if line.strip()]
+    return visible_caps([r for r in rows if len(r) == 3], os.environ.get("CUDA_VISIBLE_DEVICES"))
+
+
+def visible_caps(rows: List[List[str]], visible: Optional[str]) -> List[str]:
+    """The compute capabilities of the GPUs CUDA shows this process, in its order:
+    nvidia-smi lists every GPU; ``CUDA_VISIBLE_DEVICES`` (indices or UUIDs, as CUDA reads
+    it: up to the first entry that names no GPU) picks and orders them."""
+    if visible is None:
+        return [cap for _, _, cap in rows]
+    caps = []
+    for item in (v.strip() for v in visible.split(",")):
+        match = [cap for idx, uuid, cap in rows
+                 if item == idx or (item and uuid.startswith(item))]
+        if len(match) != 1:
+            break
+        caps.append(match[0])
+    return caps
 
 
 @functools.lru_cache(maxsize=None)

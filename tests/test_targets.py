@@ -164,3 +164,15 @@ def test_cli_targets_lists_everything():
     for name in iree_gn.TARGETS:
         assert name in out
     assert "local-task" in out and "target='auto' picks:" in out
+
+
+def test_compute_capabilities_follow_cuda_visible_devices():
+    # nvidia-smi lists every GPU; CUDA numbers only the visible ones, in CUDA_VISIBLE_DEVICES'
+    # order (indices or UUIDs, up to the first entry naming no GPU).
+    rows = [["0", "GPU-aaa", "8.0"], ["1", "GPU-bbb", "9.0"], ["2", "GPU-ccc", "8.6"]]
+    assert _devices.visible_caps(rows, None) == ["8.0", "9.0", "8.6"]
+    assert _devices.visible_caps(rows, "1") == ["9.0"]
+    assert _devices.visible_caps(rows, "2,0") == ["8.6", "8.0"]
+    assert _devices.visible_caps(rows, "GPU-bbb,0") == ["9.0", "8.0"]
+    assert _devices.visible_caps(rows, "0,7,1") == ["8.0"]
+    assert _devices.visible_caps(rows, "") == []
