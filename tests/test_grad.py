@@ -115,6 +115,19 @@ def test_activations(rng, activation):
     check(rng, (2, 4, 5, 16), activation=activation)
 
 
+def test_long_sums_of_the_jax_backward(rng):
+    # A callable activation runs the JAX backward; its per-channel sums over 512x512 rows
+    # ran in one float32 accumulator each (dx 4e-5 off, over GRAD_TOL), now one axis at a
+    # time. The callable is the identity, so the reference is the plain op's.
+    shape = (1, 512, 512, 8)
+    op = iree_gn.compile(shape, "float32", groups=2, activation=lambda z: z * 1.0)
+    assert _grad.formulation(op.spec, op.target) == "plain"
+    x, gamma, beta, dy = _inputs(rng, shape, "float32", 8, mean=3.0)
+    for got, ref in zip(op.vjp(x, gamma, beta, dy),
+                        ref_group_norm_vjp(x, dy, 2, gamma=gamma, beta=beta)):
+        assert grad_rel_error(got, ref) < GRAD_TOL["float32"]
+
+
 @pytest.mark.parametrize("mean", [0.0, 1e2, 1e4])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_large_means(rng, dtype, mean):
