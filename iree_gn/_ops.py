@@ -73,6 +73,15 @@ class CompiledGroupNorm(_build._CompiledOp):
             return self._block.formulation
         return self._KIND.formulation(self.spec, self.target)
 
+    @property
+    def vjp_formulation(self) -> str:
+        """What :meth:`vjp` runs: ``"kernel"`` (the hand-written CPU backward), the GPU
+        kernels' name on GPU rows, else a JAX form (``"plain"`` on CPUs,
+        ``"barrier-upcast"`` on GPU rows)."""
+        from . import _grad
+
+        return _grad.formulation(self.spec, self.target)
+
     def _signature(self):
         from . import _bound
 

@@ -121,7 +121,7 @@ def test_long_sums_of_the_jax_backward(rng):
     # time. The callable is the identity, so the reference is the plain op's.
     shape = (1, 512, 512, 8)
     op = iree_gn.compile(shape, "float32", groups=2, activation=lambda z: z * 1.0)
-    assert _grad.formulation(op.spec, op.target) == "plain"
+    assert op.vjp_formulation == "plain"
     x, gamma, beta, dy = _inputs(rng, shape, "float32", 8, mean=3.0)
     for got, ref in zip(op.vjp(x, gamma, beta, dy),
                         ref_group_norm_vjp(x, dy, 2, gamma=gamma, beta=beta)):
