@@ -34,8 +34,10 @@ from typing import Callable, List
 from ._spec import GroupNormSpec
 
 
-# The longest per-channel sum (rows of the reduction axes) one reduce runs in float32.
+# The longest per-channel sum (rows of the reduction axes) one reduce runs in float32, and
+# past it, the longest run along one axis.
 _ONE_REDUCE_ROWS = 1 << 14
+_ONE_REDUCE_AXIS = 1 << 10
 
 
 def arg_names(spec: GroupNormSpec) -> List[str]:
@@ -104,14 +106,34 @@ def build(spec: GroupNormSpec, barrier_upcast: bool = False) -> Callable:
         zero = jnp.zeros((), sdt)  # made while tracing: float64 needs the x64 mode
         keep = keep_shapes(a.shape)[0]
         add = lambda p, q: (p[0] + q[0], p[1] + q[1])  # noqa: E731
-        # One reduction axis at a time on CPU for long sums: a float32 sum's error grows with
-        # the terms one accumulator adds, so 512x512 rows sum as 512 then 512, not 262,144
-        # in a row (dx 4e-5 off at 1x512x512x32 before, 2.4e-7 after; 1x256x256x32 took
-        # 4.2-4.7 vs 12.3 ms). Shorter sums keep one reduce (2x64x64x320: 4.8 vs 7.7-10 ms
-        # split), as do GPU rows (SPIR-V).
-        if not barrier_upcast and M > _ONE_REDUCE_ROWS and len(red) > 1:
-            for ax in sorted(red, reverse=True)[:-1]:
-                a, b = jax.lax.reduce((a, b), (zero, zero), add, (ax,))
+        # One reduction axis at a time on CPU for long sums, a long axis in blocks: a float32
+        # sum's error grows with the terms one accumulator adds, so 512x512 rows sum as 512
+        # then 512, not 262,144 in a row (dx 4e-5 off at 1x512x512x32 before, 2.4e-7 after;
+        # 1x256x256x32 took 4.2-4.7 vs 12.3 ms), and a sequence of 262,144 as 512 x 512.
+        # Shorter sums keep one reduce (2x64x64x320: 4.8 vs 7.7-10 ms split), as do GPU rows
+        # (SPIR-V).
+        if not barrier_upcast and M > _ONE_REDUCE_ROWS:
+            for ax in sorted(red, reverse=True):
+                n = a.shape[ax]
+                if n > _ONE_REDUCE_AXIS:
+                    # A long axis as (n0 / B, B) blocks, B ~ sqrt(n), and its last n - n0
+                    # rows apart (a slice: zero padding fails to compile in IREE 3.13, "write
+                    # affecting operations on global resources are restricted to workgroup
+                    # distributed contexts").
+                    blk = 1 << (n.bit_length() // 2)
+                    n0 = n - n % blk
+                    head = [jax.lax.slice_in_dim(t, 0, n0, axis=ax) for t in (a, b)]
+                    split = a.shape[:ax] + (n0 // blk, blk) + a.shape[ax + 1:]
+                    h1, h2 = jax.lax.reduce(tuple(t.reshape(split) for t in head),
+                                            (zero, zero), add, (ax + 1,))
+                    h1, h2 = jax.lax.reduce((h1, h2), (zero, zero), add, (ax,))
+                    if n0 < n:
+                        tail = [jax.lax.slice_in_dim(t, n0, n, axis=ax) for t in (a, b)]
+                        t1, t2 = jax.lax.reduce(tuple(tail), (zero, zero), add, (ax,))
+                        h1, h2 = h1 + t1, h2 + t2
+                    a, b = h1, h2
+                else:
+                    a, b = jax.lax.reduce((a, b), (zero, zero), add, (ax,))
                 a, b = jnp.expand_dims(a, ax), jnp.expand_dims(b, ax)
         s1, s2 = jax.lax.reduce((a, b), (zero, zero), add, red)
         return s1.reshape(keep), s2.reshape(keep)

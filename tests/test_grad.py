@@ -115,16 +115,17 @@ def test_activations(rng, activation):
     check(rng, (2, 4, 5, 16), activation=activation)
 
 
-def test_long_sums_of_the_jax_backward(rng):
-    # A callable activation runs the JAX backward; its per-channel sums over 512x512 rows
-    # ran in one float32 accumulator each (dx 4e-5 off, over GRAD_TOL), now one axis at a
-    # time. The callable is the identity, so the reference is the plain op's.
-    shape = (1, 512, 512, 8)
-    op = iree_gn.compile(shape, "float32", groups=2, activation=lambda z: z * 1.0)
+@pytest.mark.parametrize("shape,groups", [((1, 512, 512, 8), 2), ((1, 262147, 2), 1)])
+def test_long_sums_of_the_jax_backward(rng, shape, groups):
+    # A callable activation runs the JAX backward; its per-channel sums over 512x512 rows,
+    # or a sequence of 262,147, ran in one float32 accumulator each (dx 4e-5-6e-5 off, over
+    # GRAD_TOL), now an axis at a time, a long one in blocks and a remainder. The callable
+    # is the identity, so the reference is the plain op's.
+    op = iree_gn.compile(shape, "float32", groups=groups, activation=lambda z: z * 1.0)
     assert op.vjp_formulation == "plain"
-    x, gamma, beta, dy = _inputs(rng, shape, "float32", 8, mean=3.0)
+    x, gamma, beta, dy = _inputs(rng, shape, "float32", shape[-1], mean=3.0)
     for got, ref in zip(op.vjp(x, gamma, beta, dy),
-                        ref_group_norm_vjp(x, dy, 2, gamma=gamma, beta=beta)):
+                        ref_group_norm_vjp(x, dy, groups, gamma=gamma, beta=beta)):
         assert grad_rel_error(got, ref) < GRAD_TOL["float32"]
 
 
