@@ -132,11 +132,12 @@ class _CompiledOp:
             raise DeviceError(self._NO_DRIVER.format(name=t.name))
         if t.fits is not None:
             ok, why = _targets.fits_here(t)
-            # Refused here: no device at all, or a Vulkan device whose subgroup size differs
-            # (its pipelines fail to create). Other mismatches are left to the driver: CUDA
-            # PTX for sm_80 runs on later GPUs, and a compute capability may read unknown.
-            absent = not (_devices.probe().get(t.driver) or {}).get("available")
-            if not ok and (absent or t.backend == "vulkan-spirv"):
+            # Refused here: no device at all, a Vulkan subgroup size or ROCm gfx that
+            # differs, a CUDA GPU older than the PTX. Left to the driver: PTX for an older
+            # architecture (sm_80's runs on an H100), a compute capability that reads unknown.
+            d = _devices.probe().get(t.driver) or {}
+            if not ok and (not d.get("available") or t.backend != "cuda" or
+                           not any(_targets.cuda_may_run(t, dev) for dev in d["devices"])):
                 raise DeviceError(
                     f"target {t.name!r} cannot run here: {why}. The module is compiled; run "
                     f"it where that device is (`iree-gn build` ships it), or compile for a "

@@ -229,6 +229,17 @@ def _vulkan(name: str, iree_target: str, driver_name: str, subgroup: int, auto: 
                   gpu_kernel=(_GPU_WORKGROUP, subgroup, True))
 
 
+def cuda_may_run(target: Target, dev: dict) -> bool:
+    """Whether a CUDA device may run ``target``'s PTX: the driver assembles PTX for its own
+    architecture or a later one; unknown when the compute capability could not be read."""
+    found = dev.get("compute_capability")
+    try:
+        return found is None or tuple(map(int, found.split("."))) >= (
+            int(target.name[-2]), int(target.name[-1]))
+    except ValueError:
+        return True
+
+
 def _cc_fits(cc: str):
     def fits(dev: dict) -> Tuple[bool, str]:
         found = dev.get("compute_capability")

@@ -67,10 +67,22 @@ def test_a_cuda_row_is_left_to_the_driver_on_a_newer_gpu(monkeypatch):
     monkeypatch.setattr(_devices, "probe", lambda: {"cuda": {
         "available": True, "error": "", "devices": [
             {"index": 0, "name": "NVIDIA H100", "compute_capability": "9.0"}]}})
-    op = _ops.get_op(SPEC, iree_gn.TARGETS["cuda:sm_80"])
-    with pytest.raises(iree_gn.DeviceError) as e:  # (here: no libcuda to open it with)
-        op(np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32), np.zeros(16, np.float32))
-    assert "cannot run here" not in str(e.value)
+    args = (np.zeros((2, 4, 4, 16), np.float32), np.ones(16, np.float32),
+            np.zeros(16, np.float32))
+    try:  # (a machine with libcuda and a GPU runs it; here opening the driver fails)
+        _ops.get_op(SPEC, iree_gn.TARGETS["cuda:sm_80"])(*args)
+    except iree_gn.DeviceError as e:
+        assert "cannot run here" not in str(e)
+    # An older GPU than the PTX, or another ROCm gfx, is refused by the row's own check.
+    monkeypatch.setattr(_devices, "probe", lambda: {
+        "cuda": {"available": True, "error": "", "devices": [
+            {"index": 0, "name": "NVIDIA A100", "compute_capability": "8.0"}]},
+        "hip": {"available": True, "error": "", "devices": [
+            {"index": 0, "name": "MI210", "gfx_arch": "gfx90a"}]}})
+    for name, why in (("cuda:sm_90", "needs compute capability 9.0; found 8.0"),
+                      ("rocm:gfx942", "needs gfx942; found gfx90a")):
+        with pytest.raises(iree_gn.DeviceError, match=f"target '{name}' cannot run here: {why}"):
+            _ops.get_op(SPEC, iree_gn.TARGETS[name])(*args)
 
 
 def test_a_row_runs_on_the_device_that_fits_it(monkeypatch):
