@@ -184,15 +184,17 @@ def _describe(value: np.ndarray) -> str:
         f"an array of dtype {value.dtype} ({np.array2string(value, threshold=4)})")
 
 
-def _names(value, arg: str):
+def _names(value, arg: str, keyed: bool = False):
     """A collections argument as a tuple of names (None stays None): a name, or any iterable
-    of names (a list, tuple, set, dict keys...), as TF's add_to_collections takes them."""
+    of names (a list, tuple, set, dict keys...), as TF's add_to_collections takes them.
+    ``keyed``: a dict is a per-variable mapping (variables_collections), not its keys."""
     if value is None:
         return None
     if isinstance(value, str):
         return (value,)
     try:
-        names = tuple(value) if not isinstance(value, (bytes, dict)) else None
+        names = tuple(value) if not (isinstance(value, bytes) or
+                                     keyed and isinstance(value, dict)) else None
     except TypeError:
         names = None
     if names is None or not all(isinstance(v, str) for v in names):
@@ -206,10 +208,10 @@ def _check_collections(variables_collections, outputs_collections):
     """Both collections arguments checked and as tuples of names (a dict: per key)."""
     if isinstance(variables_collections, dict):
         _check_key_dict(variables_collections, "variables_collections")
-        vc = {k: _names(v, f"variables_collections[{k!r}]")
+        vc = {k: _names(v, f"variables_collections[{k!r}]", keyed=True)
               for k, v in variables_collections.items()}
     else:
-        vc = _names(variables_collections, "variables_collections")
+        vc = _names(variables_collections, "variables_collections", keyed=True)
     return vc, _names(outputs_collections, "outputs_collections")
 
 

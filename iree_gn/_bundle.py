@@ -360,6 +360,13 @@ def _check_destination(out_dir: str) -> None:
             f"published by renaming its finished folder onto -o, which would replace the "
             f"link, not what it points to. {fix}")
     if not os.path.exists(out_dir):
+        up = os.path.dirname(os.path.abspath(out_dir))
+        while not os.path.lexists(up):
+            up = os.path.dirname(up)
+        if not os.path.isdir(up):  # (found after compiling everything: EEXIST, ENOTDIR)
+            raise ValueError(
+                f"-o {out_dir!r} cannot be made: {up} is "
+                f"{'a symbolic link to nothing' if os.path.islink(up) else 'not a folder'}.")
         return
     if not os.path.isdir(out_dir):
         raise ValueError(f"-o {out_dir!r} exists and is not a folder.")

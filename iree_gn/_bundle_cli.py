@@ -128,7 +128,7 @@ def _load_npy(path: str, what: str):
 def _run(args) -> int:
     import numpy as np
 
-    from . import _runtime, _targets, deploy
+    from . import _runtime, deploy
 
     if os.path.isdir(args.output):  # refused before the work, not after
         raise ValueError(f"-o {args.output!r} is a folder; give the .npy file to write.")
@@ -160,11 +160,9 @@ def _run(args) -> int:
             np.save(f, y)
     except OSError as e:
         raise ValueError(f"-o {args.output!r}: cannot write it ({e.strerror}).") from None
-    row = _targets.TARGETS.get(mod.target)
-    driver = row.driver_for(x.nbytes) if row is not None and row.driver == mod.driver \
-        else mod.driver  # (the driver this call used: a CPU row's small calls run local-sync)
-    print(f"ran {mod.name} on {mod.target} ({driver}): {x.shape} {x.dtype} -> "
-          f"{args.output}", file=sys.stderr)
+    # (No driver named: a CPU row picks local-sync or local-task per call, or per block.)
+    print(f"ran {mod.name} on {mod.target}: {x.shape} {x.dtype} -> {args.output}",
+          file=sys.stderr)
     return EXIT_OK
 
 

@@ -499,7 +499,7 @@ class DiskCache:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
-            parent = os.path.dirname(os.path.abspath(self.path))
+            parent = os.path.abspath(self.path)  # (itself, or a folder above: a dead link)
             while parent != os.path.dirname(parent) and not os.path.lexists(parent):
                 parent = os.path.dirname(parent)
             if os.path.islink(parent) and not os.path.exists(parent):

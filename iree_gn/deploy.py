@@ -726,8 +726,7 @@ def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
                 f"{why}\nBuild one for this machine, e.g. "
                 f"`iree-gn build --add -o {path} CONFIG --targets llvm-cpu`, or load the "
                 f"bundle where its device is.")
-        skipped = [n for n in names if not fits[n][0] and n.split(":")[0] == "llvm-cpu"
-                   and _device_here(n, drivers[n])[0]]
+        skipped = [n for n in names if not fits[n][0] and n.split(":")[0] == "llvm-cpu"]
         if skipped and not any(n.split(":")[0] == "llvm-cpu" for n in usable):
             # (a CPU this bundle's CPU rows do not fit: say so, not just run elsewhere, such
             # as on lavapipe, a software GPU hundreds of times slower)
@@ -737,7 +736,7 @@ def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
                 f"bundle {path!r}: its CPU modules do not run on this CPU ("
                 + "; ".join(f"{n}: {fits[n][1]}" for n in skipped) + f"); running on "
                 f"{usable[0]}. Add a portable row: `iree-gn build --add -o {path} CONFIG "
-                f"--targets llvm-cpu:x86-64-v3`.", RuntimeWarning, stacklevel=5)
+                f"--targets llvm-cpu:x86-64-v3`.", RuntimeWarning, stacklevel=4)
         return usable
     chosen = [n for n in names if n == device] or [
         n for n in names if n.split(":")[0] == device or drivers[n] == device]

@@ -449,3 +449,5 @@ def test_a_cache_folder_that_cannot_be_created_warns_and_says_why(tmp_path):
     with pytest.warns(iree_gn.CacheWarning, match=r"cannot create it"):
         assert not cache._usable(create=True)
     assert "is a symbolic link to nothing" in cache.info()["unused"]
+    cache = _cache.DiskCache(str(tmp_path / "gone"))  # the folder itself a dead link
+    assert "is a symbolic link to nothing" in cache.info()["unused"]

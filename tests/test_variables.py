@@ -67,10 +67,11 @@ def test_a_call_with_bad_collections_creates_no_variables(x):
         # Any iterable of names, as TF's add_to_collections takes them (a generator once).
         iree_gn.group_norm(x, groups=4, scope="M", variables_collections={"a": 1}.keys(),
                            outputs_collections=np.array(["o1", "o2"]))
+        iree_gn.group_norm(x, groups=4, scope="P", outputs_collections={"o3": None})
         iree_gn.group_norm(x, groups=4, scope="N", variables_collections=(
             n for n in ["g1", "g2"]))
         assert [v.name for v in store.get_collection("a")] == ["M/beta", "M/gamma"]
-        assert len(store.get_collection("o2")) == 1
+        assert len(store.get_collection("o2")) == 1 and len(store.get_collection("o3")) == 1
         assert [v.name for v in store.get_collection("g2")] == ["N/beta", "N/gamma"]
 
 
