@@ -232,12 +232,24 @@ class GroupNormSpec:
         return json.dumps(d, sort_keys=True)
 
     def short_name(self) -> str:
-        """A readable name such as ``2x64x64x320-float32-g32-c3``."""
+        """A readable name such as ``2x64x64x320-float32-g32-c3``; options away from the
+        common case are appended (``-r1`` reduction axes other than every axis but the batch
+        and channels, ``-nocenter``, ``-noscale``, ``-eps1e-05``, ``-mcz``), so that two
+        cached or bundled modules of one shape are told apart by name."""
         dims = "x".join("N" if d is None else str(d) for d in self.shape)
         act = "" if self.activation is None else "-" + (
             self.activation if isinstance(self.activation, str) else "fn"
         )
-        return f"{dims}-{self.dtype}-g{self.groups}-c{self.channels_axis}{act}"
+        usual = tuple(a for a in range(1, self.rank) if a != self.channels_axis)
+        extra = "".join((
+            "" if self.reduction_axes == usual
+            else "-r" + (".".join(map(str, self.reduction_axes)) or "none"),
+            "" if self.center else "-nocenter",
+            "" if self.scale else "-noscale",
+            "" if self.epsilon == 1e-6 else f"-eps{self.epsilon:g}",
+            "-mcz" if self.mean_close_to_zero else "",
+        ))
+        return f"{dims}-{self.dtype}-g{self.groups}-c{self.channels_axis}{act}{extra}"
 
 
 

@@ -451,3 +451,19 @@ def test_a_cache_folder_that_cannot_be_created_warns_and_says_why(tmp_path):
     assert "is a symbolic link to nothing" in cache.info()["unused"]
     cache = _cache.DiskCache(str(tmp_path / "gone"))  # the folder itself a dead link
     assert "is a symbolic link to nothing" in cache.info()["unused"]
+
+
+def test_entry_names_tell_options_apart():
+    # `cache info` and bundle manifests show a spec's short name; two modules of one shape
+    # that differ in an option had shared it (reduction axes, center, scale, epsilon,
+    # mean_close_to_zero), so the listing could not say which was which.
+    base = GroupNormSpec.create((2, 8, 8, 32), "float32", groups=8)
+    assert base.short_name() == "2x8x8x32-float32-g8-c3"
+    assert GroupNormSpec.create((2, 32, 8, 8), "float32", groups=8, channels_axis=1,
+                                reduction_axes=(2, 3)).short_name() == "2x32x8x8-float32-g8-c1"
+    variants = [base] + [GroupNormSpec.create((2, 8, 8, 32), "float32", groups=8, **kw)
+                         for kw in (dict(reduction_axes=(-2,)), dict(reduction_axes=()),
+                                    dict(center=False), dict(scale=False),
+                                    dict(epsilon=1e-5), dict(mean_close_to_zero=True))]
+    names = [s.short_name() for s in variants]
+    assert len(set(names)) == len(names), names
