@@ -352,7 +352,9 @@ def group_norm(
     else:
         plain = None
     if scope is not None and outputs_collections is None and type(inputs) is np.ndarray and (
-            reuse is True or reuse is _variables.AUTO_REUSE):
+            reuse is True or reuse is _variables.AUTO_REUSE or (
+                # (1 and np.True_ mean True, and hash and compare equal to it in the key)
+                isinstance(reuse, (int, np.integer, np.bool_)) and reuse == 1)):
         # A layer called again on its own variables: everything was validated by its first
         # call, so repeated calls skip straight to the compiled op (see _remember).
         store = _variables.current_store()
