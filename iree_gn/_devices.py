@@ -50,19 +50,26 @@ def _nvidia_smi_caps() -> List[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     rows = [[f.strip() for f in line.split(",")] for line in out.splitlines() if line.strip()]
-    return visible_caps([r for r in rows if len(r) == 3], os.environ.get("CUDA_VISIBLE_DEVICES"))
+    return visible_caps([r for r in rows if len(r) == 3], os.environ.get("CUDA_VISIBLE_DEVICES"),
+                        os.environ.get("CUDA_DEVICE_ORDER"))
 
 
-def visible_caps(rows: List[List[str]], visible: Optional[str]) -> List[str]:
-    """The compute capabilities of the GPUs CUDA shows this process, in its order:
-    nvidia-smi lists every GPU; ``CUDA_VISIBLE_DEVICES`` (indices or UUIDs, as CUDA reads
-    it: up to the first entry that names no GPU) picks and orders them."""
+def visible_caps(rows: List[List[str]], visible: Optional[str],
+                 order: Optional[str] = None) -> List[str]:
+    """The compute capabilities of the GPUs CUDA shows this process, in its order, as far
+    as it is known: nvidia-smi lists every GPU in PCI order; ``CUDA_VISIBLE_DEVICES``
+    (indices or UUIDs, as CUDA reads it: up to the first entry that names no GPU) picks and
+    orders them. CUDA numbers GPUs fastest first unless ``CUDA_DEVICE_ORDER=PCI_BUS_ID``,
+    so where models differ an index (or no list) says nothing sure and the list stops
+    there: a device without a known capability is left to the driver, never refused."""
+    pci = order is not None and order.strip() == "PCI_BUS_ID"
+    by_index = pci or len({cap for _, _, cap in rows}) <= 1
     if visible is None:
-        return [cap for _, _, cap in rows]
+        return [cap for _, _, cap in rows] if by_index else []
     caps = []
     for item in (v.strip() for v in visible.split(",")):
         match = [cap for idx, uuid, cap in rows
-                 if item == idx or (item and uuid.startswith(item))]
+                 if (item == idx and by_index) or (item and uuid.startswith(item))]
         if len(match) != 1:
             break
         caps.append(match[0])

@@ -182,9 +182,18 @@ def test_compute_capabilities_follow_cuda_visible_devices():
     # nvidia-smi lists every GPU; CUDA numbers only the visible ones, in CUDA_VISIBLE_DEVICES'
     # order (indices or UUIDs, up to the first entry naming no GPU).
     rows = [["0", "GPU-aaa", "8.0"], ["1", "GPU-bbb", "9.0"], ["2", "GPU-ccc", "8.6"]]
-    assert _devices.visible_caps(rows, None) == ["8.0", "9.0", "8.6"]
-    assert _devices.visible_caps(rows, "1") == ["9.0"]
-    assert _devices.visible_caps(rows, "2,0") == ["8.6", "8.0"]
-    assert _devices.visible_caps(rows, "GPU-bbb,0") == ["9.0", "8.0"]
-    assert _devices.visible_caps(rows, "0,7,1") == ["8.0"]
-    assert _devices.visible_caps(rows, "") == []
+    pci = "PCI_BUS_ID"
+    assert _devices.visible_caps(rows, None, pci) == ["8.0", "9.0", "8.6"]
+    assert _devices.visible_caps(rows, "1", pci) == ["9.0"]
+    assert _devices.visible_caps(rows, "2,0", pci) == ["8.6", "8.0"]
+    assert _devices.visible_caps(rows, "GPU-bbb,0", pci) == ["9.0", "8.0"]
+    assert _devices.visible_caps(rows, "0,7,1", pci) == ["8.0"]
+    assert _devices.visible_caps(rows, "", pci) == []
+    # CUDA's default order is fastest first, not nvidia-smi's PCI order: with mixed models an
+    # index names no known GPU (the check is left to the driver); UUIDs still do.
+    assert _devices.visible_caps(rows, None) == []
+    assert _devices.visible_caps(rows, "1") == []
+    assert _devices.visible_caps(rows, "GPU-ccc,GPU-aaa,1") == ["8.6", "8.0"]
+    same = [["0", "GPU-aaa", "9.0"], ["1", "GPU-bbb", "9.0"]]
+    assert _devices.visible_caps(same, None) == ["9.0", "9.0"]
+    assert _devices.visible_caps(same, "1") == ["9.0"]
