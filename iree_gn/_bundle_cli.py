@@ -185,7 +185,9 @@ def _inspect(args) -> int:
                 deploy.check_specs(args.bundle, [m], deploy.check_files(args.bundle, [m]),
                                    kind)
             except deploy.BundleIntegrityError as e:
-                bad[m.file] = str(e).splitlines()[1].strip()
+                # (by kind too: a grad entry pointed at a forward module's file is the
+                # bad one, not the forward entry that owns the file)
+                bad[kind, m.file] = str(e).splitlines()[1].strip()
     first = {m.target: m for m in reversed(modules)}
     fits = {t: deploy._runs_here(t, m.driver, m.flags, manifest) for t, m in first.items()}
     try:
@@ -200,8 +202,8 @@ def _inspect(args) -> int:
         "host": manifest.get("host", {}),
         "targets": {t: {"runs_here": ok, "why": why} for t, (ok, why) in fits.items()},
         "auto": auto,
-        "modules": [_module_report(m, bad) for m in modules],
-        "grad_modules": [_module_report(m, bad) for m in grads],
+        "modules": [_module_report(m, bad, "forward") for m in modules],
+        "grad_modules": [_module_report(m, bad, "grad") for m in grads],
         "failures": manifest.get("failures", []),
         "skipped": manifest.get("skipped", []),
     }
@@ -214,10 +216,10 @@ def _inspect(args) -> int:
     return EXIT_OK
 
 
-def _module_report(m, bad: dict) -> dict:
+def _module_report(m, bad: dict, kind: str) -> dict:
     return dict(name=m.name, file=m.file, target=m.target, driver=m.driver,
                 spec=m.spec.to_json(), module_shape=list(m.module_shape), size=m.size,
-                sha256=m.sha256, ok=m.file not in bad, problem=bad.get(m.file))
+                sha256=m.sha256, ok=(kind, m.file) not in bad, problem=bad.get((kind, m.file)))
 
 
 def _format(r: dict) -> str:

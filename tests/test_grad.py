@@ -407,3 +407,13 @@ except Exception as e:
         (forged / "manifest.json").write_text(json.dumps(m))
         with pytest.raises(deploy.BundleIntegrityError, match=why):
             deploy.load_bundle(str(forged))
+        if why == "is a forward module":
+            # inspect marks the forged backward entry, not the forward one owning the file
+            rep = subprocess.run(
+                [sys.executable, "-c", "import sys; from iree_gn.cli import main; "
+                 "sys.exit(main(sys.argv[1:]))", "inspect", str(forged), "--json"],
+                capture_output=True, text=True, timeout=120,
+                env=dict(os.environ, PYTHONPATH=os.getcwd()))
+            r = json.loads(rep.stdout)
+            assert rep.returncode == 1 and all(m["ok"] for m in r["modules"]), rep.stdout
+            assert [m["ok"] for m in r["grad_modules"]] == [True, False], rep.stdout
