@@ -315,8 +315,8 @@ def group_norm(
         1x16x16x64 (32 groups), std-1 inputs, max |error| vs float64: mean 0: two-pass
         1.8e-6, one-pass 1.3e-6; mean 1e2: 1.7e-6 vs 1.7e-2; mean 1e4: 9.8e-7 vs 4.0e3
         (garbage). The two-pass sums run on data shifted by a value from each group (a
-        median of three of its elements), so they stay small whatever the mean, and one
-        outlier cannot be the shift.
+        median of five of its elements), so they stay small whatever the mean, and two
+        outliers cannot be the shift.
       target: where to run: ``"llvm-cpu"`` (default), ``"vulkan"``, ``"cuda"``, ``"auto"``...
         (``iree_gn.TARGETS``).
       out: optional preallocated output: a writable NumPy array of the input's shape and

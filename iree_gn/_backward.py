@@ -10,7 +10,7 @@ pre-activation) and an output cotangent ``dy``::
     dgamma = sum of dz * xhat     over every axis but the channel axis (all samples)
     dbeta  = sum of dz            over every axis but the channel axis
 
-This is the *centered* form: every sum over x runs over ``x - k`` (k a median of three elements of
+This is the *centered* form: every sum over x runs over ``x - k`` (k a median of five elements of
 each channel, combined exactly into group moments as in the forward's "native" statistics)
 or over ``xhat``, never over raw x, so float32 keeps its accuracy at any mean (PyTorch's
 raw-moment form ``c2 * x + c3`` with ``sum dy * x`` loses it: at mean 1e4 with 32K elements

@@ -13,10 +13,14 @@ module @group_norm_kernel {
         %c128 = arith.constant 128 : index
         %c16 = arith.constant 16 : index
         %c160 = arith.constant 160 : index
+        %c179 = arith.constant 179 : index
+        %c230 = arith.constant 230 : index
+        %c25 = arith.constant 25 : index
         %c255 = arith.constant 255 : index
         %c256 = arith.constant 256 : index
         %c40 = arith.constant 40 : index
         %c64 = arith.constant 64 : index
+        %c76 = arith.constant 76 : index
         %c8 = arith.constant 8 : index
         %f0p0 = arith.constant 0.0 : f32
         %f10240p0 = arith.constant 10240.0 : f32
@@ -41,12 +45,20 @@ module @group_norm_kernel {
         %p2 = memref.alloca() : memref<160xf32>
         scf.for %c = %c0 to %c160 step %c16 {
           %xc = arith.addi %ch0, %c : index
-          %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x256x1280xf32>, vector<16xf32>
-          %k1_r = vector.load %x[%n, %c128, %xc] : memref<2x256x1280xf32>, vector<16xf32>
-          %k2_r = vector.load %x[%n, %c255, %xc] : memref<2x256x1280xf32>, vector<16xf32>
-          %km_lo = arith.minimumf %k0_r, %k1_r : vector<16xf32>
-          %km_hi = arith.maximumf %k0_r, %k1_r : vector<16xf32>
-          %km_mc = arith.minimumf %km_hi, %k2_r : vector<16xf32>
+          %k0_r = vector.load %x[%n, %c25, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c76, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+          %k2_r = vector.load %x[%n, %c128, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+          %k3_r = vector.load %x[%n, %c179, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+          %k4_r = vector.load %x[%n, %c230, %xc] : memref<2x256x1280xf32>, vector<16xf32>
+          %km_q0 = arith.minimumf %k0_r, %k1_r : vector<16xf32>
+          %km_q1 = arith.minimumf %k2_r, %k3_r : vector<16xf32>
+          %km_q2 = arith.maximumf %k0_r, %k1_r : vector<16xf32>
+          %km_q3 = arith.maximumf %k2_r, %k3_r : vector<16xf32>
+          %km_m2 = arith.maximumf %km_q0, %km_q1 : vector<16xf32>
+          %km_m3 = arith.minimumf %km_q2, %km_q3 : vector<16xf32>
+          %km_lo = arith.minimumf %km_m2, %km_m3 : vector<16xf32>
+          %km_hi = arith.maximumf %km_m2, %km_m3 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k4_r : vector<16xf32>
           %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
           vector.store %km, %k[%c] : memref<160xf32>, vector<16xf32>
         }

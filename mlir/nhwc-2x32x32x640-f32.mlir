@@ -10,15 +10,19 @@ module @group_norm_kernel {
       func.func @gn(%bx: !stream.binding, %bg: !stream.binding, %bb: !stream.binding, %by: !stream.binding, %xoff: i32) {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
+        %c102 = arith.constant 102 : index
         %c1023 = arith.constant 1023 : index
         %c1024 = arith.constant 1024 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
         %c20 = arith.constant 20 : index
+        %c307 = arith.constant 307 : index
         %c4 = arith.constant 4 : index
         %c512 = arith.constant 512 : index
         %c64 = arith.constant 64 : index
         %c640 = arith.constant 640 : index
+        %c716 = arith.constant 716 : index
+        %c921 = arith.constant 921 : index
         %f0p0 = arith.constant 0.0 : f32
         %f1024p0 = arith.constant 1024.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
@@ -42,12 +46,20 @@ module @group_norm_kernel {
         %p2 = memref.alloca() : memref<640xf32>
         scf.for %c = %c0 to %c640 step %c16 {
           %xc = arith.addi %ch0, %c : index
-          %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x1024x640xf32>, vector<16xf32>
-          %k1_r = vector.load %x[%n, %c512, %xc] : memref<2x1024x640xf32>, vector<16xf32>
-          %k2_r = vector.load %x[%n, %c1023, %xc] : memref<2x1024x640xf32>, vector<16xf32>
-          %km_lo = arith.minimumf %k0_r, %k1_r : vector<16xf32>
-          %km_hi = arith.maximumf %k0_r, %k1_r : vector<16xf32>
-          %km_mc = arith.minimumf %km_hi, %k2_r : vector<16xf32>
+          %k0_r = vector.load %x[%n, %c102, %xc] : memref<2x1024x640xf32>, vector<16xf32>
+          %k1_r = vector.load %x[%n, %c307, %xc] : memref<2x1024x640xf32>, vector<16xf32>
+          %k2_r = vector.load %x[%n, %c512, %xc] : memref<2x1024x640xf32>, vector<16xf32>
+          %k3_r = vector.load %x[%n, %c716, %xc] : memref<2x1024x640xf32>, vector<16xf32>
+          %k4_r = vector.load %x[%n, %c921, %xc] : memref<2x1024x640xf32>, vector<16xf32>
+          %km_q0 = arith.minimumf %k0_r, %k1_r : vector<16xf32>
+          %km_q1 = arith.minimumf %k2_r, %k3_r : vector<16xf32>
+          %km_q2 = arith.maximumf %k0_r, %k1_r : vector<16xf32>
+          %km_q3 = arith.maximumf %k2_r, %k3_r : vector<16xf32>
+          %km_m2 = arith.maximumf %km_q0, %km_q1 : vector<16xf32>
+          %km_m3 = arith.minimumf %km_q2, %km_q3 : vector<16xf32>
+          %km_lo = arith.minimumf %km_m2, %km_m3 : vector<16xf32>
+          %km_hi = arith.maximumf %km_m2, %km_m3 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k4_r : vector<16xf32>
           %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
           vector.store %km, %k[%c] : memref<640xf32>, vector<16xf32>
         }

@@ -11,10 +11,14 @@ module @group_norm_kernel {
         %c0 = arith.constant 0 : index
         %c1 = arith.constant 1 : index
         %c10 = arith.constant 10 : index
+        %c1228 = arith.constant 1228 : index
         %c16 = arith.constant 16 : index
         %c2 = arith.constant 2 : index
         %c2048 = arith.constant 2048 : index
+        %c2867 = arith.constant 2867 : index
         %c320 = arith.constant 320 : index
+        %c3686 = arith.constant 3686 : index
+        %c409 = arith.constant 409 : index
         %c4095 = arith.constant 4095 : index
         %c4096 = arith.constant 4096 : index
         %c6 = arith.constant 6 : index
@@ -42,15 +46,25 @@ module @group_norm_kernel {
         %p2 = memref.alloca() : memref<320xf32>
         scf.for %c = %c0 to %c320 step %c16 {
           %xc = arith.addi %ch0, %c : index
-          %k0_r = vector.load %x[%n, %c0, %xc] : memref<2x4096x320xf16>, vector<16xf16>
+          %k0_r = vector.load %x[%n, %c409, %xc] : memref<2x4096x320xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
-          %k1_r = vector.load %x[%n, %c2048, %xc] : memref<2x4096x320xf16>, vector<16xf16>
+          %k1_r = vector.load %x[%n, %c1228, %xc] : memref<2x4096x320xf16>, vector<16xf16>
           %k1 = arith.extf %k1_r : vector<16xf16> to vector<16xf32>
-          %k2_r = vector.load %x[%n, %c4095, %xc] : memref<2x4096x320xf16>, vector<16xf16>
+          %k2_r = vector.load %x[%n, %c2048, %xc] : memref<2x4096x320xf16>, vector<16xf16>
           %k2 = arith.extf %k2_r : vector<16xf16> to vector<16xf32>
-          %km_lo = arith.minimumf %k0, %k1 : vector<16xf32>
-          %km_hi = arith.maximumf %k0, %k1 : vector<16xf32>
-          %km_mc = arith.minimumf %km_hi, %k2 : vector<16xf32>
+          %k3_r = vector.load %x[%n, %c2867, %xc] : memref<2x4096x320xf16>, vector<16xf16>
+          %k3 = arith.extf %k3_r : vector<16xf16> to vector<16xf32>
+          %k4_r = vector.load %x[%n, %c3686, %xc] : memref<2x4096x320xf16>, vector<16xf16>
+          %k4 = arith.extf %k4_r : vector<16xf16> to vector<16xf32>
+          %km_q0 = arith.minimumf %k0, %k1 : vector<16xf32>
+          %km_q1 = arith.minimumf %k2, %k3 : vector<16xf32>
+          %km_q2 = arith.maximumf %k0, %k1 : vector<16xf32>
+          %km_q3 = arith.maximumf %k2, %k3 : vector<16xf32>
+          %km_m2 = arith.maximumf %km_q0, %km_q1 : vector<16xf32>
+          %km_m3 = arith.minimumf %km_q2, %km_q3 : vector<16xf32>
+          %km_lo = arith.minimumf %km_m2, %km_m3 : vector<16xf32>
+          %km_hi = arith.maximumf %km_m2, %km_m3 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k4 : vector<16xf32>
           %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
           vector.store %km, %k[%c] : memref<320xf32>, vector<16xf32>
         }

@@ -12,11 +12,15 @@ module @group_norm_kernel {
         %c1 = arith.constant 1 : index
         %c1568 = arith.constant 1568 : index
         %c16 = arith.constant 16 : index
+        %c2195 = arith.constant 2195 : index
         %c256 = arith.constant 256 : index
+        %c2822 = arith.constant 2822 : index
+        %c313 = arith.constant 313 : index
         %c3135 = arith.constant 3135 : index
         %c3136 = arith.constant 3136 : index
         %c64 = arith.constant 64 : index
         %c8 = arith.constant 8 : index
+        %c940 = arith.constant 940 : index
         %f0p0 = arith.constant 0.0 : f32
         %f1em06 = arith.constant 9.999999974752427e-07 : f32
         %f25088p0 = arith.constant 25088.0 : f32
@@ -40,15 +44,25 @@ module @group_norm_kernel {
         %p2 = memref.alloca() : memref<256xf32>
         scf.for %c = %c0 to %c256 step %c16 {
           %xc = arith.addi %ch0, %c : index
-          %k0_r = vector.load %x[%n, %c0, %xc] : memref<8x3136x256xf16>, vector<16xf16>
+          %k0_r = vector.load %x[%n, %c313, %xc] : memref<8x3136x256xf16>, vector<16xf16>
           %k0 = arith.extf %k0_r : vector<16xf16> to vector<16xf32>
-          %k1_r = vector.load %x[%n, %c1568, %xc] : memref<8x3136x256xf16>, vector<16xf16>
+          %k1_r = vector.load %x[%n, %c940, %xc] : memref<8x3136x256xf16>, vector<16xf16>
           %k1 = arith.extf %k1_r : vector<16xf16> to vector<16xf32>
-          %k2_r = vector.load %x[%n, %c3135, %xc] : memref<8x3136x256xf16>, vector<16xf16>
+          %k2_r = vector.load %x[%n, %c1568, %xc] : memref<8x3136x256xf16>, vector<16xf16>
           %k2 = arith.extf %k2_r : vector<16xf16> to vector<16xf32>
-          %km_lo = arith.minimumf %k0, %k1 : vector<16xf32>
-          %km_hi = arith.maximumf %k0, %k1 : vector<16xf32>
-          %km_mc = arith.minimumf %km_hi, %k2 : vector<16xf32>
+          %k3_r = vector.load %x[%n, %c2195, %xc] : memref<8x3136x256xf16>, vector<16xf16>
+          %k3 = arith.extf %k3_r : vector<16xf16> to vector<16xf32>
+          %k4_r = vector.load %x[%n, %c2822, %xc] : memref<8x3136x256xf16>, vector<16xf16>
+          %k4 = arith.extf %k4_r : vector<16xf16> to vector<16xf32>
+          %km_q0 = arith.minimumf %k0, %k1 : vector<16xf32>
+          %km_q1 = arith.minimumf %k2, %k3 : vector<16xf32>
+          %km_q2 = arith.maximumf %k0, %k1 : vector<16xf32>
+          %km_q3 = arith.maximumf %k2, %k3 : vector<16xf32>
+          %km_m2 = arith.maximumf %km_q0, %km_q1 : vector<16xf32>
+          %km_m3 = arith.minimumf %km_q2, %km_q3 : vector<16xf32>
+          %km_lo = arith.minimumf %km_m2, %km_m3 : vector<16xf32>
+          %km_hi = arith.maximumf %km_m2, %km_m3 : vector<16xf32>
+          %km_mc = arith.minimumf %km_hi, %k4 : vector<16xf32>
           %km = arith.maximumf %km_lo, %km_mc : vector<16xf32>
           vector.store %km, %k[%c] : memref<256xf32>, vector<16xf32>
         }

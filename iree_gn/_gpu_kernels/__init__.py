@@ -13,8 +13,8 @@ one text for every GPU row with the workgroup and subgroup sizes of the row
    (channels last) or (sample, group, chunk) (channels first): hundreds to thousands of
    workgroups even at batch 1. Each thread reads 16 bytes at a time along the contiguous
    axis and keeps float32 sums of ``d = x - k`` and ``d^2``, with ``k`` the group's shift,
-   the median of three of its elements (``_emit.group_shift``), so no float32 sum holds
-   |mean|-sized values (accurate at mean 1e4, as the CPU kernels) and one outlier cannot be
+   the median of five of its elements (``_emit.group_shift``), so no float32 sum holds
+   |mean|-sized values (accurate at mean 1e4, as the CPU kernels) and two outliers cannot be
    the shift; a workgroup-memory tree adds up the
    threads. Output: float32 partials, K per sample and entry (W entries: the C channels, or
    the G groups), into a float32 workspace (``_module._Module.ws_shape``).

@@ -1,7 +1,7 @@
 """Which specs get the hand-written GPU backward dispatches, and their module text.
 
 The math is the CPU backward's (``_kernels._backward``): per (sample, group) of M elements,
-``k`` the group's shift (``_emit.group_shift``: a median of three elements; 0 with ``mean_close_to_zero``, whose statistics are then
+``k`` the group's shift (``_emit.group_shift``: a median of five elements; 0 with ``mean_close_to_zero``, whose statistics are then
 TF's one-pass sums), ``r = rsqrt(var + eps)``, ``xhat = (x - mean) r``, ``z = xhat gamma +
 beta``, ``dz = dy act'(z)``, ``w = gamma dz``::
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
+from .._authoring import shift_points
 from .._kernels import _Emitter
 from ._select import _STATS_UNROLL
 
@@ -44,21 +45,21 @@ class _Func(_Emitter):
 
 
 def group_shift(m, f: _Func, ind: str, name: str, nn: str, at: str) -> str:
-    """``name``: the shift ``k`` of a group, as float32: the median of x at rows 0, R/2 and
-    R-1 of the group's first channel (channels last: ``at`` that channel; channels first:
-    ``at`` the group, the rows its slab's first elements; with fewer than 3 rows, elements
-    0, L/2 and L-1 of the slab), so that no
-    float32 sum holds |mean|-sized values and one outlier (a "massive activation" at row 0)
+    """``name``: the shift ``k`` of a group, as float32: the median of x at the
+    ``shift_points`` rows of the group's first channel (channels last: ``at`` that channel;
+    channels first: ``at`` the group, the rows its slab's first elements; with fewer than 3
+    rows, the points of the whole slab), so that no float32 sum holds |mean|-sized values
+    and up to two outliers (a "massive activation" at row 0, or at the first and last rows)
     cannot be the shift, as in the CPU kernels (the first element alone: 2.5e-4..3.3e-4
     relative error on lavapipe with x[:, 0] = 1e2..1e4 over N(0, 1) data). Every dispatch
     that needs ``k`` computes it so, from x."""
     cl = m.kind == "channels_last"
     n = m.R if cl or m.R >= 3 else m.cg * m.R
     ks = []
-    for i, p in enumerate(sorted({0, n // 2, n - 1})):
+    for i, p in enumerate(shift_points(n)):
         pos = f"{nn}, {f.idx(p)}, {at}" if cl else f"{nn}, {at}, {f.idx(p)}"
         ks.append(f.load(ind, f"{name}{i}", "%x", pos, m.xmem(), 0))
-    return f.median3(ind, name, ks, "f32") if len(ks) == 3 else ks[0]
+    return f.median(ind, name, ks, "f32")
 
 
 def vector_at(m, f: _Func, ind: str, vi: str, at: str, ch: str, VL: int) -> None:

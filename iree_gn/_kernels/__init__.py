@@ -13,7 +13,7 @@ x is viewed as 3-D (:func:`view`: a pure reshape; the kept axes, which come firs
 samples N, so a kept extra axis, no batch axis or ``reduction_axes=()`` all fit):
 
 * channels last, x as [N, R, C] (NHWC, NDHWC): one workgroup per sample. Per-channel sums of
-  ``x - k`` and ``(x - k)^2`` with ``k`` per channel the median of the sample's first, middle and last rows (the "native" numerics: no
+  ``x - k`` and ``(x - k)^2`` with ``k`` per channel the median of five of the sample's rows (``shift_points``) (the "native" numerics: no
   float32 sum ever holds |mean|-sized values), accumulated per block of ``_BLOCK`` rows and
   then added up (float32 error grows with ``_BLOCK + R / _BLOCK``, not ``R``); the exact
   combine into group moments; then ``y = act((x - k) * a + b)`` per channel with

@@ -1,7 +1,7 @@
 """Which specs get a hand-written llvm-cpu backward kernel, and its module text.
 
 The backward of group norm (``iree_gn/_backward.py`` has the math): per (sample, group) of
-M elements with the shift k (each channel's median of three rows, ``_ChannelsLast.shift``; 0 with ``mean_close_to_zero``,
+M elements with the shift k (each channel's median of five rows, ``_ChannelsLast.shift``; 0 with ``mean_close_to_zero``,
 whose statistics are then TF's one-pass sums of x and x^2, as the forward's),
 ``r = rsqrt(var + eps)``, ``xhat = (x - mean) r``, ``z = xhat gamma + beta``,
 ``dz = dy act'(z)``, ``w = gamma dz`` and::

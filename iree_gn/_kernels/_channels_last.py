@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import List
 
+from .._authoring import shift_points
 from . import _tuning
 from ._module import _Kernel
 from ._select import (_BLOCK, _BYTES, _CL_MAX_CHANNELS, _CL_SUB_CHANNELS,
@@ -201,20 +202,19 @@ class _ChannelsLast(_Kernel):
         self.e(f"{I}}}")
 
     def shift(self, I):
-        """%k = per channel, the median of x at the sample's first, middle and last rows (0
-        with mean_close_to_zero): a value from the bulk of the data, so that the float32
-        sums of x - k hold deviations, not |mean|-sized values, and one outlier cannot be
-        the shift. The first row alone erred 3e-4..1e-3 (relative to max |y|) with a
-        "massive activation" x[:, 0] = 1e2..1e4 over N(0, 1) data; the median, 1e-6."""
+        """%k = per channel, the median of x at the sample's ``shift_points`` rows (0 with
+        mean_close_to_zero): a value from the bulk of the data, so that the float32 sums of
+        x - k hold deviations, not |mean|-sized values, and up to two outliers cannot be the
+        shift. The first row alone erred 3e-4..1e-3 (relative to max |y|) with a "massive
+        activation" x[:, 0] = 1e2..1e4 over N(0, 1) data; the median, 1e-6."""
         self.chan_loop(I)
         J = I + "  "
         if self.spec.mean_close_to_zero:
             self.sto(J, self.zero, "%k", "%c")
         else:
-            rows = sorted({0, self.R // 2, self.R - 1})
             ks = [self.load(J, f"%k{i}", "%x", f"%n, {self.idx(r)}, %xc", self.xmem(),
-                            self.lanes) for i, r in enumerate(rows)]
-            k = self.median3(J, "%km", ks, self.V) if len(ks) == 3 else ks[0]
+                            self.lanes) for i, r in enumerate(shift_points(self.R))]
+            k = self.median(J, "%km", ks, self.V)
             self.sto(J, k, "%k", "%c")
         self.e(f"{I}}}")
 

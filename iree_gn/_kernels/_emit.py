@@ -157,6 +157,23 @@ class _Emitter:
         self.e(f"{J}{name} = arith.maximumf {name}_lo, {name}_mc : {ty}")
         return name
 
+    def median(self, J, name, ks, ty):
+        """``name`` = the median of the 1, 3 or 5 values ``ks`` (``shift_points``' count; NaN
+        if any is NaN). Of five: the median of the fifth and the middle two of the first
+        four (max of the pairs' minima, min of their maxima), which two outliers anywhere
+        cannot move out of the bulk."""
+        if len(ks) == 1:
+            return ks[0]
+        if len(ks) == 5:
+            a, b, c, d, x = ks
+            for n, (op, p, q) in enumerate((("minimumf", a, b), ("minimumf", c, d),
+                                            ("maximumf", a, b), ("maximumf", c, d))):
+                self.e(f"{J}{name}_q{n} = arith.{op} {p}, {q} : {ty}")
+            self.e(f"{J}{name}_m2 = arith.maximumf {name}_q0, {name}_q1 : {ty}")
+            self.e(f"{J}{name}_m3 = arith.minimumf {name}_q2, {name}_q3 : {ty}")
+            ks = [f"{name}_m2", f"{name}_m3", x]
+        return self.median3(J, name, ks, ty)
+
     def const_lines(self) -> List[str]:
         """The declarations of the constants used so far (a function's prologue): every
         function declares them all, since SSA values are per function; unused ones fold."""
