@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _build, _targets, _variables
 from ._compile_side import CompilerNotInstalled, compile_side
+from ._errors import describe as _describe
 from ._ops import CompiledGroupNorm, _as_array, get_op
 from ._spec import ArgumentTypeError, GroupNormSpec, canonical_dtype
 
@@ -177,11 +178,6 @@ def _plain_params(spec, dtype, param_initializers) -> list:
         else:
             out.append(_variables.constant(spec.param_shape, dtype, name == "gamma"))
     return out
-
-
-def _describe(value: np.ndarray) -> str:
-    return repr(value.item()) if value.shape == () and value.dtype.kind == "O" else (
-        f"an array of dtype {value.dtype} ({np.array2string(value, threshold=4)})")
 
 
 def _names(value, arg: str, keyed: bool = False):

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from . import _process
+from ._errors import ArgumentTypeError, describe
 
 AUTO_REUSE = "auto_reuse"
 """Pass as ``reuse`` to create variables when missing and reuse them when present."""
@@ -56,14 +57,22 @@ class Variable:
         return self._value
 
     def assign(self, value) -> "Variable":
-        """Set the value; it must have the variable's shape (it is cast to its dtype)."""
+        """Set the value: real numbers of the variable's shape, cast to its dtype. A refused
+        value leaves the variable as it was."""
         v = np.asarray(value)
+        if v.dtype.kind not in "biuf" and v.dtype.name != "bfloat16":
+            # Strings, complex, objects: TF's float variables refuse them; a cast would
+            # store a truncated or half-written value that later calls use silently.
+            raise ArgumentTypeError(
+                f"cannot assign {describe(v)} to variable {self.name!r}: it holds real "
+                f"numbers ({self.dtype.name}, shape {self.shape}).")
         if v.shape != self.shape:
             raise ValueError(
                 f"cannot assign a value of shape {v.shape} to variable {self.name!r} of shape "
                 f"{self.shape}.")
-        # In place: the compiled op's zero-copy import of this buffer stays valid.
-        np.copyto(self._value, v, casting="unsafe")
+        # Cast first (a copy), then in place: the compiled op's zero-copy import of this
+        # buffer stays valid, and nothing is written unless the whole value converts.
+        np.copyto(self._value, v.astype(self.dtype))
         return self
 
     def __array__(self, dtype=None, copy=None):

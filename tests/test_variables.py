@@ -253,6 +253,19 @@ def test_assign_checks_shape(x):
             store.get_variables_by_name("beta")[0].assign(np.zeros(3))
 
 
+@pytest.mark.parametrize("bad", [[2, 2, "oops"] + [1] * 13, np.full(16, 1 + 1j),
+                                 np.array([None] * 16)], ids=["str", "complex", "object"])
+def test_assign_refuses_non_real_values_and_keeps_the_old_one(x, bad):
+    # The value was cast into the live buffer: a string element left it half-written, and
+    # complex values lost their imaginary part, silently, for every later reuse=True call.
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4, scope="gn")
+        gamma = store.get_variable_by_name("gn/gamma")
+        with pytest.raises(TypeError, match="cannot assign .* to variable 'gn/gamma'"):
+            gamma.assign(bad)
+        np.testing.assert_array_equal(gamma.numpy(), np.ones(16, np.float32))
+
+
 def test_repeated_reuse_calls_follow_the_store_scope_and_values(x, rng):
     # Repeated reuse calls take a shortcut past validation; it must still see assigned
     # values, each store's own variables, the open variable_scope, and fail as TF does
