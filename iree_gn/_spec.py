@@ -350,10 +350,16 @@ def _check_reduction_axes(reduction_axes, shape, channels_axis: int) -> list:
 def _check_epsilon(epsilon: Any) -> float:
     # Any finite float, negative included, as TF: epsilon is added to the variance, and a
     # group whose var + epsilon < 0 normalizes to NaN there (PyTorch's own samples use -0.5).
+    if isinstance(epsilon, np.ndarray) and epsilon.shape == () and epsilon.dtype.kind in "iuf":
+        epsilon = epsilon.item()  # a 0-d array, as TF takes it (a scalar tensor)
     if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
         raise ArgumentTypeError(
             f"epsilon must be a real number, got {epsilon!r} ({type(epsilon).__name__}).")
-    value = float(epsilon)
+    try:
+        value = float(epsilon)
+    except OverflowError:  # an int past float's range (10**400)
+        raise ValueError(f"epsilon (an int of {len(str(abs(int(epsilon))))} digits) is "
+                         f"invalid: it must be finite, within float's range.") from None
     if not math.isfinite(value):
         raise ValueError(f"epsilon={value!r} is invalid: it must be finite.")
     return value

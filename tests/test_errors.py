@@ -41,6 +41,8 @@ def gn(x=X4, **kw):
     (dict(epsilon="small"), ValueError, r"epsilon must be a real number"),
     (dict(epsilon=True), ValueError, r"epsilon must be a real number"),
     (dict(epsilon=1j), ValueError, r"epsilon must be a real number"),
+    (dict(epsilon=10 ** 400), ValueError, r"epsilon \(an int of 401 digits\) is invalid"),
+    (dict(epsilon=np.array([1e-3])), ValueError, r"epsilon must be a real number"),
     (dict(center="yes"), ValueError, r"center must be True or False"),
     (dict(activation_fn="mish"), ValueError, r"activation_fn='mish' is not a known"),
     (dict(activation_fn=3), TypeError, r"activation_fn must be None, an activation name"),
@@ -218,3 +220,12 @@ def test_activation_none_spelled_as_the_cli_and_toml_spell_it(rng=np.random.defa
     op = iree_gn.compile((2, 4, 4, 8), "float32", groups=2, activation="none")
     assert op.spec.activation is None
     np.testing.assert_array_equal(gn(x, activation_fn="None"), gn(x))
+
+
+def test_epsilon_as_a_0d_array(rng=np.random.default_rng(3)):
+    # TF adds epsilon to a tensor: a 0-d array works there; it was refused as not a number.
+    from reference import assert_close, ref_group_norm
+
+    x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+    y = iree_gn.group_norm(x, groups=2, epsilon=np.array(0.5))
+    assert_close(y, ref_group_norm(x, 2, epsilon=0.5), "float32")
