@@ -229,3 +229,16 @@ def test_epsilon_as_a_0d_array(rng=np.random.default_rng(3)):
     x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
     y = iree_gn.group_norm(x, groups=2, epsilon=np.array(0.5))
     assert_close(y, ref_group_norm(x, 2, epsilon=0.5), "float32")
+
+
+def test_aligned_array_takes_torch_bfloat16_and_refuses_text():
+    # The README's bfloat16 tensors are inputs everywhere; aligned_array raised torch's raw
+    # "unsupported ScalarType BFloat16", and returned a '<U3' array for a string.
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([[1.5, -2.25], [0.0, 3.0]], dtype=torch.bfloat16)
+    a = iree_gn.aligned_array(t)
+    assert a.dtype.name == "bfloat16" and a.ctypes.data % 64 == 0
+    np.testing.assert_array_equal(a.astype(np.float32), [[1.5, -2.25], [0.0, 3.0]])
+    for bad in ("abc", None, np.array(["x"])):
+        with pytest.raises(TypeError, match="aligned_array: .* is not numeric"):
+            iree_gn.aligned_array(bad)
