@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _build, _cache, _gpu_kernels, _kernels
 from ._build import clear_memory_cache  # noqa: F401  (public via __init__)
+from ._errors import ArgumentTypeError
 from ._spec import GroupNormSpec
 from ._targets import Target
 
@@ -91,10 +92,30 @@ class CompiledGroupNorm(_build._CompiledOp):
             self.spec, dynamic_in_module=self._block is None and not self.spec.is_static,
             max_dynamic=self.target.max_dynamic)
 
-    def __call__(self, x, *params, out: Optional[np.ndarray] = None) -> np.ndarray:
-        """``y = op(x, gamma, beta, out=None)``: checks, conversions, threads, byte order,
-        dynamic axes: see ``_bound.BoundOp``."""
+    def __call__(self, x, *params, gamma=None, beta=None,
+                 out: Optional[np.ndarray] = None) -> np.ndarray:
+        """``y = op(x, gamma, beta, out=None)`` (or ``op(x, gamma=g, beta=b)``, as a bundle
+        takes them): checks, conversions, threads, byte order, dynamic axes: see
+        ``_bound.BoundOp``."""
+        if gamma is not None or beta is not None:
+            params = self._by_keyword(params, gamma, beta)
         return (self._bound or self._loaded())(x, *params, out=out)
+
+    def _by_keyword(self, params, gamma, beta) -> tuple:
+        """The parameters in call order from ``gamma=``/``beta=``."""
+        if params:
+            raise TypeError("pass gamma and beta either by position or by keyword, not both.")
+        out = []
+        for name, used, flag, value in (("gamma", self.spec.scale, "scale", gamma),
+                                        ("beta", self.spec.center, "center", beta)):
+            if used and value is None:
+                raise ArgumentTypeError(f"{name} is required here: the op has {flag}=True.")
+            if not used and value is not None:
+                raise ValueError(f"{name} was given, but the op has {flag}=False and would "
+                                 f"ignore it.")
+            if used:
+                out.append(value)
+        return tuple(out)
 
     def vjp(self, x, *args, out: Optional[np.ndarray] = None):
         """The backward pass: ``op.vjp(x, [gamma], [beta], dy, out=None)`` returns the

@@ -278,3 +278,20 @@ def test_mlir_dtype_names():
         assert str(iree_gn.empty((2, 3), name).dtype) == canonical  # (NumPy: "f16" float128)
     with pytest.raises(TypeError, match="float128"):
         iree_gn.GroupNormSpec.create((2, 8, 8, 32), np.longdouble, groups=8)
+
+
+def test_gamma_and_beta_by_keyword(rng):
+    # A bundle takes bundle(x, gamma=g, beta=b); the compiled op raised "unexpected keyword".
+    op = iree_gn.compile((2, 4, 4, 8), groups=2)
+    x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+    g, b = rng.standard_normal(8).astype(np.float32), rng.standard_normal(8).astype(np.float32)
+    assert_close(op(x, gamma=g, beta=b), ref_group_norm(x, 2, gamma=g, beta=b), "float32")
+    np.testing.assert_array_equal(op(x, beta=b, gamma=g), op(x, g, b))
+    with pytest.raises(TypeError, match="by position or by keyword, not both"):
+        op(x, g, beta=b)
+    with pytest.raises(TypeError, match="beta is required here: the op has center=True"):
+        op(x, gamma=g)
+    no_beta = iree_gn.compile((2, 4, 4, 8), groups=2, center=False)
+    assert_close(no_beta(x, gamma=g), ref_group_norm(x, 2, gamma=g), "float32")
+    with pytest.raises(ValueError, match="beta was given, but the op has center=False"):
+        no_beta(x, gamma=g, beta=b)
