@@ -343,7 +343,8 @@ class _Lane:
                                     modules=[op.device.hal_module, op.module])
         self.staging: dict = {}  # (input slot, shape) -> (aligned buffer, its import)
         self.small: dict = {}  # x's shape -> small calls' buffers and arguments (_small)
-        self.outs: dict = {}  # id(out) -> (weakref, argument list, result list): _small_out
+        self.outs: dict = {}  # id(out) -> (weakref, argument list, result list, state,
+        # (dtype, strides) when seen): _small_out
         # Staging buffers too large to keep, held until this thread's call has run: an import
         # does not keep its array alive (freed early, the module read freed memory: SIGSEGV).
         self.held: list = []
@@ -748,7 +749,8 @@ class BoundOp:
         args, results = st[2], st[3]
         if out is not None:
             hit = lane.outs.get(id(out))
-            if hit is None or hit[0]() is not out or hit[3] is not st:
+            if hit is None or hit[0]() is not out or hit[3] is not st or \
+                    hit[4] != (out.dtype, out.strides):  # (both can be set in place)
                 hit = self._seen_out(lane, st, out)
             elif hit[1] is _AGAIN:
                 hit = self._small_out(lane, st, out)
@@ -776,7 +778,8 @@ class BoundOp:
             lane.outs.pop(next(iter(lane.outs)))
         again = out.base is not None and out.flags.writeable and _aligned64(out) \
             and out.dtype.isnative
-        hit = lane.outs[id(out)] = (weakref.ref(out), _AGAIN if again else None, None, st)
+        hit = lane.outs[id(out)] = (weakref.ref(out), _AGAIN if again else None, None, st,
+                                    (out.dtype, out.strides))
         return hit
 
     def _small_out(self, lane, st, out):
@@ -790,7 +793,8 @@ class BoundOp:
         args.push_ref(_runtime.import_host(self.device, alias, self.signature.results[0].dtype,
                                            bare=True))
         self._push_inline_fences(lane, args)
-        hit = lane.outs[id(out)] = (weakref.ref(out), args, rt.VmVariantList(1), st)
+        hit = lane.outs[id(out)] = (weakref.ref(out), args, rt.VmVariantList(1), st,
+                                    (out.dtype, out.strides))
         return hit
 
     def _small(self, lane, xs, key=None):

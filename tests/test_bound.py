@@ -4,6 +4,8 @@ CPU and on Vulkan, from eight threads, with ``out=`` tuples; and an in-place cal
 
 import threading
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -303,6 +305,14 @@ def test_an_out_seen_once_is_copied_into_then_written_in_place(rng):
         x = rng.standard_normal(shape).astype(np.float32)
         assert op(x, g, b, out=fresh) is fresh
         assert_close(fresh, ref_group_norm(x, 8), "float32")
+    # The same out object with its dtype changed in place (now big-endian): its argument
+    # list wrote native bytes into it (garbage); it is seen anew.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        out.dtype = np.dtype(">f4")
+    x = rng.standard_normal(shape).astype(np.float32)
+    assert op(x, g, b, out=out) is out
+    assert_close(out, ref_group_norm(x, 8), "float32")
 
 
 def test_plain_group_norm_memo_keeps_every_rule(rng):
