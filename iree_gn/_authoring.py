@@ -127,9 +127,27 @@ def channels_last_twin(spec: GroupNormSpec) -> GroupNormSpec:
 
     ca, rank = spec.channels_axis, spec.rank
     perm = [i for i in range(rank) if i != ca] + [ca]
+    act = spec.activation
+    if act is not None and not isinstance(act, str):
+        act = _in_layout(act, ca)
     return dataclasses.replace(
         spec, shape=tuple(spec.shape[i] for i in perm), channels_axis=rank - 1,
-        reduction_axes=tuple(sorted(perm.index(a) for a in spec.reduction_axes)))
+        reduction_axes=tuple(sorted(perm.index(a) for a in spec.reduction_axes)),
+        activation=act)
+
+
+def _in_layout(fn: Callable, ca: int) -> Callable:
+    """A callable activation for the channels-last twin that applies ``fn`` in the user's
+    layout (channels back at ``ca``), as TF's activation_fn sees the output."""
+    import functools
+
+    @functools.wraps(fn)
+    def act(t):
+        import jax.numpy as jnp
+
+        return jnp.moveaxis(fn(jnp.moveaxis(t, -1, ca)), ca, -1)
+
+    return act
 
 
 def on_channels_last_twin(spec: GroupNormSpec, inner: Callable) -> Callable:
@@ -173,6 +191,9 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
     if formulation == "barrier" and kept_after_channels(spec):  # see channels_last_twin
         return on_channels_last_twin(spec, build(channels_last_twin(spec), formulation))
     act = _activations.resolve(spec.activation)
+    # A callable sees what TF's activation_fn sees, the output in x's shape (not the grouped
+    # layout: a softmax over channels was one per group); named ones are elementwise.
+    own_shape = spec.activation is not None and not isinstance(spec.activation, str)
     ca, G = spec.channels_axis, spec.groups
     C = spec.channels
     before = list(spec.shape[:ca])
@@ -302,7 +323,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
                 y = y * p["gamma"].astype(sdt).reshape(param_bcast)
             if "beta" in p:
                 y = y + p["beta"].astype(sdt).reshape(param_bcast)
-            return act(y).astype(out_dt).reshape(spec.shape)
+            return finish(y)
         if formulation == "barrier":
             xf = x.astype(sdt)
             if x.dtype != sdt:
@@ -313,7 +334,7 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
                 y = y * p["gamma"].astype(sdt).reshape(param_bcast)
             if "beta" in p:
                 y = y + p["beta"].astype(sdt).reshape(param_bcast)
-            return act(y).astype(out_dt).reshape(spec.shape)
+            return finish(y)
         # "split"/"native": y = (x - k) * a + b with k the per-channel shift,
         # a = gamma * rstd and b = beta - (mean - k) * a, so the multiply-add never cancels
         # |mean|-sized terms.
@@ -338,8 +359,13 @@ def build(spec: GroupNormSpec, formulation: str = "split") -> Callable:
             t = xb.astype(sdt)
         else:
             t, k, a, b = jax.lax.optimization_barrier((t, k, a, b))
-        y = act((t - k) * a + b)
-        return y.astype(out_dt).reshape(spec.shape)
+        return finish((t - k) * a + b)
+
+    def finish(y):
+        """act(y) in x's shape and dtype (``own_shape``: the callable applied in it)."""
+        if own_shape:
+            y = y.reshape(spec.shape)
+        return act(y).astype(out_dt).reshape(spec.shape)
 
     group_norm.__name__ = "group_norm"
     return group_norm

@@ -226,9 +226,9 @@ class GroupNormSpec:
         d = dataclasses.asdict(self)
         if not self.portable:
             fn = self.activation
-            d["activation"] = "callable:" + getattr(fn, "__module__", "?") + "." + getattr(
-                fn, "__qualname__", repr(fn)
-            )
+            # (str(): exec'd functions and some wrappers have __module__ None)
+            d["activation"] = "callable:" + str(getattr(fn, "__module__", None) or "?") + \
+                "." + str(getattr(fn, "__qualname__", None) or repr(fn))
         return json.dumps(d, sort_keys=True)
 
     def short_name(self) -> str:

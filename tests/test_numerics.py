@@ -330,3 +330,54 @@ def test_float64_refused_where_not_native():
     with iree_gn.VariableStore(), pytest.raises(TypeError, match="float64 is not supported on "
                                                                  "target 'vulkan:llvmpipe'"):
         iree_gn.group_norm(np.zeros((1, 2, 2, 8)), groups=2, target="vulkan:llvmpipe")
+
+
+def _softmax64(z, axis):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@pytest.mark.parametrize("target", RUN_TARGETS)
+@pytest.mark.parametrize("shape,ca,red", [
+    ((2, 4, 4, 32), -1, (1, 2)),      # channels last
+    ((2, 32, 4, 4), 1, (2, 3)),       # channels first
+    ((2, 8, 4, 6), 1, (2,)),          # a kept axis after the channels (GPU: the twin layout)
+], ids=["nhwc", "nchw", "kept-after"])
+def test_callable_sees_the_output_in_x_layout(rng, target, shape, ca, red):
+    # TF applies activation_fn to the output in x's shape. The callable saw the grouped
+    # layout [..., G, C/G, ...]: a softmax over channels came out as one softmax per group,
+    # and a per-channel PReLU (alpha of shape [C]) failed to broadcast.
+    import jax
+    import jax.numpy as jnp
+
+    from iree_gn import _ops, _targets
+
+    tgt = _targets.resolve(target) if isinstance(target, str) else target
+    C = shape[ca]
+    alpha = np.linspace(0.1, 0.8, C).astype(np.float32)
+    a_b = alpha.reshape([C if i == ca % len(shape) else 1 for i in range(len(shape))])
+    x = rng.standard_normal(shape).astype(np.float32)
+    g = (1 + 0.2 * rng.standard_normal(C)).astype(np.float32)
+    b = (0.2 * rng.standard_normal(C)).astype(np.float32)
+    z = ref_group_norm(x, 4, ca, red, g, b)
+
+    def softmax(t):
+        return jax.nn.softmax(t, axis=ca)
+
+    def prelu(t):
+        return jnp.where(t > 0, t, jnp.asarray(a_b) * t)
+
+    for fn, ref in ((softmax, _softmax64(z, ca)), (prelu, np.where(z > 0, z, a_b * z))):
+        spec = iree_gn.GroupNormSpec.create(shape, "float32", groups=4, channels_axis=ca,
+                                            reduction_axes=red, activation=fn)
+        op = _ops.get_op(spec, tgt)
+        assert_close(op(x, g, b), ref, "float32")
+    # The backward takes act' in the same layout (PReLU's slope per channel).
+    from reference import GRAD_TOL, grad_rel_error, ref_group_norm_vjp
+
+    dy = rng.standard_normal(shape).astype(np.float32)
+    got = op.vjp(x, g, b, dy)
+    want = ref_group_norm_vjp(x, dy, 4, ca, red, g, b,
+                              act_grad=lambda t: np.where(t > 0, 1.0, a_b))
+    for name, gv, r in zip(("dx", "dgamma", "dbeta"), got, want):
+        assert grad_rel_error(gv, r) <= GRAD_TOL["float32"], name
