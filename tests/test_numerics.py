@@ -381,3 +381,13 @@ def test_callable_sees_the_output_in_x_layout(rng, target, shape, ca, red):
                               act_grad=lambda t: np.where(t > 0, 1.0, a_b))
     for name, gv, r in zip(("dx", "dgamma", "dbeta"), got, want):
         assert grad_rel_error(gv, r) <= GRAD_TOL["float32"], name
+
+
+def test_callable_without_a_module(rng):
+    # A function made by exec/eval with bare globals has __module__ None: the cache key's
+    # text raised "can only concatenate str (not NoneType)".
+    act = eval("lambda z: z * 2.0", {})
+    assert act.__module__ is None
+    x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+    y = iree_gn.group_norm(x, groups=2, activation_fn=act)
+    assert_close(y, 2 * ref_group_norm(x, 2), "float32")
