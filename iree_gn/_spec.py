@@ -319,7 +319,14 @@ def _check_shape(shape: Any) -> Tuple[Optional[int], ...]:
             raise ValueError(
                 f"shape[{i}]={d!r} is invalid: dimensions are non-negative ints or None."
             )
-    return tuple(None if d is None else int(d) for d in shape)
+    shape = tuple(None if d is None else int(d) for d in shape)
+    count = 1
+    for d in shape:
+        count *= 1 if d is None else d
+    if count * 8 >= 1 << 63:  # (any dtype's bytes must index in int64: IREE's dims are)
+        raise ValueError(f"shape={shape} holds {count} elements: more than a tensor can "
+                         f"index (its bytes must stay under 2**63).")
+    return shape
 
 
 def _check_reduction_axes(reduction_axes, shape, channels_axis: int) -> list:
