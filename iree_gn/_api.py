@@ -405,12 +405,10 @@ def group_norm(
     if x.size == 0:
         # Nothing to normalize (an empty batch, or an empty reduction axis): TF returns an
         # empty tensor; no module is compiled for it.
-        if out is not None and not isinstance(out, np.ndarray):
-            raise ArgumentTypeError(
-                f"out must be a writable numpy.ndarray of shape {x.shape} and dtype "
-                f"{x.dtype}, got {type(out).__name__}.")
-        if out is not None and (out.shape != x.shape or out.dtype != x.dtype):
-            raise ValueError(f"out must have shape {x.shape} and dtype {x.dtype}.")
+        if out is not None:
+            from ._bound import check_out
+
+            check_out(out, x.shape, x.dtype.name)
         y = out if out is not None else np.empty(x.shape, x.dtype)
     else:
         with compile_side(f"group_norm of {spec.short_name()} on {tgt.name}"):

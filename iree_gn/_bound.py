@@ -190,6 +190,20 @@ _PYTHON_NUMBERS = {np.dtype(np.float64): np.dtype(np.float32),
                    np.dtype(np.int64): np.dtype(np.int32)}
 
 
+def check_out(o, shape, dtype: str, name: str = "out") -> None:
+    """That ``o`` can take a result of ``shape`` and ``dtype`` (a name): a writable ndarray
+    of that shape and dtype, any strides and byte order (written through a copy)."""
+    if not isinstance(o, np.ndarray):
+        raise ArgumentTypeError(
+            f"{name} must be a writable numpy.ndarray of shape {shape} and dtype {dtype} "
+            f"(any strides), got {type(o).__name__} {o!r:.60}.")
+    if o.shape != tuple(shape) or not o.flags.writeable or o.dtype.name != dtype:
+        got = (f"{type(o).__name__} of shape {o.shape} and dtype {o.dtype}"
+               + ("" if o.flags.writeable else ", read-only"))
+        raise ValueError(f"{name} must be a writable ndarray of shape {tuple(shape)} and dtype "
+                         f"{dtype} (any strides), got a {got}.")
+
+
 def as_host_array(value: Any, name: str, dtype: Optional[str] = None) -> np.ndarray:
     """A NumPy view (or copy) of an array-like: ndarray, torch tensor, ``__array__`` (JAX),
     ``__dlpack__``, nested Python lists; a ``TypeError`` naming ``name`` otherwise. A list
@@ -541,21 +555,8 @@ class BoundOp:
         if len(out) != len(results):
             raise TypeError(f"out must hold {len(results)} arrays (or None), got {len(out)}.")
         for i, (r, o) in enumerate(zip(results, out)):
-            if o is None:
-                continue
-            shape = r.concrete(dyn)
-            if not isinstance(o, np.ndarray):
-                raise ArgumentTypeError(
-                    f"{f'out[{i}]' if many else 'out'} must be a writable numpy.ndarray of "
-                    f"shape {shape} and dtype "
-                    f"{r.dtype} (any strides), got {type(o).__name__} {o!r:.60}.")
-            if o.shape != shape or not o.flags.writeable or \
-                    o.dtype.name != r.dtype:  # (any byte order: written through a copy)
-                got = (f"{type(o).__name__} of shape {getattr(o, 'shape', '?')} and dtype "
-                       f"{getattr(o, 'dtype', '?')}" + ("" if getattr(
-                           getattr(o, "flags", None), "writeable", True) else ", read-only"))
-                raise ValueError(f"out must be a writable ndarray of shape {shape} and dtype "
-                                 f"{r.dtype} (any strides), got a {got}.")
+            if o is not None:
+                check_out(o, r.concrete(dyn), r.dtype, f"out[{i}]" if many else "out")
         return list(out)
 
     def _pack(self, results):

@@ -62,7 +62,12 @@ def gn(x=X4, **kw):
     (dict(out=3), TypeError, r"out must be a writable numpy.ndarray .*, got int 3\."),
     (dict(out=[1]), TypeError, r"out\[0\] must be a writable numpy.ndarray .*, got int 1\."),
     (dict(x=np.zeros((0, 4, 4, 8), np.float32), out=[1]), TypeError,
-     r"out must be a writable numpy.ndarray of shape \(0, 4, 4, 8\).*, got list\."),
+     r"out must be a writable numpy.ndarray of shape \(0, 4, 4, 8\).*, got list \[1\]\."),
+    # An empty x's out is checked with the same rule and message (it said less, refused a
+    # big-endian out and took a read-only one).
+    (dict(x=np.zeros((0, 4, 4, 8), np.float32), out=np.zeros((0, 4, 4, 8))), ValueError,
+     r"out must be a writable ndarray of shape \(0, 4, 4, 8\) and dtype float32 \(any "
+     r"strides\), got a ndarray of shape \(0, 4, 4, 8\) and dtype float64\."),
     (dict(param_initializers={"gamma": lambda shape, dtype: None}), TypeError,
      r"param_initializers\['gamma'\] gave None; it must give real numbers"),
     (dict(param_initializers={"beta": "nan"}), TypeError,
