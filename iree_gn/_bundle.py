@@ -41,6 +41,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import platform
 import shutil
 import signal
 import sys
@@ -426,6 +427,8 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     out_dir = os.path.abspath(out_dir)
     _check_destination(out_dir)
     targets = _targets_list(list(targets), "--targets")
+    if add:  # (before compiling; _write checks again under the folder's lock)
+        _check_cpu_rows(out_dir)
     _note_host_rows(list(dict.fromkeys(list(targets) + [t for it in items
                                                        for t in (it.targets or ())])), stream)
     failures: List[dict] = []
@@ -472,6 +475,8 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
 def _write(out_dir, items, work, results, failures, skipped, add, command) -> BuildResult:
     """The new bundle from the compiled ``results`` (and, with ``add``, the old bundle's
     other modules), swapped into ``out_dir``."""
+    if add:
+        _check_cpu_rows(out_dir)
     old = _old_modules(out_dir) if add else []
     old += _old_modules(out_dir, "grad_modules") if add else []
     old_notes = _old_notes(out_dir) if add else {}
@@ -738,6 +743,42 @@ def _pair(entry: dict) -> Tuple[str, Optional[str], bool]:
     spec = entry.get("spec")
     what = json.dumps(spec, sort_keys=True) if spec else f"label:{entry.get('config')}"
     return what, entry.get("target"), bool(entry.get("grad") or entry.get("kind") == "grad")
+
+
+def _check_cpu_rows(out_dir: str) -> None:
+    """Refuse ``--add`` onto a bundle whose host-CPU (``target-cpu=host``) modules were
+    compiled on a CPU with features this one lacks: the new manifest records this CPU's
+    features for the row (``_target_info``), so the loader's check would then pass the old
+    modules on CPUs that cannot run them (an illegal instruction). A bundle built on a CPU
+    with a subset of this one's features is fine: this CPU's set covers both."""
+    if not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
+        return
+    manifest = deploy.read_manifest(out_dir)
+    here = set(deploy.cpu_features())
+    host = manifest.get("host") or {}
+    for name in dict.fromkeys(m.get("target") for m in manifest.get("modules", [])
+                              + manifest.get("grad_modules", [])):
+        info = (manifest.get("targets") or {}).get(name) or {}
+        row = _targets.TARGETS.get(name)
+        flags = [f for m in manifest.get("modules", []) + manifest.get("grad_modules", [])
+                 if m.get("target") == name for f in m.get("flags", ())]
+        if not (deploy._host_specific(flags) or info.get("portable") is False or (
+                row is not None and deploy._host_specific(row.flags))):
+            continue
+        recorded = info.get("cpu_features")
+        lacks = sorted(set(recorded or ()) - here)
+        other_machine = host.get("machine") not in (None, platform.machine())
+        if recorded is None or lacks or other_machine:
+            why = (f"features this CPU lacks: {', '.join(lacks)}" if lacks else
+                   f"a {host.get('machine')} machine" if other_machine else
+                   "features it did not record")
+            raise deploy.BundleError(
+                f"--add: the {name} modules of {out_dir} were compiled for the build "
+                f"machine's own CPU ({host.get('cpu', '?')}), with {why}. Adding to the bundle "
+                f"here would record this CPU's features for them, and the loader would then "
+                f"run them on CPUs that cannot (an illegal instruction). Build the bundle anew "
+                f"without --add (on one machine), or use a portable row instead of {name}: "
+                f"--targets llvm-cpu:x86-64-v3 (or llvm-cpu:aarch64).")
 
 
 def _old_notes(out_dir: str) -> Dict[str, List[dict]]:
