@@ -291,7 +291,8 @@ def _compile_module(job: dict) -> dict:
 
                 op = _ops.get_op(mspec, target)
                 vmfb, text, key = op.vmfb, op.stablehlo, op.key
-        why = deploy.spec_mismatch(mspec, vmfb, kind="grad" if job.get("grad") else "forward")
+        why = deploy.spec_mismatch(mspec, vmfb, kind="grad" if job.get("grad") else "forward",
+                                   target=target.name)
         if why:  # e.g. a --from-mlir file whose sidecar does not describe it
             raise ValueError(f"the compiled module does not serve {mspec.short_name()}: "
                              f"{why.replace('manifest', 'sidecar/config')}.")

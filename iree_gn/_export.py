@@ -21,6 +21,10 @@ SPEC_FUNCTION = "main_out"
 # What the module computes, beside its spec, where it is not the forward op: "grad" for the
 # backward (``_backward``), so a bundle cannot pass one off as the other.
 OP_KEY = "iree_gn.op"
+# The target row a module was compiled for (``Target.prepare`` adds it to the compiler
+# input): a bundle's loader refuses a manifest entry that names another row (a module
+# swapped between rows of one spec, or a host-CPU module relabelled as a portable row).
+TARGET_KEY = "iree_gn.target"
 
 
 class TraceError(TypeError):
@@ -111,3 +115,13 @@ def add_out_entry(text: str, n_args: int, shape, dtype, *,
         f"    return {rets} : {', '.join(restypes)}\n  }}\n")
     end = text.rstrip().rfind("}")
     return text[:end] + wrapper + text[end:]
+
+
+def record_target(text: str, target: str) -> str:
+    """``text`` with ``TARGET_KEY = target`` added to ``main_out``'s reflection (unchanged
+    where ``main_out`` has none, or already records a target)."""
+    m = re.search(rf"func\.func public @{SPEC_FUNCTION}\(.*?attributes \{{iree\.reflection = "
+                  rf"\{{(?!{re.escape(TARGET_KEY)})", text)
+    if m is None or TARGET_KEY + " =" in text[m.start():m.end()]:
+        return text
+    return text[:m.end()] + f"{TARGET_KEY} = {_mlir_string(target)}, " + text[m.end():]

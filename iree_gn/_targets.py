@@ -86,7 +86,11 @@ class Target:
 
     def prepare(self, text: str) -> str:
         """The compiler input for this target: ``text``, plus the module's own
-        ``hal.device.targets`` where the target is given as an attribute, not by flags."""
+        ``hal.device.targets`` where the target is given as an attribute, not by flags,
+        and this row's name in ``main_out``'s reflection (``_export.record_target``)."""
+        from ._export import record_target
+
+        text = record_target(text, self.name)
         if self.device_target is None:
             return text
         attr = f"hal.device.targets = [{self.device_target}]"

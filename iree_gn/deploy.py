@@ -45,7 +45,10 @@ Manifest format versions (``format_version``):
   * 3 (2026-12-01): as 2, and ``module_shape`` may hold ``null`` where ``spec.shape`` does:
     the module takes every size of that axis itself (a kernel-served dynamic batch: one
     invoke per call). Integers everywhere still mean a block module. Version 2 bundles are
-    read as before.
+    read as before. Modules built from 2026-12-02 on also record the target row they were
+    compiled for (reflection ``iree_gn.target``): the loader refuses an entry whose
+    ``target`` differs (a module swapped between rows, a host module relabelled portable)
+    or whose ``driver`` is not its row's; modules without the record load as before.
 """
 
 from __future__ import annotations
@@ -140,6 +143,10 @@ def _cpu_fits(name: str, flags: Sequence[str], manifest: dict) -> Tuple[bool, st
     info = manifest.get("targets", {}).get(name) or {}
     needed = set(info.get("cpu_features") or ()) | set(PORTABLE_CPU_FEATURES.get(name, ()))
     host = manifest.get("host") or {}
+    row = _targets.TARGETS.get(name)
+    if row is not None and _host_specific(row.flags):
+        # (a row this iree-gn knows compiles for the build CPU whatever the entry's flags say)
+        flags = tuple(flags) + tuple(row.flags)
     if _host_specific(flags) and host.get("machine") not in (None, platform.machine()):
         return False, (f"built for the build machine's own CPU ({host.get('machine')}, "
                        f"{host.get('cpu', '?')}); this machine is {platform.machine()}")
@@ -312,9 +319,9 @@ def embedded_spec(vmfb: bytes) -> Optional[dict]:
 
 
 def _export_keys():
-    from ._export import OP_KEY, SPEC_KEY
+    from ._export import OP_KEY, SPEC_KEY, TARGET_KEY
 
-    return SPEC_KEY, OP_KEY
+    return SPEC_KEY, OP_KEY, TARGET_KEY
 
 
 def _reflection(vmfb: bytes) -> dict:
@@ -329,11 +336,14 @@ def _reflection(vmfb: bytes) -> dict:
     return dict(fn.reflection or {}) if fn is not None else {}
 
 
-def spec_mismatch(spec: GroupNormSpec, vmfb: bytes, kind: str = "forward") -> Optional[str]:
+def spec_mismatch(spec: GroupNormSpec, vmfb: bytes, kind: str = "forward",
+                  target: Optional[str] = None) -> Optional[str]:
     """Why the module ``vmfb`` does not compute ``spec`` (a static spec) as the op ``kind``
-    (``"forward"``, or ``"grad"``: the backward of ``_backward``), or None."""
+    (``"forward"``, or ``"grad"``: the backward of ``_backward``) for the target row
+    ``target`` (where given and the module records its row: modules of iree-gn before
+    2026-12-02 do not), or None."""
     claimed = json.loads(spec.key_text())
-    spec_key, op_key = _export_keys()
+    spec_key, op_key, target_key = _export_keys()
     try:
         refl = _reflection(vmfb)
         text = refl.get(spec_key)
@@ -345,6 +355,10 @@ def spec_mismatch(spec: GroupNormSpec, vmfb: bytes, kind: str = "forward") -> Op
     made = refl.get(op_key, "forward")  # forward modules record no kind
     if made != kind:
         return f"the manifest lists a {kind} module, but the module is a {made} module"
+    row = refl.get(target_key)
+    if target is not None and row is not None and row != target:
+        return (f"the manifest lists it for target {target!r}, but the module was compiled "
+                f"for {row!r}")
     if built == claimed:
         return None
     diff = ", ".join(f"{k}: manifest {claimed.get(k)!r}, module {built.get(k)!r}"
@@ -358,11 +372,16 @@ def check_specs(path: str, modules: Sequence[BundleModule], blobs: Dict[str, byt
     """Check that every module computes what the manifest says: the spec the module records
     (see :func:`embedded_spec`) must equal the manifest's spec at the module's shape, and
     the module must be of ``kind`` (a forward module, or a backward one from
-    ``grad_modules``). Raise once, naming every module that differs: an edited manifest
+    ``grad_modules``) and compiled for the entry's target row (where it records one), whose
+    driver the entry must give. Raise once, naming every module that differs: an edited manifest
     must not run the original module under a new claim."""
     problems = []
     for m in modules:
-        why = spec_mismatch(m.spec.with_shape(m.module_shape), blobs[m.file], kind)
+        why = spec_mismatch(m.spec.with_shape(m.module_shape), blobs[m.file], kind, m.target)
+        row = _targets.TARGETS.get(m.target)
+        if not why and row is not None and m.driver != row.driver:
+            why = (f"the manifest gives driver {m.driver!r}, but target {m.target!r} runs on "
+                   f"{row.driver!r}")
         if why:
             problems.append(f"{m.file}: {why}")
     if problems:

@@ -89,3 +89,84 @@ def test_add_keeps_a_host_row_built_on_a_cpu_with_fewer_features(copy):
     m = _manifest(copy)
     assert set(m["targets"]["llvm-cpu"]["cpu_features"]) == set(deploy.cpu_features())
     assert len([e for e in m["modules"] if e["target"] == "llvm-cpu"]) == 2
+
+
+# ---- 2. manifest edits of an entry's target, driver, flags -----------------------------------
+def _entry(m, target, key="modules"):
+    return [e for e in m[key] if e["target"] == target][0]
+
+
+def test_a_module_swapped_between_rows_of_one_spec_is_refused(copy):
+    m = _manifest(copy)
+    a, b = _entry(m, "llvm-cpu"), _entry(m, "llvm-cpu:x86-64-v3")
+    for k in ("file", "sha256", "size", "stablehlo"):
+        a[k], b[k] = b[k], a[k]
+    _write_manifest(copy, m)
+    with pytest.raises(deploy.BundleIntegrityError,
+                       match=r"for target 'llvm-cpu:x86-64-v3', but the module was compiled "
+                             r"for 'llvm-cpu'"):
+        deploy.load_bundle(copy, device="llvm-cpu:x86-64-v3")
+    proc = run_cli("inspect", copy)
+    assert proc.returncode == 1 and proc.stdout.count("BAD: ") == 2, proc.stdout
+
+
+def test_a_host_module_relabelled_as_the_portable_row_is_refused(copy):
+    m = _manifest(copy)
+    m["modules"] = [e for e in m["modules"] if e["target"] == "llvm-cpu"]
+    e = m["modules"][0]
+    e["target"] = "llvm-cpu:x86-64-v3"
+    e["flags"] = [f.replace("target-cpu=host", "target-cpu=x86-64-v3") for f in e["flags"]]
+    m["targets"] = {"llvm-cpu:x86-64-v3": dict(m["targets"]["llvm-cpu"], cpu_features=[],
+                                                portable=True)}
+    _write_manifest(copy, m)
+    with pytest.raises(deploy.BundleIntegrityError, match=e["file"] + r".*compiled for "
+                                                          r"'llvm-cpu'"):
+        deploy.load_bundle(copy)
+    proc = run_cli("inspect", copy)
+    assert proc.returncode == 1 and "BAD: " in proc.stdout, proc.stdout
+
+
+def test_an_edited_driver_is_refused(copy):
+    m = _manifest(copy)
+    _entry(m, "llvm-cpu")["driver"] = "cuda"
+    _write_manifest(copy, m)
+    with pytest.raises(deploy.BundleIntegrityError, match=r"driver 'cuda', but target "
+                                                          r"'llvm-cpu' runs on 'local-task'"):
+        deploy.load_bundle(copy, device="llvm-cpu")
+
+
+def test_host_flags_edited_away_still_get_the_cpu_check(copy, monkeypatch):
+    m = _manifest(copy)
+    e = _entry(m, "llvm-cpu")
+    e["flags"] = [f for f in e["flags"] if "target-cpu=host" not in f]
+    m["host"]["machine"] = "riscv64"  # (built on another machine: refused by that alone)
+    _write_manifest(copy, m)
+    with pytest.raises(deploy.BundleDeviceError, match=r"own CPU \(riscv64"):
+        deploy.load_bundle(copy, device="llvm-cpu")
+
+
+def test_modules_record_their_row_and_older_ones_without_it_still_load(copy, rng):
+    from iree_gn import _targets
+    from iree_gn._compiler import compile_text
+    from iree_gn._export import TARGET_KEY, stablehlo_text
+
+    m = _manifest(copy)
+    e = _entry(m, "llvm-cpu:x86-64-v3")
+    blob = open(os.path.join(copy, e["file"]), "rb").read()
+    assert deploy._reflection(blob)[TARGET_KEY] == "llvm-cpu:x86-64-v3"
+    # A module of an iree-gn before the record (its input not prepared with the row's name).
+    row = _targets.TARGETS["llvm-cpu:x86-64-v3"]
+    spec = GroupNormSpec.from_json(e["spec"])
+    old = compile_text(stablehlo_text(spec, row.formulation_for(spec)), row, spec.dtype)
+    assert TARGET_KEY not in deploy._reflection(old)
+    with open(os.path.join(copy, e["file"]), "wb") as f:
+        f.write(old)
+    import hashlib
+
+    e["sha256"], e["size"] = hashlib.sha256(old).hexdigest(), len(old)
+    _write_manifest(copy, m)
+    gn = deploy.load_bundle(copy, device="llvm-cpu:x86-64-v3")
+    x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+    from reference import assert_close, ref_group_norm
+
+    assert_close(gn(x), ref_group_norm(x, 4), "float32")
