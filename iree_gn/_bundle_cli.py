@@ -111,10 +111,22 @@ def _load_npy(path: str, what: str):
     import numpy as np
 
     try:
-        a = np.load(path, allow_pickle=False)
+        with open(path, "rb") as f:
+            magic = f.read(6)
+            # (np.load takes .npz archives and pickles too, and names allow_pickle for text)
+            if magic != b"\x93NUMPY":
+                kind = ("an .npz archive: save each array with np.save" if magic[:2] == b"PK"
+                        else "it does not start with the .npy header")
+                raise ValueError(f"{what} {path!r} is not a .npy file ({kind}).")
+            f.seek(0)
+            a = np.load(f, allow_pickle=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"{what} {path!r}: no such file.") from None
+    except IsADirectoryError:
+        raise ValueError(f"{what} {path!r} is a folder, not a .npy file.") from None
     except (OSError, ValueError) as e:
+        if str(e).startswith(what):
+            raise
         raise ValueError(f"{what} {path!r} is not a readable .npy file: {e}") from None
     if a.dtype.kind == "V" and a.dtype.itemsize == 2 and a.dtype.fields is None:
         # np.save writes an ml_dtypes bfloat16 array as 2-byte void ('|V2'), the only

@@ -170,3 +170,22 @@ def test_modules_record_their_row_and_older_ones_without_it_still_load(copy, rng
     from reference import assert_close, ref_group_norm
 
     assert_close(gn(x), ref_group_norm(x, 4), "float32")
+
+
+# ---- 3. iree-gn run on files that are not .npy -------------------------------------------------
+def test_run_says_an_npz_or_text_file_is_not_npy(cpu_bundle, tmp_path):
+    x, xz, gz, txt = (str(tmp_path / n) for n in ("x.npy", "x.npz", "g.npz", "c.toml"))
+    np.save(x, np.ones((2, 4, 4, 8), np.float32))
+    np.savez(xz, x=np.ones((2, 4, 4, 8), np.float32))
+    np.savez(gz, g=np.ones(8, np.float32))
+    open(txt, "w").write("shape = [2, 4, 4, 8]\n")
+    y = str(tmp_path / "y.npy")
+    for args, msg in ((["--input", xz], f"--input {xz!r} is not a .npy file (an .npz archive"),
+                      (["--input", x, "--gamma", gz], f"--gamma {gz!r} is not a .npy file"),
+                      (["--input", txt], f"--input {txt!r} is not a .npy file (it does not "
+                                         f"start with the .npy header)")):
+        proc = run_cli("run", cpu_bundle, *args, "-o", y)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("iree-gn: error: " + msg), proc.stderr
+        assert "Traceback" not in proc.stderr and "allow_pickle" not in proc.stderr
+    assert run_cli("run", cpu_bundle, "--input", x, "-o", y).returncode == 0
