@@ -398,11 +398,14 @@ def _runs_here(name: str, driver: Optional[str], flags: Sequence[str] = (),
     """Whether a target's modules run here (and if not, why): a device for it is present
     and, for CPU modules, this CPU has every feature they use."""
     ok, why = _device_here(name, driver)
-    is_cpu = name.split(":")[0] == "llvm-cpu" or any(
-        f.endswith("-backends=llvm-cpu") for f in flags)
-    if ok and is_cpu:
+    if ok and _is_cpu(name, flags):
         return _cpu_fits(name, flags, manifest or {})
     return ok, why
+
+
+def _is_cpu(name: str, flags: Sequence[str]) -> bool:
+    return name.split(":")[0] == "llvm-cpu" or any(
+        f.endswith("-backends=llvm-cpu") for f in flags)
 
 
 def _device_here(name: str, driver: Optional[str]) -> Tuple[bool, str]:
@@ -464,6 +467,22 @@ class Bundle:
     def __setstate__(self, state):
         self.__dict__.update(state, _lock=threading.Lock())
         _process.new_lock_in_child(self, "_lock")
+        self._check_cpu()
+
+    def _check_cpu(self) -> None:
+        """Unpickled in another process (perhaps on another machine): drop the CPU rows whose
+        features this CPU lacks, as :func:`load_bundle` does, and raise its
+        :class:`BundleDeviceError` when none of :attr:`targets` is left."""
+        flags = {m.target: m.flags for m in self.modules + self.grad_modules}
+        fits = {t: _cpu_fits(t, flags.get(t, ()), self.manifest) if _is_cpu(
+            t, flags.get(t, ())) else (True, "") for t in self.targets}
+        kept = [t for t in self.targets if fits[t][0]]
+        if not kept:
+            raise BundleDeviceError(
+                f"bundle {self.path!r} (unpickled): none of its targets "
+                f"{', '.join(self.targets)} runs here: "
+                + "; ".join(f"{t}: {why}" for t, (_, why) in fits.items()) + ".")
+        self.targets = kept
 
     @property
     def target(self) -> str:

@@ -189,3 +189,20 @@ def test_run_says_an_npz_or_text_file_is_not_npy(cpu_bundle, tmp_path):
         assert proc.stderr.startswith("iree-gn: error: " + msg), proc.stderr
         assert "Traceback" not in proc.stderr and "allow_pickle" not in proc.stderr
     assert run_cli("run", cpu_bundle, "--input", x, "-o", y).returncode == 0
+
+
+# ---- 4. a pickled bundle checks the CPU where it is unpickled ----------------------------------
+def test_unpickling_checks_this_cpus_features(copy, monkeypatch):
+    import pickle
+
+    m = _manifest(copy)
+    m["targets"]["llvm-cpu"]["cpu_features"].append("avx10_2")  # built on a newer CPU
+    _write_manifest(copy, m)
+    monkeypatch.setattr(deploy, "_cpu_fits", lambda *a: (True, ""))  # the build machine
+    data = pickle.dumps(deploy.load_bundle(copy, device="llvm-cpu"))
+    both = pickle.dumps(deploy.load_bundle(copy))
+    monkeypatch.undo()
+    with pytest.raises(deploy.BundleDeviceError, match=r"unpickled.*lacks: avx10_2"):
+        pickle.loads(data)
+    assert pickle.loads(both).targets == ["llvm-cpu:x86-64-v3"]  # as load_bundle picks here
+    assert deploy.load_bundle(copy).targets == ["llvm-cpu:x86-64-v3"]
