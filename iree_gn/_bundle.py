@@ -369,9 +369,11 @@ def _check_destination(out_dir: str) -> None:
             raise ValueError(
                 f"-o {out_dir!r} cannot be made: {up} is "
                 f"{'a symbolic link to nothing' if os.path.islink(up) else 'not a folder'}.")
+        _check_writable(out_dir, up)
         return
     if not os.path.isdir(out_dir):
         raise ValueError(f"-o {out_dir!r} exists and is not a folder.")
+    _check_writable(out_dir, os.path.dirname(out_dir))
     if os.path.ismount(out_dir):
         # (renaming onto it fails with EBUSY once the modules are built)
         raise ValueError(
@@ -403,6 +405,20 @@ def _check_destination(out_dir: str) -> None:
             f"-o {out_dir!r} holds files that are not part of its bundle: "
             f"{', '.join(foreign[:10])}{' ...' if len(foreign) > 10 else ''}. Rebuilding "
             f"replaces the whole folder; move them out, or choose another folder.")
+
+
+def _check_writable(out_dir: str, parent: str) -> None:
+    """Refuse, before compiling, an ``-o`` whose parent folder cannot take the hidden folder
+    the bundle is built in (read-only, another user's, ``/proc``): found after compiling
+    everything, it failed with a raw errno naming that folder. Tried, not guessed from the
+    mode bits (root, ACLs, read-only mounts and /proc all differ)."""
+    import tempfile
+
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".iree-gn-check-", dir=parent))
+    except OSError as e:
+        raise ValueError(f"-o {out_dir!r}: cannot write into its folder {parent} "
+                         f"({e.strerror or e}); give an -o in a folder you can write.") from None
 
 
 def _safe(name: str) -> str:

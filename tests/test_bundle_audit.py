@@ -206,3 +206,33 @@ def test_unpickling_checks_this_cpus_features(copy, monkeypatch):
         pickle.loads(data)
     assert pickle.loads(both).targets == ["llvm-cpu:x86-64-v3"]  # as load_bundle picks here
     assert deploy.load_bundle(copy).targets == ["llvm-cpu:x86-64-v3"]
+
+
+# ---- 5. -o in a folder that cannot be written: refused before compiling -----------------------
+@pytest.mark.parametrize("where", ["readonly", "proc"])
+def test_build_into_an_unwritable_folder_is_refused_before_compiling(tmp_path, where,
+                                                                     monkeypatch):
+    if where == "readonly":
+        parent = tmp_path / "ro"
+        parent.mkdir()
+        parent.chmod(0o555)
+        if os.access(parent, os.W_OK) and os.geteuid() == 0:
+            # root may write anyway: make the probe see what a user would
+            import errno
+
+            def refuse(prefix, dir):
+                raise PermissionError(errno.EACCES, "Permission denied")
+
+            monkeypatch.setattr("tempfile.mkdtemp", lambda prefix="", dir=None: refuse(
+                prefix, dir))
+        out, reason = str(parent / "bundle"), "Permission denied"
+    else:
+        out, reason = "/proc/gnbundle", ""
+    monkeypatch.setattr(_bundle, "_run_jobs", lambda *a: pytest.fail("compiled first"))
+    with pytest.raises(ValueError, match=rf"-o '{out}': cannot write into its folder "
+                                         rf"{os.path.dirname(out)} \(.*{reason}"):
+        _bundle.build([_item()], ["llvm-cpu"], out, jobs=1, stream=None)
+    if where == "proc":  # the command line: the error line and exit 2
+        proc = run_cli("build", "--spec", json.dumps(SPEC), "-o", out)
+        assert proc.returncode == 2, proc.stderr
+        assert f"iree-gn: error: -o '{out}': cannot write into its folder /proc" in proc.stderr
