@@ -187,9 +187,18 @@ def _inspect_args(p) -> None:
 def _inspect(args) -> int:
     from . import deploy
 
-    manifest = deploy.read_manifest(args.bundle)
-    modules = deploy.parse_modules(manifest, args.bundle)
-    grads = deploy.parse_modules({"modules": manifest.get("grad_modules", [])}, args.bundle)
+    try:
+        manifest = deploy.read_manifest(args.bundle)
+        modules = deploy.parse_modules(manifest, args.bundle)
+        grads = deploy.parse_modules({"modules": manifest.get("grad_modules", [])},
+                                     args.bundle)
+        if not modules:
+            raise deploy.no_modules(args.bundle)
+    except deploy.BundleError as e:
+        # What the loader refuses, inspect refuses (exit 2); --json readers get it as JSON.
+        if args.json:
+            print(json.dumps({"path": args.bundle, "ok": False, "error": str(e)}, indent=1))
+        raise
     bad = {}
     for kind, pool in (("forward", modules), ("grad", grads)):
         for m in pool:

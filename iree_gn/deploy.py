@@ -262,6 +262,10 @@ def _module_shape(value, spec: GroupNormSpec) -> Tuple[Optional[int], ...]:
 def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
     """The manifest's modules; every malformed entry is collected, then raised once."""
     out, problems = [], []
+    if not isinstance(manifest.get("modules", []), list):
+        raise BundleFormatError(
+            f"bundle {path!r}: the manifest's modules are a "
+            f"{type(manifest['modules']).__name__}, not a list; rebuild it with `iree-gn build`.")
     for i, m in enumerate(manifest.get("modules", [])):
         try:
             spec = GroupNormSpec.from_json(m["spec"])
@@ -746,13 +750,18 @@ def _canonical_match(match: dict, rank: int) -> dict:
     return out
 
 
+def no_modules(path: str) -> BundleError:
+    """What the loader (and ``iree-gn inspect``) raises for a bundle without modules."""
+    return BundleError(f"bundle {path!r} has no modules; rebuild it with `iree-gn build`.")
+
+
 def _choose_targets(path: str, modules: List[BundleModule], manifest: dict,
                     device: str) -> List[str]:
     names = list(dict.fromkeys(m.target for m in modules))
     drivers = {m.target: m.driver for m in modules}
     flags = {m.target: m.flags for m in modules}
     if not names:
-        raise BundleError(f"bundle {path!r} has no modules; rebuild it with `iree-gn build`.")
+        raise no_modules(path)
     if device == "auto":
         fits = {n: _runs_here(n, drivers[n], flags[n], manifest) for n in names}
         usable = sorted((n for n in names if fits[n][0]),

@@ -236,3 +236,22 @@ def test_build_into_an_unwritable_folder_is_refused_before_compiling(tmp_path, w
         proc = run_cli("build", "--spec", json.dumps(SPEC), "-o", out)
         assert proc.returncode == 2, proc.stderr
         assert f"iree-gn: error: -o '{out}': cannot write into its folder /proc" in proc.stderr
+
+
+# ---- 6. inspect refuses what the loader refuses -----------------------------------------------
+@pytest.mark.parametrize("modules, msg", [([], "has no modules"),
+                                          ({"a": {}}, "modules are a dict, not a list")])
+def test_inspect_of_a_bundle_the_loader_refuses_fails(tmp_path, modules, msg):
+    b = tmp_path / "b"
+    b.mkdir()
+    _write_manifest(str(b), {"format": "iree-gn-bundle", "format_version": 3,
+                             "modules": modules})
+    with pytest.raises(deploy.BundleError, match=msg):
+        deploy.load_bundle(str(b))
+    proc = run_cli("inspect", b)
+    assert proc.returncode == 2 and f"iree-gn: error: bundle '{b}'" in proc.stderr
+    assert msg in proc.stderr and proc.stdout == ""
+    proc = run_cli("inspect", "--json", b)
+    assert proc.returncode == 2 and msg in proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ok"] is False and msg in report["error"]
