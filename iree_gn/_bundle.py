@@ -576,7 +576,7 @@ def _report_failure(f: dict, stream) -> None:
 def _run_jobs(work: List[dict], jobs: Optional[int], stream) -> List[dict]:
     total = len(work)
     results: List[Optional[dict]] = [None] * total
-    n = max(1, min(jobs or os.cpu_count() or 1, total))
+    n = max(1, min(jobs or _usable_cpus(), total))
 
     def done(i, res, count):
         job = work[i]
@@ -613,6 +613,15 @@ def _run_jobs(work: List[dict], jobs: Optional[int], stream) -> List[dict]:
         raise
     pool.shutdown()
     return results  # type: ignore[return-value]
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (taskset, a container's cpuset), not the machine's:
+    one worker per machine CPU oversubscribed a pinned build."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # (not Linux)
+        return os.cpu_count() or 1
 
 
 def _die_with(parent: int) -> None:

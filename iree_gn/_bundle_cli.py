@@ -31,7 +31,7 @@ def _build_args(p) -> None:
     p.add_argument("--add", action="store_true",
                    help="keep the modules of an existing bundle at -o (unless rebuilt)")
     p.add_argument("-j", "--jobs", type=_positive_int, default=None,
-                   help="worker processes (default: the number of CPUs)")
+                   help="worker processes (default: the number of CPUs this process may run on)")
 
 
 def _build(args) -> int:

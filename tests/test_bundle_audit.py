@@ -255,3 +255,15 @@ def test_inspect_of_a_bundle_the_loader_refuses_fails(tmp_path, modules, msg):
     assert proc.returncode == 2 and msg in proc.stderr
     report = json.loads(proc.stdout)
     assert report["ok"] is False and msg in report["error"]
+
+
+# ---- 7. default -j: the CPUs this process may use ------------------------------------------------
+def test_default_jobs_follow_the_cpu_affinity(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor",
+                        lambda *a, **k: pytest.fail("a pool for one usable CPU"))
+    res = _bundle.build([_item(), _item(groups=2)], ["llvm-cpu"], str(tmp_path / "b"),
+                        stream=None)
+    assert res.ok and len(res.modules) == 2
+    assert _bundle._usable_cpus() == 1
