@@ -514,7 +514,7 @@ class Bundle:
     def _find(self, pool: Sequence[BundleModule], shape, dtype, target: Optional[str],
               match: dict) -> BundleModule:
         """:meth:`find` among ``pool`` (:attr:`modules`, or :attr:`grad_modules`)."""
-        shape = tuple(int(d) for d in shape)
+        shape = _request_shape(shape)
         check_rank(shape)
         dtype = canonical_dtype(dtype, arg="inputs.dtype")
         want = _canonical_match(match, len(shape))
@@ -530,7 +530,7 @@ class Bundle:
         for t in targets:
             cands = [m for m in pool if m.target == t and m.spec.matches(shape)
                      and m.spec.dtype == dtype
-                     and all(getattr(m.spec, k) == v for k, v in want.items())]
+                     and all(_same_option(m.spec, k, v) for k, v in want.items())]
             if not cands:
                 continue
             # Several matches that differ only in static vs dynamic shape: the static one.
@@ -702,6 +702,36 @@ class Bundle:
         return op
 
 
+def _request_shape(shape) -> Tuple[int, ...]:
+    """A request's shape (an input's: every axis a size), validated."""
+    import numbers
+
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise ArgumentTypeError(f"shape must be a sequence of ints (an input's shape), got "
+                                f"{shape!r}.")
+    shape = tuple(shape)
+    for i, d in enumerate(shape):
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral):
+            raise ArgumentTypeError(
+                f"shape[{i}]={d!r} ({type(d).__name__}) is invalid: an input's dimensions are "
+                f"ints (None marks a dynamic axis in a build configuration, not in a "
+                f"request: give the input's size).")
+        if d < 0:
+            raise ValueError(f"shape[{i}]={d!r} is invalid: dimensions are non-negative ints.")
+    return tuple(int(d) for d in shape)
+
+
+def _same_option(spec: GroupNormSpec, name: str, value) -> bool:
+    """Whether ``spec``'s option ``name`` is the requested ``value``. epsilon as the module
+    computes it: a float32 constant for float32/float16/bfloat16 inputs (statistics in
+    float32), so 1e-6 and np.float32(1e-6) are one epsilon there; exact for float64."""
+    if name != "epsilon":
+        return getattr(spec, name) == value
+    if spec.dtype == "float64":
+        return spec.epsilon == value
+    return np.float32(spec.epsilon) == np.float32(value)
+
+
 def _options_key(spec: GroupNormSpec) -> tuple:
     return tuple(getattr(spec, k) for k in _MATCH_FIELDS)
 
@@ -814,7 +844,7 @@ def load_bundle(path: str, device: str = "auto") -> Bundle:
     """Open the bundle at ``path`` for the device here and verify it before anything runs.
 
     Args:
-      path: the folder written by ``iree-gn build``.
+      path: the folder written by ``iree-gn build`` (str, bytes or ``os.PathLike``).
       device: ``"auto"`` (every target in the bundle that runs here, best first: real GPUs,
         then the CPU, then software GPUs), a target name (``"llvm-cpu"``, ``"vulkan"``...) or
         a runtime driver name (``"local-task"``, ``"cuda"``...).
@@ -829,7 +859,11 @@ def load_bundle(path: str, device: str = "auto") -> Bundle:
       BundleIntegrityError: a module's sha256 or size differs from the manifest, or the
         spec the module was built from (recorded in the module) differs from the manifest's.
     """
-    path = os.fspath(path)
+    try:
+        path = os.fsdecode(path)  # str, bytes or os.PathLike
+    except TypeError:
+        raise ArgumentTypeError(f"path must be a str, bytes or os.PathLike (the bundle "
+                                f"folder), got {path!r} ({type(path).__name__}).") from None
     if not isinstance(device, str) or not device:
         raise ArgumentTypeError(
             f"device must be 'auto', a target name ({', '.join(_targets.TARGETS)}) or a "

@@ -267,3 +267,46 @@ def test_default_jobs_follow_the_cpu_affinity(tmp_path, monkeypatch):
                         stream=None)
     assert res.ok and len(res.modules) == 2
     assert _bundle._usable_cpus() == 1
+
+
+# ---- 8. request validation and matching ------------------------------------------------------------
+def test_epsilon_matches_as_the_module_computes_it(tmp_path, rng):
+    out = str(tmp_path / "b")
+    _build(out, ["llvm-cpu"], [_item(), _item(epsilon=0.5, activation="relu"),
+                               _item(dtype="float64")])
+    gn = deploy.load_bundle(out)
+    x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+    from reference import assert_close, ref_group_norm
+
+    # float32 statistics: 1e-6 and np.float32(1e-6) are one constant in the module
+    assert gn.find(x.shape, "float32", epsilon=np.float32(1e-6)).spec.epsilon == 1e-6
+    assert_close(gn(x, epsilon=np.float32(1e-6)), ref_group_norm(x, 4), "float32")
+    assert gn.find(x.shape, "float32", epsilon=np.float32(0.5)).spec.activation == "relu"
+    # float64 statistics: exact
+    assert gn.find(x.shape, "float64", epsilon=1e-6).spec.dtype == "float64"
+    with pytest.raises(deploy.ModuleNotInBundle):
+        gn.find(x.shape, "float64", epsilon=np.float32(1e-6))
+
+
+@pytest.mark.parametrize("shape, err, msg", [
+    ((None, 4, 4, 8), TypeError, r"shape\[0\]=None \(NoneType\) is invalid: an input's "
+                                 r"dimensions are ints"),
+    ((2.5, 4, 4, 8), TypeError, r"shape\[0\]=2.5 \(float\) is invalid"),
+    ((True, 4, 4, 8), TypeError, r"shape\[0\]=True \(bool\) is invalid"),
+    ((-2, 4, 4, 8), ValueError, r"shape\[0\]=-2 is invalid: dimensions are non-negative"),
+    ("2448", TypeError, r"shape must be a sequence of ints"),
+])
+def test_find_validates_the_shape(cpu_bundle, shape, err, msg):
+    gn = deploy.load_bundle(cpu_bundle)
+    with pytest.raises(err, match=msg):
+        gn.find(shape, np.float32)
+    assert gn.find((np.int64(2), 4, 4, 8), np.float32).spec.shape == (2, 4, 4, 8)
+
+
+def test_load_bundle_takes_bytes_and_pathlike_paths(cpu_bundle):
+    import pathlib
+
+    for p in (os.fsencode(cpu_bundle), pathlib.Path(cpu_bundle)):
+        assert deploy.load_bundle(p).path == cpu_bundle
+    with pytest.raises(TypeError, match=r"path must be a str, bytes or os.PathLike .* got 3"):
+        deploy.load_bundle(3)
