@@ -2,9 +2,9 @@
 
 Exit codes: 0 success, 1 a command's work failed (e.g. some modules did not build, or the
 compile side is not installed), 2 bad usage or input, 141 the output pipe was closed
-(``iree-gn inspect B | head``), as a tool killed by SIGPIPE; 130 Ctrl-C. SIGTERM ends the
-command by that signal, after the cleanup Ctrl-C does (a build's worker processes and
-hidden folder).
+(``iree-gn inspect B | head``), as a tool killed by SIGPIPE. Ctrl-C (SIGINT) and SIGTERM end
+the command by that signal (a shell shows 130 or 143), after cleaning up (a build's worker
+processes and hidden folder), as shell tools do, so a calling script stops too.
 """
 
 from __future__ import annotations
@@ -121,15 +121,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return _run(argv)
-    except _Terminated:
-        # Cleaned up: now end as SIGTERM's default does (a program that embeds main() must
-        # stop too, not carry on).
+    except (_Terminated, KeyboardInterrupt) as e:
+        # Cleaned up: now end as the signal's default does (a program that embeds main() must
+        # stop too, not carry on; a shell running a loop of commands stops at Ctrl-C).
+        sig = signal.SIGTERM if isinstance(e, _Terminated) else signal.SIGINT
         for f in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 f.flush()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        return 128 + signal.SIGTERM  # (where the signal is blocked)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        return 128 + sig  # (where the signal is blocked, or off the main thread)
     finally:
         if ours:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -168,8 +170,6 @@ def _main(argv: Optional[List[str]]) -> int:
     except OSError as e:  # an unwritable -o, a full disk...: the system's words, one line
         print(f"iree-gn: error: {e}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
