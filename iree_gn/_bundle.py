@@ -7,7 +7,7 @@ the manifest format are documented in :mod:`iree_gn.deploy`, which loads bundles
 
 CONFIG is TOML or JSON. Each entry is one group-norm configuration::
 
-    targets = ["llvm-cpu", "vulkan"]          # default targets (the --targets flag wins)
+    targets = ["llvm-cpu", "vulkan"]          # default targets (the --targets flag wins here)
 
     [[config]]
     shape = ["N", 64, 64, 320]                # "N" (JSON: null) marks a dynamic axis
@@ -19,7 +19,7 @@ CONFIG is TOML or JSON. Each entry is one group-norm configuration::
 
     [[config]]
     mlir = "../mlir/nhwc-2x16x16x1280-f32.mlir"   # a StableHLO file with its .json sidecar
-    targets = ["llvm-cpu"]                    # per-entry targets override the defaults
+    targets = ["llvm-cpu"]                    # this entry's targets: win over --targets too
 
 A module that fails (a configuration that does not validate, a compile error, a module
 without code for its target) is reported with its diagnostics and left out; the rest are

@@ -22,7 +22,9 @@ def _build_args(p) -> None:
     p.add_argument("config", nargs="?", help="TOML or JSON file of configurations")
     p.add_argument("-o", "--output", required=True, help="the bundle folder to write")
     p.add_argument("--targets", default=None,
-                   help="comma-separated targets (default: the config's, else llvm-cpu)")
+                   help="comma-separated targets or families (default: the CONFIG's "
+                        "top-level targets, else llvm-cpu); an entry with its own `targets` "
+                        "key is built for those only, whatever this says")
     p.add_argument("--from-mlir", action="append", default=[], metavar="PATH",
                    help="compile StableHLO files (with .json sidecars) from a folder or file; "
                         "needs no JAX")
@@ -78,7 +80,10 @@ def _run_args(p) -> None:
     p.add_argument("--gamma", help="gamma [C] as .npy (default: ones)")
     p.add_argument("--beta", help="beta [C] as .npy (default: zeros)")
     p.add_argument("--target", "--device", dest="target", default="auto",
-                   help="a target in the bundle, or a family or driver name (default: auto)")
+                   help="auto (default), a target row in the bundle, a family (llvm-cpu, "
+                        "vulkan, cuda, rocm) or a driver the manifest records (local-task, "
+                        "vulkan, cuda, hip); not local-sync: CPU rows pick local-sync or "
+                        "local-task per call by size")
     p.add_argument("--groups", type=int, default=None,
                    help="pick the configuration with this many groups")
     p.add_argument("--activation", default=None,

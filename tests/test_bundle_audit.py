@@ -310,3 +310,29 @@ def test_load_bundle_takes_bytes_and_pathlike_paths(cpu_bundle):
         assert deploy.load_bundle(p).path == cpu_bundle
     with pytest.raises(TypeError, match=r"path must be a str, bytes or os.PathLike .* got 3"):
         deploy.load_bundle(3)
+
+
+# ---- 10. what --help and the README say is what is accepted ----------------------------------------
+def test_help_and_readme_say_which_targets_win_and_which_devices_are_taken(tmp_path):
+    from iree_gn.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices
+    assert "an entry with its own `targets` key is built for those only" in \
+        " ".join(sub["build"].format_help().split())
+    run_help = " ".join(sub["run"].format_help().split())
+    assert "not local-sync" in run_help and "local-task" in run_help
+    readme = " ".join(open(os.path.join(REPO, "README.md")).read().split())
+    assert 'with `"N"` for a dynamic axis (TOML has no null' in readme
+    assert "an entry with its own `targets` key is built for those targets only" in readme
+    assert '`"local-sync"` is refused with the reason' in readme
+    # ... and the behaviour they describe
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[[config]]\nshape = [2, 4, 4, 8]\ngroups = 4\n'
+                   'targets = ["llvm-cpu:x86-64-v3"]\n')
+    items, _ = _bundle.items_from_config(str(cfg))
+    res = _build(tmp_path / "b", ["llvm-cpu"], items)
+    assert [m["target"] for m in res.modules] == ["llvm-cpu:x86-64-v3"]
+    with pytest.raises(deploy.BundleDeviceError, match="device='local-sync'"):
+        deploy.load_bundle(str(tmp_path / "b"), device="local-sync")
+    assert deploy.load_bundle(str(tmp_path / "b"), device="local-task").targets == [
+        "llvm-cpu:x86-64-v3"]
