@@ -973,3 +973,24 @@ def test_auto_says_when_this_cpu_fits_none_of_the_cpu_rows(bundle_copy):
                                             r".*running on vulkan:llvmpipe"):
         b = deploy.load_bundle(bundle_copy)
     assert b.targets == ["vulkan:llvmpipe"]
+
+
+def test_gpu_modules_swapped_between_rows_are_marked_bad(bundle_copy):
+    # Same spec, two rows of one backend (sm_80/sm_90 PTX, or lavapipe's 8-lane SPIR-V and a
+    # CPU row): sha256 and the recorded spec matched, so the swap passed every check.
+    pairs = [p for p in (("cuda:sm_80", "cuda:sm_90"), ("vulkan:llvmpipe", "llvm-cpu:x86-64-v3"))
+             if set(p) <= set(BUNDLE_TARGETS)]
+    if not pairs:
+        pytest.skip("needs the bundle's cuda or vulkan rows")
+    m = _manifest(bundle_copy)
+    for ta, tb in pairs:
+        a = [e for e in m["modules"] if e["target"] == ta and e["name"].startswith("2x4x4x8")][0]
+        b = [e for e in m["modules"] if e["target"] == tb and e["spec"] == a["spec"]][0]
+        for k in ("file", "sha256", "size", "stablehlo"):
+            a[k], b[k] = b[k], a[k]
+    _write_manifest(bundle_copy, m)
+    proc = run_cli("inspect", bundle_copy)
+    assert proc.returncode == 1, proc.stderr
+    bad = [line for line in proc.stdout.splitlines() if "BAD: " in line]
+    assert len(bad) == 2 * len(pairs) and all("but the module was compiled for" in line
+                                              for line in bad), proc.stdout
