@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from iree_gn import _bundle, _cpu, deploy
+from iree_gn import _bundle, deploy
 from iree_gn._spec import GroupNormSpec
 
 CLI = [sys.executable, "-c",
@@ -135,7 +135,7 @@ def test_an_edited_driver_is_refused(copy):
         deploy.load_bundle(copy, device="llvm-cpu")
 
 
-def test_host_flags_edited_away_still_get_the_cpu_check(copy, monkeypatch):
+def test_host_flags_edited_away_still_get_the_cpu_check(copy):
     m = _manifest(copy)
     e = _entry(m, "llvm-cpu")
     e["flags"] = [f for f in e["flags"] if "target-cpu=host" not in f]
@@ -269,7 +269,7 @@ def test_default_jobs_follow_the_cpu_affinity(tmp_path, monkeypatch):
     assert _bundle._usable_cpus() == 1
 
 
-# ---- 8. request validation and matching ------------------------------------------------------------
+# ---- 8. request validation and matching ----------------------------------------------------------
 def test_epsilon_matches_as_the_module_computes_it(tmp_path, rng):
     out = str(tmp_path / "b")
     _build(out, ["llvm-cpu"], [_item(), _item(epsilon=0.5, activation="relu"),
@@ -312,7 +312,7 @@ def test_load_bundle_takes_bytes_and_pathlike_paths(cpu_bundle):
         deploy.load_bundle(3)
 
 
-# ---- 10. what --help and the README say is what is accepted ----------------------------------------
+# ---- 10. what --help and the README say is what is accepted --------------------------------------
 def test_help_and_readme_say_which_targets_win_and_which_devices_are_taken(tmp_path):
     from iree_gn.cli import build_parser
 
