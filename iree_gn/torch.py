@@ -89,6 +89,15 @@ def _nhwc_view(t: torch.Tensor) -> Optional[torch.Tensor]:
     return None
 
 
+def _suggest(x) -> torch.memory_format:
+    """torch's suggested memory format of ``x`` (contiguous where torch has no helper)."""
+    try:
+        from torch._prims_common import suggest_memory_format
+    except ImportError:  # (a torch without it)
+        return torch.contiguous_format
+    return suggest_memory_format(x)
+
+
 def _key(x, weight, bias, num_groups, eps):
     """The op's key (see ``_op``) for this call, and x as the op reads it: its NHWC view
     (channels_last), else x contiguous (a copy only if x is not)."""
@@ -119,7 +128,9 @@ class _GroupNormFunction(torch.autograd.Function):
     def forward(x, weight, bias, num_groups, eps):
         key, xv = _key(x, weight, bias, num_groups, eps)
         params = [p for p in (weight, bias) if p is not None]
-        y = torch.empty_like(x if key[3] else xv)  # keeps x's memory format
+        # x's memory format, as torch's own kernel picks it (its suggest_memory_format: a
+        # sliced channels_last x gets a channels_last y; the op then writes through a copy)
+        y = torch.empty_like(x) if key[3] else torch.empty_like(xv, memory_format=_suggest(x))
         _op(*key)(_np(xv), *[_np(p) for p in params],
                   out=_np(_to_nhwc(y) if key[3] else y))
         return y

@@ -140,6 +140,20 @@ def test_channels_last_no_copy():
     torch.testing.assert_close(y, F.group_norm(x.contiguous(), 8), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: torch.randn(4, 8, 4, 4).to(memory_format=torch.channels_last)[::2],  # sliced CL
+    lambda: torch.randn(2, 8, 6, 5).transpose(2, 3),  # dense, neither layout
+    lambda: torch.randn(2, 8, 6, 6)[:, :, :4],  # sliced NCHW
+], ids=["sliced-channels-last", "transposed", "sliced"])
+def test_output_memory_format_is_torchs(make):
+    # The output's strides follow torch's own kernel (its suggested memory format of x): a
+    # sliced channels_last x gave a contiguous y where torch gives channels_last.
+    x = make()
+    y, want = gnt.group_norm(x, 4), F.group_norm(x, 4)
+    assert y.stride() == want.stride()
+    torch.testing.assert_close(y, want, rtol=1e-5, atol=1e-5)
+
+
 def test_channels_last_backward_and_threads():
     # Forward and backward from several threads at once (one op per trailing shape, shared),
     # channels_last included: each thread's gradients are its own, and x.grad keeps x's
