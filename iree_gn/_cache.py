@@ -57,15 +57,19 @@ _MODULE, _META, _MLIR = "module.vmfb", "meta.json", "module.mlir"
 # Leftovers of a writer that died mid-write are swept after this long.
 _STALE_S = 3600
 # The names this cache writes in its folder, which may hold other things of the user's:
-# clear() and the sweep of dead writers' leftovers remove only these (a folder only when it
-# holds nothing but an entry's files). Temp names are tempfile's (8 characters) + a suffix.
+# clear() and the sweep of dead writers' leftovers remove only these, exactly (see
+# ``_is_own``). Temp names are tempfile's: a prefix, 8 characters of its alphabet, the suffix
+# given (``_publish``: none; ``atomic_write``: the final file's name); trash names are
+# ``_discard``'s (a uuid4 in hex); entries ``entry_dir``'s, or format 1's side-by-side files.
 _TMP = r"\.tmp-[a-z0-9_]{8}"
+_ENTRY = re.compile(r"gn-(?P<target>[A-Za-z0-9_.-]+)-(?P<key>[0-9a-f]{16})"
+                    r"(?P<ext>\.(vmfb|json|mlir))?")
 _NAMES = {
-    "top": re.compile(rf"gn-[A-Za-z0-9_.-]+-[0-9a-f]{{16}}(\.(vmfb|json|mlir))?|{_TMP}.*"
-                      r"|\.trash-[0-9a-f]{32}"),
+    "top": re.compile(rf"{_TMP}|\.trash-[0-9a-f]{{32}}|{_ENTRY.pattern}"),
     "index": re.compile(rf"({_TMP})?[0-9a-f]{{64}}\.json"),
     "failed": re.compile(rf"({_TMP})?iree-gn-failed-[0-9a-f]{{16}}\.mlir"),
 }
+_ENTRY_FILES = frozenset((_MODULE, _META, _MLIR))
 
 
 class CacheWarning(UserWarning):
@@ -512,43 +516,97 @@ class DiskCache:
             return "it is not a folder"
         return untrusted(st, "the folder")
 
-    def clear(self) -> int:
+    def clear(self, problems: Optional[list] = None) -> int:
         """Remove every entry (and those of older layouts), the index and kept failed
-        inputs, and nothing else (``_NAMES``: the folder may hold the user's own files);
-        return how many modules were removed."""
+        inputs, and nothing else (``_is_own``: the folder may hold the user's own files);
+        return how many modules were removed. What this cache wrote but could not remove
+        is appended to ``problems`` as "path: why"; a folder that cannot be listed raises."""
+        problems = [] if problems is None else problems
         n = 0
+        # (format 1's .json last: it is what shows its .vmfb and .mlir are the cache's)
         try:
             names = os.listdir(self.path)
-        except OSError:
+        except FileNotFoundError:
             return 0
-        for name in names:
+        for name in sorted(names, key=lambda n: n.endswith(".json")):
             p = os.path.join(self.path, name)
             module = name.startswith("gn-") and (
                 name.endswith(".vmfb") or os.path.exists(os.path.join(p, _MODULE)))
-            n += _remove_own(p, name, "top") and module
+            n += self._remove(p, name, "top", problems) and module
         for sub in ("index", "failed"):
             folder = os.path.join(self.path, sub)
             try:
-                for name in os.listdir(folder):
-                    _remove_own(os.path.join(folder, name), name, sub)
+                names = os.listdir(folder)
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                problems.append(f"{folder}: {e.strerror or e}")
+                continue
+            for name in names:
+                self._remove(os.path.join(folder, name), name, sub, problems)
+            try:
                 os.rmdir(folder)  # (only if nothing else is left in it)
             except OSError:
                 pass
         return n
 
+    @staticmethod
+    def _remove(path: str, name: str, where: str, problems: list) -> bool:
+        try:
+            return _remove_own(path, name, where)
+        except OSError as e:
+            problems.append(f"{path}: {e.strerror or e}")
+            return False
 
-def _remove_own(path: str, name: str, where: str) -> bool:
-    """Remove ``path`` if its ``name`` is one this cache writes in ``where`` (``_NAMES``)
-    and, for a folder, it holds nothing but an entry's files; return whether it went."""
+
+def _records(meta_path: str, m: "re.Match") -> bool:
+    """Whether ``meta_path`` is an entry's metadata for the name matched by ``m``: JSON that
+    records the key and the target the name was made from (a user's file of that name is
+    not)."""
+    try:
+        with open(meta_path, "rb") as f:
+            meta = json.loads(f.read(1 << 20))
+        return (isinstance(meta, dict) and str(meta.get("key", ""))[:16] == m["key"]
+                and _safe(str(meta.get("target", ""))) == m["target"])
+    except (OSError, ValueError):
+        return False
+
+
+def _is_own(path: str, name: str, where: str) -> bool:
+    """Whether ``path`` (named ``name``, in ``where``: "top", "index" or "failed") is one
+    this cache wrote: its exact name (``_NAMES``), a regular file, or a folder only where
+    the cache writes folders and only when it holds nothing but an entry's files; an entry
+    (or a format-1 entry's file) only when its metadata records that entry's key."""
     if not _NAMES[where].fullmatch(name):
         return False
+    st = os.lstat(path)
+    if where != "top" or not name.startswith("gn-"):
+        if stat.S_ISREG(st.st_mode):
+            return where != "top"  # (the top level's temp and trash names are folders)
+        return stat.S_ISDIR(st.st_mode) and where == "top" and \
+            set(os.listdir(path)) <= _ENTRY_FILES
+    m = _ENTRY.fullmatch(name)
+    if m["ext"]:  # format 1: gn-<target>-<key16>.{vmfb,json,mlir} beside its .json
+        return stat.S_ISREG(st.st_mode) and _records(path[:-len(m["ext"])] + ".json", m)
+    return (stat.S_ISDIR(st.st_mode) and set(os.listdir(path)) <= _ENTRY_FILES
+            and _records(os.path.join(path, _META), m))
+
+
+def _remove_own(path: str, name: str, where: str) -> bool:
+    """Remove ``path`` if it is one this cache wrote (:func:`_is_own`); return whether it
+    did. An ``OSError`` says why it could not (a read-only folder...). A folder is first
+    renamed to a trash name, so no reader sees an entry half-deleted."""
     try:
-        if stat.S_ISDIR(os.lstat(path).st_mode):
-            if where != "top" or not set(os.listdir(path)) <= {_MODULE, _META, _MLIR}:
-                return False
-            shutil.rmtree(path)
-        else:
-            os.unlink(path)
-        return True
-    except OSError:
+        if not _is_own(path, name, where):
+            return False
+    except FileNotFoundError:
         return False
+    if os.path.isdir(path) and not os.path.islink(path):
+        trash = path
+        if not name.startswith(".trash-"):
+            trash = os.path.join(os.path.dirname(path), f".trash-{uuid.uuid4().hex}")
+            os.rename(path, trash)
+        shutil.rmtree(trash)
+    else:
+        os.unlink(path)
+    return True

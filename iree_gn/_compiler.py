@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -111,6 +112,7 @@ def _run(tool: str, text: str, flags: Sequence[str], target: Target,
 
 # How many failed inputs the cache's failed/ folder keeps (the newest).
 FAILED_KEEP = 16
+_FAILED_NAME = re.compile(r"iree-gn-failed-[0-9a-f]{16}\.mlir")
 
 
 def keep_failed(text: str, keep_dir: Optional[str] = None) -> Optional[str]:
@@ -142,7 +144,7 @@ def _prune(folder: str, keep: int) -> None:
     """Remove all but the newest ``keep`` failed inputs in ``folder``."""
     try:
         files = [os.path.join(folder, n) for n in os.listdir(folder)
-                 if n.startswith("iree-gn-failed-")]
+                 if _FAILED_NAME.fullmatch(n)]  # (exactly keep_failed's names: not a user's)
         files.sort(key=lambda p: os.stat(p).st_mtime, reverse=True)
     except OSError:
         return

@@ -259,12 +259,25 @@ def test_clear_and_sweep_touch_only_the_caches_own_files(tmp_path):
     mine = {"index/home.html": "site", "failed/run1.txt": "log", "gn-notes.txt": "draft",
             "gn-experiments/table.csv": "results", "other.txt": "keep",
             ".tmp-build/out.bin": "data", ".trash-can.txt": "x",
-            "gn-llvm-cpu-0123456789abcdef/notes.txt": "an entry's name, not its files"}
+            "gn-llvm-cpu-0123456789abcdef/notes.txt": "an entry's name, not its files",
+            # Names that only start like the cache's (a temp prefix and 8 letters, an entry
+            # name with an extension, an entry folder with only an entry's file name in it):
+            # the sweep and clear removed these.
+            ".tmp-download.part": "partial", ".tmp-notebook_backup.ipynb": "{}",
+            "gn-notes-0123456789abcdef.json": '{"key": "mine"}',
+            "gn-user-0123456789abcdef/meta.json": '{"mine": 1}',
+            "gn-vulkan-fedcba9876543210/meta.json": '{"key": "fedcba9876543210"}'}
     for rel, text in mine.items():
         os.makedirs(os.path.dirname(tmp_path / rel), exist_ok=True)
         (tmp_path / rel).write_text(text)
+    # A format-1 entry (side-by-side files): the cache's own, removed by clear.
+    key1 = "0123456789abcdef" * 4
+    (tmp_path / f"gn-llvm-cpu-{key1[:16]}.vmfb").write_bytes(b"module")
+    (tmp_path / f"gn-llvm-cpu-{key1[:16]}.json").write_text(
+        json.dumps({"key": key1, "target": "llvm-cpu"}))
     old = time.time() - 2 * 3600
-    for rel in (".tmp-build", ".trash-can.txt"):
+    for rel in (".tmp-build", ".trash-can.txt", ".tmp-download.part",
+                ".tmp-notebook_backup.ipynb"):
         os.utime(tmp_path / rel, (old, old))
     op = _fresh_op(tmp_path)  # compiles: writes an entry and an index record, sweeps
     assert op is not None and [n for n in os.listdir(tmp_path / "index") if n != "home.html"]
@@ -275,7 +288,7 @@ def test_clear_and_sweep_touch_only_the_caches_own_files(tmp_path):
     cache = _cache.DiskCache(str(tmp_path))
     cache._sweep()
     assert not stale.exists()
-    assert cache.clear() == 1
+    assert cache.clear() == 2
     left = sorted(os.path.relpath(os.path.join(d, f), tmp_path)
                   for d, _, fs in os.walk(tmp_path) for f in fs)
     assert left == sorted(mine)
