@@ -7,6 +7,7 @@ shares (``_CompiledOp``). What differs between kinds is a :class:`_Kind` record.
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -149,12 +150,11 @@ class _CompiledOp:
         """The StableHLO text this op was compiled from (re-traced if not on disk)."""
         if self._block is not None:
             return self._block.stablehlo
-        if self.path:
-            try:
-                with open(self.path[:-5] + ".mlir") as f:
-                    return f.read()
-            except OSError:
-                pass
+        if self.path:  # (checked against the entry's checksum; else re-traced)
+            text = _cache.DiskCache(os.path.dirname(os.path.dirname(self.path))).read_text(
+                self.path)
+            if text is not None:
+                return text
         if self.target is None:
             raise RuntimeError("a bundle's module: its StableHLO is the bundle's .mlir file "
                                "named in its manifest entry.")

@@ -5,7 +5,9 @@ Layout of ``$IREE_GN_CACHE_DIR`` (default ``$XDG_CACHE_HOME/iree-gn``, ``~/.cach
     gn-<target>-<key16>/       one entry, published whole by one rename, never rewritten:
         module.vmfb              the module
         module.mlir              the compiler input it came from
-        meta.json                key parts, sha256 and size of module.vmfb
+        meta.json                key parts, size of module.vmfb, sha256 of each file
+                                 ("files"; entries written before it: their module.mlir is
+                                 not trusted, see ``read_text``)
     index/<lookup>.json        spec-level lookup -> content key (lets a warm process skip JAX)
     failed/                    inputs of failed compiles (the newest 16; see _compiler)
     .tmp-*, .trash-*           entries being written or removed
@@ -370,11 +372,51 @@ class DiskCache:
             size = meta.get("size") if isinstance(meta, dict) else "?"
             return self._heal(d, st, f"entry {name} is corrupt (module of {len(data)} bytes, "
                                      f"metadata says {size}; checksum or key mismatch)")
+        why = self._mlir_damage(d, meta)
+        if why:
+            return self._heal(d, st, f"entry {name} {why}")
         if serves is not None and meta.get("serves", serves) != serves:
             self._warn("index", f"an index record names entry {name}, which was built for "
                                 f"another configuration; recompiling.")
             return None
         return data
+
+    @staticmethod
+    def _mlir_damage(d: str, meta: dict) -> Optional[str]:
+        """Why the entry's module.mlir does not match the sha256 its metadata records, or
+        None (also when it records none: an older entry, whose text ``read_text`` refuses)."""
+        want = (meta.get("files") or {}).get(_MLIR) if isinstance(meta.get("files"), dict) \
+            else None
+        if want is None:
+            return None
+        try:
+            data = _read_private(os.path.join(d, _MLIR), _MLIR)
+        except FileNotFoundError:
+            return f"is incomplete (no {_MLIR})"
+        except (OSError, _Untrusted) as e:
+            return f"has an unreadable {_MLIR} ({e})"
+        if hashlib.sha256(data).hexdigest() != want:
+            return f"is corrupt ({_MLIR} of {len(data)} bytes does not match its checksum)"
+        return None
+
+    def read_text(self, module_path: str) -> Optional[str]:
+        """The compiler input kept beside the cached module at ``module_path``, verified
+        against its metadata's sha256; None when the entry records no checksum for it (an
+        older entry: the caller re-traces) or it does not match (warned; the entry is removed
+        so that the next build rebuilds it)."""
+        d = os.path.dirname(module_path)
+        try:
+            st = os.lstat(d)
+            meta = json.loads(_read_private(os.path.join(d, _META), _META))
+            why = self._mlir_damage(d, meta) if isinstance(meta, dict) else "is corrupt"
+            if why is None and isinstance(meta.get("files"), dict) and \
+                    _MLIR in meta["files"]:
+                return _read_private(os.path.join(d, _MLIR), _MLIR).decode()
+        except (OSError, ValueError, _Untrusted):
+            return None
+        if why:
+            self._heal(d, st, f"entry {os.path.basename(d)} {why}")
+        return None
 
     def _heal(self, d: str, st: os.stat_result, why: str) -> None:
         if self._discard(d, st.st_ino):
@@ -392,14 +434,16 @@ class DiskCache:
         if not self._usable(create=True):
             return None
         d = self.entry_dir(key, target)
+        files = {_MODULE: data, **({_MLIR: stablehlo.encode()} if stablehlo is not None
+                                   else {})}
         meta = dict(meta, key=key, target=target, size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest())
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    files={n: hashlib.sha256(b).hexdigest() for n, b in files.items()})
         try:
             if not os.path.lexists(d):
                 self._sweep()
-                self._publish(d, {_MODULE: data, _META: json.dumps(
-                    meta, indent=1, sort_keys=True).encode(),
-                    **({_MLIR: stablehlo.encode()} if stablehlo is not None else {})})
+                self._publish(d, {**files, _META: json.dumps(
+                    meta, indent=1, sort_keys=True).encode()})
             elif _entry_untrusted(d, os.path.basename(d)):
                 return None  # load() said why
             if lookup_key:

@@ -121,9 +121,22 @@ def _bad_meta(entry):
     (entry / "meta.json").write_text('{"key": "trunc')
 
 
+def _truncate_mlir(entry):
+    with open(entry / "module.mlir", "r+b") as f:
+        f.truncate(100)
+
+
+def _no_mlir(entry):
+    os.unlink(entry / "module.mlir")
+
+
 @pytest.mark.parametrize("damage,says", [
     (_truncate, "corrupt"), (_flip, "corrupt"), (_no_meta, "incomplete .no meta.json"),
     (_no_module, "incomplete .no module.vmfb"), (_bad_meta, "unreadable metadata"),
+    # module.mlir had no checksum: truncated, it was served as op.stablehlo and copied
+    # into bundles.
+    (_truncate_mlir, "module.mlir of 100 bytes does not match"),
+    (_no_mlir, "incomplete .no module.mlir"),
 ])
 def test_damaged_entry_heals_once(cache, damage, says, rng):
     folder, entry = cache
@@ -141,6 +154,29 @@ def test_damaged_entry_heals_once(cache, damage, says, rng):
         op = _op(folder)
     assert _ops.STATS["compiled"] == before["compiled"] + 1
     _check(op, rng)
+
+
+def test_compiler_input_damaged_after_a_load_is_not_served(cache):
+    # module.mlir read after the module was loaded (op.stablehlo; `iree-gn build` copies it
+    # into a bundle) is checked against the entry's checksum: damaged, it warns, the entry
+    # goes (the next build rebuilds it) and the text is traced again.
+    folder, entry = cache
+    good = (entry / "module.mlir").read_text()
+    op = _op(folder)
+    _truncate_mlir(entry)
+    with pytest.warns(iree_gn.CacheWarning, match="module.mlir of 100 bytes"):
+        assert op.stablehlo == good
+    assert not entry.exists()
+    # An entry written before the checksums: its text is traced, not taken unchecked.
+    op = _op(folder)
+    meta = json.loads((entry / "meta.json").read_text())
+    del meta["files"]
+    (entry / "meta.json").write_text(json.dumps(meta))
+    (entry / "module.mlir").write_text("module {}")
+    op = _op(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert op.stablehlo == good
 
 
 def test_damaged_index_falls_back_to_tracing(cache, rng):
