@@ -216,7 +216,8 @@ def _build_static(spec, target, cache, cls):
             + list(kind.key_parts))
         hit = cache.lookup(lookup)
         if hit is not None:
-            data = cache.load(hit[0], target.name, serves=serves)
+            data = _own_spec(cache.load(hit[0], target.name, serves=serves), spec, target,
+                             cache, hit[0], kind)
             if data is not None:
                 kind.stats["disk_hits"] += 1
                 return cls(spec, target, data, hit[0], cache.entry_paths(hit[0], target.name)[0])
@@ -224,7 +225,7 @@ def _build_static(spec, target, cache, cls):
     kind.stats["traced"] += 1
     key = _cache.make_key(_cache.content_key_parts(text, spec.key_text(), target.name, flags)
                           + list(kind.key_parts))
-    data = cache.load(key, target.name)
+    data = _own_spec(cache.load(key, target.name), spec, target, cache, key, kind)
     if data is None:
         data = compile_text(text, target, spec.dtype)
         kind.stats["compiled"] += 1
@@ -234,6 +235,32 @@ def _build_static(spec, target, cache, cls):
                                                "flags": list(flags), "serves": serves},
                        lookup_key=lookup, stablehlo=text)
     return cls(spec, target, data, key, path)
+
+
+# (entry folder, kind, spec) whose module was found to record that spec: checked once a
+# process (a warm process's first call pays ~0.5 ms for it).
+_SPEC_CHECKED: set = set()
+
+
+def _own_spec(data: Optional[bytes], spec: GroupNormSpec, target: Target,
+              cache: _cache.DiskCache, key: str, kind: _Kind) -> Optional[bytes]:
+    """``data`` (a module from the disk cache) if the spec, op kind and target row it
+    records are the ones asked for (as a bundle's are: ``_module_spec.spec_mismatch``),
+    else None, having warned and removed the entry: its checksums prove only that
+    meta.json and the module
+    agree, so another entry's module with a re-signed meta.json ran silently (wrong
+    activation, error 0.085). A module that records no spec (an older iree-gn) is taken."""
+    if data is None or (cache.entry_dir(key, target.name), kind.name, spec) in _SPEC_CHECKED:
+        return data
+    from ._module_spec import spec_mismatch
+
+    why = spec_mismatch(spec, data, kind.name, target=target.name, claimant="cache entry",
+                        unrecorded_ok=True)
+    if why:
+        cache.reject(key, target.name, why)
+        return None
+    _SPEC_CHECKED.add((cache.entry_dir(key, target.name), kind.name, spec))
+    return data
 
 
 # Callers' memos that hold ops (``_api``'s per-arguments memos): forgotten with them.

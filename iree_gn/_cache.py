@@ -418,6 +418,16 @@ class DiskCache:
             self._heal(d, st, f"entry {os.path.basename(d)} {why}")
         return None
 
+    def reject(self, key: str, target: str, why: str) -> None:
+        """Remove an entry that :meth:`load` returned but the caller found is not what its
+        key promises (``why``), warning as for a damaged one."""
+        d = self.entry_dir(key, target)
+        try:
+            st = os.lstat(d)
+        except OSError:
+            return
+        self._heal(d, st, f"entry {os.path.basename(d)} is not what it claims: {why}")
+
     def _heal(self, d: str, st: os.stat_result, why: str) -> None:
         if self._discard(d, st.st_ino):
             self._warn("heal", f"{why}; removed it, recompiling.")

@@ -68,6 +68,8 @@ import numpy as np
 
 from . import _cpu, _process, _targets
 from ._cpu import cpu_features
+from ._module_spec import embedded_spec, spec_mismatch  # noqa: F401 (public here; one
+# mechanism, which the cache's load check shares)
 from ._spec import ArgumentTypeError, GroupNormSpec, canonical_dtype, check_rank
 
 BUNDLE_FORMAT = "iree-gn-bundle"
@@ -312,63 +314,6 @@ def check_files(path: str, modules: Sequence[BundleModule], *,
             + "\nThe files changed after the build (corruption or an edit). Rebuild the "
               "bundle with `iree-gn build`.")
     return data
-
-
-def embedded_spec(vmfb: bytes) -> Optional[dict]:
-    """The spec a module was built from, as it records it (``GroupNormSpec.key_text()``
-    parsed; ``iree.reflection`` entry ``iree_gn.spec`` of ``main_out``, written by
-    ``_export``), or None when it records none."""
-    text = _reflection(vmfb).get(_export_keys()[0])
-    return json.loads(text) if text else None
-
-
-def _export_keys():
-    from ._export import OP_KEY, SPEC_KEY, TARGET_KEY
-
-    return SPEC_KEY, OP_KEY, TARGET_KEY
-
-
-def _reflection(vmfb: bytes) -> dict:
-    """The ``iree.reflection`` entries of the module's ``main_out`` ({} without one)."""
-    import iree.runtime as rt
-
-    from . import _runtime
-    from ._export import SPEC_FUNCTION
-
-    vm = rt.VmModule.copy_buffer(_runtime.instance(), vmfb)
-    fn = vm.lookup_function(SPEC_FUNCTION)
-    return dict(fn.reflection or {}) if fn is not None else {}
-
-
-def spec_mismatch(spec: GroupNormSpec, vmfb: bytes, kind: str = "forward",
-                  target: Optional[str] = None) -> Optional[str]:
-    """Why the module ``vmfb`` does not compute ``spec`` (a static spec) as the op ``kind``
-    (``"forward"``, or ``"grad"``: the backward of ``_backward``) for the target row
-    ``target`` (where given and the module records its row: modules of iree-gn before
-    2026-12-02 do not), or None."""
-    claimed = json.loads(spec.key_text())
-    spec_key, op_key, target_key = _export_keys()
-    try:
-        refl = _reflection(vmfb)
-        text = refl.get(spec_key)
-        built = json.loads(text) if text else None
-    except (RuntimeError, ValueError, TypeError) as e:
-        return f"cannot read the module's own spec ({e})"
-    if built is None:
-        return "the module does not record the spec it was built from (an older iree-gn)"
-    made = refl.get(op_key, "forward")  # forward modules record no kind
-    if made != kind:
-        return f"the manifest lists a {kind} module, but the module is a {made} module"
-    row = refl.get(target_key)
-    if target is not None and row is not None and row != target:
-        return (f"the manifest lists it for target {target!r}, but the module was compiled "
-                f"for {row!r}")
-    if built == claimed:
-        return None
-    diff = ", ".join(f"{k}: manifest {claimed.get(k)!r}, module {built.get(k)!r}"
-                     for k in sorted(set(claimed) | set(built))
-                     if claimed.get(k) != built.get(k))
-    return f"the manifest's spec differs from the one the module was built from ({diff})"
 
 
 def check_specs(path: str, modules: Sequence[BundleModule], blobs: Dict[str, bytes],

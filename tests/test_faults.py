@@ -179,6 +179,31 @@ def test_compiler_input_damaged_after_a_load_is_not_served(cache):
         assert op.stablehlo == good
 
 
+def test_a_module_swapped_in_with_resigned_metadata_is_refused(cache, rng):
+    # Checksums prove only that meta.json and the module agree: another configuration's
+    # module copied into the entry, with its size and sha256 written into meta.json, ran
+    # silently (a wrong activation: error 0.085). The spec the module records is checked
+    # against the one asked for, as a bundle's is.
+    import hashlib
+
+    folder, entry = cache
+    _ops.clear_memory_cache()
+    other = _ops.get_op(GroupNormSpec.create(SPEC.shape, "float32", groups=4),
+                        _targets.get("llvm-cpu"), cache=_cache.DiskCache(str(folder)))
+    (entry / "module.vmfb").write_bytes(other.vmfb)
+    meta = json.loads((entry / "meta.json").read_text())
+    sha = hashlib.sha256(other.vmfb).hexdigest()
+    meta.update(size=len(other.vmfb), sha256=sha, files=dict(meta["files"], **{
+        "module.vmfb": sha}))
+    (entry / "meta.json").write_text(json.dumps(meta))
+    with pytest.warns(iree_gn.CacheWarning, match="not what it claims.*groups: cache entry 8, "
+                                                  "module 4"):
+        _check(_op(folder), rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # rebuilt: clean hits after
+        _check(_op(folder), rng)
+
+
 def test_damaged_index_falls_back_to_tracing(cache, rng):
     folder, _ = cache
     for n in os.listdir(folder / "index"):
