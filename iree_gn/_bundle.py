@@ -43,13 +43,13 @@ import multiprocessing
 import os
 import platform
 import shutil
-import signal
 import sys
 import time
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
 from . import _bundle_folder, _cache, _targets, deploy
 from ._compile_side import compile_side
+from ._process import die_with as _die_with
 from ._spec import GroupNormSpec, layout_axes
 
 _SPEC_KEYS = ("shape", "dtype", "groups", "channels_axis", "reduction_axes", "center",
@@ -622,21 +622,6 @@ def _usable_cpus() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):  # (not Linux)
         return os.cpu_count() or 1
-
-
-def _die_with(parent: int) -> None:
-    """A build worker ends when its parent does: a SIGKILLed build (the OOM killer, a CI
-    cancel) left its workers running, orphaned, ~240 MB each. Linux delivers SIGKILL to the
-    worker when the parent dies (PR_SET_PDEATHSIG); the parent may have died already."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: no such call; the check below remains
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _stop_workers(pool) -> None:

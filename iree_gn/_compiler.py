@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from typing import Optional, Sequence
 
-from . import _cache, _tuning
+from . import _cache, _process, _tuning
 from ._targets import Target
 
 # Flags every module gets: the input dialect. float64 specs also keep f64 (IREE demotes
@@ -86,7 +86,10 @@ def _run(tool: str, text: str, flags: Sequence[str], target: Target,
          keep_dir: Optional[str], timeout: float, note: str) -> bytes:
     cmd = [tool, "-", *flags, "-o", "-"]
     try:
-        proc = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=timeout)
+        # (the compiler dies with this process: a killed kernel or pool worker left it
+        # running, orphaned, to its end)
+        proc = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=timeout,
+                              preexec_fn=_process.dies_with_this_process())
     except subprocess.TimeoutExpired as e:
         proc = subprocess.CompletedProcess(cmd, -9, b"", (
             f"iree-compile did not finish within {timeout} s (set IREE_GN_COMPILE_TIMEOUT "

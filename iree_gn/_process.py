@@ -17,6 +17,9 @@ exit handler of the user's may call an op, from its thread or from one it starts
 does a daemon thread's after ``_PARK_S``: a handler registered before this package's import
 (so run after ``_close``) may wait for a lock that daemon thread holds.
 
+**Parent death.** A process this package starts (a build worker, an ``iree-compile``)
+ends with the process that started it: :func:`die_with`.
+
 **Fork.** A lock that another thread of the parent held at a fork (a compile in progress,
 an op being bound) stays held for good in the child, whose first use of it hung:
 :func:`new_lock_in_child` names the locks that a forked child makes anew.
@@ -25,11 +28,13 @@ an op being bound) stays held for good in the child, whose first use of it hung:
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import signal
 import threading
 import time
 import weakref
-from typing import Callable
+from typing import Callable, Optional
 
 # Thread ident -> how many of its calls are inside the runtime (dict updates are atomic
 # under the GIL; see enter for the order of the mark and the test).
@@ -107,6 +112,39 @@ def _after_fork_in_child() -> None:
     for obj, attrs in list(_LOCKS.items()):
         for attr, factory in attrs.items():
             setattr(obj, attr, factory())
+
+
+def die_with(parent: int) -> None:
+    """In a child process (a pool initializer, a ``preexec_fn``): end when ``parent`` does.
+    A SIGKILLed build (the OOM killer, a CI cancel) left its workers running, orphaned,
+    ~240 MB each, and a killed process its ``iree-compile`` (for up to
+    IREE_GN_COMPILE_TIMEOUT). Linux delivers SIGKILL to the child when the parent dies
+    (PR_SET_PDEATHSIG, kept across exec); the parent may have died already."""
+    libc = _libc()
+    if libc is not None:
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def dies_with_this_process() -> Callable[[], None]:
+    """A ``preexec_fn`` for ``subprocess`` that applies :func:`die_with` to this process.
+    libc is looked up here, in the parent: the child of a threaded process, between fork
+    and exec, should do no more than the call."""
+    _libc()
+    return functools.partial(die_with, os.getpid())
+
+
+@functools.lru_cache(maxsize=None)
+def _libc():
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl  # (looked up now: the attribute is made on first use)
+        return libc
+    except (OSError, AttributeError):  # not Linux: no such call; die_with's check remains
+        return None
 
 
 atexit.register(_close)

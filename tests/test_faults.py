@@ -241,3 +241,50 @@ def test_read_only_cache_folder_warns_and_works(tmp_path, rng, monkeypatch):
         op = _op(folder)
     assert op.path is None and os.listdir(folder) == []
     _check(op, rng)
+
+
+# ---- the compiler dies with its process ------------------------------------------------------
+SLOW_COMPILE = """
+    import numpy as np, iree_gn
+    from iree_gn import _compiler
+    _compiler.compiler_path = lambda: {tool!r}
+    iree_gn.group_norm(np.ones((1, 2, 2, 100), np.float32), groups=4)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_a_killed_process_takes_its_compiler_with_it(tmp_path, sig):
+    # A killed Jupyter kernel or pool worker left iree-compile running to its end (up to
+    # IREE_GN_COMPILE_TIMEOUT): the compiler now gets PR_SET_PDEATHSIG.
+    import signal
+    import time
+
+    tool = tmp_path / "slow-compile"
+    tool.write_text("#!/bin/sh\nexec sleep 60\n")  # (exec: the compiler's own pid)
+    tool.chmod(0o700)
+    env = dict(os.environ, PYTHONPATH=REPO, IREE_GN_CACHE_DIR=str(tmp_path / "cache"))
+    p = subprocess.Popen([sys.executable, "-c", textwrap.dedent(SLOW_COMPILE).format(
+        tool=str(tool))], env=env)
+    kid = None
+    for _ in range(600):  # (at most 60 s for the import and the compile to start)
+        time.sleep(0.1)
+        kids = open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()
+        if kids and "sleep" in open(f"/proc/{kids[0]}/cmdline").read():
+            kid = int(kids[0])
+            break
+        assert p.poll() is None, "the child ended before compiling"
+    assert kid is not None, "the compiler did not start"
+    p.send_signal(getattr(signal, sig))
+    p.wait(timeout=30)
+    for _ in range(50):  # gone (or a zombie about to be reaped by init) within 5 s
+        try:
+            state = open(f"/proc/{kid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(kid, signal.SIGKILL)
+        pytest.fail(f"the compiler (pid {kid}) outlived its killed parent")
