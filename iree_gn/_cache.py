@@ -308,6 +308,8 @@ class DiskCache:
             return False
         except OSError as e:
             if create and not quiet:
+                if os.path.lexists(self.path) and not os.path.isdir(self.path):
+                    e = f"it is not a folder: {self.path} is a file"  # (not "File exists")
                 self._warn("write", f"cannot write ({e}); compiled modules stay in memory only.")
             return False
         why = untrusted(st, "the folder")

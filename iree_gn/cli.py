@@ -45,8 +45,19 @@ def _cache_clear(args) -> int:
     from ._cache import DiskCache
 
     cache = DiskCache()
-    n = cache.clear()
+    problems: List[str] = []
+    try:
+        n = cache.clear(problems)
+    except OSError as e:  # the folder itself: a file, unreadable
+        why = cache.unused_reason() if os.path.lexists(cache.path) else None
+        raise CommandFailed(f"cannot clear the cache at {cache.path}: "
+                            f"{why or e.strerror or e}") from None
     print(f"removed {n} module(s) from {cache.path}")
+    if problems:  # (a read-only mount: say so, rather than report success)
+        shown = "\n  ".join(problems[:10]) + (
+            f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else "")
+        raise CommandFailed(f"could not remove {len(problems)} of the cache's files or "
+                            f"folders:\n  {shown}")
     return EXIT_OK
 
 

@@ -295,6 +295,39 @@ def test_clear_and_sweep_touch_only_the_caches_own_files(tmp_path):
     assert all((tmp_path / rel).read_text() == text for rel, text in mine.items())
 
 
+def test_cli_cache_clear_says_what_it_could_not_remove(tmp_path, monkeypatch, capsys):
+    # A read-only mount: "removed 0 module(s)", exit 0, every module still there.
+    from iree_gn import cli
+
+    _fresh_op(tmp_path)
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", str(tmp_path))
+
+    def read_only(*a, **k):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "rename", read_only)
+    monkeypatch.setattr(os, "unlink", read_only)
+    assert cli.main(["cache", "clear"]) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "could not remove" in err and "Read-only file system" in err, err
+    assert [n for n in os.listdir(tmp_path) if n.startswith("gn-")]
+
+
+def test_a_cache_path_that_is_a_file_says_so(tmp_path, monkeypatch, capsys, rng):
+    # It said "cannot write ([Errno 17] File exists ...)" when compiling, as if something
+    # inside were in the way, and `cache clear` "removed 0 module(s)", exit 0.
+    from iree_gn import cli
+
+    path = tmp_path / "afile"
+    path.write_text("data")
+    with pytest.warns(iree_gn.CacheWarning, match="it is not a folder"):
+        _check(_fresh_op(path), rng)
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", str(path))
+    assert cli.main(["cache", "clear"]) == cli.EXIT_FAILED
+    assert "is not a folder" in capsys.readouterr().err
+    assert path.read_text() == "data"
+
+
 # ---- write-once, deterministic, complete keys --------------------------------------------------
 def _kernel_text():
     from iree_gn._export import stablehlo_text
