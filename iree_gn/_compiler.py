@@ -88,8 +88,8 @@ def _run(tool: str, text: str, flags: Sequence[str], target: Target,
     try:
         # (the compiler dies with this process: a killed kernel or pool worker left it
         # running, orphaned, to its end)
-        proc = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=timeout,
-                              preexec_fn=_process.dies_with_this_process())
+        proc = subprocess.run(_process.dying_with_this_process(cmd), input=text.encode(),
+                              capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         proc = subprocess.CompletedProcess(cmd, -9, b"", (
             f"iree-compile did not finish within {timeout} s (set IREE_GN_COMPILE_TIMEOUT "

@@ -31,10 +31,11 @@ import atexit
 import functools
 import os
 import signal
+import sys
 import threading
 import time
 import weakref
-from typing import Callable, Optional
+from typing import Callable, List, Sequence
 
 # Thread ident -> how many of its calls are inside the runtime (dict updates are atomic
 # under the GIL; see enter for the order of the mark and the test).
@@ -115,8 +116,8 @@ def _after_fork_in_child() -> None:
 
 
 def die_with(parent: int) -> None:
-    """In a child process (a pool initializer, a ``preexec_fn``): end when ``parent`` does.
-    A SIGKILLed build (the OOM killer, a CI cancel) left its workers running, orphaned,
+    """In a child process (a pool initializer; :func:`dying_with_this_process`): end when
+    ``parent`` does. A SIGKILLed build (the OOM killer, a CI cancel) left its workers running, orphaned,
     ~240 MB each, and a killed process its ``iree-compile`` (for up to
     IREE_GN_COMPILE_TIMEOUT). Linux delivers SIGKILL to the child when the parent dies
     (PR_SET_PDEATHSIG, kept across exec); the parent may have died already."""
@@ -127,12 +128,25 @@ def die_with(parent: int) -> None:
         os._exit(1)
 
 
-def dies_with_this_process() -> Callable[[], None]:
-    """A ``preexec_fn`` for ``subprocess`` that applies :func:`die_with` to this process.
-    libc is looked up here, in the parent: the child of a threaded process, between fork
-    and exec, should do no more than the call."""
-    _libc()
-    return functools.partial(die_with, os.getpid())
+def dying_with_this_process(cmd: Sequence[str]) -> List[str]:
+    """``cmd`` run so that it ends when this process does (:func:`die_with`): through this
+    Python, which loads this file alone, sets that up and execs ``cmd`` (same pid, same
+    pipes; ~20 ms). A ``preexec_fn`` would do it without the detour, but makes
+    ``subprocess`` fork the whole process instead of vfork: JAX then warns that fork is
+    incompatible with its threads at every compile (and a fork of a threaded process may
+    deadlock). Not Linux, or no Python executable known: ``cmd`` as it is."""
+    if not sys.platform.startswith("linux") or not sys.executable:
+        return list(cmd)
+    return [sys.executable, "-I", "-S", "-c", _EXEC_DYING_WITH, os.path.abspath(__file__),
+            str(os.getpid()), *cmd]
+
+
+_EXEC_DYING_WITH = (
+    "import importlib.util as u, os, sys\n"
+    "s = u.spec_from_file_location('_iree_gn_process', sys.argv[1])\n"
+    "m = u.module_from_spec(s); s.loader.exec_module(m)\n"
+    "m.die_with(int(sys.argv[2]))\n"
+    "os.execv(sys.argv[3], sys.argv[3:])\n")
 
 
 @functools.lru_cache(maxsize=None)

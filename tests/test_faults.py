@@ -288,3 +288,20 @@ def test_a_killed_process_takes_its_compiler_with_it(tmp_path, sig):
     else:
         os.kill(kid, signal.SIGKILL)
         pytest.fail(f"the compiler (pid {kid}) outlived its killed parent")
+
+
+def test_a_compile_beside_jax_threads_forks_nothing():
+    # PR_SET_PDEATHSIG through a preexec_fn made subprocess fork the whole process: JAX
+    # warned (RuntimeWarning: os.fork() ... will likely lead to a deadlock) at every compile.
+    import jax.numpy as jnp
+
+    from iree_gn import _compiler
+    from iree_gn._export import stablehlo_text
+
+    jnp.zeros(4).block_until_ready()  # (JAX's threads are up)
+    t = _targets.get("llvm-cpu")
+    text = stablehlo_text(SPEC, t.formulation_for(SPEC))
+    with warnings.catch_warnings(record=True) as rec:  # (raised in a fork hook: recorded)
+        warnings.simplefilter("always")
+        assert _compiler.compile_text(text, t, "float32")
+    assert not [str(w.message) for w in rec if "fork" in str(w.message)]
