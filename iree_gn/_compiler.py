@@ -75,15 +75,15 @@ def compile_text(
     note = ""
     if _tuning.needed(target.backend, dtype, text):
         cfg = _run(tool, text, flags + ["--compile-to=executable-configurations"], target,
-                   keep_dir, timeout, "")
+                   keep_dir, timeout, "", dtype)
         text, _ = _tuning.retune(cfg.decode())
         flags = flags + ["--compile-from=executable-configurations"]
         note = " (the second phase, after _tuning.retune; its input is the kept file)"
-    return _run(tool, text, flags, target, keep_dir, timeout, note)
+    return _run(tool, text, flags, target, keep_dir, timeout, note, dtype)
 
 
 def _run(tool: str, text: str, flags: Sequence[str], target: Target,
-         keep_dir: Optional[str], timeout: float, note: str) -> bytes:
+         keep_dir: Optional[str], timeout: float, note: str, dtype: str) -> bytes:
     cmd = [tool, "-", *flags, "-o", "-"]
     try:
         # (the compiler dies with this process: a killed kernel or pool worker left it
@@ -105,12 +105,29 @@ def _run(tool: str, text: str, flags: Sequence[str], target: Target,
         where = f"the input is saved at {kept}"
         diagnostics = diagnostics.replace("<stdin>", kept)  # now they point into that file
     raise CompileError(
-        f"iree-compile failed for target {target.name!r} (exit {proc.returncode}){note}; "
-        f"{where}.",
+        f"{_explain(diagnostics, target, dtype)}iree-compile failed for target "
+        f"{target.name!r} (exit {proc.returncode}){note}; {where}.",
         [tool, kept, *flags, "-o", "module.vmfb"],
         diagnostics,
         kept,
     )
+
+
+# IREE 3.13's llvm-cpu backend lowers some float64 math (tanh, sin, cos, ... of a callable
+# activation) to libm calls, which the modules' static link cannot resolve.
+_UNDEFINED = re.compile(r"undefined symbol: (\w+)")
+
+
+def _explain(diagnostics: str, target: Target, dtype: str) -> str:
+    """A first line that says what a known failure means and what to do, or ""."""
+    names = sorted(set(_UNDEFINED.findall(diagnostics)))
+    if dtype != "float64" or target.backend != "llvm-cpu" or not names:
+        return ""
+    fns = ", ".join(names)
+    return (f"float64 {fns} cannot be compiled for llvm-cpu by IREE 3.13 (its static link "
+            f"lacks libm's {fns}: 'undefined symbol' below); in activation_fn use a named "
+            f"activation instead ('tanh', 'gelu', 'silu'...: iree-gn computes those in "
+            f"float64 itself), or float32 inputs.\n")
 
 
 # How many failed inputs the cache's failed/ folder keeps (the newest).

@@ -305,3 +305,26 @@ def test_a_compile_beside_jax_threads_forks_nothing():
         warnings.simplefilter("always")
         assert _compiler.compile_text(text, t, "float32")
     assert not [str(w.message) for w in rec if "fork" in str(w.message)]
+
+
+# ---- known compiler failures say what they mean ------------------------------------------------
+def _tanh_act(v):
+    import jax.numpy as jnp
+
+    return jnp.tanh(v)
+
+
+def test_float64_libm_call_leads_with_its_meaning_and_fix(rng, tmp_path, monkeypatch):
+    # A callable using tanh on float64 fails at link ("iree-lld: error: undefined symbol:
+    # tanh") under a ~400-line dump that never said why or what to do.
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", str(tmp_path))
+    x = rng.standard_normal((2, 4, 4, 8))
+    with pytest.raises(iree_gn.CompileError) as ei:
+        iree_gn.group_norm(x, groups=2, activation_fn=_tanh_act)
+    first, rest = str(ei.value).split("\n", 1)
+    assert first.startswith("float64 tanh cannot be compiled for llvm-cpu") and \
+        "named activation" in first and "float32" in first, first
+    assert "undefined symbol: tanh" in ei.value.diagnostics and "--- reproduce with ---" in rest
+    # The fix it names works (float64 tanh computed by iree-gn; float64 reference).
+    y = iree_gn.group_norm(x, groups=2, activation_fn="tanh")
+    assert_close(y, np.tanh(ref_group_norm(x, 2)), "float64")
