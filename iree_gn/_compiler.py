@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import shlex
@@ -69,9 +70,7 @@ def compile_text(
     flags = list(compile_flags(target, dtype)) + list(extra_flags)
     tool = compiler_path()
     if timeout is None:
-        # A compile that runs away (seen: >15 min for some f16 SPIR-V forms) must fail as one
-        # error, not stall a build.
-        timeout = float(os.environ.get("IREE_GN_COMPILE_TIMEOUT", "600"))
+        timeout = compile_timeout()
     note = ""
     if _tuning.needed(target.backend, dtype, text):
         cfg = _run(tool, text, flags + ["--compile-to=executable-configurations"], target,
@@ -80,6 +79,25 @@ def compile_text(
         flags = flags + ["--compile-from=executable-configurations"]
         note = " (the second phase, after _tuning.retune; its input is the kept file)"
     return _run(tool, text, flags, target, keep_dir, timeout, note, dtype)
+
+
+def compile_timeout() -> float:
+    """Seconds one ``iree-compile`` run may take: ``$IREE_GN_COMPILE_TIMEOUT``, default 600.
+    A compile that runs away (seen: >15 min for some f16 SPIR-V forms) must fail as one
+    error, not stall a build."""
+    given = os.environ.get("IREE_GN_COMPILE_TIMEOUT", "").strip()
+    if not given:
+        return 600.0
+    try:
+        value = float(given)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"IREE_GN_COMPILE_TIMEOUT={given!r} is not valid: it must be a positive, finite "
+            f"number of seconds (default 600; e.g. 1800 for a slow machine). Unset it or "
+            f"fix it.")
+    return value
 
 
 def _run(tool: str, text: str, flags: Sequence[str], target: Target,

@@ -328,3 +328,17 @@ def test_float64_libm_call_leads_with_its_meaning_and_fix(rng, tmp_path, monkeyp
     # The fix it names works (float64 tanh computed by iree-gn; float64 reference).
     y = iree_gn.group_norm(x, groups=2, activation_fn="tanh")
     assert_close(y, np.tanh(ref_group_norm(x, 2)), "float64")
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf"])
+def test_a_bad_compile_timeout_is_named(monkeypatch, value):
+    # "abc" raised float()'s ValueError, naming no variable; 0 and negatives were taken and
+    # every compile then failed as a timeout.
+    from iree_gn import _compiler
+
+    monkeypatch.setenv("IREE_GN_COMPILE_TIMEOUT", value)
+    with pytest.raises(ValueError, match=f"IREE_GN_COMPILE_TIMEOUT='{value}' is not valid: "
+                                         f"it must be a positive, finite number of seconds"):
+        _compiler.compile_text("module {}", _targets.get("llvm-cpu"), "float32")
+    monkeypatch.setenv("IREE_GN_COMPILE_TIMEOUT", "2.5")
+    assert _compiler.compile_timeout() == 2.5
