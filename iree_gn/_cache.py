@@ -43,6 +43,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 import time
 import uuid
@@ -268,6 +269,20 @@ def _size(path: str) -> int:
                for f in files)
 
 
+# (cache folder, kind) of the folder-level problems already warned about in this process.
+_WARNED_FOLDERS: set = set()
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning from ``DiskCache._warn`` point at the first
+    frame outside this package (the user's call), not at this module's line."""
+    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(2), 2  # (2: _warn's caller; 1 is _warn)
+    while frame is not None and frame.f_code.co_filename.startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 class DiskCache:
     """A folder of compiled modules (see the module docstring for the layout and rules)."""
 
@@ -276,9 +291,14 @@ class DiskCache:
         self._warned = set()
 
     def _warn(self, kind: str, msg: str) -> None:
-        if kind not in self._warned:  # once per kind and cache object (one op build)
-            self._warned.add(kind)
-            warnings.warn(f"iree-gn cache at {self.path}: {msg}", CacheWarning, stacklevel=3)
+        # Once per kind and cache object (one op build); a folder that cannot be written or
+        # is not trusted, once per process and folder (it was once per compile).
+        seen = _WARNED_FOLDERS if kind in ("write", "trust") else self._warned
+        if (self.path, kind) in seen:
+            return
+        seen.add((self.path, kind))
+        warnings.warn(f"iree-gn cache at {self.path}: {msg}", CacheWarning,
+                      stacklevel=_user_stacklevel())
 
     def entry_dir(self, key: str, target: str) -> str:
         return os.path.join(self.path, f"gn-{_safe(target)}-{key[:16]}")
@@ -461,8 +481,9 @@ class DiskCache:
             if lookup_key:
                 self._write_index(lookup_key, {"key": key, "target": target})
             return os.path.join(d, _MODULE)
-        except OSError as e:
-            self._warn("write", f"cannot write ({e}); compiled modules stay in memory only.")
+        except OSError as e:  # (its words, not its path: a temp name would vary per compile)
+            self._warn("write", f"cannot write ({e.strerror or e}); compiled modules stay in "
+                                f"memory only.")
             return None
 
     def _publish(self, d: str, files: Dict[str, bytes]) -> None:
@@ -518,18 +539,21 @@ class DiskCache:
 
     def _sweep(self) -> None:
         """Remove temp files and folders that writers which died left behind (older than an
-        hour; only this cache's own: see ``_NAMES``)."""
-        try:
-            names = [n for n in os.listdir(self.path) if n.startswith((".tmp-", ".trash-"))]
-        except OSError:
-            return
-        for n in names:
-            p = os.path.join(self.path, n)
+        hour; only this cache's own, by their exact names: see ``_is_own``), at the top and
+        in index/ and failed/ (``atomic_write``'s temp files)."""
+        for where, folder in (("top", self.path), ("index", os.path.join(self.path, "index")),
+                              ("failed", os.path.join(self.path, "failed"))):
             try:
-                if time.time() - os.lstat(p).st_mtime > _STALE_S:
-                    _remove_own(p, n, "top")
+                names = [n for n in os.listdir(folder) if n.startswith((".tmp-", ".trash-"))]
             except OSError:
-                pass
+                continue
+            for n in names:
+                p = os.path.join(folder, n)
+                try:
+                    if time.time() - os.lstat(p).st_mtime > _STALE_S:
+                        _remove_own(p, n, where)
+                except OSError:
+                    pass
 
     # -- management ---------------------------------------------------------------------------
     def info(self) -> dict:

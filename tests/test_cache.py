@@ -328,6 +328,42 @@ def test_a_cache_path_that_is_a_file_says_so(tmp_path, monkeypatch, capsys, rng)
     assert path.read_text() == "data"
 
 
+def test_an_unwritable_cache_warns_once_a_process_at_the_users_call(tmp_path, monkeypatch):
+    # It warned at every compile (each op build made a new DiskCache), with the temp
+    # folder's random name in the text (so not even Python's once-per-text filter held), and
+    # pointed at a line inside iree_gn.
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o700)
+
+    def refuse(*a, dir=None, **k):
+        raise PermissionError(13, "Permission denied", os.path.join(dir, ".tmp-ab12cd34"))
+
+    monkeypatch.setattr(_cache.tempfile, "mkdtemp", refuse)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        for groups in (2, 4, 8):
+            _ops.clear_memory_cache()
+            spec = GroupNormSpec.create((1, 2, 2, 8), "float32", groups=groups)
+            _ops.get_op(spec, _targets.get("llvm-cpu"), cache=_cache.DiskCache(str(folder)))
+    ours = [w for w in rec if issubclass(w.category, iree_gn.CacheWarning)]
+    assert len(ours) == 1, [str(w.message) for w in ours]
+    assert "Permission denied" in str(ours[0].message) and ".tmp-" not in str(ours[0].message)
+    assert ours[0].filename == __file__
+
+
+def test_the_sweep_removes_dead_writers_index_temp_files_only(tmp_path):
+    index = tmp_path / "index"
+    index.mkdir(parents=True)
+    dead = index / (".tmp-ab12cd34" + "0" * 64 + ".json")  # atomic_write's name, an hour old
+    mine = index / ".tmp-notes.json"
+    old = time.time() - 2 * 3600
+    for p in (dead, mine):
+        p.write_text("{}")
+        os.utime(p, (old, old))
+    _cache.DiskCache(str(tmp_path))._sweep()
+    assert not dead.exists() and mine.read_text() == "{}"
+
+
 # ---- write-once, deterministic, complete keys --------------------------------------------------
 def _kernel_text():
     from iree_gn._export import stablehlo_text
