@@ -131,10 +131,10 @@ def die_with(parent: int) -> None:
 def dying_with_this_process(cmd: Sequence[str]) -> List[str]:
     """``cmd`` run so that it ends when this process does (:func:`die_with`): through this
     Python, which loads this file alone, sets that up and execs ``cmd`` (same pid, same
-    pipes; ~20 ms). A ``preexec_fn`` would do it without the detour, but makes
-    ``subprocess`` fork the whole process instead of vfork: JAX then warns that fork is
-    incompatible with its threads at every compile (and a fork of a threaded process may
-    deadlock). Not Linux, or no Python executable known: ``cmd`` as it is."""
+    pipes; ~40 ms on the 2-core CI machine, against ~1 s a compile). A ``preexec_fn`` would
+    do it without the detour, but makes ``subprocess`` fork the whole process instead of
+    vfork: JAX then warns that fork is incompatible with its threads at every compile (and
+    a fork of a threaded process may deadlock). Not Linux, or no Python executable known: ``cmd`` as it is."""
     if not sys.platform.startswith("linux") or not sys.executable:
         return list(cmd)
     return [sys.executable, "-I", "-S", "-c", _EXEC_DYING_WITH, os.path.abspath(__file__),
