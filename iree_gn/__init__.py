@@ -10,11 +10,12 @@
 
 from ._activations import ACTIVATIONS
 from ._api import CompilerNotInstalled, compile, group_norm
+from ._bound import aligned_array
 from ._cache import CacheWarning, DiskCache, FORMAT_VERSION
 from ._compiler import CompileError
 from ._export import TraceError
 from ._ops import CompiledGroupNorm, clear_memory_cache
-from ._runtime import DeviceError, aligned_array, empty
+from ._runtime import DeviceError, empty
 from ._spec import ArgumentTypeError, GroupNormSpec, SUPPORTED_DTYPES
 from ._targets import TARGETS, DeviceNotFound, Target
 from ._variables import (AUTO_REUSE, GraphKeys, NamedOutput, Variable, VariableStore,

@@ -190,6 +190,19 @@ _PYTHON_NUMBERS = {np.dtype(np.float64): np.dtype(np.float32),
                    np.dtype(np.int64): np.dtype(np.int32)}
 
 
+def aligned_array(a) -> np.ndarray:
+    """A 64-byte-aligned C-contiguous copy of ``a`` (an array-like of numbers: NumPy's
+    rules for lists; a CPU torch tensor as the ops read it, bfloat16 included)."""
+    if type(a).__module__.split(".")[0] == "torch" and hasattr(a, "detach"):
+        a = as_host_array(a, "aligned_array's argument")
+    a = np.asarray(a)
+    if a.dtype.kind not in "biufc" and a.dtype.name != "bfloat16":
+        raise TypeError(f"aligned_array: {a!r:.60} is not numeric (dtype {a.dtype}).")
+    out = aligned_empty(a.shape, a.dtype)
+    np.copyto(out, a)
+    return out
+
+
 def check_out(o, shape, dtype: str, name: str = "out") -> None:
     """That ``o`` can take a result of ``shape`` and ``dtype`` (a name): a writable ndarray
     of that shape and dtype, any strides and byte order (written through a copy)."""

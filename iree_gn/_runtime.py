@@ -173,21 +173,6 @@ def _check_shape(shape) -> tuple:
     return tuple(int(d) for d in dims)
 
 
-def aligned_array(a) -> np.ndarray:
-    """A 64-byte-aligned C-contiguous copy of ``a`` (an array-like of numbers: NumPy's
-    rules for lists; a CPU torch tensor as the ops read it, bfloat16 included)."""
-    if type(a).__module__.split(".")[0] == "torch" and hasattr(a, "detach"):
-        from ._bound import as_host_array  # (lazy: _bound imports this module)
-
-        a = as_host_array(a, "aligned_array's argument")
-    a = np.asarray(a)
-    if a.dtype.kind not in "biufc" and a.dtype.name != "bfloat16":
-        raise TypeError(f"aligned_array: {a!r:.60} is not numeric (dtype {a.dtype}).")
-    out = aligned_empty(a.shape, a.dtype)
-    np.copyto(out, a)
-    return out
-
-
 def import_host(device: "Device", a: np.ndarray, dtype: str, *, bare: bool = False):
     """A HAL buffer view (``bare``: buffer) aliasing ``a`` (C-contiguous, writable, 64-byte
     aligned) on a host-memory device: no copy. The import holds ``a`` (~1 us each)."""

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from iree_gn import _bundle, deploy
+from iree_gn import _bundle, _module_spec, deploy
 from iree_gn._spec import GroupNormSpec
 
 CLI = [sys.executable, "-c",
@@ -153,12 +153,12 @@ def test_modules_record_their_row_and_older_ones_without_it_still_load(copy, rng
     m = _manifest(copy)
     e = _entry(m, "llvm-cpu:x86-64-v3")
     blob = open(os.path.join(copy, e["file"]), "rb").read()
-    assert deploy._reflection(blob)[TARGET_KEY] == "llvm-cpu:x86-64-v3"
+    assert _module_spec.reflection(blob)[TARGET_KEY] == "llvm-cpu:x86-64-v3"
     # A module of an iree-gn before the record (its input not prepared with the row's name).
     row = _targets.TARGETS["llvm-cpu:x86-64-v3"]
     spec = GroupNormSpec.from_json(e["spec"])
     old = compile_text(stablehlo_text(spec, row.formulation_for(spec)), row, spec.dtype)
-    assert TARGET_KEY not in deploy._reflection(old)
+    assert TARGET_KEY not in _module_spec.reflection(old)
     with open(os.path.join(copy, e["file"]), "wb") as f:
         f.write(old)
     import hashlib
