@@ -206,14 +206,14 @@ def _inspect(args) -> int:
         raise
     bad = {}
     for kind, pool in (("forward", modules), ("grad", grads)):
-        for m in pool:
+        for i, m in enumerate(pool):
             try:
                 deploy.check_specs(args.bundle, [m], deploy.check_files(args.bundle, [m]),
                                    kind)
             except deploy.BundleIntegrityError as e:
-                # (by kind too: a grad entry pointed at a forward module's file is the
-                # bad one, not the forward entry that owns the file)
-                bad[kind, m.file] = str(e).splitlines()[1].strip()
+                # (per entry, not per file: an entry pointed at another's file is the bad
+                # one, not the entry that owns the file)
+                bad[kind, i] = str(e).splitlines()[1].strip()
     first = {m.target: m for m in reversed(modules)}
     fits = {t: deploy._runs_here(t, m.driver, m.flags, manifest) for t, m in first.items()}
     try:
@@ -228,8 +228,9 @@ def _inspect(args) -> int:
         "host": manifest.get("host", {}),
         "targets": {t: {"runs_here": ok, "why": why} for t, (ok, why) in fits.items()},
         "auto": auto,
-        "modules": [_module_report(m, bad, "forward") for m in modules],
-        "grad_modules": [_module_report(m, bad, "grad") for m in grads],
+        "modules": [_module_report(m, bad.get(("forward", i)))
+                    for i, m in enumerate(modules)],
+        "grad_modules": [_module_report(m, bad.get(("grad", i))) for i, m in enumerate(grads)],
         "failures": manifest.get("failures", []),
         "skipped": manifest.get("skipped", []),
     }
@@ -242,10 +243,10 @@ def _inspect(args) -> int:
     return EXIT_OK
 
 
-def _module_report(m, bad: dict, kind: str) -> dict:
+def _module_report(m, problem) -> dict:
     return dict(name=m.name, file=m.file, target=m.target, driver=m.driver,
                 spec=m.spec.to_json(), module_shape=list(m.module_shape), size=m.size,
-                sha256=m.sha256, ok=(kind, m.file) not in bad, problem=bad.get((kind, m.file)))
+                sha256=m.sha256, ok=problem is None, problem=problem)
 
 
 def _format(r: dict) -> str:

@@ -246,7 +246,7 @@ class GroupNormSpec:
             else "-r" + (".".join(map(str, self.reduction_axes)) or "none"),
             "" if self.center else "-nocenter",
             "" if self.scale else "-noscale",
-            "" if self.epsilon == 1e-6 else f"-eps{self.epsilon:g}",
+            "" if self.epsilon == 1e-6 else f"-eps{self.epsilon!r}",  # (repr: exact)
             "-mcz" if self.mean_close_to_zero else "",
         ))
         return f"{dims}-{self.dtype}-g{self.groups}-c{self.channels_axis}{act}{extra}"

@@ -649,6 +649,23 @@ def test_edited_manifest_spec_is_refused(bundle_copy, field, value):
     assert proc.returncode == 1 and "BAD" in proc.stdout, proc.stdout + proc.stderr
 
 
+def test_inspect_marks_only_the_entry_pointed_at_another_ones_file(bundle_copy):
+    # An entry given another entry's file (sha256 and size too) is the bad one; the entry
+    # that owns the file was marked BAD with it (problems were keyed by file).
+    m = _manifest(bundle_copy)
+    cpu = [i for i, mod in enumerate(m["modules"]) if mod["target"] == "llvm-cpu"]
+    a, b = m["modules"][cpu[0]], m["modules"][cpu[1]]
+    assert a["spec"] != b["spec"]
+    for k in ("file", "sha256", "size"):
+        b[k] = a[k]
+    with open(os.path.join(bundle_copy, "manifest.json"), "w") as f:
+        json.dump(m, f)
+    proc = run_cli("inspect", bundle_copy, "--json")
+    r = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert [i for i, mod in enumerate(r["modules"]) if not mod["ok"]] == [cpu[1]], proc.stdout
+
+
 def test_unsupported_format_version_names_both(bundle_copy):
     m = _manifest(bundle_copy)
     m["format_version"] = 99

@@ -546,6 +546,8 @@ def test_entry_names_tell_options_apart():
     variants = [base] + [GroupNormSpec.create((2, 8, 8, 32), "float32", groups=8, **kw)
                          for kw in (dict(reduction_axes=(-2,)), dict(reduction_axes=()),
                                     dict(center=False), dict(scale=False),
-                                    dict(epsilon=1e-5), dict(mean_close_to_zero=True))]
+                                    dict(epsilon=1e-5), dict(epsilon=1.0000001e-05),
+                                    dict(epsilon=float(np.float32(1e-6))),
+                                    dict(mean_close_to_zero=True))]
     names = [s.short_name() for s in variants]
     assert len(set(names)) == len(names), names
