@@ -354,11 +354,24 @@ def _check_reduction_axes(reduction_axes, shape, channels_axis: int) -> list:
     return norm_axes
 
 
+def _zero_d(v: Any) -> Any:
+    """A 0-d array of real numbers (NumPy's, JAX's, torch's; bfloat16 too) as its float,
+    as TF takes a scalar tensor; anything else as it is."""
+    if getattr(v, "shape", None) != () or isinstance(v, (numbers.Number, np.generic)):
+        return v
+    if not str(getattr(v, "dtype", "")).replace("torch.", "").startswith(
+            ("float", "bfloat", "int", "uint")):
+        return v
+    try:
+        return float(v.detach() if hasattr(v, "detach") else v)  # (torch: without grad)
+    except (TypeError, ValueError):
+        return v
+
+
 def _check_epsilon(epsilon: Any) -> float:
     # Any finite float, negative included, as TF: epsilon is added to the variance, and a
     # group whose var + epsilon < 0 normalizes to NaN there (PyTorch's own samples use -0.5).
-    if isinstance(epsilon, np.ndarray) and epsilon.shape == () and epsilon.dtype.kind in "iuf":
-        epsilon = epsilon.item()  # a 0-d array, as TF takes it (a scalar tensor)
+    epsilon = _zero_d(epsilon)
     if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
         raise ArgumentTypeError(
             f"epsilon must be a real number, got {epsilon!r} ({type(epsilon).__name__}).")

@@ -59,7 +59,10 @@ class Variable:
     def assign(self, value) -> "Variable":
         """Set the value: real numbers of the variable's shape, cast to its dtype. A refused
         value leaves the variable as it was."""
-        v = np.asarray(value)
+        from ._bound import as_host_array  # (lazy: the store needs no runtime to import)
+
+        # (torch tensors, with requires_grad or in bfloat16, as the ops read them)
+        v = np.asarray(as_host_array(value, f"the value for variable {self.name!r}"))
         if v.dtype.kind not in "biuf" and v.dtype.name != "bfloat16":
             # Strings, complex, objects: TF's float variables refuse them; a cast would
             # store a truncated or half-written value that later calls use silently.

@@ -237,6 +237,18 @@ def test_epsilon_as_a_0d_array(rng=np.random.default_rng(3)):
     x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
     y = iree_gn.group_norm(x, groups=2, epsilon=np.array(0.5))
     assert_close(y, ref_group_norm(x, 2, epsilon=0.5), "float32")
+    # JAX's and torch's 0-d arrays too (a bfloat16 one included), as inputs are taken
+    import jax.numpy as jnp
+    import ml_dtypes
+
+    torch = pytest.importorskip("torch")
+    for eps in (jnp.asarray(0.5), torch.tensor(0.5, requires_grad=True),
+                torch.tensor(0.5, dtype=torch.bfloat16), np.array(0.5, ml_dtypes.bfloat16)):
+        y = iree_gn.group_norm(x, groups=2, epsilon=eps)
+        assert_close(y, ref_group_norm(x, 2, epsilon=0.5), "float32")
+    for eps in (np.array(True), torch.tensor(True), np.array(0.5j)):
+        with pytest.raises(TypeError, match="epsilon must be a real number"):
+            iree_gn.group_norm(x, groups=2, epsilon=eps)
 
 
 def test_aligned_array_takes_torch_bfloat16_and_refuses_text():

@@ -266,6 +266,18 @@ def test_assign_refuses_non_real_values_and_keeps_the_old_one(x, bad):
         np.testing.assert_array_equal(gamma.numpy(), np.ones(16, np.float32))
 
 
+def test_assign_takes_torch_tensors_as_the_ops_do(x):
+    # np.asarray failed on a requires_grad tensor and on bfloat16 ("unsupported ScalarType").
+    torch = pytest.importorskip("torch")
+    with iree_gn.VariableStore() as store:
+        iree_gn.group_norm(x, groups=4, scope="gn")
+        gamma = store.get_variable_by_name("gn/gamma")
+        gamma.assign(torch.full((16,), 2.0, requires_grad=True))
+        np.testing.assert_array_equal(gamma.numpy(), np.full(16, 2.0, np.float32))
+        gamma.assign(torch.full((16,), 3.0, dtype=torch.bfloat16))
+        np.testing.assert_array_equal(gamma.numpy(), np.full(16, 3.0, np.float32))
+
+
 def test_repeated_reuse_calls_follow_the_store_scope_and_values(x, rng):
     # Repeated reuse calls take a shortcut past validation; it must still see assigned
     # values, each store's own variables, the open variable_scope, and fail as TF does
