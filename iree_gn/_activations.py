@@ -9,7 +9,7 @@ spec on the runtime-only path needs no JAX.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, List
 
 from ._errors import ArgumentTypeError
 
@@ -140,3 +140,29 @@ def resolve(activation: Any) -> Callable:
     if isinstance(activation, str):
         return _table()[activation]
     return activation
+
+
+# Primitives that combine elements (a callable using one is not elementwise).
+_COMBINING = ("dot_general", "conv_general_dilated", "sort", "top_k")
+
+
+def combining_primitives(fn: Callable, shape, dtype: str = "float32") -> List[str]:
+    """The primitives of ``fn`` (traced on ``shape``) that combine elements: reductions
+    (``reduce_sum``, ``reduce_max``... not ``reduce_precision``), ``argmax``, cumulative
+    ops, contractions, sorts; sub-functions included. Empty for an elementwise function."""
+    import jax
+
+    closed = jax.make_jaxpr(fn)(jax.ShapeDtypeStruct(tuple(shape), dtype))
+    found, todo = set(), [closed.jaxpr]
+    while todo:
+        for eqn in todo.pop().eqns:
+            name = eqn.primitive.name
+            if (name.startswith(("reduce_", "arg", "cum")) and name != "reduce_precision") \
+                    or name in _COMBINING:
+                found.add(name)
+            for p in eqn.params.values():
+                for sub in (p if isinstance(p, (list, tuple)) else [p]):
+                    inner = getattr(sub, "jaxpr", sub)
+                    if hasattr(inner, "eqns"):
+                        todo.append(inner)
+    return sorted(found)

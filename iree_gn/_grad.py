@@ -81,6 +81,25 @@ def formulation(spec: GroupNormSpec, target: Target) -> str:
     return "barrier-upcast" if _barrier_upcast(target) else "plain"
 
 
+def _check_gpu_callable(spec: GroupNormSpec, target: Target) -> None:
+    """Refuse the GPU backward of a callable activation that combines elements: IREE 3.13's
+    SPIR-V code of it returned wrong gradients, different run to run (a softmax over the
+    channels of NCHW data on lavapipe: dx off by 1.0, or NaN), or failed to compile (a
+    channel mean subtracted); the forward is right, and llvm-cpu runs the backward."""
+    from . import _activations
+
+    act = spec.activation
+    if act is None or isinstance(act, str):
+        return
+    mixing = _activations.combining_primitives(act, [1 if d is None else d for d in spec.shape])
+    if mixing:
+        raise ValueError(
+            f"op.vjp of activation_fn={act!r} on target {target.name!r}: the callable "
+            f"combines elements ({', '.join(mixing)}), and IREE 3.13's GPU code of such a "
+            f"backward gives wrong gradients; compile the op for 'llvm-cpu' for its vjp "
+            f"(the forward runs on {target.name!r}), or use an elementwise activation.")
+
+
 def _one_module(spec: GroupNormSpec, target: Target) -> bool:
     """Whether one module serves every size of ``spec``'s dynamic axes (a kernel's batch)."""
     return bool(target.kernel and _kernels.grad_serves_dynamic(spec)) or \
@@ -92,6 +111,8 @@ def _text(spec: GroupNormSpec, target: Target) -> str:
 
     form = formulation(spec, target)
     if form != "kernel" and not _gpu_kernels.is_formulation(form):
+        if _barrier_upcast(target):
+            _check_gpu_callable(spec, target)
         return target.prepare(_backward.stablehlo_text(spec, _barrier_upcast(target)))
     from ._export import add_out_entry
 
