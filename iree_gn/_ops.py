@@ -98,32 +98,44 @@ class CompiledGroupNorm(_build._CompiledOp):
         takes them): checks, conversions, threads, byte order, dynamic axes: see
         ``_bound.BoundOp``."""
         if gamma is not None or beta is not None:
-            params = self._by_keyword(params, gamma, beta)
+            params = self._arguments(params, dict(gamma=gamma, beta=beta), ())
         return (self._bound or self._loaded())(x, *params, out=out)
 
-    def _by_keyword(self, params, gamma, beta) -> tuple:
-        """The parameters in call order from ``gamma=``/``beta=``."""
-        if params:
-            raise TypeError("pass gamma and beta either by position or by keyword, not both.")
-        out = []
-        for name, used, flag, value in (("gamma", self.spec.scale, "scale", gamma),
-                                        ("beta", self.spec.center, "center", beta)):
-            if used and value is None:
-                raise ArgumentTypeError(f"{name} is required here: the op has {flag}=True.")
-            if not used and value is not None:
-                raise ValueError(f"{name} was given, but the op has {flag}=False and would "
-                                 f"ignore it.")
-            if used:
-                out.append(value)
-        return tuple(out)
-
-    def vjp(self, x, *args, out: Optional[np.ndarray] = None):
-        """The backward pass: ``op.vjp(x, [gamma], [beta], dy, out=None)`` returns the
-        cotangents of the op's arguments in the same order, ``(dx, [dgamma], [dbeta])``,
-        compiled and cached like the forward (see ``iree_gn._grad``)."""
+    def vjp(self, x, *args, gamma=None, beta=None, dy=None,
+            out: Optional[np.ndarray] = None):
+        """The backward pass: ``op.vjp(x, [gamma], [beta], dy, out=None)`` (any of them by
+        keyword too) returns the cotangents of the op's arguments in the same order,
+        ``(dx, [dgamma], [dbeta])``, compiled and cached like the forward (see
+        ``iree_gn._grad``)."""
         from . import _grad
 
+        if gamma is not None or beta is not None or dy is not None:
+            args = self._arguments(args, dict(gamma=gamma, beta=beta, dy=dy), ("dy",))
         return _grad.vjp(self, x, *args, out=out)
+
+    def _arguments(self, given, named: dict, tail: tuple) -> tuple:
+        """The arguments after x in call order (gamma where the spec has scale, beta where
+        it has center, then ``tail``), from ``given`` by position and ``named`` by keyword
+        (None: not given)."""
+        order = [n for n, used in (("gamma", self.spec.scale), ("beta", self.spec.center))
+                 if used] + list(tail)
+        for n, flag in (("gamma", "scale"), ("beta", "center")):
+            if n not in order and named.get(n) is not None:
+                raise ValueError(f"{n} was given, but the op has {flag}=False and would "
+                                 f"ignore it.")
+        if len(given) > len(order):
+            raise TypeError(f"too many arguments: the op takes x, {', '.join(order)}.")
+        values = dict(zip(order, given))
+        for n in order:
+            if named.get(n) is not None:
+                if n in values:
+                    raise TypeError(f"{n} was given both by position and by keyword.")
+                values[n] = named[n]
+        missing = [n for n in order if n not in values]
+        if missing:
+            raise ArgumentTypeError(f"{', '.join(missing)} is required here: the op takes "
+                                    f"x, {', '.join(order)}.")
+        return tuple(values[n] for n in order)
 
 
 def _one_module(spec: GroupNormSpec, target: Target) -> bool:

@@ -287,10 +287,20 @@ def test_gamma_and_beta_by_keyword(rng):
     g, b = rng.standard_normal(8).astype(np.float32), rng.standard_normal(8).astype(np.float32)
     assert_close(op(x, gamma=g, beta=b), ref_group_norm(x, 2, gamma=g, beta=b), "float32")
     np.testing.assert_array_equal(op(x, beta=b, gamma=g), op(x, g, b))
-    with pytest.raises(TypeError, match="by position or by keyword, not both"):
-        op(x, g, beta=b)
-    with pytest.raises(TypeError, match="beta is required here: the op has center=True"):
+    np.testing.assert_array_equal(op(x, g, beta=b), op(x, g, b))
+    with pytest.raises(TypeError, match="gamma was given both by position and by keyword"):
+        op(x, g, gamma=g)
+    with pytest.raises(TypeError, match="beta is required here: the op takes x, gamma, beta"):
         op(x, gamma=g)
+    # op.vjp too, dy included
+    dy = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
+    want = op.vjp(x, g, b, dy)
+    for got in (op.vjp(x, gamma=g, beta=b, dy=dy), op.vjp(x, g, b, dy=dy),
+                op.vjp(x, g, dy=dy, beta=b)):
+        for w, v in zip(want, got):
+            np.testing.assert_array_equal(w, v)
+    with pytest.raises(TypeError, match="dy is required here"):
+        op.vjp(x, g, beta=b)
     no_beta = iree_gn.compile((2, 4, 4, 8), groups=2, center=False)
     assert_close(no_beta(x, gamma=g), ref_group_norm(x, 2, gamma=g), "float32")
     with pytest.raises(ValueError, match="beta was given, but the op has center=False"):
