@@ -203,6 +203,30 @@ def aligned_array(a) -> np.ndarray:
     return out
 
 
+def call_arguments(spec, given, named: dict, tail: tuple) -> tuple:
+    """A call's arguments after x in call order (gamma where ``spec`` has scale, beta where
+    it has center, then ``tail``: the backward's dy), from ``given`` by position and
+    ``named`` by keyword (None: not given); the compiled ops' and bundles' one rule."""
+    order = [n for n, used in (("gamma", spec.scale), ("beta", spec.center)) if used]
+    order += list(tail)
+    for n, flag in (("gamma", "scale"), ("beta", "center")):
+        if n not in order and named.get(n) is not None:
+            raise ValueError(f"{n} was given, but the op has {flag}=False and would ignore it.")
+    if len(given) > len(order):
+        raise TypeError(f"too many arguments: the op takes x, {', '.join(order)}.")
+    values = dict(zip(order, given))
+    for n in order:
+        if named.get(n) is not None:
+            if n in values:
+                raise TypeError(f"{n} was given both by position and by keyword.")
+            values[n] = named[n]
+    missing = [n for n in order if n not in values]
+    if missing:
+        raise ArgumentTypeError(f"{', '.join(missing)} is required here: the op takes x, "
+                                f"{', '.join(order)}.")
+    return tuple(values[n] for n in order)
+
+
 def check_out(o, shape, dtype: str, name: str = "out") -> None:
     """That ``o`` can take a result of ``shape`` and ``dtype`` (a name): a writable ndarray
     of that shape and dtype, any strides and byte order (written through a copy)."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _build, _cache, _gpu_kernels, _kernels
 from ._build import clear_memory_cache  # noqa: F401  (public via __init__)
-from ._errors import ArgumentTypeError
+from ._bound import call_arguments
 from ._spec import GroupNormSpec
 from ._targets import Target
 
@@ -98,7 +98,7 @@ class CompiledGroupNorm(_build._CompiledOp):
         takes them): checks, conversions, threads, byte order, dynamic axes: see
         ``_bound.BoundOp``."""
         if gamma is not None or beta is not None:
-            params = self._arguments(params, dict(gamma=gamma, beta=beta), ())
+            params = call_arguments(self.spec, params, dict(gamma=gamma, beta=beta), ())
         return (self._bound or self._loaded())(x, *params, out=out)
 
     def vjp(self, x, *args, gamma=None, beta=None, dy=None,
@@ -110,33 +110,8 @@ class CompiledGroupNorm(_build._CompiledOp):
         from . import _grad
 
         if gamma is not None or beta is not None or dy is not None:
-            args = self._arguments(args, dict(gamma=gamma, beta=beta, dy=dy), ("dy",))
+            args = call_arguments(self.spec, args, dict(gamma=gamma, beta=beta, dy=dy), ("dy",))
         return _grad.vjp(self, x, *args, out=out)
-
-    def _arguments(self, given, named: dict, tail: tuple) -> tuple:
-        """The arguments after x in call order (gamma where the spec has scale, beta where
-        it has center, then ``tail``), from ``given`` by position and ``named`` by keyword
-        (None: not given)."""
-        order = [n for n, used in (("gamma", self.spec.scale), ("beta", self.spec.center))
-                 if used] + list(tail)
-        for n, flag in (("gamma", "scale"), ("beta", "center")):
-            if n not in order and named.get(n) is not None:
-                raise ValueError(f"{n} was given, but the op has {flag}=False and would "
-                                 f"ignore it.")
-        if len(given) > len(order):
-            raise TypeError(f"too many arguments: the op takes x, {', '.join(order)}.")
-        values = dict(zip(order, given))
-        for n in order:
-            if named.get(n) is not None:
-                if n in values:
-                    raise TypeError(f"{n} was given both by position and by keyword.")
-                values[n] = named[n]
-        missing = [n for n in order if n not in values]
-        if missing:
-            raise ArgumentTypeError(f"{', '.join(missing)} is required here: the op takes "
-                                    f"x, {', '.join(order)}.")
-        return tuple(values[n] for n in order)
-
 
 def _one_module(spec: GroupNormSpec, target: Target) -> bool:
     """Whether one module serves every size of ``spec``'s dynamic axes: a hand-written

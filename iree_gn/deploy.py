@@ -616,18 +616,21 @@ class Bundle:
         return row if row is not None and row.driver == mod.driver else mod.driver
 
     # -- the backward (issue 11) ------------------------------------------------------------------
-    def vjp(self, x, *args, out: Optional[np.ndarray] = None, target: Optional[str] = None,
-            **match):
+    def vjp(self, x, *args, gamma=None, beta=None, dy=None, out: Optional[np.ndarray] = None,
+            target: Optional[str] = None, **match):
         """The backward of group norm with the bundle's backward module (built with
         ``grad = true``): ``vjp(x, [gamma], [beta], dy)`` -> ``(dx, [dgamma], [dbeta])``, the
         arguments and results of :meth:`iree_gn.CompiledGroupNorm.vjp` (gamma when the
-        module has scale, beta when center; ``dy`` last). ``match``/``target`` select the
-        configuration as in :meth:`find`. Runtime-only: no JAX, no compiler.
+        module has scale, beta when center; ``dy`` last; any of them by keyword too).
+        ``match``/``target`` select the configuration as in :meth:`find`. Runtime-only: no
+        JAX, no compiler.
         """
-        from ._bound import as_host_array
+        from ._bound import as_host_array, call_arguments
 
         x = as_host_array(x, "x")
         mod = self._find(self.grad_modules, x.shape, x.dtype, target, match)
+        if gamma is not None or beta is not None or dy is not None:
+            args = call_arguments(mod.spec, args, dict(gamma=gamma, beta=beta, dy=dy), ("dy",))
         return self._grad_op(mod)(x, *args, out=out)
 
     def _grad_op(self, mod: BundleModule):

@@ -354,6 +354,8 @@ from iree_gn.deploy import load_bundle
 b = load_bundle({str(out)!r})
 a = [np.load({str(tmp_path)!r} + f"/{{n}}.npy") for n in ("x", "g", "b", "dy")]
 dx, dg, db = b.vjp(*a)
+for u, v in zip((dx, dg, db), b.vjp(a[0], gamma=a[1], beta=a[2], dy=a[3])):  # by keyword
+    assert np.array_equal(u, v)
 assert "iree.compiler" not in sys.modules
 np.save({str(tmp_path)!r} + "/dx.npy", dx); np.save({str(tmp_path)!r} + "/dg.npy", dg)
 np.save({str(tmp_path)!r} + "/db.npy", db)
