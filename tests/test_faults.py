@@ -330,6 +330,29 @@ def test_float64_libm_call_leads_with_its_meaning_and_fix(rng, tmp_path, monkeyp
     assert_close(y, np.tanh(ref_group_norm(x, 2)), "float64")
 
 
+def _channel_softmax(v):
+    import jax
+
+    return jax.nn.softmax(v, axis=1)
+
+
+def test_stack_limit_leads_with_its_meaning(rng, tmp_path, monkeypatch):
+    # op.vjp of a softmax over NCHW channels (C = 320) exceeds IREE 3.13's 32 KiB llvm-cpu
+    # stack ("exceeded stack allocation limit of 32768 bytes ... Got 61440"): the error now
+    # says what it means and which data compile; the forward runs.
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", str(tmp_path))
+    op = iree_gn.compile((2, 320, 16, 16), groups=32, channels_axis=1, reduction_axes=(2, 3),
+                         activation=_channel_softmax)
+    x = rng.standard_normal((2, 320, 16, 16)).astype(np.float32)
+    g, b = np.ones(320, np.float32), np.zeros(320, np.float32)
+    with pytest.raises(iree_gn.CompileError) as ei:
+        op.vjp(x, g, b, x)
+    first = str(ei.value).split("\n", 1)[0]
+    assert first.startswith("IREE 3.13's llvm-cpu code for this module needs more than its "
+                            "32 KiB stack"), first
+    assert "exceeded stack allocation limit" in ei.value.diagnostics
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf"])
 def test_a_bad_compile_timeout_is_named(monkeypatch, value):
     # "abc" raised float()'s ValueError, naming no variable; 0 and negatives were taken and
