@@ -591,9 +591,12 @@ class BoundOp:
             return [None] * len(results)
         if len(out) != len(results):
             raise TypeError(f"out must hold {len(results)} arrays (or None), got {len(out)}.")
+        # (the caller's one array for the first of several results, as op.vjp's dx: "out")
+        first_only = len(results) > 1 and all(o is None for o in out[1:])
         for i, (r, o) in enumerate(zip(results, out)):
             if o is not None:
-                check_out(o, r.concrete(dyn), r.dtype, f"out[{i}]" if many else "out")
+                check_out(o, r.concrete(dyn), r.dtype,
+                          f"out[{i}]" if many and not first_only else "out")
         return list(out)
 
     def _pack(self, results):
