@@ -492,7 +492,9 @@ class Bundle:
                     + "\nSay which, e.g. group_norm(x, ..., "
                     + ", ".join(f"{k}={getattr(cands[0].spec, k)!r}" for k in differing) + ").")
             (group,) = variants.values()
-            return min(group, key=lambda m: len(m.spec.dynamic_axes))
+            # The static one first; then the requested epsilon itself, where one has it.
+            return min(group, key=lambda m: (len(m.spec.dynamic_axes),
+                                             m.spec.epsilon != want.get("epsilon")))
         if pool is self.grad_modules:
             have = "\n  ".join(m.describe() for m in self.grad_modules) or "(none)"
             raise ModuleNotInBundle(
@@ -669,19 +671,25 @@ def _request_shape(shape) -> Tuple[int, ...]:
     return tuple(int(d) for d in shape)
 
 
+def _computed(spec: GroupNormSpec, name: str, value=None):
+    """``spec``'s option ``name`` (or ``value`` for it) as the module computes it: epsilon a
+    float32 constant for float32/float16/bfloat16 inputs (statistics in float32), so 1e-6
+    and np.float32(1e-6) are one epsilon there; exact for float64; the rest as they are."""
+    v = getattr(spec, name) if value is None else value
+    if name == "epsilon" and spec.dtype != "float64":
+        return np.float32(v)
+    return v
+
+
 def _same_option(spec: GroupNormSpec, name: str, value) -> bool:
-    """Whether ``spec``'s option ``name`` is the requested ``value``. epsilon as the module
-    computes it: a float32 constant for float32/float16/bfloat16 inputs (statistics in
-    float32), so 1e-6 and np.float32(1e-6) are one epsilon there; exact for float64."""
-    if name != "epsilon":
-        return getattr(spec, name) == value
-    if spec.dtype == "float64":
-        return spec.epsilon == value
-    return np.float32(spec.epsilon) == np.float32(value)
+    """Whether ``spec``'s option ``name`` is the requested ``value`` (``_computed``)."""
+    return _computed(spec, name) == _computed(spec, name, value)
 
 
 def _options_key(spec: GroupNormSpec) -> tuple:
-    return tuple(getattr(spec, k) for k in _MATCH_FIELDS)
+    """What a module computes, beside its shape: modules with one key are interchangeable
+    (two epsilons one float32 apart from each other's rounding are one configuration)."""
+    return tuple(_computed(spec, k) for k in _MATCH_FIELDS)
 
 
 def _canonical_match(match: dict, rank: int) -> dict:

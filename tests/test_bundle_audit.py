@@ -272,16 +272,23 @@ def test_default_jobs_follow_the_cpu_affinity(tmp_path, monkeypatch):
 # ---- 8. request validation and matching ----------------------------------------------------------
 def test_epsilon_matches_as_the_module_computes_it(tmp_path, rng):
     out = str(tmp_path / "b")
+    f32_eps = float(np.float32(1e-6))  # a float32 model's 1e-6, next to a typed 1e-6
     _build(out, ["llvm-cpu"], [_item(), _item(epsilon=0.5, activation="relu"),
-                               _item(dtype="float64")])
+                               _item(dtype="float64"), _item(epsilon=f32_eps)])
     gn = deploy.load_bundle(out)
     x = rng.standard_normal((2, 4, 4, 8)).astype(np.float32)
     from reference import assert_close, ref_group_norm
 
     # float32 statistics: 1e-6 and np.float32(1e-6) are one constant in the module
-    assert gn.find(x.shape, "float32", epsilon=np.float32(1e-6)).spec.epsilon == 1e-6
+    assert np.float32(gn.find(x.shape, "float32", epsilon=np.float32(1e-6)).spec.epsilon) \
+        == np.float32(1e-6)
     assert_close(gn(x, epsilon=np.float32(1e-6)), ref_group_norm(x, 4), "float32")
     assert gn.find(x.shape, "float32", epsilon=np.float32(0.5)).spec.activation == "relu"
+    # Two entries one float32 constant apart are one configuration (they were ambiguous to
+    # every request, so neither could be used): the requested one, else either.
+    assert gn.find(x.shape, "float32", epsilon=f32_eps).spec.epsilon == f32_eps
+    assert gn.find(x.shape, "float32", epsilon=1e-6).spec.epsilon == 1e-6
+    assert_close(gn(x, epsilon=f32_eps), ref_group_norm(x, 4), "float32")
     # float64 statistics: exact
     assert gn.find(x.shape, "float64", epsilon=1e-6).spec.dtype == "float64"
     with pytest.raises(deploy.ModuleNotInBundle):
