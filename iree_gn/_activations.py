@@ -142,14 +142,24 @@ def resolve(activation: Any) -> Callable:
     return activation
 
 
-# Primitives that combine elements (a callable using one is not elementwise).
-_COMBINING = ("dot_general", "conv_general_dilated", "sort", "top_k")
+# Primitives that act element by element (broadcast_in_dim: a constant's, such as a
+# per-channel slope); calls are looked into. Anything else (reductions, slices, pads,
+# gathers, transposes, contractions...) may combine elements.
+_ELEMENTWISE = frozenset("""
+    abs acos acosh add and asin asinh atan atan2 atanh broadcast_in_dim cbrt ceil clamp
+    convert_element_type copy copy_p cos cosh digamma div eq erf erf_inv erfc exp exp2 expm1
+    floor ge gt igamma integer_pow is_finite le lgamma log log1p logistic lt max min mul ne
+    neg nextafter not or pow reduce_precision rem round rsqrt select_n sign sin sinh sqrt
+    square stop_gradient sub tan tanh xor
+""".split())
+_CALLS = frozenset("jit pjit closed_call core_call custom_jvp_call custom_vjp_call "
+                   "custom_vjp_call_jaxpr remat checkpoint".split())
 
 
 def combining_primitives(fn: Callable, shape, dtype: str = "float32") -> List[str]:
-    """The primitives of ``fn`` (traced on ``shape``) that combine elements: reductions
-    (``reduce_sum``, ``reduce_max``... not ``reduce_precision``), ``argmax``, cumulative
-    ops, contractions, sorts; sub-functions included. Empty for an elementwise function."""
+    """The primitives of ``fn`` (traced on ``shape``) not known to act element by element
+    (``_ELEMENTWISE``; calls looked into): reductions, slices, contractions... Empty for an
+    elementwise function."""
     import jax
 
     closed = jax.make_jaxpr(fn)(jax.ShapeDtypeStruct(tuple(shape), dtype))
@@ -157,8 +167,7 @@ def combining_primitives(fn: Callable, shape, dtype: str = "float32") -> List[st
     while todo:
         for eqn in todo.pop().eqns:
             name = eqn.primitive.name
-            if (name.startswith(("reduce_", "arg", "cum")) and name != "reduce_precision") \
-                    or name in _COMBINING:
+            if name not in _ELEMENTWISE and name not in _CALLS:
                 found.add(name)
             for p in eqn.params.values():
                 for sub in (p if isinstance(p, (list, tuple)) else [p]):

@@ -94,10 +94,10 @@ def _check_gpu_callable(spec: GroupNormSpec, target: Target) -> None:
     mixing = _activations.combining_primitives(act, [1 if d is None else d for d in spec.shape])
     if mixing:
         raise ValueError(
-            f"op.vjp of activation_fn={act!r} on target {target.name!r}: the callable "
-            f"combines elements ({', '.join(mixing)}), and IREE 3.13's GPU code of such a "
-            f"backward gives wrong gradients; compile the op for 'llvm-cpu' for its vjp "
-            f"(the forward runs on {target.name!r}), or use an elementwise activation.")
+            f"op.vjp of activation_fn={act!r} on target {target.name!r}: the callable may "
+            f"combine elements (it uses {', '.join(mixing)}), and IREE 3.13's GPU code of "
+            f"such a backward gave wrong gradients; compile the op for 'llvm-cpu' for its "
+            f"vjp (the forward runs on {target.name!r}), or use an elementwise activation.")
 
 
 def _one_module(spec: GroupNormSpec, target: Target) -> bool:
