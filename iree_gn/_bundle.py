@@ -441,8 +441,11 @@ def build(items: Sequence[Item], targets: Sequence[str], out_dir: str, *,
     bundle at ``out_dir`` are kept (verified) unless rebuilt. Returns a :class:`BuildResult`;
     failures are reported in it (and on ``stream``), never raised.
     """
+    from ._compiler import compile_timeout
+
     out_dir = os.path.abspath(out_dir)
     _check_destination(out_dir)
+    compile_timeout()  # a bad IREE_GN_COMPILE_TIMEOUT: once, here, not once per module
     targets = _targets_list(list(targets), "--targets")
     if add:  # (before compiling; _write checks again under the folder's lock)
         _check_cpu_rows(out_dir)
@@ -721,7 +724,7 @@ def _old_modules(out_dir: str, key: str = "modules"
     if not os.path.exists(os.path.join(out_dir, deploy.MANIFEST)):
         return []
     manifest = deploy.read_manifest(out_dir)
-    parsed = deploy.parse_modules({"modules": manifest.get(key, [])}, out_dir)
+    parsed = deploy.parse_modules(manifest, out_dir, key)
     kept = []
     for m in manifest.get(key, []):
         try:

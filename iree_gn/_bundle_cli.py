@@ -195,8 +195,7 @@ def _inspect(args) -> int:
     try:
         manifest = deploy.read_manifest(args.bundle)
         modules = deploy.parse_modules(manifest, args.bundle)
-        grads = deploy.parse_modules({"modules": manifest.get("grad_modules", [])},
-                                     args.bundle)
+        grads = deploy.parse_modules(manifest, args.bundle, "grad_modules")
         if not modules:
             raise deploy.no_modules(args.bundle)
     except deploy.BundleError as e:

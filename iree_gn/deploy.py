@@ -261,14 +261,15 @@ def _module_shape(value, spec: GroupNormSpec) -> Tuple[Optional[int], ...]:
     return shape
 
 
-def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
-    """The manifest's modules; every malformed entry is collected, then raised once."""
+def parse_modules(manifest: dict, path: str = "", key: str = "modules") -> List[BundleModule]:
+    """The manifest's modules (``key``: or its ``grad_modules``); every malformed entry is
+    collected, then raised once."""
     out, problems = [], []
-    if not isinstance(manifest.get("modules", []), list):
+    if not isinstance(manifest.get(key, []), list):
         raise BundleFormatError(
-            f"bundle {path!r}: the manifest's modules are a "
-            f"{type(manifest['modules']).__name__}, not a list; rebuild it with `iree-gn build`.")
-    for i, m in enumerate(manifest.get("modules", [])):
+            f"bundle {path!r}: the manifest's {key} are a "
+            f"{type(manifest[key]).__name__}, not a list; rebuild it with `iree-gn build`.")
+    for i, m in enumerate(manifest.get(key, [])):
         try:
             spec = GroupNormSpec.from_json(m["spec"])
             out.append(BundleModule(
@@ -279,7 +280,7 @@ def parse_modules(manifest: dict, path: str = "") -> List[BundleModule]:
                 flags=tuple(m.get("flags", ())), sha256=str(m["sha256"]), size=int(m["size"]),
                 formulation=m.get("formulation")))
         except (KeyError, TypeError, ValueError) as e:
-            problems.append(f"modules[{i}]: {type(e).__name__}: {e}")
+            problems.append(f"{key}[{i}]: {type(e).__name__}: {e}")
     if problems:
         raise BundleFormatError(
             f"bundle {path!r} has malformed manifest entries:\n  " + "\n  ".join(problems))
@@ -861,8 +862,8 @@ def _replaced(path: str, dir_fd: int) -> bool:
 def _load(path: str, device: str, dir_fd: int) -> Bundle:
     manifest = read_manifest(path, dir_fd=dir_fd)
     modules = parse_modules(manifest, path)
+    grads = parse_modules(manifest, path, "grad_modules")  # (malformed: said first)
     targets = _choose_targets(path, modules, manifest, device)
-    grads = parse_modules({"modules": manifest.get("grad_modules", [])}, path)
     chosen = [m for m in modules if m.target in targets]
     chosen_grads = [m for m in grads if m.target in targets]
     blobs = check_files(path, chosen + chosen_grads, dir_fd=dir_fd)

@@ -240,12 +240,14 @@ def test_build_into_an_unwritable_folder_is_refused_before_compiling(tmp_path, w
 
 # ---- 6. inspect refuses what the loader refuses -----------------------------------------------
 @pytest.mark.parametrize("modules, msg", [([], "has no modules"),
-                                          ({"a": {}}, "modules are a dict, not a list")])
+                                          ({"a": {}}, "modules are a dict, not a list"),
+                                          ("grads", "grad_modules are a NoneType, not a list")])
 def test_inspect_of_a_bundle_the_loader_refuses_fails(tmp_path, modules, msg):
     b = tmp_path / "b"
     b.mkdir()
-    _write_manifest(str(b), {"format": "iree-gn-bundle", "format_version": 3,
-                             "modules": modules})
+    # ("grads": a manifest whose grad_modules are null; the message named "modules")
+    extra = {"modules": [], "grad_modules": None} if modules == "grads" else {"modules": modules}
+    _write_manifest(str(b), {"format": "iree-gn-bundle", "format_version": 3, **extra})
     with pytest.raises(deploy.BundleError, match=msg):
         deploy.load_bundle(str(b))
     proc = run_cli("inspect", b)

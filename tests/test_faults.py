@@ -354,7 +354,7 @@ def test_stack_limit_leads_with_its_meaning(rng, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf"])
-def test_a_bad_compile_timeout_is_named(monkeypatch, value):
+def test_a_bad_compile_timeout_is_named(monkeypatch, tmp_path, value):
     # "abc" raised float()'s ValueError, naming no variable; 0 and negatives were taken and
     # every compile then failed as a timeout.
     from iree_gn import _compiler
@@ -363,5 +363,12 @@ def test_a_bad_compile_timeout_is_named(monkeypatch, value):
     with pytest.raises(ValueError, match=f"IREE_GN_COMPILE_TIMEOUT='{value}' is not valid: "
                                          f"it must be a positive, finite number of seconds"):
         _compiler.compile_text("module {}", _targets.get("llvm-cpu"), "float32")
+    # a build says it once, before any worker starts (it failed once per module)
+    from iree_gn import _bundle
+
+    item = _bundle.item_from_json('{"shape": [1, 4, 4, 8], "groups": 2}')
+    with pytest.raises(ValueError, match="IREE_GN_COMPILE_TIMEOUT"):
+        _bundle.build([item, item], ["llvm-cpu"], str(tmp_path / "b"), jobs=1, stream=None)
+    assert not (tmp_path / "b").exists()
     monkeypatch.setenv("IREE_GN_COMPILE_TIMEOUT", "2.5")
     assert _compiler.compile_timeout() == 2.5
