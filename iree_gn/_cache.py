@@ -275,10 +275,12 @@ _WARNED_FOLDERS: set = set()
 
 def _user_stacklevel() -> int:
     """The ``stacklevel`` that makes a warning from ``DiskCache._warn`` point at the first
-    frame outside this package (the user's call), not at this module's line."""
+    frame outside this package and torch (the user's call, also through the torch adapter,
+    whose autograd frames are torch's), not at this module's line."""
     here = os.path.dirname(os.path.abspath(__file__)) + os.sep
     frame, level = sys._getframe(2), 2  # (2: _warn's caller; 1 is _warn)
-    while frame is not None and frame.f_code.co_filename.startswith(here):
+    while frame is not None and (frame.f_code.co_filename.startswith(here) or
+                                 frame.f_globals.get("__name__", "").startswith("torch.")):
         frame, level = frame.f_back, level + 1
     return level
 

@@ -351,6 +351,25 @@ def test_an_unwritable_cache_warns_once_a_process_at_the_users_call(tmp_path, mo
     assert ours[0].filename == __file__
 
 
+def test_a_cache_warning_through_the_torch_adapter_points_at_the_users_call(tmp_path,
+                                                                             monkeypatch):
+    # Through iree_gn.torch the first frame outside iree_gn is torch's autograd: the warning
+    # pointed into torch/autograd/function.py.
+    torch = pytest.importorskip("torch")
+    import iree_gn.torch as gnt
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # writable by others: not used, with a warning
+    monkeypatch.setenv("IREE_GN_CACHE_DIR", str(shared))
+    _ops.clear_memory_cache()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        gnt.GroupNorm(2, 16)(torch.randn(2, 16, 3, 7))
+    ours = [w for w in rec if issubclass(w.category, iree_gn.CacheWarning)]
+    assert ours and {w.filename for w in ours} == {__file__}, [w.filename for w in ours]
+
+
 def test_the_sweep_removes_dead_writers_index_temp_files_only(tmp_path):
     index = tmp_path / "index"
     index.mkdir(parents=True)
