@@ -672,11 +672,14 @@ def _request_shape(shape) -> Tuple[int, ...]:
     return tuple(int(d) for d in shape)
 
 
-def _computed(spec: GroupNormSpec, name: str, value=None):
+_OWN = object()  # (_computed's default: the spec's own value; None is a value, activation's)
+
+
+def _computed(spec: GroupNormSpec, name: str, value=_OWN):
     """``spec``'s option ``name`` (or ``value`` for it) as the module computes it: epsilon a
     float32 constant for float32/float16/bfloat16 inputs (statistics in float32), so 1e-6
     and np.float32(1e-6) are one epsilon there; exact for float64; the rest as they are."""
-    v = getattr(spec, name) if value is None else value
+    v = getattr(spec, name) if value is _OWN else value
     if name == "epsilon" and spec.dtype != "float64":
         return np.float32(v)
     return v
