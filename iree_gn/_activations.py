@@ -156,7 +156,7 @@ _CALLS = frozenset("jit pjit closed_call core_call custom_jvp_call custom_vjp_ca
                    "custom_vjp_call_jaxpr remat checkpoint".split())
 
 
-def combining_primitives(fn: Callable, shape, dtype: str = "float32") -> List[str]:
+def non_elementwise_primitives(fn: Callable, shape, dtype: str = "float32") -> List[str]:
     """The primitives of ``fn`` (traced on ``shape``) not known to act element by element
     (``_ELEMENTWISE``; calls looked into): reductions, slices, contractions... Empty for an
     elementwise function."""

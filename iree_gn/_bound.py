@@ -193,7 +193,7 @@ _PYTHON_NUMBERS = {np.dtype(np.float64): np.dtype(np.float32),
 def aligned_array(a) -> np.ndarray:
     """A 64-byte-aligned C-contiguous copy of ``a`` (an array-like of numbers: NumPy's
     rules for lists; a CPU torch tensor as the ops read it, bfloat16 included)."""
-    if type(a).__module__.split(".")[0] == "torch" and hasattr(a, "detach"):
+    if a is not None and not isinstance(a, (list, tuple, float, int)):  # (lists: NumPy's rules)
         a = as_host_array(a, "aligned_array's argument")
     a = np.asarray(a)
     if a.dtype.kind not in "biufc" and a.dtype.name != "bfloat16":

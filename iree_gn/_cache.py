@@ -396,7 +396,7 @@ class DiskCache:
             size = meta.get("size") if isinstance(meta, dict) else "?"
             return self._heal(d, st, f"entry {name} is corrupt (module of {len(data)} bytes, "
                                      f"metadata says {size}; checksum or key mismatch)")
-        why = self._mlir_damage(d, meta)
+        why = self._mlir_damage(d, meta)[0]
         if why:
             return self._heal(d, st, f"entry {name} {why}")
         if serves is not None and meta.get("serves", serves) != serves:
@@ -406,22 +406,24 @@ class DiskCache:
         return data
 
     @staticmethod
-    def _mlir_damage(d: str, meta: dict) -> Optional[str]:
-        """Why the entry's module.mlir does not match the sha256 its metadata records, or
-        None (also when it records none: an older entry, whose text ``read_text`` refuses)."""
+    def _mlir_damage(d: str, meta: dict) -> Tuple[Optional[str], Optional[bytes]]:
+        """(why the entry's module.mlir does not match the sha256 its metadata records, or
+        None; the bytes checked, or None where it records none: an older entry, whose text
+        ``read_text`` refuses)."""
         want = (meta.get("files") or {}).get(_MLIR) if isinstance(meta.get("files"), dict) \
             else None
         if want is None:
-            return None
+            return None, None
         try:
             data = _read_private(os.path.join(d, _MLIR), _MLIR)
         except FileNotFoundError:
-            return f"is incomplete (no {_MLIR})"
+            return f"is incomplete (no {_MLIR})", None
         except (OSError, _Untrusted) as e:
-            return f"has an unreadable {_MLIR} ({e})"
+            return f"has an unreadable {_MLIR} ({e})", None
         if hashlib.sha256(data).hexdigest() != want:
-            return f"is corrupt ({_MLIR} of {len(data)} bytes does not match its checksum)"
-        return None
+            return (f"is corrupt ({_MLIR} of {len(data)} bytes does not match its checksum)",
+                    None)
+        return None, data
 
     def read_text(self, module_path: str) -> Optional[str]:
         """The compiler input kept beside the cached module at ``module_path``, verified
@@ -432,10 +434,11 @@ class DiskCache:
         try:
             st = os.lstat(d)
             meta = json.loads(_read_private(os.path.join(d, _META), _META))
-            why = self._mlir_damage(d, meta) if isinstance(meta, dict) else "is corrupt"
-            if why is None and isinstance(meta.get("files"), dict) and \
-                    _MLIR in meta["files"]:
-                return _read_private(os.path.join(d, _MLIR), _MLIR).decode()
+            # (the bytes checked are the ones returned: one read, nothing swapped between)
+            why, data = self._mlir_damage(d, meta) if isinstance(meta, dict) else \
+                ("is corrupt", None)
+            if data is not None:
+                return data.decode()
         except (OSError, ValueError, _Untrusted):
             return None
         if why:

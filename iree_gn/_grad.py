@@ -91,7 +91,8 @@ def _check_gpu_callable(spec: GroupNormSpec, target: Target) -> None:
     act = spec.activation
     if act is None or isinstance(act, str):
         return
-    mixing = _activations.combining_primitives(act, [1 if d is None else d for d in spec.shape])
+    mixing = _activations.non_elementwise_primitives(
+        act, [1 if d is None else d for d in spec.shape])
     if mixing:
         raise ValueError(
             f"op.vjp of activation_fn={act!r} on target {target.name!r}: the callable may "
