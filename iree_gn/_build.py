@@ -247,9 +247,9 @@ def _own_spec(data: Optional[bytes], spec: GroupNormSpec, target: Target,
     """``data`` (a module from the disk cache) if the spec, op kind and target row it
     records are the ones asked for (as a bundle's are: ``_module_spec.spec_mismatch``),
     else None, having warned and removed the entry: its checksums prove only that
-    meta.json and the module
-    agree, so another entry's module with a re-signed meta.json ran silently (wrong
-    activation, error 0.085). A module that records no spec (an older iree-gn) is taken."""
+    meta.json and the module agree, so another entry's module with a re-signed meta.json
+    ran silently (wrong activation, error 0.085). A module that records no spec (an older
+    iree-gn) is taken."""
     if data is None or (cache.entry_dir(key, target.name), kind.name, spec) in _SPEC_CHECKED:
         return data
     from ._module_spec import spec_mismatch

@@ -117,8 +117,8 @@ def _after_fork_in_child() -> None:
 
 def die_with(parent: int) -> None:
     """In a child process (a pool initializer; :func:`dying_with_this_process`): end when
-    ``parent`` does. A SIGKILLed build (the OOM killer, a CI cancel) left its workers running, orphaned,
-    ~240 MB each, and a killed process its ``iree-compile`` (for up to
+    ``parent`` does. A SIGKILLed build (the OOM killer, a CI cancel) left its workers
+    running, orphaned, ~240 MB each, and a killed process its ``iree-compile`` (for up to
     IREE_GN_COMPILE_TIMEOUT). Linux delivers SIGKILL to the child when the parent dies
     (PR_SET_PDEATHSIG, kept across exec); the parent may have died already."""
     libc = _libc()
@@ -134,7 +134,8 @@ def dying_with_this_process(cmd: Sequence[str]) -> List[str]:
     pipes; ~40 ms on the 2-core CI machine, against ~1 s a compile). A ``preexec_fn`` would
     do it without the detour, but makes ``subprocess`` fork the whole process instead of
     vfork: JAX then warns that fork is incompatible with its threads at every compile (and
-    a fork of a threaded process may deadlock). Not Linux, or no Python executable known: ``cmd`` as it is."""
+    a fork of a threaded process may deadlock). Not Linux, or no Python executable known:
+    ``cmd`` as it is."""
     if not sys.platform.startswith("linux") or not sys.executable:
         return list(cmd)
     return [sys.executable, "-I", "-S", "-c", _EXEC_DYING_WITH, os.path.abspath(__file__),
